@@ -1,0 +1,75 @@
+"""`init`, `backup`, `user add`: creating and keeping the database."""
+from __future__ import annotations
+
+import click
+
+from store import migrate, users
+from store.connection import open_settings_db
+from store.errors import StoreError
+
+from .context import pass_app
+
+
+@click.command()
+@pass_app
+def init(app):
+    """Create the database, or upgrade it through migrations/ (backing it up first)."""
+    s = app.settings
+    s.data_dir.mkdir(parents=True, exist_ok=True)
+    db = open_settings_db(s)
+    try:
+        result = migrate.init(db, s.db_path)
+    except StoreError as e:
+        raise click.ClickException(str(e)) from e
+    if result["action"] == "created":
+        click.echo(f"created {s.db_path} (schema version {result['to']})")
+    elif result["action"] == "upgraded":
+        click.echo(f"upgraded {s.db_path} from version {result['from']} to {result['to']}; "
+                   f"backup: {result['backup']}")
+    else:
+        click.echo(f"{s.db_path} is up to date (schema version {result['to']})")
+
+
+@click.command()
+@click.argument("dest", type=click.Path(dir_okay=False))
+@pass_app
+def backup(app, dest):
+    """Write a consistent online copy of the database to DEST."""
+    try:
+        path = migrate.backup(app.db, dest)
+    except StoreError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"backed up {app.settings.db_path} to {path}")
+
+
+@click.group()
+def user():
+    """Staff accounts."""
+
+
+@user.command("add")
+@click.argument("login")
+@click.option("--role", required=True, type=click.Choice([r.value for r in users.Role]))
+@click.option("--school", "school_code", help="School code (ma_truong); every role but operator has one.")
+@click.option("--class", "class_names", multiple=True, help="A teacher's class (repeatable).")
+@click.option("--name", "full_name", help="Full name shown in the UI.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--generate", is_flag=True, help="Generate a password and print it once.")
+@pass_app
+def user_add(app, login, role, school_code, class_names, full_name, password_stdin, generate):
+    """Create a staff account; the password is asked for, or generated and printed once."""
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\n")
+    elif generate or not click.get_text_stream("stdin").isatty():
+        password = users.generate_password()
+        generate = True
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        users.add_user(app.db, login, role, password, school_code=school_code,
+                       class_names=list(class_names), full_name=full_name)
+    except StoreError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"created {role} {login}" + (f" of {school_code}" if school_code else ""))
+    if generate:
+        click.echo(f"password (shown once): {password}")

@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+"""SLL Gateway: the one command line. `python run_gateway.py --help`."""
+from __future__ import annotations
+
+import click
+
+from cli import admin
+from cli.context import App, setup_logging
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False),
+              help="config.toml to use (default: SLL_CONFIG or ./config.toml next to this file).")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+@click.pass_context
+def main(ctx, config_path, verbose):
+    """SLL Gateway: the SMS-first school contact book."""
+    setup_logging(verbose)
+    ctx.obj = App(config_path)
+
+
+# The explicit list of commands; each lives in its own cli/ module.
+main.add_command(admin.init)
+main.add_command(admin.backup)
+main.add_command(admin.user)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The bottom layer: SQLite via sqlite-utils, grade rules, imports."""

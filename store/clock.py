@@ -1,0 +1,41 @@
+"""Time in one place: UTC timestamps for rows, local dates for schools."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def iso(dt: datetime) -> str:
+    """The stored form of a timestamp: UTC, milliseconds, 'Z'."""
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def now_iso() -> str:
+    """iso(utcnow())."""
+    return iso(utcnow())
+
+
+def parse_iso(text: str) -> datetime:
+    """Read back a stored timestamp."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def local_today(tz: str) -> date:
+    """Today's school date in time zone ``tz``."""
+    return utcnow().astimezone(ZoneInfo(tz)).date()
+
+
+def school_year_of(day: date) -> str:
+    """The school year a date falls in: Aug 1 starts a new one ('2025-2026')."""
+    start = day.year if day.month >= 8 else day.year - 1
+    return f"{start}-{start + 1}"
+
+
+def in_seconds(seconds: float) -> str:
+    """iso() of now plus ``seconds``."""
+    return iso(utcnow() + timedelta(seconds=seconds))

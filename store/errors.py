@@ -1,0 +1,13 @@
+"""Named exceptions of the store layer."""
+
+
+class StoreError(Exception):
+    """Base of every error the store raises on purpose."""
+
+
+class SchemaError(StoreError):
+    """The database file is not one this version can open or upgrade."""
+
+
+class UserError(StoreError):
+    """A staff account cannot be created or changed as asked."""

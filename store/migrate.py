@@ -1,0 +1,102 @@
+"""Creating and upgrading the database (PRAGMA user_version), and backups."""
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from .clock import utcnow
+from .errors import SchemaError
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = ROOT / "schema.sql"
+MIGRATIONS = ROOT / "migrations"
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """Every migrations/NNN_name.sql as (NNN, path), in order."""
+    found = []
+    for p in MIGRATIONS.glob("*.sql"):
+        m = re.match(r"(\d{3})_", p.name)
+        if m:
+            found.append((int(m.group(1)), p))
+    found.sort()
+    numbers = [n for n, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise SchemaError(f"migrations/ must be numbered 001, 002, ... without gaps; found {numbers}")
+    return found
+
+
+def latest_version() -> int:
+    """The user_version of a database created from schema.sql."""
+    return len(migrations())
+
+
+def user_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _apply(db: sqlite_utils.Database, sql: str, version: int) -> None:
+    # executescript commits first; wrapping it in BEGIN/COMMIT makes the
+    # whole step atomic: a failing statement leaves the previous version.
+    try:
+        db.conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
+    except sqlite3.Error as e:
+        db.conn.execute("ROLLBACK") if db.conn.in_transaction else None
+        raise SchemaError(f"could not bring the database to version {version}: {e}") from e
+
+
+def init(db: sqlite_utils.Database, path: Path | None = None) -> dict:
+    """Create the schema, or upgrade an older database; returns what was done.
+
+    A database at the latest version is left alone, so running init twice
+    changes nothing. Before an upgrade the file is backed up next to itself.
+    """
+    current = user_version(db)
+    latest = latest_version()
+    if current == 0:
+        if db.table_names():
+            raise SchemaError("the database has tables but no user_version: not an SLL database")
+        _apply(db, SCHEMA.read_text(encoding="utf-8"), latest)
+        logger.info("created schema version %s", latest)
+        return {"action": "created", "from": 0, "to": latest, "backup": None}
+    if current > latest:
+        raise SchemaError(f"the database is at version {current}, newer than this program ({latest})")
+    if current == latest:
+        return {"action": "unchanged", "from": current, "to": current, "backup": None}
+    backup_path = None
+    if path is not None:
+        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+        backup_path = Path(path).with_name(f"{Path(path).stem}.v{current}.{stamp}.bak.db")
+        backup(db, backup_path)
+    for number, mpath in migrations():
+        if number > current:
+            _apply(db, mpath.read_text(encoding="utf-8"), number)
+            logger.info("migrated to version %s (%s)", number, mpath.name)
+    return {"action": "upgraded", "from": current, "to": latest, "backup": str(backup_path) if backup_path else None}
+
+
+def backup(db: sqlite_utils.Database, dest: str | Path) -> Path:
+    """A consistent online copy of the database (SQLite's backup API)."""
+    dest = Path(dest)
+    if dest.exists():
+        raise SchemaError(f"{dest} already exists; choose a new file name")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    target = sqlite3.connect(str(dest))
+    try:
+        db.conn.backup(target)
+    finally:
+        target.close()
+    return dest
+
+
+def schema_fingerprint(db: sqlite_utils.Database) -> list[tuple]:
+    """Every object of the schema, for comparing a migrated and a fresh database."""
+    rows = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
+                      "WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").fetchall()
+    return [(t, n, tb, re.sub(r"\s+", " ", s or "").strip()) for t, n, tb, s in rows]

@@ -1,0 +1,101 @@
+"""Phone numbers: E.164 normalisation, the 2018 prefix change, masking."""
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+# Vietnam moved 11-digit mobile numbers to 10 digits in 2018 (016x -> 03x, ...).
+OLD_PREFIXES = {
+    "0162": "032", "0163": "033", "0164": "034", "0165": "035", "0166": "036",
+    "0167": "037", "0168": "038", "0169": "039",                    # Viettel
+    "0120": "070", "0121": "079", "0122": "077", "0126": "076", "0128": "078",  # MobiFone
+    "0123": "083", "0124": "084", "0125": "085", "0127": "081", "0129": "082",  # VinaPhone
+    "0186": "056", "0188": "058",                                   # Vietnamobile
+    "0199": "059",                                                  # Gmobile
+}
+
+TON_INTERNATIONAL = 1
+TON_NATIONAL = 2
+
+
+class PhoneError(ValueError):
+    """Not a usable Vietnamese mobile number; ``raw`` is what was given."""
+
+    def __init__(self, raw: str, reason: str):
+        self.raw = raw
+        self.reason = reason
+        super().__init__(f"{raw!r}: {reason}")
+
+
+def _digits(raw: str) -> str:
+    return re.sub(r"[\s.\-()]", "", str(raw))
+
+
+def modernise(raw: str) -> tuple[str, str | None]:
+    """Map a national number to today's form; returns (number, note or None).
+
+    Handles a lost leading 0 (spreadsheets eat it: 912345678) and the
+    pre-2018 11-digit prefixes (01662345678 -> 0362345678).
+    """
+    d = _digits(raw)
+    if d.startswith("+84"):
+        d = "0" + d[3:]
+    elif d.startswith("84") and len(d) in (11, 12):
+        d = "0" + d[2:]
+    note = None
+    if re.fullmatch(r"[1-9]\d{8,9}", d):
+        d = "0" + d
+        note = f"added the leading 0 ({raw} -> {d})"
+    if len(d) == 11 and d[:4] in OLD_PREFIXES:
+        new = OLD_PREFIXES[d[:4]] + d[4:]
+        note = f"old prefix {d[:4]} -> {OLD_PREFIXES[d[:4]]} ({raw} -> {new})"
+        d = new
+    return d, note
+
+
+def normalise(raw: str, ton: int | None = None) -> str:
+    """The E.164 form (+84...) of a Vietnamese mobile number, or PhoneError.
+
+    ``ton`` is the SMPP type of number of an MO source: international digits
+    carry the country code without '+', national ones do not.
+    """
+    if raw is None or not str(raw).strip():
+        raise PhoneError(str(raw), "empty")
+    d = _digits(str(raw))
+    if ton == TON_INTERNATIONAL and not d.startswith("+"):
+        d = "+" + d
+    elif ton == TON_NATIONAL and not d.startswith("0"):
+        d = "0" + d
+    if not d.startswith("+"):
+        d, _ = modernise(d)
+    try:
+        num = phonenumbers.parse(d, "VN")
+    except phonenumbers.NumberParseException as e:
+        raise PhoneError(str(raw), "not a phone number") from e
+    if not phonenumbers.is_valid_number(num):
+        raise PhoneError(str(raw), "not a valid phone number")
+    if num.country_code == 84 and phonenumbers.number_type(num) not in (
+            phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        raise PhoneError(str(raw), "not a mobile number")
+    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+def national(e164: str) -> str:
+    """+84912345678 -> 0912345678."""
+    return "0" + e164[3:] if e164.startswith("+84") else e164.lstrip("+")
+
+
+def international(e164: str) -> str:
+    """+84912345678 -> 84912345678 (SMPP TON 1 digits)."""
+    return e164.lstrip("+")
+
+
+def mask(phone: str | None) -> str:
+    """For logs: 0912345678 / +84912345678 -> 09xxxx5678."""
+    if not phone:
+        return "-"
+    n = national(phone) if phone.startswith("+") else phone
+    if len(n) < 7:
+        return "x" * len(n)
+    return n[:2] + "x" * (len(n) - 6) + n[-4:]

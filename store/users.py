@@ -1,0 +1,80 @@
+"""Staff accounts: roles, school scope, hashed passwords."""
+from __future__ import annotations
+
+import secrets
+from enum import Enum
+
+import sqlite_utils
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .clock import now_iso
+from .connection import transaction
+from .errors import UserError
+
+
+class Role(str, Enum):
+    OPERATOR = "operator"   # every school
+    ADMIN = "admin"         # one school
+    REVIEWER = "reviewer"   # approves what goes out
+    TEACHER = "teacher"     # own classes and subjects
+
+
+MIN_PASSWORD = 10
+
+
+def generate_password() -> str:
+    """A random password to print once (about 72 bits)."""
+    return secrets.token_urlsafe(9)
+
+
+def add_user(db: sqlite_utils.Database, login: str, role: str, password: str, *,
+             school_code: str | None = None, class_names: list[str] = (), full_name: str | None = None) -> int:
+    """Create a staff account; returns its id. Raises UserError with the reason."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise UserError(f"unknown role {role!r} (operator, admin, reviewer, teacher)") from None
+    login = login.strip()
+    if not login or any(c.isspace() for c in login):
+        raise UserError("login must be one word")
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"password must have at least {MIN_PASSWORD} characters")
+    if db.execute("SELECT 1 FROM users WHERE login = ?", [login]).fetchone():
+        raise UserError(f"login {login!r} already exists")
+    school_id = None
+    if school_code:
+        row = db.execute("SELECT id FROM schools WHERE code = ?", [school_code]).fetchone()
+        if not row:
+            raise UserError(f"unknown school {school_code!r}")
+        school_id = row[0]
+    if role is not Role.OPERATOR and school_id is None:
+        raise UserError(f"a {role.value} belongs to one school: give --school")
+    if class_names and role is not Role.TEACHER:
+        raise UserError("--class is for teachers")
+    class_ids = []
+    for name in class_names:
+        row = db.execute("SELECT id FROM classes WHERE school_id = ? AND name = ? ORDER BY school_year DESC LIMIT 1",
+                         [school_id, name]).fetchone()
+        if not row:
+            raise UserError(f"unknown class {name!r} in school {school_code}")
+        class_ids.append(row[0])
+    with transaction(db):
+        cur = db.execute(
+            "INSERT INTO users (login, password_hash, role, school_id, full_name, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [login, generate_password_hash(password), role.value, school_id, full_name, now_iso()])
+        user_id = cur.lastrowid
+        for cid in class_ids:
+            db.execute("INSERT INTO user_classes (user_id, class_id) VALUES (?, ?)", [user_id, cid])
+    return user_id
+
+
+def check_login(db: sqlite_utils.Database, login: str, password: str) -> dict | None:
+    """The active user row for a correct login and password, else None."""
+    row = db.execute("SELECT * FROM users WHERE login = ? AND active = 1", [login]).fetchone()
+    if row is None:
+        # Same work for a missing login, so timing does not reveal logins.
+        check_password_hash(generate_password_hash("x"), password)
+        return None
+    cols = [d[0] for d in db.conn.execute("SELECT * FROM users LIMIT 0").description]
+    user = dict(zip(cols, row))
+    return user if check_password_hash(user["password_hash"], password) else None
