@@ -1,0 +1,27 @@
+import pytest
+
+from store.text import fold, given_name
+
+
+@pytest.mark.parametrize("raw, folded", [
+    ("ĐIỂM Toán hk1", "DIEM Toan hk1"),
+    ("Nguyễn Thị Hoà", "Nguyen Thi Hoa"),
+    ("đường", "duong"),
+    ("Tiếng Anh", "Tieng Anh"),
+    ("Nghỉ học có phép", "Nghi hoc co phep"),
+    ("Ưu tiên", "Uu tien"),
+    ("plain ASCII 123", "plain ASCII 123"),
+])
+def test_fold(raw, folded):
+    assert fold(raw) == folded
+
+
+def test_fold_handles_decomposed_input():
+    import unicodedata
+    assert fold(unicodedata.normalize("NFD", "Điểm Toán")) == "Diem Toan"
+
+
+def test_given_name():
+    assert given_name("Nguyễn Thị Hoa") == "HOA"
+    assert given_name("  Trần   Đức  ") == "DUC"
+    assert given_name("") == ""
