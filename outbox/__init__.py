@@ -1,0 +1,1 @@
+"""The message lifecycle: durable outbox, sender, segmentation, digests."""
