@@ -1,0 +1,57 @@
+"""The subjects of a school's grade, in the order a report card lists them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from .tt22 import SubjectKind, tx_count
+
+# The 2018 programme's subjects in report-card order; a school's own codes
+# follow alphabetically, so the order never depends on import order.
+CANONICAL_ORDER = ("TOAN", "VAN", "ANH", "KHTN", "LSDL", "SU", "DIA", "GDCD", "GDKTPL", "LY", "HOA",
+                   "SINH", "TIN", "CN", "GDTC", "QPAN", "AMNHAC", "MYTHUAT", "HDTN", "GDDP", "NN2")
+_RANK = {code: i for i, code in enumerate(CANONICAL_ORDER)}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One subject of one grade of a school."""
+
+    code: str
+    name: str
+    kind: SubjectKind
+    periods_per_year: int
+
+    @property
+    def scored(self) -> bool:
+        """True for subjects assessed with scores, False for Đ/CĐ ones."""
+        return self.kind is SubjectKind.SCORED
+
+    @property
+    def tx_per_term(self) -> int:
+        """How many TX scores a term has (TT22, by periods a year)."""
+        return tx_count(self.periods_per_year)
+
+
+def sort_key(code: str) -> tuple[int, str]:
+    """Report-card position of a subject code: canonical ones first, then alphabetical."""
+    return (_RANK.get(code, len(_RANK)), code)
+
+
+def for_grade(db: sqlite_utils.Database, school_id: int, grade: int) -> list[Subject]:
+    """Every subject of ``grade`` at the school, in report-card order."""
+    rows = db.execute(
+        "SELECT code, name, kind, periods_per_year FROM subjects WHERE school_id = ? AND grade = ?",
+        [school_id, grade]).fetchall()
+    subjects = [Subject(code, name, SubjectKind(kind), periods) for code, name, kind, periods in rows]
+    return sorted(subjects, key=lambda s: sort_key(s.code))
+
+
+def find(db: sqlite_utils.Database, school_id: int, grade: int, code: str) -> Subject | None:
+    """The subject ``code`` (canonical, upper case) of ``grade`` at the school, or None."""
+    row = db.execute(
+        "SELECT code, name, kind, periods_per_year FROM subjects WHERE school_id = ? AND code = ? AND grade = ?",
+        [school_id, code, grade]).fetchone()
+    return Subject(row[0], row[1], SubjectKind(row[2]), row[3]) if row else None
