@@ -1,0 +1,68 @@
+"""Named exceptions of the import package; the CLI turns them into messages."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from store.errors import StoreError
+
+
+class ImportFileError(StoreError):
+    """The file as a whole cannot be imported (unreadable, wrong kind, no header)."""
+
+    def __init__(self, file_name: str, reason: str):
+        self.file_name = file_name
+        self.reason = reason
+        super().__init__(f"{file_name}: {reason}")
+
+
+class MissingColumnsError(ImportFileError):
+    """Required columns are absent; ``header_row`` is the best header row found (or None)."""
+
+    def __init__(self, file_name: str, missing: list[str], header_row: int | None, header_cells: list[str]):
+        self.missing = missing
+        self.header_row = header_row
+        self.header_cells = header_cells
+        if header_row is None:
+            where = "no header row found in the first rows"
+        else:
+            shown = ", ".join(repr(c) for c in header_cells if c)
+            where = f"header row found: row {header_row}: {shown}"
+        super().__init__(file_name, f"missing column(s) {', '.join(missing)} ({where})")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One refused row: its real spreadsheet row number and why."""
+
+    row: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class RowNote:
+    """Something changed on the way in that the coordinator should know (a phone mapping)."""
+
+    row: int
+    note: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.note}"
+
+
+class ImportRowsError(StoreError):
+    """Some rows were refused, so nothing of the file was written; ``report.errors`` lists them."""
+
+    def __init__(self, report):
+        self.report = report
+        super().__init__(f"{report.file_name}: {len(report.errors)} bad row(s), nothing imported")
+
+
+class RowRejected(Exception):
+    """Raised inside row validation; the runner turns it into a RowError for that row."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)

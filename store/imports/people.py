@@ -1,0 +1,116 @@
+"""Import kinds about people: students (with their enrollment) and guardians (with their links)."""
+from __future__ import annotations
+
+import re
+
+from store.text import given_name
+
+from . import values as v
+from .base import Context, Kind, Op, Outcome, Row, upsert_plain
+from .errors import RowRejected
+from .school import school_code
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+
+
+class Students(Kind):
+    """`students`: ma_hs, ho_ten, ngay_sinh, ma_truong, lop, nam_hoc (an enrollment per year)."""
+
+    name = "students"
+    required = ("ma_hs", "ho_ten", "ma_truong", "lop", "nam_hoc")
+    optional = ("ngay_sinh",)
+
+    def check(self, ctx: Context, row: Row) -> list[Op]:
+        code = v.required(row.get("ma_hs"), "ma_hs")
+        full_name = " ".join(v.required(row.get("ho_ten"), "ho_ten").split())
+        born = v.parse_date(row.get("ngay_sinh"), "ngay_sinh") if v.text(row.get("ngay_sinh")) else None
+        school = ctx.school(school_code(row.get("ma_truong")))
+        year = v.parse_year(row.get("nam_hoc"))
+        klass = ctx.class_(school, year, v.class_name(row.get("lop")))
+        return [Op((code,), {"code": code, "full_name": full_name, "born": born, "school_id": school[0],
+                             "year": year, "class_id": klass[0]})]
+
+    def apply(self, ctx: Context, op: Op) -> Outcome:
+        d = op.data
+        student = upsert_plain(ctx, "students", {"code": d["code"]},
+                               {"full_name": d["full_name"], "given_name_folded": given_name(d["full_name"]),
+                                "birth_date": d["born"], "school_id": d["school_id"]})
+        student_id = ctx.one("SELECT id FROM students WHERE code = ?", (d["code"],))[0]
+        enrolled = upsert_plain(ctx, "enrollments", {"student_id": student_id, "school_year": d["year"]},
+                                {"class_id": d["class_id"]})
+        if student is Outcome.INSERTED:
+            return student
+        return Outcome.UPDATED if Outcome.UPDATED in (student, enrolled) or enrolled is Outcome.INSERTED \
+            else Outcome.UNCHANGED
+
+
+class Guardians(Kind):
+    """`guardians`: so_dien_thoai, ho_ten, email, ma_hs, quan_he, nam_hoc; one row per guardian-child link."""
+
+    name = "guardians"
+    required = ("so_dien_thoai", "ma_hs", "nam_hoc")
+    optional = ("ho_ten", "email", "quan_he")
+
+    def check(self, ctx: Context, row: Row) -> list[Op]:
+        phone, note = v.parse_phone(row.get("so_dien_thoai"))
+        email = v.text(row.get("email")) or None
+        if email and not _EMAIL.fullmatch(email):
+            raise RowRejected(f"bad email {email!r}")
+        year = v.parse_year(row.get("nam_hoc"))
+        student = ctx.student(v.required(row.get("ma_hs"), "ma_hs"), year)
+        if note:
+            ctx.note(row.number, f"phone {note}")
+        name = " ".join(v.text(row.get("ho_ten")).split()) or None
+        relation = v.text(row.get("quan_he")) or None
+        return [Op((phone, student.id, year), {"phone": phone, "name": name, "email": email, "year": year,
+                                               "student_id": student.id, "school_id": student.school_id,
+                                               "relation": relation})]
+
+    def apply(self, ctx: Context, op: Op) -> Outcome:
+        d = op.data
+        found = ctx.one("SELECT id, full_name, email FROM guardians WHERE phone = ?", (d["phone"],))
+        changed = False
+        if found is None:
+            cur = ctx.conn.execute("INSERT INTO guardians (phone, full_name, email, created_at) VALUES (?, ?, ?, ?)",
+                                   (d["phone"], d["name"], d["email"], ctx.now))
+            guardian_id = cur.lastrowid
+        else:
+            guardian_id = found[0]
+            # An empty cell keeps what is known: lists often lack e-mails.
+            name = d["name"] or found[1]
+            email = d["email"] or found[2]
+            if (name, email) != (found[1], found[2]):
+                ctx.conn.execute("UPDATE guardians SET full_name = ?, email = ? WHERE id = ?",
+                                 (name, email, guardian_id))
+                changed = True
+        link = ctx.one("SELECT id, relation, active FROM guardian_links "
+                       "WHERE guardian_id = ? AND student_id = ? AND school_year = ?",
+                       (guardian_id, d["student_id"], d["year"]))
+        ctx.state.setdefault("scope", set()).add((d["school_id"], d["year"]))
+        if link is None:
+            cur = ctx.conn.execute(
+                "INSERT INTO guardian_links (guardian_id, student_id, school_year, relation, consent_source, "
+                "consent_at, active) VALUES (?, ?, ?, ?, 'import', ?, 1)",
+                (guardian_id, d["student_id"], d["year"], d["relation"], ctx.now))
+            ctx.state.setdefault("seen", set()).add(cur.lastrowid)
+            return Outcome.INSERTED
+        ctx.state.setdefault("seen", set()).add(link[0])
+        relation = d["relation"] or link[1]
+        if (relation, link[2]) != (link[1], 1):
+            ctx.conn.execute("UPDATE guardian_links SET relation = ?, active = 1 WHERE id = ?", (relation, link[0]))
+            changed = True
+        return Outcome.UPDATED if changed else Outcome.UNCHANGED
+
+    def finish(self, ctx: Context) -> dict[str, int]:
+        """--replace: deactivate this year's links of the file's schools that the file no longer lists."""
+        if not ctx.replace:
+            return {}
+        seen = ctx.state.get("seen", set())
+        gone: list[int] = []
+        for school_id, year in sorted(ctx.state.get("scope", ())):
+            rows = ctx.conn.execute(
+                "SELECT l.id FROM guardian_links l JOIN students s ON s.id = l.student_id "
+                "WHERE l.active = 1 AND l.school_year = ? AND s.school_id = ?", (year, school_id))
+            gone.extend(link_id for (link_id,) in rows if link_id not in seen)
+        ctx.conn.executemany("UPDATE guardian_links SET active = 0 WHERE id = ?", [(i,) for i in gone])
+        return {"deactivated": len(gone)}

@@ -1,0 +1,132 @@
+"""Import kinds that describe a school: schools, terms, classes, subjects."""
+from __future__ import annotations
+
+from store.clock import school_year_of
+
+from . import values as v
+from .base import Context, Kind, Op, Outcome, Row, upsert_plain
+from .errors import RowRejected
+
+LEVELS = {"THCS": "THCS", "THPT": "THPT", "TH": "TH", "TIEUHOC": "TH",
+          "TRUNGHOCCOSO": "THCS", "TRUNGHOCPHOTHONG": "THPT"}
+GRADES = {"THCS": range(6, 10), "THPT": range(10, 13)}
+SUBJECT_KINDS = {"DIEM": "diem", "NHANXET": "nhanxet", "NX": "nhanxet", "DANHGIABANGDIEMSO": "diem",
+                 "DANHGIABANGNHANXET": "nhanxet", "DIEMSO": "diem"}
+
+
+def school_code(value) -> str:
+    """ma_truong as stored: trimmed, upper case."""
+    code = v.text(value).upper()
+    if not code:
+        raise RowRejected("ma_truong is empty")
+    return code
+
+
+def year_dates(year: str) -> tuple[str, str]:
+    """The span a school year may cover: Aug 1 to Jul 31."""
+    start = int(year[:4])
+    return f"{start}-08-01", f"{start + 1}-07-31"
+
+
+class Schools(Kind):
+    """`schools`: ma_truong, ten_truong, cap (THCS/THPT)."""
+
+    name = "schools"
+    required = ("ma_truong", "ten_truong", "cap")
+
+    def check(self, ctx: Context, row: Row) -> list[Op]:
+        code = school_code(row.get("ma_truong"))
+        if ctx.school_code and code != ctx.school_code:
+            raise RowRejected(f"school {code} is not {ctx.school_code} (--school)")
+        name = v.required(row.get("ten_truong"), "ten_truong")
+        level = v.parse_choice(row.get("cap"), "cap", LEVELS)
+        if level == "TH":
+            raise RowRejected("cap TH (tieu hoc) is not supported yet")
+        return [Op((code,), {"code": code, "name": name, "level": level})]
+
+    def apply(self, ctx: Context, op: Op) -> Outcome:
+        d = op.data
+        return upsert_plain(ctx, "schools", {"code": d["code"]}, {"name": d["name"], "level": d["level"]},
+                            extra_insert={"created_at": ctx.now})
+
+
+class Terms(Kind):
+    """`terms`: ma_truong, nam_hoc, hoc_ky, bat_dau, ket_thuc."""
+
+    name = "terms"
+    required = ("ma_truong", "nam_hoc", "hoc_ky", "bat_dau", "ket_thuc")
+
+    def check(self, ctx: Context, row: Row) -> list[Op]:
+        school = ctx.school(school_code(row.get("ma_truong")))
+        year = v.parse_year(row.get("nam_hoc"))
+        term = v.parse_term(row.get("hoc_ky"))
+        starts = v.parse_date(row.get("bat_dau"), "bat_dau")
+        ends = v.parse_date(row.get("ket_thuc"), "ket_thuc")
+        if ends < starts:
+            raise RowRejected(f"ket_thuc {ends} is before bat_dau {starts}")
+        first, last = year_dates(year)
+        if starts < first or ends > last:
+            raise RowRejected(f"term dates {starts}..{ends} are outside the school year {year}")
+        return [Op((school[0], year, term), {"school_id": school[0], "year": year, "term": term,
+                                              "starts": starts, "ends": ends})]
+
+    def apply(self, ctx: Context, op: Op) -> Outcome:
+        d = op.data
+        return upsert_plain(ctx, "terms", {"school_id": d["school_id"], "school_year": d["year"], "term": d["term"]},
+                            {"starts_on": d["starts"], "ends_on": d["ends"]})
+
+
+class Classes(Kind):
+    """`classes`: ma_truong, lop, khoi, nam_hoc, gvcn."""
+
+    name = "classes"
+    required = ("ma_truong", "lop", "khoi", "nam_hoc")
+    optional = ("gvcn",)
+
+    def check(self, ctx: Context, row: Row) -> list[Op]:
+        school = ctx.school(school_code(row.get("ma_truong")))
+        name = v.class_name(row.get("lop"))
+        grade = v.parse_int(row.get("khoi"), "khoi", 6, 12)
+        allowed = GRADES[school[2]]
+        if grade not in allowed:
+            raise RowRejected(f"khoi {grade} is not a {school[2]} grade ({allowed[0]}-{allowed[-1]})")
+        year = v.parse_year(row.get("nam_hoc"))
+        teacher = v.text(row.get("gvcn")) or None
+        return [Op((school[0], year, name), {"school_id": school[0], "year": year, "name": name,
+                                              "grade": grade, "teacher": teacher})]
+
+    def apply(self, ctx: Context, op: Op) -> Outcome:
+        d = op.data
+        return upsert_plain(ctx, "classes", {"school_id": d["school_id"], "school_year": d["year"], "name": d["name"]},
+                            {"grade": d["grade"], "homeroom_teacher": d["teacher"]})
+
+
+class Subjects(Kind):
+    """`subjects`: ma_truong, ma_mon, ten_mon, kieu (diem/nhanxet), khoi, so_tiet_nam."""
+
+    name = "subjects"
+    required = ("ma_truong", "ma_mon", "ten_mon", "kieu", "khoi", "so_tiet_nam")
+
+    def check(self, ctx: Context, row: Row) -> list[Op]:
+        school = ctx.school(school_code(row.get("ma_truong")))
+        code = v.subject_code(row.get("ma_mon"))
+        name = v.required(row.get("ten_mon"), "ten_mon")
+        kind = v.parse_choice(row.get("kieu"), "kieu", SUBJECT_KINDS)
+        grade = v.parse_int(row.get("khoi"), "khoi", 6, 12)
+        allowed = GRADES[school[2]]
+        if grade not in allowed:
+            raise RowRejected(f"khoi {grade} is not a {school[2]} grade ({allowed[0]}-{allowed[-1]})")
+        periods = v.parse_int(row.get("so_tiet_nam"), "so_tiet_nam", 1, 400)
+        return [Op((school[0], code, grade), {"school_id": school[0], "code": code, "name": name, "kind": kind,
+                                               "grade": grade, "periods": periods})]
+
+    def apply(self, ctx: Context, op: Op) -> Outcome:
+        d = op.data
+        return upsert_plain(ctx, "subjects", {"school_id": d["school_id"], "code": d["code"], "grade": d["grade"]},
+                            {"name": d["name"], "kind": d["kind"], "periods_per_year": d["periods"]})
+
+
+def current_year_of(day: str) -> str:
+    """school_year_of for a 'YYYY-MM-DD' text."""
+    from datetime import date
+    return school_year_of(date.fromisoformat(day))
