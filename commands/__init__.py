@@ -1,0 +1,1 @@
+"""The SMS command language: normalise, parse, one module per keyword, registry."""

@@ -1,0 +1,77 @@
+"""DIEM [MON] [KY] [CON]: scores of one subject, or every subject's average."""
+from __future__ import annotations
+
+from outbox.templating import render
+from store import grades, subjects, terms
+
+from . import lexicon
+from .base import Command, Context, Reply
+from .children import choose
+from .grammar import CON, KY, MON, ChildRef, Parsed
+
+
+def subject_for(child, code: str) -> str:
+    """The school's code for a parent's subject: in THCS, SU and DIA are LSDL."""
+    if child.school_level == "THCS":
+        return lexicon.THCS_SUBJECT_MAP.get(code, code)
+    return code
+
+
+def term_of(ctx: Context, parsed: Parsed, child) -> int:
+    """The term asked for, or the child's school's current term."""
+    if parsed.term is not None:
+        return parsed.term
+    return terms.current_term(ctx.db, child.school_id, ctx.today).term
+
+
+def name_or_subject(ctx: Context, parsed: Parsed) -> str:
+    """Read a word that is both a subject and a child's given name as the child when
+    no child of that name has the subject (position otherwise decides: MON slot = subject)."""
+    word = parsed.subject_word
+    if parsed.child is not None or not word:
+        return ""
+    named = [c for c in ctx.children if c.given_name_folded == word]
+    if len(named) != 1:
+        return ""
+    child = named[0]
+    if subjects.find(ctx.db, child.school_id, child.grade, subject_for(child, parsed.subject)) is None:
+        parsed.child = ChildRef(name=word)
+        parsed.subject = parsed.subject_word = None
+        return ""
+    return f"({word} hiểu là môn; để chọn con {child.full_name.split()[-1]}: {parsed.keyword} {lexicon_term(parsed)} {word})"
+
+
+def lexicon_term(parsed: Parsed) -> str:
+    return {1: "HK1", 2: "HK2", 0: "CN"}.get(parsed.term, "HK1")
+
+
+class Diem(Command):
+    keyword = "DIEM"
+    aliases = ("DIEM", "DIEMSO", "XEMDIEM")
+    slots = (MON, KY, CON)
+    help = "DIEM <mon> <ky>: diem tung mon (TX, GK, CK, TB); DIEM <ky>: TB cac mon"
+    example = "DIEM TOAN HK1"
+
+    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+        note = name_or_subject(ctx, parsed)
+        child = choose(ctx, parsed, "DIEM " + (parsed.subject_word or "") + " " + lexicon_term(parsed))
+        if isinstance(child, Reply):
+            return child
+        term = term_of(ctx, parsed, child)
+        year = ctx.family.school_year
+        if parsed.subject:
+            code = subject_for(child, parsed.subject)
+            subject = subjects.find(ctx.db, child.school_id, child.grade, code)
+            if subject is None:
+                codes = [s.code for s in subjects.for_grade(ctx.db, child.school_id, child.grade)]
+                return Reply(render("khong_co_mon.txt", child=child, word=parsed.subject_word, codes=codes),
+                             command=self.keyword, student_ids=[child.student_id], school_id=child.school_id)
+            report = grades.subject_report(ctx.db, child.student_id, subject, year, term)
+            template = "diem_mon_nam.txt" if term == lexicon.YEAR else "diem_mon.txt"
+            text = render(template, child=child, r=report, term=term, note=note)
+        else:
+            reports = [r for r in grades.term_reports(ctx.db, child.student_id, child.school_id, child.grade, year, term)]
+            missing = any(r.result is None for r in reports)
+            text = render("diem_tong.txt", child=child, reports=reports, term=term, missing=missing, note=note)
+        return Reply(text, command=self.keyword, student_ids=[child.student_id], school_id=child.school_id,
+                     more_url="/p/diem")

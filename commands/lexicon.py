@@ -1,0 +1,58 @@
+"""The words of the language: subject aliases, term words, child selectors."""
+from __future__ import annotations
+
+import re
+
+# Canonical subject code -> aliases parents type (2018 programme defaults).
+SUBJECT_ALIASES: dict[str, tuple[str, ...]] = {
+    "TOAN": ("TOAN",),
+    "VAN": ("VAN", "NGUVAN"),
+    "ANH": ("ANH", "AV", "TIENGANH"),
+    "KHTN": ("KHTN",),
+    "LSDL": ("LSDL",),
+    "SU": ("SU", "LICHSU"),
+    "DIA": ("DIA", "DIALY"),
+    "GDCD": ("GDCD", "CD"),
+    "GDKTPL": ("GDKTPL", "KTPL"),
+    "LY": ("LY", "VATLY"),
+    "HOA": ("HOA", "HOAHOC"),
+    "SINH": ("SINH", "SINHHOC"),
+    "TIN": ("TIN", "TINHOC"),
+    "CN": ("CN", "CONGNGHE"),
+    "GDTC": ("GDTC", "TD", "THEDUC"),
+    "QPAN": ("QPAN", "QP", "GDQP"),
+    "AMNHAC": ("AMNHAC", "NHAC"),
+    "MYTHUAT": ("MYTHUAT",),
+    "HDTN": ("HDTN",),
+    "GDDP": ("GDDP",),
+    "NN2": ("NN2",),
+}
+ALIAS_TO_SUBJECT = {alias: code for code, aliases in SUBJECT_ALIASES.items() for alias in aliases}
+
+# In THCS, history and geography are one subject (Lich su va Dia ly).
+THCS_SUBJECT_MAP = {"SU": "LSDL", "DIA": "LSDL"}
+
+YEAR = 0  # the KY value meaning the whole school year
+TERM_WORDS = {
+    "HK1": 1, "HKI": 1, "1": 1, "KY1": 1, "KYI": 1, "HOCKY1": 1,
+    "HK2": 2, "HKII": 2, "2": 2, "KY2": 2, "KYII": 2, "HOCKY2": 2,
+    "CN": YEAR, "CANAM": YEAR,
+}
+
+CHILD_INDEX = re.compile(r"(?:C|CON)([1-9]\d?)")
+
+
+def subject_of(word: str) -> str | None:
+    """Canonical subject code for an alias, or None."""
+    return ALIAS_TO_SUBJECT.get(word)
+
+
+def term_of(word: str) -> int | None:
+    """1, 2 or YEAR for a term word, else None."""
+    return TERM_WORDS.get(word)
+
+
+def child_index(word: str) -> int | None:
+    """The 1-based child number of `C2` / `CON2`, else None."""
+    m = CHILD_INDEX.fullmatch(word)
+    return int(m.group(1)) if m else None

@@ -1,0 +1,25 @@
+"""LICH [CON]: upcoming events: exams, parent meetings, holidays."""
+from __future__ import annotations
+
+from outbox.templating import render
+from store import events
+
+from .base import Command, Context, Reply
+from .children import choose
+from .grammar import CON, Parsed
+
+
+class Lich(Command):
+    keyword = "LICH"
+    aliases = ("LICH", "LICHTHI")
+    slots = (CON,)
+    help = "LICH: lich thi, hop phu huynh, ngay nghi sap toi"
+    example = "LICH"
+
+    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+        child = choose(ctx, parsed, "LICH")
+        if isinstance(child, Reply):
+            return child
+        upcoming = events.upcoming(ctx.db, child.school_id, child.class_id, ctx.today, limit=4)
+        return Reply(render("lich.txt", child=child, events=upcoming), command=self.keyword,
+                     student_ids=[child.student_id], school_id=child.school_id, more_url="/p/lich")

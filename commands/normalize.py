@@ -1,0 +1,39 @@
+"""Normalise a parent's text once, at the edge: the keyword modules never see raw text."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from store.text import fold
+
+SEPARATORS = re.compile(r"[\s.,;:+\-_/\\|]+")
+MAX_INPUT = 480  # longer texts are cut before parsing (a GV/NGHI body keeps its own copy)
+
+
+def normalize(raw: str | None) -> str:
+    """Upper-case, unaccented, separator-free form: 'Điểm.Toán, hk1' -> 'DIEM TOAN HK1'.
+
+    NFKC first turns full-width digits and letters (１, Ｄ) into ASCII; then
+    Vietnamese marks are folded; anything that is not a letter, a digit or
+    '?' becomes a space.
+    """
+    if not raw:
+        return ""
+    text = unicodedata.normalize("NFKC", raw[:MAX_INPUT])
+    text = fold(text).upper()
+    text = "".join(c if (c.isascii() and (c.isalnum() or c == "?")) else " " for c in text)
+    return " ".join(SEPARATORS.split(text)).strip()
+
+
+def tokens(raw: str | None) -> list[str]:
+    """normalize(raw) split into words."""
+    text = normalize(raw)
+    return text.split() if text else []
+
+
+def free_text(raw: str | None, skip_words: int) -> str:
+    """The original text after its first ``skip_words`` words (a GV / NGHI message body)."""
+    if not raw:
+        return ""
+    words = re.split(r"\s+", raw.strip())
+    return " ".join(words[skip_words:]).strip()

@@ -1,0 +1,25 @@
+"""NX [CON]: the latest teacher comments."""
+from __future__ import annotations
+
+from outbox.templating import render
+from store import records
+
+from .base import Command, Context, Reply
+from .children import choose
+from .grammar import CON, Parsed
+
+
+class Nx(Command):
+    keyword = "NX"
+    aliases = ("NX", "NHANXET")
+    slots = (CON,)
+    help = "NX: nhan xet moi nhat cua giao vien"
+    example = "NX"
+
+    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+        child = choose(ctx, parsed, "NX")
+        if isinstance(child, Reply):
+            return child
+        comments = records.latest_comments(ctx.db, child.student_id, limit=3)
+        return Reply(render("nx.txt", child=child, comments=comments, note=""), command=self.keyword,
+                     student_ids=[child.student_id], school_id=child.school_id, more_url="/p/nhanxet")

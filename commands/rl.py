@@ -1,0 +1,27 @@
+"""RL / HK / HANHKIEM [KY] [CON]: conduct (ren luyen)."""
+from __future__ import annotations
+
+from outbox.templating import render
+from store import results
+
+from .base import Command, Context, Reply
+from .children import choose
+from .diem import term_of
+from .grammar import CON, KY, Parsed
+
+
+class Rl(Command):
+    keyword = "RL"
+    aliases = ("RL", "HK", "HANHKIEM", "RENLUYEN")
+    slots = (KY, CON)
+    help = "RL <ky> (hoac HK, HANHKIEM): ket qua ren luyen"
+    example = "RL HK1"
+
+    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+        child = choose(ctx, parsed, "RL")
+        if isinstance(child, Reply):
+            return child
+        term = term_of(ctx, parsed, child)
+        conduct = results.conduct(ctx.db, child.student_id, ctx.family.school_year, term)
+        return Reply(render("rl.txt", child=child, term=term, conduct=conduct, note=""), command=self.keyword,
+                     student_ids=[child.student_id], school_id=child.school_id)

@@ -1,0 +1,88 @@
+"""answer(): one parent text in, one reply (or None) out. The only entry of the language."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+import sqlite_utils
+
+from outbox.render import prepare
+from outbox.templating import render
+from store import audit, families
+from store.clock import local_today
+from store.phones import PhoneError, mask, normalise
+
+from . import policy
+from .base import Context, Reply, ReplyKind
+from .fit import fit
+from .grammar import parse
+from .registry import instances, keyword_table
+from .suggest import suggest
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply to send (None = stay silent) and what the text was taken as."""
+
+    reply: Reply | None
+    command: str | None
+    phone: str | None
+
+
+def _unknown(raw: str | None, parsed=None) -> Reply:
+    unknown = " ".join(parsed.unknown) if parsed is not None else None
+    return Reply(render("khong_hieu.txt", unknown=unknown, suggestion=suggest(raw, parsed)), command="?")
+
+
+def answer(db: sqlite_utils.Database, settings, sender: str, text: str | None, *, ton: int | None = None,
+           today: date | None = None, connection: str = "default", inbox_id: int | None = None,
+           actor: str = "sms", rate_limit: bool = True) -> Answer:
+    """Answer ``text`` from ``sender`` as the SMS service would.
+
+    Strangers get one registration hint a day and no data; a number over
+    sms.commands_per_hour gets one refusal, then silence; anything else gets
+    exactly one reply fitted to sms.max_parts. Never raises for bad input.
+    """
+    today = today or local_today(settings.sms.timezone)
+    try:
+        phone = normalise(sender, ton)
+    except PhoneError:
+        logger.info("text from a non-phone sender %s ignored", mask(sender))
+        return Answer(None, None, None)
+    if rate_limit and policy.commands_last_hour(db, phone) > settings.sms.commands_per_hour:
+        if policy.first_notice_today(db, phone, today, "rate_limited"):
+            return _finish(settings, Reply(render("qua_nhieu.txt", limit=settings.sms.commands_per_hour),
+                                           kind=ReplyKind.HINT, command="LIMIT"), phone)
+        return Answer(None, "LIMIT", phone)
+    family = families.guardian_by_phone(db, phone, today)
+    if family is None or not family.children:
+        if policy.first_notice_today(db, phone, today, "stranger"):
+            return _finish(settings, Reply(render("la.txt"), kind=ReplyKind.HINT, command="STRANGER"), phone)
+        return Answer(None, "STRANGER", phone)
+    names = frozenset(c.given_name_folded for c in family.children)
+    codes = frozenset(c.code.upper() for c in family.children)
+    parsed = parse(text, keyword_table(), names=names, codes=codes)
+    if parsed is None:
+        reply = _unknown(text)
+    elif parsed.unknown:
+        reply = _unknown(text, parsed)
+    else:
+        ctx = Context(db=db, settings=settings, phone=phone, family=family, today=today, connection=connection,
+                      inbox_id=inbox_id, actor=actor)
+        reply = instances()[parsed.keyword].handle(ctx, parsed)
+    for student_id in reply.student_ids:
+        if actor != "sms":
+            audit.record(db, actor, f"read:{reply.command}", school_id=reply.school_id, student_id=student_id,
+                         phone=mask(phone))
+    return _finish(settings, reply, phone)
+
+
+def _finish(settings, reply: Reply, phone: str) -> Answer:
+    url = settings.web.public_url.rstrip("/") + (reply.more_url or "")
+    fitted = fit(reply.text, transliterate=settings.sms.transliterate, max_parts=settings.sms.max_parts,
+                 more_url=url)
+    reply.text, reply.meta["encoding"] = prepare(fitted, settings.sms.transliterate)
+    return Answer(reply, reply.command, phone)

@@ -1,0 +1,25 @@
+"""TBAO [CON]: the latest approved announcements."""
+from __future__ import annotations
+
+from outbox.templating import render
+from store import events
+
+from .base import Command, Context, Reply
+from .children import choose
+from .grammar import CON, Parsed
+
+
+class Tbao(Command):
+    keyword = "TBAO"
+    aliases = ("TBAO", "THONGBAO")
+    slots = (CON,)
+    help = "TBAO: thong bao moi nhat cua nha truong"
+    example = "TBAO"
+
+    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+        child = choose(ctx, parsed, "TBAO")
+        if isinstance(child, Reply):
+            return child
+        latest = events.announcements(ctx.db, child.school_id, child.class_id, limit=2)
+        return Reply(render("tbao.txt", child=child, events=latest), command=self.keyword,
+                     student_ids=[child.student_id], school_id=child.school_id, more_url="/p/thongbao")

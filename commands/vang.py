@@ -1,0 +1,27 @@
+"""VANG [KY] [CON]: absences with and without permission, with dates."""
+from __future__ import annotations
+
+from outbox.templating import render
+from store import records
+
+from .base import Command, Context, Reply
+from .children import choose
+from .diem import term_of
+from .grammar import CON, KY, Parsed
+
+
+class Vang(Command):
+    keyword = "VANG"
+    aliases = ("VANG", "NGHIHOC")
+    slots = (KY, CON)
+    help = "VANG <ky>: so buoi vang (co phep, khong phep) va ngay vang"
+    example = "VANG HK1"
+
+    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+        child = choose(ctx, parsed, "VANG")
+        if isinstance(child, Reply):
+            return child
+        term = term_of(ctx, parsed, child)
+        absences = records.absences(ctx.db, child.student_id, ctx.family.school_year, term)
+        return Reply(render("vang.txt", child=child, term=term, absences=absences, note=""), command=self.keyword,
+                     student_ids=[child.student_id], school_id=child.school_id, more_url="/p/chuyencan")

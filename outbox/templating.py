@@ -1,0 +1,52 @@
+"""Jinja2 templates of every SMS text (templates_sms/), with number and date filters."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates_sms"
+
+
+def fmt_number(value) -> str:
+    """Decimal('8.0') -> '8', Decimal('7.5') -> '7.5'; marks by their short label (Đ / CĐ)."""
+    if value is None:
+        return "-"
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text
+    label = {"D": "Đ", "CD": "CĐ"}.get(getattr(value, "value", value))
+    return label or str(value)
+
+
+def fmt_date(value: date) -> str:
+    """dd/mm, the way Vietnamese texts write a date."""
+    return f"{value.day:02d}/{value.month:02d}"
+
+
+def fmt_term(term: int) -> str:
+    """1 -> 'HK1', 2 -> 'HK2', 0 -> 'cả năm'."""
+    return "cả năm" if term == 0 else f"HK{term}"
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The template environment: strict about undefined names, no HTML escaping (SMS is text)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
+                             autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    env.filters.update(num=fmt_number, d=fmt_date, term=fmt_term)
+    return env
+
+
+def render(name: str, **values) -> str:
+    """Render templates_sms/``name`` and squeeze whitespace to single spaces."""
+    text = environment().get_template(name).render(**values)
+    return " ".join(text.split())
+
+
+def names() -> list[str]:
+    """Every template file name."""
+    return sorted(p.name for p in TEMPLATES.glob("*.txt"))
