@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cli import admin
+from cli import demo_data, imports
 from cli.context import App, setup_logging
 
 
@@ -23,6 +24,8 @@ def main(ctx, config_path, verbose):
 main.add_command(admin.init)
 main.add_command(admin.backup)
 main.add_command(admin.user)
+main.add_command(imports.import_cmd)
+main.add_command(demo_data.demo_data)
 
 if __name__ == "__main__":
     main()

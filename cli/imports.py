@@ -1,0 +1,91 @@
+"""`import KIND FILE`: load a school spreadsheet, all or nothing, with every bad row listed."""
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from store.imports import KINDS, ImportFileError, ImportReport, ImportRowsError, import_file
+
+# Beyond this many mapped phones the summary says how many more there are.
+NOTES_SHOWN = 50
+
+
+@contextmanager
+def progress_reporter(label: str):
+    """A rich progress bar on a terminal; plain lines every 10% otherwise."""
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      transient=True) as bar:
+            task = bar.add_task(label, total=None)
+
+            def update(done: int, total: int | None) -> None:
+                bar.update(task, completed=done, total=max(total or 0, done) or None)
+            yield update
+        return
+    last = {"tenth": 0}
+
+    def plain(done: int, total: int | None) -> None:
+        if not total:
+            return
+        tenth = min(10, done * 10 // total)
+        if tenth > last["tenth"]:
+            last["tenth"] = tenth
+            click.echo(f"{label}: {done}/{total} rows", err=True)
+    yield plain
+
+
+def summary(report: ImportReport) -> str:
+    """'students.csv (students): 40 rows: 38 inserted, 1 updated, 1 unchanged'."""
+    parts = [f"{report.counts[k]} {k}" for k in ("inserted", "updated", "unchanged")]
+    parts += [f"{n} {k}" for k, n in sorted(report.counts.items()) if k not in ("inserted", "updated", "unchanged")]
+    text = f"{report.file_name} ({report.kind}): {report.rows} rows: {', '.join(parts)}"
+    return text + (" (dry run: nothing written)" if report.dry_run else "")
+
+
+def echo_notes(report: ImportReport, all_notes: bool) -> None:
+    """Each phone mapping, as 'row N: phone ...'."""
+    shown = report.notes if all_notes else report.notes[:NOTES_SHOWN]
+    for note in shown:
+        click.echo(f"{report.file_name}: {note}")
+    if len(report.notes) > len(shown):
+        click.echo(f"{report.file_name}: ... and {len(report.notes) - len(shown)} more mapped phone(s) "
+                   "(--all-notes lists them)")
+
+
+def run_import(db, kind: str, path: Path, *, dry_run: bool = False, approve: bool = False, replace: bool = False,
+               school: str | None = None, all_notes: bool = False) -> ImportReport:
+    """Import one file and print its summary; ClickException (exit 1) listing the bad rows."""
+    try:
+        with progress_reporter(f"{kind} {path.name}") as update:
+            report = import_file(db, kind, path, dry_run=dry_run, approve=approve, replace=replace,
+                                 school_code=school, imported_by="cli", progress=update)
+    except ImportRowsError as e:
+        for error in e.report.errors:
+            click.echo(f"{path.name}: {error}", err=True)
+        raise click.ClickException(str(e)) from e
+    except ImportFileError as e:
+        raise click.ClickException(str(e)) from e
+    echo_notes(report, all_notes)
+    click.echo(summary(report))
+    return report
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and report the counts; write nothing.")
+@click.option("--approve", is_flag=True, help="Approve what is imported now (otherwise it waits for a reviewer).")
+@click.option("--replace", is_flag=True, help="guardians: deactivate this year's links the file no longer lists.")
+@click.option("--school", help="Only this school (ma_truong): rows of another school are refused.")
+@click.option("--all-notes", is_flag=True, help=f"List every mapped phone (default: the first {NOTES_SHOWN}).")
+@click.pass_obj
+def import_cmd(app, kind, file, dry_run, approve, replace, school, all_notes):
+    """Load a CSV or XLSX file of KIND: all or nothing, every bad row reported."""
+    if replace and kind != "guardians":
+        raise click.UsageError("--replace only applies to guardians")
+    run_import(app.db, kind, file, dry_run=dry_run, approve=approve, replace=replace, school=school,
+               all_notes=all_notes)
