@@ -30,8 +30,8 @@ class Attendance(Kind):
                           "AND ? BETWEEN starts_on AND ends_on", (student.school_id, year, day))
         if in_term is None:
             raise RowRejected(f"ngay {day} is outside the terms of {year} at {student.school_code}")
-        session = v.parse_choice(row.get("buoi"), "buoi", SESSIONS)
-        excused = int(v.parse_choice(row.get("co_phep"), "co_phep", EXCUSED))
+        session = v.parse_choice(row.get("buoi"), "buoi", SESSIONS, hint="S, C or N")
+        excused = int(v.parse_choice(row.get("co_phep"), "co_phep", EXCUSED, hint="P/K or 1/0"))
         reason = v.text(row.get("ly_do")) or None
         return [Op((student.id, day, session), {"student_id": student.id, "date": day, "session": session,
                                                  "excused": excused, "reason": reason})]
@@ -79,7 +79,8 @@ class Events(Kind):
         class_id = None
         if v.text(row.get("lop")):
             class_id = ctx.class_(school, current_year_of(day), v.class_name(row.get("lop")))[0]
-        kind = v.parse_choice(row.get("loai"), "loai", EVENT_KINDS)
+        kind = v.parse_choice(row.get("loai"), "loai", EVENT_KINDS,
+                              hint="thi, hop, nghi, thongbao or khac")
         title = " ".join(v.required(row.get("tieu_de"), "tieu_de").split())
         body = v.text(row.get("noi_dung"))
         return [Op((school[0], class_id, day, kind, title), {"school_id": school[0], "class_id": class_id,

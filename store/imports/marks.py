@@ -49,7 +49,7 @@ class Grades(Kind):
 
     def check(self, ctx: Context, row: Row) -> list[Op]:
         student, subject, year, term, dates = _subject_and_term(ctx, row)
-        kind = v.parse_choice(row.get("loai"), "loai", GRADE_KINDS)
+        kind = v.parse_choice(row.get("loai"), "loai", GRADE_KINDS, hint="TX, GK or CK")
         raw_seq = v.text(row.get("stt"))
         if kind == "TX":
             if not raw_seq:
@@ -119,7 +119,7 @@ class Conduct(Kind):
         year = v.parse_year(row.get("nam_hoc"))
         term = v.parse_term(row.get("hoc_ky"), allow_year=True)
         student = ctx.student(v.required(row.get("ma_hs"), "ma_hs"), year)
-        rating = v.parse_choice(row.get("xep_loai"), "xep_loai", RATINGS)
+        rating = v.parse_choice(row.get("xep_loai"), "xep_loai", RATINGS, hint="T, K, D or CD")
         return [Op((student.id, year, term), {"student_id": student.id, "year": year, "term": term,
                                                "rating": rating})]
 

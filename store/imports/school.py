@@ -39,7 +39,7 @@ class Schools(Kind):
         if ctx.school_code and code != ctx.school_code:
             raise RowRejected(f"school {code} is not {ctx.school_code} (--school)")
         name = v.required(row.get("ten_truong"), "ten_truong")
-        level = v.parse_choice(row.get("cap"), "cap", LEVELS)
+        level = v.parse_choice(row.get("cap"), "cap", LEVELS, hint="THCS or THPT")
         if level == "TH":
             raise RowRejected("cap TH (tieu hoc) is not supported yet")
         return [Op((code,), {"code": code, "name": name, "level": level})]
@@ -111,7 +111,7 @@ class Subjects(Kind):
         school = ctx.school(school_code(row.get("ma_truong")))
         code = v.subject_code(row.get("ma_mon"))
         name = v.required(row.get("ten_mon"), "ten_mon")
-        kind = v.parse_choice(row.get("kieu"), "kieu", SUBJECT_KINDS)
+        kind = v.parse_choice(row.get("kieu"), "kieu", SUBJECT_KINDS, hint="diem or nhanxet")
         grade = v.parse_int(row.get("khoi"), "khoi", 6, 12)
         allowed = GRADES[school[2]]
         if grade not in allowed:

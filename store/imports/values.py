@@ -104,10 +104,11 @@ def parse_score(value, subject_kind: str, label: str = "diem") -> str:
         return COMMENT_VALUES[folded]
     try:
         number = Decimal(t.replace(",", ".")) if not isinstance(value, float) else Decimal(repr(value))
-    except InvalidOperation as e:
-        raise RowRejected(f"{label} {t!r} is not a number") from e
-    if not number.is_finite():
-        raise RowRejected(f"{label} {t!r} is not a number")
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        expected = "D or CD" if subject_kind == "nhanxet" else "a number"
+        raise RowRejected(f"{label} {t!r} is not {expected}")
     if subject_kind == "nhanxet":
         raise RowRejected(f"{label} {t!r} is a number but the subject is assessed by comment (D/CD)")
     if not Decimal(0) <= number <= Decimal(10):
@@ -171,12 +172,12 @@ def parse_int(value, column: str, low: int, high: int | None = None) -> int:
     return n
 
 
-def parse_choice(value, column: str, choices: dict[str, str]) -> str:
+def parse_choice(value, column: str, choices: dict[str, str], hint: str | None = None) -> str:
     """One of a fixed set; ``choices`` maps folded spellings to the stored value."""
     k = key(value)
     if k in choices:
         return choices[k]
-    allowed = "/".join(sorted(set(choices.values())))
+    allowed = hint or "/".join(sorted(set(choices.values())))
     raise RowRejected(f"bad {column} {text(value)!r} (use {allowed})")
 
 
