@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from cli import admin
+from cli import admin, ask
 from cli import demo_data, imports
+from cli import sim as sim_cli
 from cli.context import App, setup_logging
 
 
@@ -24,8 +25,10 @@ def main(ctx, config_path, verbose):
 main.add_command(admin.init)
 main.add_command(admin.backup)
 main.add_command(admin.user)
+main.add_command(ask.ask)
 main.add_command(imports.import_cmd)
 main.add_command(demo_data.demo_data)
+main.add_command(sim_cli.sim)
 
 if __name__ == "__main__":
     main()

@@ -6,7 +6,7 @@ from store import grades, results
 
 from .base import Command, Context, Reply
 from .children import choose
-from .diem import term_of
+from .diem import taken, term_of
 from .grammar import CON, KY, Parsed
 
 
@@ -23,7 +23,7 @@ class Kq(Command):
             return child
         term = term_of(ctx, parsed, child)
         year = ctx.family.school_year
-        reports = grades.term_reports(ctx.db, child.student_id, child.school_id, child.grade, year, term)
+        reports = taken(grades.term_reports(ctx.db, child.student_id, child.school_id, child.grade, year, term))
         learning = results.learning_result(ctx.db, child.student_id, child.school_id, child.grade, year, term,
                                            reports=reports)
         conduct = results.conduct(ctx.db, child.student_id, year, term)

@@ -15,7 +15,7 @@ from store.phones import PhoneError, mask, normalise
 
 from . import policy
 from .base import Context, Reply, ReplyKind
-from .fit import fit
+from outbox.fit import fit
 from .grammar import parse
 from .registry import instances, keyword_table
 from .suggest import suggest
@@ -73,11 +73,27 @@ def answer(db: sqlite_utils.Database, settings, sender: str, text: str | None, *
         ctx = Context(db=db, settings=settings, phone=phone, family=family, today=today, connection=connection,
                       inbox_id=inbox_id, actor=actor)
         reply = instances()[parsed.keyword].handle(ctx, parsed)
-    for student_id in reply.student_ids:
-        if actor != "sms":
-            audit.record(db, actor, f"read:{reply.command}", school_id=reply.school_id, student_id=student_id,
-                         phone=mask(phone))
     return _finish(settings, reply, phone)
+
+
+def ask(db: sqlite_utils.Database, settings, sender: str, text: str, *, actor: str = "cli:ask",
+        today: date | None = None) -> Answer:
+    """Answer as if ``sender`` had texted ``text``, changing nothing but the audit log.
+
+    Side effects of the command (an opt-out, a GV message, a code) are rolled
+    back: staff can try anything safely. Every child whose data the answer
+    shows is recorded as read by ``actor``.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        result = answer(db, settings, sender, text, today=today, actor=actor, rate_limit=False)
+    finally:
+        db.execute("ROLLBACK")
+    reply = result.reply
+    for student_id in (reply.student_ids if reply else []) or [None]:
+        audit.record(db, actor, "ask", school_id=reply.school_id if reply else None, student_id=student_id,
+                     phone=mask(result.phone or sender), text=text, command=result.command)
+    return result
 
 
 def _finish(settings, reply: Reply, phone: str) -> Answer:

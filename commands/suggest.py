@@ -35,12 +35,12 @@ def _fix_args(words: list[str]) -> list[str]:
 
 def suggest(raw: str | None, parsed: Parsed | None = None) -> str | None:
     """A corrected command line for ``raw``, or None when nothing is close."""
-    if parsed is not None:
-        if not parsed.unknown or not _fix_args(parsed.unknown):
-            return None
-        args = [fixed for w in parsed.words
-                for fixed in (_fix_args([w]) if w in parsed.unknown else [w])]
-        return " ".join([parsed.keyword, *args])
+    if parsed is not None and parsed.unknown:
+        if _fix_args(parsed.unknown):
+            args = [fixed for w in parsed.words
+                    for fixed in (_fix_args([w]) if w in parsed.unknown else [w])]
+            return " ".join([parsed.keyword, *args])
+        # 'DIEMM TOAN' parsed as DIEM + 'M': read the first word as a misspelt keyword instead.
     words = tokens(raw)
     if not words:
         return None

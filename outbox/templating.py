@@ -1,6 +1,7 @@
 """Jinja2 templates of every SMS text (templates_sms/), with number and date filters."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import jinja2
 
+_SPACE_BEFORE_PUNCT = re.compile(r" ([;,.:)])")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates_sms"
 
 
@@ -36,15 +38,15 @@ def fmt_term(term: int) -> str:
 def environment() -> jinja2.Environment:
     """The template environment: strict about undefined names, no HTML escaping (SMS is text)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
-                             autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+                             autoescape=False, trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False)
     env.filters.update(num=fmt_number, d=fmt_date, term=fmt_term)
     return env
 
 
 def render(name: str, **values) -> str:
     """Render templates_sms/``name`` and squeeze whitespace to single spaces."""
-    text = environment().get_template(name).render(**values)
-    return " ".join(text.split())
+    text = " ".join(environment().get_template(name).render(**values).split())
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", text)
 
 
 def names() -> list[str]:

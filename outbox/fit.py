@@ -1,7 +1,7 @@
 """Making a reply fit sms.max_parts: shortened at a boundary, with a pointer to the website."""
 from __future__ import annotations
 
-from outbox.render import parts_needed, prepare
+from .render import parts_needed, prepare
 
 POINTER = " ...Xem đủ: {url}"
 BOUNDARIES = ("; ", ", ", " ")
