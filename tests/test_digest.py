@@ -1,0 +1,123 @@
+"""The evening digest: only news, only approved, once per guardian, school and day."""
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+from outbox import digest
+from store.clock import iso, utcnow
+from store.connection import connect
+
+DAY1, DAY2 = date(2026, 11, 27), date(2026, 11, 28)
+
+
+def school_id(db, code="THCS-DD"):
+    return db.execute("SELECT id FROM schools WHERE code = ?", [code]).fetchone()[0]
+
+
+def digests_of(db, phone):
+    return [r[0] for r in db.execute("SELECT body FROM messages WHERE kind = 'digest' AND phone = ? ORDER BY id",
+                                     [phone])]
+
+
+def test_first_run_sends_each_guardian_one_digest_and_rerun_nothing(school_db, sms_settings):
+    sid = school_id(school_db)
+    first = digest.build(school_db, sms_settings, sid, DAY1)
+    guardians = school_db.execute(
+        "SELECT count(DISTINCT l.guardian_id) FROM guardian_links l JOIN students s ON s.id = l.student_id "
+        "WHERE s.school_id = ? AND l.active = 1", [sid]).fetchone()[0]
+    assert first.created == guardians and not first.already_built
+    again = digest.build(school_db, sms_settings, sid, DAY1)
+    assert again.already_built and again.created == 0
+    assert school_db.execute("SELECT count(*) FROM messages WHERE kind = 'digest'").fetchone()[0] == guardians
+    body = digests_of(school_db, "+84912345678")[0]
+    assert body.startswith("SLL 27/11: Nguyen Thi Hoa 8A2: Diem TOAN TX1 ")
+    assert "Nguyen Minh An" not in body, "one digest per school: An's school sends its own"
+
+
+def test_next_day_has_only_what_was_approved_since(school_db, sms_settings):
+    sid = school_id(school_db)
+    t1 = utcnow()
+    digest.build(school_db, sms_settings, sid, DAY1, now=t1)
+    hoa = school_db.execute("SELECT id FROM students WHERE code = 'DD900001'").fetchone()[0]
+    later = iso(t1 + timedelta(hours=1))
+    school_db.execute("UPDATE grades SET value = '9.5', corrected = 1, approved_at = ? WHERE student_id = ? AND "
+                      "subject_code = 'TOAN' AND kind = 'GK'", [later, hoa])
+    school_db.execute("INSERT INTO comments (student_id, date, subject_code, body, status, entered_at) "
+                      "VALUES (?, '2026-11-28', 'VAN', 'Chua duyet', 'pending', ?)", [hoa, later])
+    result = digest.build(school_db, sms_settings, sid, DAY2, now=t1 + timedelta(hours=2))
+    assert result.created == 1
+    assert digests_of(school_db, "+84912345678")[-1] == "SLL 28/11: Nguyen Thi Hoa 8A2: Diem TOAN GK 9.5 (sua)"
+    run = school_db.execute("SELECT cutoff_from, cutoff_to FROM digest_runs WHERE local_date = ?",
+                            [DAY2.isoformat()]).fetchone()
+    assert run[0] == iso(t1)
+
+
+def test_nothing_new_means_no_digest_and_opted_out_children_get_none(school_db, sms_settings):
+    sid = school_id(school_db)
+    t1 = utcnow()
+    digest.build(school_db, sms_settings, sid, DAY1, now=t1)
+    assert digest.build(school_db, sms_settings, sid, DAY2, now=t1 + timedelta(hours=1)).created == 0
+    school_db.execute("UPDATE guardian_links SET digest_opt_out = 1 WHERE guardian_id = "
+                      "(SELECT id FROM guardians WHERE phone = '+84987654321')")
+    result = digest.build(school_db, sms_settings, school_id(school_db), date(2026, 11, 29),
+                          now=t1 + timedelta(hours=2))
+    assert result.created == 0
+
+
+def test_concurrent_runs_build_once(school_db_path, sms_settings):
+    dbs = [connect(school_db_path) for _ in range(4)]
+    sid = school_id(dbs[0])
+    results = []
+
+    def run(db):
+        results.append(digest.build(db, sms_settings, sid, DAY1))
+
+    threads = [threading.Thread(target=run, args=(db,)) for db in dbs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    total = dbs[0].execute("SELECT count(*) FROM messages WHERE kind = 'digest'").fetchone()[0]
+    assert sum(r.created for r in results) == total > 0
+    assert dbs[0].execute("SELECT count(*), count(DISTINCT guardian_id) FROM digests").fetchone() == (total, total)
+
+
+def test_a_crashed_run_resumes_without_duplicates(school_db, sms_settings):
+    sid = school_id(school_db)
+    first = digest.build(school_db, sms_settings, sid, DAY1)
+    # Simulate a crash after part of the guardians: forget half their digests and reopen the run.
+    school_db.execute("UPDATE digest_runs SET state = 'building' WHERE id = ?", [first.run_id])
+    half = school_db.execute("SELECT guardian_id, message_id FROM digests ORDER BY guardian_id LIMIT ?",
+                             [first.created // 2]).fetchall()
+    for gid, mid in half:
+        school_db.execute("DELETE FROM digests WHERE guardian_id = ?", [gid])
+        school_db.execute("DELETE FROM messages WHERE id = ?", [mid])
+    resumed = digest.build(school_db, sms_settings, sid, DAY1)
+    assert resumed.created == len(half) and resumed.skipped_existing == first.created - len(half)
+    assert school_db.execute("SELECT count(*) FROM messages WHERE kind = 'digest'").fetchone()[0] == first.created
+
+
+def test_digests_valid_until_nine_pm(school_db, sms_settings):
+    from datetime import datetime, timezone
+    at_1900 = datetime(2027, 1, 7, 12, 0, tzinfo=timezone.utc)      # 19:00 in Ha Noi
+    digest.build(school_db, sms_settings, school_id(school_db), date(2027, 1, 7), now=at_1900)
+    row = school_db.execute("SELECT min(not_before), max(valid_until) FROM messages WHERE kind = 'digest'").fetchone()
+    assert row == ("2027-01-07T12:00:00.000Z", "2027-01-07T14:00:00.000Z")
+
+
+def test_a_digest_built_in_quiet_hours_waits_for_the_morning(school_db, sms_settings):
+    from datetime import datetime, timezone
+    late = datetime(2027, 1, 7, 15, 30, tzinfo=timezone.utc)      # 22:30 in Ha Noi
+    result = digest.build(school_db, sms_settings, school_id(school_db), date(2027, 1, 7), now=late)
+    row = school_db.execute("SELECT min(not_before), max(valid_until) FROM messages WHERE kind = 'digest'").fetchone()
+    # Held until 07:00 the next morning, valid until 21:00 that day: late, never at night, never lost.
+    assert row == ("2027-01-08T00:00:00.000Z", "2027-01-08T14:00:00.000Z")
+    assert "quiet hours" in result.warning
+
+
+def test_warning_when_the_parts_would_run_into_quiet_hours(sms_settings):
+    from datetime import datetime, timezone
+    at_2050 = datetime(2026, 11, 27, 13, 50, tzinfo=timezone.utc)   # 20:50 local, quiet from 21:00
+    assert digest.quiet_hours_warning(sms_settings, 700 * 100, at_2050) is not None   # 700 s at 100 TPS
+    assert digest.quiet_hours_warning(sms_settings, 100, at_2050) is None
