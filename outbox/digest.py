@@ -133,7 +133,7 @@ def build(db: sqlite_utils.Database, settings, school_id: int, day: date, *, now
                 mid = messages.enqueue(db, settings, phone=phone, body=text, kind=messages.Kind.DIGEST,
                                        connection=connection, school_id=school_id, guardian_id=gid,
                                        student_id=student_ids[0] if len(student_ids) == 1 else None,
-                                       valid_until=valid_until)
+                                       not_before=now, valid_until=valid_until)
                 db.execute("UPDATE digests SET message_id = ? WHERE guardian_id = ? AND school_id = ? AND "
                            "local_date = ?", [mid, gid, school_id, day.isoformat()])
                 final, enc = prepare(text, settings.sms.transliterate)
