@@ -1,0 +1,118 @@
+"""One process's SMPP side: binds, inbound routing, answering, receipts, and the sender.
+
+`gateway`, `worker` and `serve` all run an Engine; they differ in whether
+it sends the outbox and how many binds it opens. The sender gets the
+accounts as its Transport (outbox/ never imports gateway/).
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from typing import Sequence
+
+from outbox.receipt_applier import ReceiptApplier
+from outbox.sender import Sender
+from outbox.transport import ResultCallback, SubmitPart, SubmitResult
+from outbox.wake import Wake
+from store.connection import open_settings_db
+
+from .answering import MoAnswerer
+from .binds import Account
+from .inbound import InboundRouter
+from .receipts import canonical_submit_id
+
+logger = logging.getLogger(__name__)
+
+
+class CanonicalIds:
+    """An Account as the sender sees it: message ids canonical, so receipts match them."""
+
+    def __init__(self, account: Account, fmt: str):
+        self.account = account
+        self.connection = account.connection
+        self.fmt = fmt
+
+    def submit(self, parts: Sequence[SubmitPart], on_result: ResultCallback) -> None:
+        def canonical(index: int, result: SubmitResult) -> None:
+            if result.message_id:
+                result = dataclasses.replace(result, message_id=canonical_submit_id(result.message_id, self.fmt))
+            on_result(index, result)
+        self.account.submit(parts, canonical)
+
+    def is_up(self) -> bool:
+        return self.account.is_up()
+
+
+class Engine:
+    """Binds of every [[smsc]] connection plus the threads that serve them."""
+
+    def __init__(self, settings, redis_conn, *, send: bool = True, binds: int | None = None,
+                 lease_s: float = 30.0, batch: int = 200):
+        self.settings = settings
+        self.db_factory = lambda: open_settings_db(settings)
+        self.wake = Wake(redis_conn, settings.redis.prefix)
+        self.answerer = MoAnswerer(self.db_factory, settings, self.wake)
+        self.applier = ReceiptApplier(self.db_factory, settings.sms.orphan_receipt_ttl)
+        self.router = InboundRouter(self.db_factory, settings, on_mo=self.answerer.submit,
+                                    on_receipt=self.applier.submit)
+        self.accounts = {}
+        for conn in settings.smsc:
+            if binds is not None:
+                conn = dataclasses.replace(conn, max_binds=binds)
+            self.accounts[conn.name] = Account(conn, self.router)
+        self.sender = None
+        if send:
+            transports = {name: CanonicalIds(acc, settings.connection(name).receipt_id_format)
+                          for name, acc in self.accounts.items()}
+            self.sender = Sender(self.db_factory, settings, transports, redis_conn, prefix=settings.redis.prefix,
+                                 wake=self.wake, lease_s=lease_s, batch=batch)
+        self._threads: list[threading.Thread] = []
+        self._stop = threading.Event()
+
+    def start(self) -> None:
+        """Open the binds and start every thread; returns at once."""
+        self.applier.start()
+        self.answerer.start()
+        for account in self.accounts.values():
+            account.start()
+        if self.sender is not None:
+            self._spawn(lambda: self.sender.run(self._stop), "outbox-sender")
+        self._spawn(self._housekeeping, "housekeeping")
+
+    def _spawn(self, target, name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _housekeeping(self) -> None:
+        while not self._stop.wait(5.0):
+            try:
+                self.router.flush_incomplete()
+            except Exception:
+                logger.exception("housekeeping failed; retrying")
+
+    def wait_bound(self, timeout: float) -> bool:
+        """Whether every bind came up within ``timeout`` seconds."""
+        return all(a.wait_bound(timeout) for a in self.accounts.values())
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop sending, let in-flight submits answer, unbind cleanly, drain the writers."""
+        self._stop.set()
+        if self.sender is not None:
+            self.sender.stop()
+        for thread in self._threads:
+            thread.join(timeout)
+        for account in self.accounts.values():
+            account.stop(timeout)
+        self.answerer.stop()
+        self.applier.stop()
+
+    def status(self) -> dict:
+        """Binds and counters, for /healthz and /metrics."""
+        out = {"connections": [a.status() for a in self.accounts.values()],
+               "inbound": dict(self.router.counters), "answered": self.answerer.answered,
+               "receipts_applied": self.applier.applied}
+        if self.sender is not None:
+            out["sender"] = dataclasses.asdict(self.sender.stats)
+        return out

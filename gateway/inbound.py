@@ -1,0 +1,122 @@
+"""Inbound routing: every deliver_sm stored before its deliver_sm_resp, then handed on.
+
+Runs on the SMPP reader threads, so it only does I/O: receipt or MO (by
+esm_class, TLVs, then text), write the row, return the status. Answering
+MO and applying receipts happen on other threads (gateway.answering,
+outbox.receipt_applier). If the row cannot be written the SMSC gets
+ESME_RX_T_APPN and delivers again.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from typing import Callable
+
+from outbox.delivery import journal_receipt
+from store.inbox import dedup_key, store_mo
+from store.phones import PhoneError, mask, normalise
+
+from . import Deliver, mo, receipts
+
+logger = logging.getLogger(__name__)
+
+ESME_RX_T_APPN = 0x64
+
+
+class InboundRouter:
+    """The deliver_sm handler of one process (all binds of all connections)."""
+
+    def __init__(self, db_factory, settings, *, on_mo: Callable[[int], None], on_receipt: Callable[[int], None],
+                 concat_timeout: float = 120.0):
+        self.db_factory = db_factory
+        self.settings = settings
+        self.on_mo = on_mo
+        self.on_receipt = on_receipt
+        self.reassembler = mo.Reassembler(timeout=concat_timeout)
+        self._local = threading.local()
+        self._unstored: dict[tuple, mo.InboundMo] = {}
+        self._lock = threading.Lock()
+        self.counters = {"mo": 0, "mo_duplicate": 0, "receipts": 0, "bad_receipts": 0, "store_failures": 0}
+
+    def _db(self):
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self.db_factory()
+        return db
+
+    def __call__(self, deliver: Deliver) -> int | None:
+        """Handle one deliver_sm; the return value is the deliver_sm_resp status (None = ROK)."""
+        try:
+            if receipts.classify(deliver) is receipts.DeliverKind.RECEIPT:
+                return self._receipt(deliver)
+            return self._mo(deliver)
+        except sqlite3.Error:
+            self.counters["store_failures"] += 1
+            logger.exception("could not store a deliver_sm from %s: the SMSC will retry", mask(deliver.source_addr))
+            return ESME_RX_T_APPN
+
+    def _receipt(self, deliver: Deliver) -> int | None:
+        fmt = self.settings.connection(deliver.connection).receipt_id_format
+        try:
+            r = receipts.parse_receipt(deliver, fmt)
+        except receipts.ReceiptParseError as e:
+            # Acknowledged (a retry would be just as unreadable) and logged, never parsed as a command.
+            self.counters["bad_receipts"] += 1
+            logger.warning("unreadable receipt on %s: %s", deliver.connection, e)
+            return None
+        rid = journal_receipt(self._db(), r.connection, r.message_id, r.stat or "UNKNOWN", r.err, r.text[:300])
+        self.counters["receipts"] += 1
+        self.on_receipt(rid)
+        return None
+
+    def _mo(self, deliver: Deliver) -> int | None:
+        alphabet = self.settings.connection(deliver.connection).default_alphabet
+        part = mo.decode_part(deliver, alphabet)
+        message = self.reassembler.add(part)
+        if message is None:
+            # A part of a longer text (kept until the rest arrives), or a re-sent last part of a
+            # text we could not store: store it now.
+            key = (part.connection, part.source_addr, part.concat.ref if part.concat else None)
+            with self._lock:
+                message = self._unstored.pop(key, None)
+            if message is None:
+                return None
+        reference = str(message.concat_ref) if message.concat_ref is not None else \
+            str(deliver.tlvs.get("user_message_reference", ""))
+        try:
+            self.store(message, reference)
+        except sqlite3.Error:
+            if message.concat_total > 1:
+                with self._lock:
+                    self._unstored[(message.connection, message.source_addr, message.concat_ref)] = message
+            raise
+        return None
+
+    def store(self, message: mo.InboundMo, reference: str = "") -> int:
+        """Write one complete (or given-up) MO to the inbox; hands it to on_mo unless a re-delivery."""
+        try:
+            phone = normalise(message.source_addr, message.source_ton)
+        except PhoneError:
+            phone = None
+        text = None if message.is_binary else message.text
+        key = dedup_key(f"{message.connection}:{message.source_addr}", text, reference)
+        inbox_id, duplicate = store_mo(self._db(), connection=message.connection, source_addr=message.source_addr,
+                                       phone=phone, text=text, data_coding=message.data_coding, key=key,
+                                       dedup_window_s=self.settings.sms.mo_dedup_window)
+        if duplicate:
+            self.counters["mo_duplicate"] += 1
+            logger.info("re-delivered MO from %s not answered again (inbox #%s)", mask(message.source_addr), inbox_id)
+        else:
+            self.counters["mo"] += 1
+            self.on_mo(inbox_id)
+        return inbox_id
+
+    def flush_incomplete(self) -> int:
+        """Store the texts whose missing parts never came (answered as far as they go)."""
+        expired = self.reassembler.expire()
+        for message in expired:
+            logger.warning("concatenated MO from %s incomplete (%s of %s parts) after the timeout",
+                           mask(message.source_addr), message.parts_received, message.concat_total)
+            self.store(message, str(message.concat_ref))
+        return len(expired)

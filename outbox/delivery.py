@@ -1,0 +1,183 @@
+"""Writing what the SMSC said into the outbox: submit results and delivery receipts.
+
+Both arrive on the SMPP reader threads; they are written here in batches
+(one transaction per batch) by the sender's writer thread, so the reader
+keeps reading. Receipts are first journaled in `receipts` (part_id NULL)
+so none is lost before it is matched; a receipt whose submit_sm_resp has
+not been written yet stays an orphan and is matched when it is.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlite_utils
+
+from store.clock import iso, utcnow
+
+from .states import MessageState as S
+from .states import ReceiptStat, SubmitOutcome, UnknownReceiptStat, can_move, classify, settle, status_reason
+from .transport import SubmitResult
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PartOutcome:
+    """One part's submit result, as the sender collected it."""
+
+    seq: int
+    result: SubmitResult
+
+
+@dataclass(frozen=True)
+class MessageOutcome:
+    """Every submitted part of one message with its result."""
+
+    message_id: int
+    connection: str
+    parts: tuple[PartOutcome, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a message's outcome amounts to (for the sender's back-off and the logs)."""
+
+    state: S
+    throttled: bool = False
+    retry_in: float = 0.0
+
+
+def _update_part(db, message_id: int, seq: int, state: S, **cols) -> None:
+    sets = ", ".join(f"{k} = ?" for k in cols)
+    db.execute(f"UPDATE message_parts SET state = ?{', ' + sets if sets else ''} WHERE message_id = ? AND seq = ?",
+               [state.value, *cols.values(), message_id, seq])
+
+
+def apply_submit(db: sqlite_utils.Database, outcome: MessageOutcome, *, max_attempts: int,
+                 throttle_backoff: float = 1.0) -> Decision:
+    """Write one message's submit results (caller holds the transaction)."""
+    now = utcnow()
+    stamp = iso(now)
+    throttled = transient = ambiguous = False
+    permanent_reason = None
+    error_code = None
+    for part in outcome.parts:
+        res = part.result
+        if res.command_status is None:
+            _update_part(db, outcome.message_id, part.seq, S.ambiguous)
+            ambiguous = True
+            continue
+        kind = classify(res.command_status)
+        if kind is SubmitOutcome.ok:
+            _update_part(db, outcome.message_id, part.seq, S.submitted, smsc_id=res.message_id, submitted_at=stamp)
+            match_orphans(db, outcome.connection, res.message_id)
+            continue
+        error_code = res.command_status
+        if kind is SubmitOutcome.permanent:
+            _update_part(db, outcome.message_id, part.seq, S.failed, error_code=res.command_status)
+            permanent_reason = status_reason(res.command_status)
+        else:
+            _update_part(db, outcome.message_id, part.seq, S.queued, error_code=res.command_status)
+            throttled |= kind is SubmitOutcome.throttled
+            transient |= kind is SubmitOutcome.transient
+    row = db.execute("SELECT attempts FROM messages WHERE id = ?", [outcome.message_id]).fetchone()
+    attempts = row[0] + (1 if (transient or permanent_reason) else 0)
+    if permanent_reason or (transient and attempts >= max_attempts):
+        reason = permanent_reason or f"{status_reason(error_code)} ({attempts} attempts)"
+        db.execute("UPDATE messages SET state = 'failed', attempts = ?, error_code = ?, reason = ?, final_at = ?, "
+                   "lease_until = NULL, updated_at = ? WHERE id = ?",
+                   [attempts, error_code, reason, stamp, stamp, outcome.message_id])
+        return Decision(S.failed)
+    if throttled or transient:
+        # Exponential back-off for transient errors; throttling keeps the attempt.
+        delay = throttle_backoff if not transient else min(300.0, 2.0 ** attempts)
+        db.execute("UPDATE messages SET state = 'queued', attempts = ?, error_code = ?, not_before = ?, "
+                   "lease_until = NULL, updated_at = ? WHERE id = ?",
+                   [attempts, error_code, iso(now + timedelta(seconds=delay)), stamp, outcome.message_id])
+        return Decision(S.queued, throttled=throttled, retry_in=delay)
+    parts = [r[0] for r in db.execute("SELECT state FROM message_parts WHERE message_id = ?", [outcome.message_id])]
+    state = S.ambiguous if ambiguous else settle(S.sending, parts)
+    db.execute("UPDATE messages SET state = ?, attempts = ?, submitted_at = coalesce(submitted_at, ?), "
+               "lease_until = NULL, updated_at = ? WHERE id = ?",
+               [state.value, attempts, stamp, stamp, outcome.message_id])
+    if state is not S.ambiguous:
+        _settle_message(db, outcome.message_id, stamp)
+    return Decision(state)
+
+
+def journal_receipt(db: sqlite_utils.Database, connection: str, smsc_id: str, stat: str, err: str | None,
+                    raw: str | None) -> int:
+    """Store a receipt as it arrived (before the deliver_sm_resp); returns its row id."""
+    cur = db.execute("INSERT INTO receipts (connection, smsc_id, stat, err, received_at, raw) VALUES (?, ?, ?, ?, ?, ?)",
+                     [connection, smsc_id, stat, err, iso(utcnow()), raw])
+    return cur.lastrowid
+
+
+def apply_receipt(db: sqlite_utils.Database, receipt_id: int) -> bool:
+    """Match a journaled receipt to its part and move the part and message; False = orphan."""
+    row = db.execute("SELECT connection, smsc_id, stat, err FROM receipts WHERE id = ?", [receipt_id]).fetchone()
+    if row is None:
+        return False
+    connection, smsc_id, stat_text, err = row
+    part = db.execute("SELECT id, message_id, state FROM message_parts WHERE connection = ? AND smsc_id = ? "
+                      "ORDER BY id DESC LIMIT 1", [connection, smsc_id]).fetchone()
+    if part is None:
+        return False
+    part_id, message_id, part_state = part
+    db.execute("UPDATE receipts SET part_id = ? WHERE id = ?", [part_id, receipt_id])
+    try:
+        stat = ReceiptStat.parse(stat_text)
+    except UnknownReceiptStat:
+        logger.warning("receipt %s has an unknown stat %r; kept, not applied", receipt_id, stat_text)
+        return True
+    new = stat.message_state
+    stamp = iso(utcnow())
+    if new is not None and can_move(part_state, new):
+        error = int(err) if err and err.isdigit() else None
+        db.execute("UPDATE message_parts SET state = ?, final_at = ?, error_code = coalesce(?, error_code) "
+                   "WHERE id = ?", [new.value, stamp, error if new is not S.delivered else None, part_id])
+        _settle_message(db, message_id, stamp, reason=None if new is S.delivered else f"receipt {stat.value} err:{err}")
+    return True
+
+
+def _settle_message(db, message_id: int, stamp: str, reason: str | None = None) -> None:
+    msg = db.execute("SELECT state FROM messages WHERE id = ?", [message_id]).fetchone()
+    parts = [r[0] for r in db.execute("SELECT state FROM message_parts WHERE message_id = ?", [message_id])]
+    if not msg or not parts:
+        return
+    new = settle(msg[0], parts)
+    if new.value != msg[0]:
+        final = new in (S.delivered, S.undeliverable, S.expired, S.rejected, S.failed)
+        db.execute("UPDATE messages SET state = ?, final_at = CASE WHEN ? THEN ? ELSE final_at END, "
+                   "reason = coalesce(?, reason), updated_at = ? WHERE id = ?",
+                   [new.value, final, stamp, reason if new is not S.delivered else None, stamp, message_id])
+
+
+def match_orphans(db: sqlite_utils.Database, connection: str, smsc_id: str | None) -> int:
+    """Apply receipts that arrived before this submit_sm_resp was written."""
+    if not smsc_id:
+        return 0
+    ids = [r[0] for r in db.execute("SELECT id FROM receipts WHERE connection = ? AND smsc_id = ? AND part_id IS NULL "
+                                    "ORDER BY id", [connection, smsc_id])]
+    return sum(apply_receipt(db, rid) for rid in ids)
+
+
+def expire_unknown(db: sqlite_utils.Database, receipt_timeout_s: int) -> int:
+    """Messages submitted longer ago than receipt_timeout with no final receipt become `unknown`."""
+    cutoff = iso(utcnow() - timedelta(seconds=receipt_timeout_s))
+    stamp = iso(utcnow())
+    cur = db.execute("UPDATE messages SET state = 'unknown', updated_at = ? WHERE state = 'submitted' "
+                     "AND submitted_at < ?", [stamp, cutoff])
+    db.execute("UPDATE message_parts SET state = 'unknown' WHERE state = 'submitted' AND submitted_at < ?", [cutoff])
+    return cur.rowcount
+
+
+def expire_stale_queued(db: sqlite_utils.Database) -> int:
+    """Queued messages whose validity passed (a digest after 21:00) are `expired` without sending."""
+    stamp = iso(utcnow())
+    cur = db.execute("UPDATE messages SET state = 'expired', reason = 'validity passed before sending', "
+                     "final_at = ?, updated_at = ? WHERE state = 'queued' AND valid_until IS NOT NULL "
+                     "AND valid_until < ?", [stamp, stamp, stamp])
+    return cur.rowcount

@@ -1,0 +1,161 @@
+"""Outbox rows in SQLite, the source of truth: enqueue, claim with a lease, recover.
+
+Redis only wakes the senders; whatever Redis loses, the rows here say what
+is still to send. A worker claims due rows (queued, not_before passed) by
+moving them to `sending` with a lease; rows whose lease ran out belong to a
+worker that died and are taken back by :func:`recover`.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+import sqlite_utils
+
+from store.clock import iso, utcnow
+from store.connection import transaction
+
+from . import quiet
+from .states import MessageState as S
+
+logger = logging.getLogger(__name__)
+
+
+class Kind(str, Enum):
+    """What a message is; replies go first and are never held by quiet hours."""
+
+    REPLY = "reply"
+    OTP = "otp"
+    HINT = "hint"
+    DIGEST = "digest"
+    ANNOUNCEMENT = "announcement"
+    TEACHER = "teacher"
+    ALERT = "alert"
+
+    @property
+    def is_reply(self) -> bool:
+        return self in (Kind.REPLY, Kind.OTP, Kind.HINT)
+
+    @property
+    def priority(self) -> int:
+        """0 = the replies lane, served before 1 = bulk."""
+        return 0 if self.is_reply else 1
+
+
+@dataclass(frozen=True)
+class Message:
+    """A claimed outbox row: what the sender needs to submit it."""
+
+    id: int
+    connection: str
+    phone: str
+    body: str
+    kind: Kind
+    encoding: str | None
+    parts: int | None
+    valid_until: str | None
+    attempts: int
+    duplicates: int
+
+
+def enqueue(db: sqlite_utils.Database, settings, *, phone: str, body: str, kind: Kind | str,
+            connection: str | None = None, school_id: int | None = None, class_id: int | None = None,
+            student_id: int | None = None, guardian_id: int | None = None, inbox_id: int | None = None,
+            not_before: datetime | None = None, valid_for_s: int | None = None,
+            valid_until: datetime | None = None) -> int:
+    """Insert a queued message; bulk kinds wait for the end of quiet hours. Returns its id.
+
+    The caller commits (or wraps several enqueues in one transaction) and
+    then wakes the senders.
+    """
+    kind = Kind(kind)
+    now = utcnow()
+    due = not_before or now
+    if not kind.is_reply:
+        due = max(due, quiet.next_send_time(due, settings.sms.quiet_hours or None, settings.sms.timezone))
+    if valid_until is None:
+        seconds = valid_for_s or (settings.sms.otp_validity if kind is Kind.OTP else settings.sms.reply_validity
+                                  if kind.is_reply else None)
+        valid_until = due + timedelta(seconds=seconds) if seconds else None
+    connection = connection or settings.smsc[0].name
+    cur = db.execute(
+        "INSERT INTO messages (connection, phone, body, kind, priority, state, school_id, class_id, student_id, "
+        "guardian_id, inbox_id, not_before, valid_until, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [connection, phone, body, kind.value, kind.priority, school_id, class_id, student_id, guardian_id,
+         inbox_id, iso(due), iso(valid_until) if valid_until else None, iso(now), iso(now)])
+    return cur.lastrowid
+
+
+def claim(db: sqlite_utils.Database, connections: list[str], limit: int, lease_s: float) -> list[Message]:
+    """Move up to ``limit`` due queued rows of ``connections`` to `sending` under a lease.
+
+    Replies first (priority 0), then bulk, oldest first. One IMMEDIATE
+    transaction, so two workers never claim the same row.
+    """
+    now = utcnow()
+    marks = ",".join("?" * len(connections))
+    with transaction(db):
+        rows = db.execute(
+            f"UPDATE messages SET state = 'sending', lease_until = ?, updated_at = ? WHERE id IN ("
+            f" SELECT id FROM messages WHERE state = 'queued' AND not_before <= ? AND connection IN ({marks})"
+            f" ORDER BY priority, not_before, id LIMIT ?) "
+            "RETURNING id, connection, phone, body, kind, encoding, parts, valid_until, attempts, duplicates",
+            [iso(now + timedelta(seconds=lease_s)), iso(now), iso(now), *connections, limit]).fetchall()
+    rows.sort(key=lambda r: r[0])
+    return [Message(r[0], r[1], r[2], r[3] or "", Kind(r[4]), r[5], r[6], r[7], r[8], r[9]) for r in rows]
+
+
+def next_due(db: sqlite_utils.Database, connections: list[str]) -> datetime | None:
+    """When the next queued row of ``connections`` becomes due (None when there is none)."""
+    marks = ",".join("?" * len(connections))
+    row = db.execute(f"SELECT min(not_before) FROM messages WHERE state = 'queued' AND connection IN ({marks})",
+                     connections).fetchone()
+    return datetime.fromisoformat(row[0].replace("Z", "+00:00")) if row and row[0] else None
+
+
+def recover(db: sqlite_utils.Database, connections: list[str]) -> dict[str, int]:
+    """Take back rows of dead workers (lease expired) and resend ambiguous submits.
+
+    A part left in `sending` may or may not have reached the SMSC: it is
+    sent again and counted as a duplicate, so a crash costs at most the
+    window of unanswered submits in duplicates, never a lost message.
+    """
+    now = iso(utcnow())
+    marks = ",".join("?" * len(connections))
+    with transaction(db):
+        stale = [r[0] for r in db.execute(
+            f"SELECT id FROM messages WHERE state = 'sending' AND lease_until < ? AND connection IN ({marks})",
+            [now, *connections])]
+        ambiguous = [r[0] for r in db.execute(
+            f"SELECT id FROM messages WHERE state = 'ambiguous' AND connection IN ({marks})", connections)]
+        duplicates = 0
+        for mid in stale + ambiguous:
+            n = db.execute("UPDATE message_parts SET state = 'queued' WHERE message_id = ? "
+                           "AND state IN ('sending', 'ambiguous')", [mid]).rowcount
+            duplicates += n
+            db.execute("UPDATE messages SET state = 'queued', lease_until = NULL, duplicates = duplicates + ?, "
+                       "updated_at = ? WHERE id = ?", [1 if n else 0, now, mid])
+    if stale or ambiguous:
+        logger.warning("recovered %s stale and %s ambiguous messages (%s parts resent)", len(stale),
+                       len(ambiguous), duplicates)
+    return {"stale": len(stale), "ambiguous": len(ambiguous), "parts_resent": duplicates}
+
+
+def requeue(db: sqlite_utils.Database, message_id: int, *, actor: str) -> bool:
+    """Staff's resend of a failed / expired / undelivered message: a new queued copy. True when done."""
+    row = db.execute("SELECT state FROM messages WHERE id = ?", [message_id]).fetchone()
+    if row is None or row[0] not in (S.failed.value, S.expired.value, S.undeliverable.value, S.unknown.value,
+                                     S.rejected.value):
+        return False
+    now = iso(utcnow())
+    with transaction(db):
+        db.execute(
+            "INSERT INTO messages (connection, phone, body, kind, priority, state, school_id, class_id, student_id, "
+            "guardian_id, inbox_id, not_before, valid_until, created_at, updated_at, reason) "
+            "SELECT connection, phone, body, kind, priority, 'queued', school_id, class_id, student_id, guardian_id, "
+            "inbox_id, ?, NULL, ?, ?, ? FROM messages WHERE id = ?",
+            [now, now, now, f"resent by {actor} (copy of #{message_id})", message_id])
+    return True

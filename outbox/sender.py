@@ -1,0 +1,279 @@
+"""The outbox sender: claims due rows, submits them at the licensed rate, writes the results.
+
+Threads: the sender loop (claim, segment, wait for the shared TPS limiter,
+hand parts to a Transport), the SMPP reader threads (deliver the
+submit_sm_resp results through callbacks) and one writer thread that
+writes the results in batches. The Transport bounds the window per bind;
+the limiter in Redis bounds PDUs per second across every worker.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+
+from store.clock import iso, parse_iso, utcnow
+from store.connection import transaction
+from store.phones import international, national
+
+from . import delivery, messages, quiet
+from .limiter import TpsLimiter
+from .messages import Message
+from .render import prepare
+from .segment import ConcatRefs, segment
+from .transport import SubmitPart, SubmitResult, Transport, TransportUnavailable
+from .wake import Wake
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SenderStats:
+    """Counters for /metrics and the benchmarks."""
+
+    messages: int = 0
+    parts: int = 0
+    throttled: int = 0
+    failed: int = 0
+    ambiguous: int = 0
+    recovered_parts: int = 0
+    unavailable: int = 0
+
+
+@dataclass
+class _InFlight:
+    message: Message
+    expected: int
+    results: dict = field(default_factory=dict)
+
+
+class Sender:
+    """One worker's sender over the transports it was handed (connection name -> Transport)."""
+
+    def __init__(self, db_factory, settings, transports: dict[str, Transport], redis_conn, *, prefix: str,
+                 wake: Wake | None = None, batch: int = 200, lease_s: float = 30.0, poll_s: float = 1.0):
+        self.db_factory = db_factory
+        self.db = db_factory()
+        self.settings = settings
+        self.transports = transports
+        self.connections = list(transports)
+        self.limiters = {name: TpsLimiter(redis_conn, prefix, name, settings.connection(name).tps)
+                         for name in transports}
+        self.refs = ConcatRefs(redis_conn, prefix)
+        self.wake = wake or Wake(redis_conn, prefix)
+        self.batch = batch
+        self.lease_s = lease_s
+        self.poll_s = poll_s
+        self.stats = SenderStats()
+        self._results: queue.Queue = queue.Queue()
+        self._inflight: dict[int, _InFlight] = {}
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._writer: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    # -- the loop --------------------------------------------------------------------------
+    def run(self, stop: threading.Event | None = None, *, burst: bool = False) -> SenderStats:
+        """Send until ``stop`` is set (or, with ``burst``, until nothing is due and nothing is in flight)."""
+        stop = stop or self._stop
+        self._writer = threading.Thread(target=self._write_loop, name="outbox-writer", daemon=True)
+        self._writer.start()
+        last_sweep = 0.0
+        try:
+            while not stop.is_set():
+                if time.monotonic() - last_sweep > max(1.0, self.lease_s / 3):
+                    self.sweep()
+                    last_sweep = time.monotonic()
+                up = [c for c in self.connections if self.transports[c].is_up()]
+                claimed = messages.claim(self.db, up, self.batch, self.lease_s) if up else []
+                for msg in claimed:
+                    if stop.is_set():
+                        break
+                    self._send(msg)
+                if claimed:
+                    continue
+                if burst and self._drained() and not self._due_soon(up):
+                    break
+                self.wake.wait(self._sleep_for(up))
+        finally:
+            self._wait_inflight(timeout=max(s.response_timeout for s in self.settings.smsc) + 2)
+            self._results.put(None)
+            self._writer.join(timeout=10)
+        return self.stats
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.wake.local.set()
+
+    def sweep(self) -> None:
+        """Take back dead workers' rows, resend ambiguous ones, expire stale and silent ones."""
+        if not self.connections:
+            return
+        got = messages.recover(self.db, self.connections)
+        self.stats.recovered_parts += got["parts_resent"]
+        with transaction(self.db):
+            delivery.expire_stale_queued(self.db)
+            delivery.expire_unknown(self.db, self.settings.sms.receipt_timeout)
+
+    def _sleep_for(self, up: list[str]) -> float:
+        if not up:
+            return self.poll_s
+        due = messages.next_due(self.db, up)
+        if due is None:
+            return self.poll_s
+        return max(0.0, min(self.poll_s, (due - utcnow()).total_seconds()))
+
+    def _due_soon(self, up: list[str]) -> bool:
+        due = messages.next_due(self.db, up or self.connections)
+        return due is not None and (due - utcnow()).total_seconds() < 1.0
+
+    # -- one message -----------------------------------------------------------------------
+    def _parts_for(self, msg: Message) -> list[tuple[int, SubmitPart]]:
+        """The parts still to send, segmenting (and storing the part rows) the first time."""
+        conn = self.settings.connection(msg.connection)
+        text, encoding = prepare(msg.body, self.settings.sms.transliterate)
+        ref16 = False
+        ref = self.refs.next(msg.phone, ref16) if _needs_ref(text, encoding) else 0
+        segments = segment(text, encoding, conn.concat, ref, ref16)
+        if msg.parts is None:
+            with transaction(self.db):
+                self.db.conn.executemany(
+                    "INSERT OR IGNORE INTO message_parts (message_id, seq, connection, state) VALUES (?, ?, ?, 'queued')",
+                    [(msg.id, s.seq, msg.connection) for s in segments])
+                self.db.execute("UPDATE messages SET parts = ?, encoding = ? WHERE id = ?",
+                                [len(segments), encoding, msg.id])
+        todo = {r[0] for r in self.db.execute(
+            "SELECT seq FROM message_parts WHERE message_id = ? AND state IN ('queued', 'sending', 'ambiguous')",
+            [msg.id])}
+        dest = international(msg.phone) if conn.dest_format == "international" else national(msg.phone)
+        dest_ton = 1 if conn.dest_format == "international" else 2
+        validity = quiet.smpp_absolute_time(parse_iso(msg.valid_until)) if msg.valid_until else None
+        return [(s.seq, SubmitPart(destination_addr=dest, dest_ton=dest_ton, dest_npi=1,
+                                   source_addr=conn.source_addr, source_ton=conn.source_ton,
+                                   source_npi=conn.source_npi, short_message=s.short_message,
+                                   data_coding=s.data_coding, esm_class=s.esm_class, registered_delivery=1,
+                                   validity_period=validity, optional=dict(s.optional)))
+                for s in segments if s.seq in todo]
+
+    def _send(self, msg: Message) -> None:
+        if msg.valid_until and parse_iso(msg.valid_until) < utcnow():
+            with transaction(self.db):
+                self.db.execute("UPDATE messages SET state = 'expired', reason = 'validity passed before sending', "
+                                "final_at = ?, lease_until = NULL, updated_at = ? WHERE id = ?",
+                                [iso(utcnow()), iso(utcnow()), msg.id])
+            return
+        try:
+            parts = self._parts_for(msg)
+        except ValueError as e:   # unsendable text: SegmentError, GsmEncodeError
+            with transaction(self.db):
+                self.db.execute("UPDATE messages SET state = 'failed', reason = ?, final_at = ?, lease_until = NULL, "
+                                "updated_at = ? WHERE id = ?", [f"cannot segment: {e}", iso(utcnow()),
+                                                                iso(utcnow()), msg.id])
+            self.stats.failed += 1
+            return
+        if not parts:
+            # Every part already has its answer (a recovered row): just settle it.
+            self._results.put(delivery.MessageOutcome(msg.id, msg.connection, ()))
+            return
+        self.limiters[msg.connection].acquire(len(parts))
+        seqs = [seq for seq, _ in parts]
+        marks = ",".join("?" * len(seqs))
+        # Marked just before the write: after a crash, only these few parts are in doubt.
+        self.db.execute(f"UPDATE message_parts SET state = 'sending' WHERE message_id = ? AND seq IN ({marks})",
+                        [msg.id, *seqs])
+        with self._lock:
+            self._inflight[msg.id] = _InFlight(msg, len(parts))
+
+        def on_result(index: int, result: SubmitResult, _mid=msg.id, _seqs=seqs) -> None:
+            self._collect(_mid, _seqs[index], result)
+
+        try:
+            self.transports[msg.connection].submit([p for _, p in parts], on_result)
+        except TransportUnavailable:
+            self.stats.unavailable += 1
+            with self._lock:
+                self._inflight.pop(msg.id, None)
+            with transaction(self.db):
+                self.db.execute(f"UPDATE message_parts SET state = 'queued' WHERE message_id = ? AND seq IN ({marks})",
+                                [msg.id, *seqs])
+                self.db.execute("UPDATE messages SET state = 'queued', lease_until = NULL, not_before = ?, "
+                                "updated_at = ? WHERE id = ?", [iso(utcnow()), iso(utcnow()), msg.id])
+            time.sleep(0.2)
+            return
+        self.stats.messages += 1
+        self.stats.parts += len(parts)
+
+    def _collect(self, message_id: int, seq: int, result: SubmitResult) -> None:
+        """Reader thread: one part's result in; the whole message goes to the writer when complete."""
+        with self._lock:
+            entry = self._inflight.get(message_id)
+            if entry is None:
+                return
+            entry.results[seq] = result
+            if len(entry.results) < entry.expected:
+                return
+            del self._inflight[message_id]
+            if not self._inflight:
+                self._idle.notify_all()
+        parts = tuple(delivery.PartOutcome(s, r) for s, r in sorted(entry.results.items()))
+        self._results.put(delivery.MessageOutcome(message_id, entry.message.connection, parts))
+
+    def _drained(self) -> bool:
+        with self._lock:
+            return not self._inflight and self._results.empty()
+
+    def _wait_inflight(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self._inflight and time.monotonic() < deadline:
+                self._idle.wait(timeout=0.2)
+
+    # -- the writer ------------------------------------------------------------------------
+    def _write_loop(self) -> None:
+        db = self.db_factory()
+        stop = False
+        while not stop:
+            item = self._results.get()
+            batch = []
+            while item is not None:
+                batch.append(item)
+                if len(batch) >= 500:
+                    break
+                try:
+                    item = self._results.get_nowait()
+                except queue.Empty:
+                    break
+            else:
+                stop = True
+            if batch:
+                self._write(db, batch)
+        db.close()
+
+    def _write(self, db, batch: list[delivery.MessageOutcome]) -> None:
+        throttle = 0.0
+        try:
+            with transaction(db):
+                for outcome in batch:
+                    decision = delivery.apply_submit(db, outcome, max_attempts=self.settings.sms.max_attempts)
+                    if decision.throttled:
+                        self.stats.throttled += 1
+                        throttle = max(throttle, decision.retry_in)
+                    elif decision.state.value == "failed":
+                        self.stats.failed += 1
+                    elif decision.state.value == "ambiguous":
+                        self.stats.ambiguous += 1
+        except Exception:
+            # The rows stay `sending` under their lease; recover() resends them (counted).
+            logger.exception("could not write %s submit results; their rows will be recovered", len(batch))
+            return
+        if throttle:
+            for name in {o.connection for o in batch}:
+                self.limiters[name].penalise(throttle)
+        self.wake.local.set()
+
+
+def _needs_ref(text: str, encoding: str) -> bool:
+    from .render import parts_needed
+    return parts_needed(text, encoding) > 1
