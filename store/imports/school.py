@@ -1,6 +1,8 @@
 """Import kinds that describe a school: schools, terms, classes, subjects."""
 from __future__ import annotations
 
+from datetime import date
+
 from store.clock import school_year_of
 
 from . import values as v
@@ -128,5 +130,4 @@ class Subjects(Kind):
 
 def current_year_of(day: str) -> str:
     """school_year_of for a 'YYYY-MM-DD' text."""
-    from datetime import date
     return school_year_of(date.fromisoformat(day))
