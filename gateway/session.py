@@ -261,7 +261,7 @@ class Session:
         self.last_error: str | None = None
         self.reconnects = 0
         self.counters = {"submitted": 0, "responses": 0, "timeouts": 0, "late_responses": 0,
-                         "ambiguous_on_drop": 0, "delivers": 0, "enquire_links_answered": 0}
+                         "ambiguous_on_drop": 0, "delivers": 0, "enquire_links_answered": 0, "clean_unbinds": 0}
 
     # ---- lifecycle -------------------------------------------------------
     @property
@@ -497,6 +497,7 @@ class Session:
             self._respond(client, "unbind_resp", pdu.sequence)
             raise _PeerUnbound(f"the SMSC unbound bind {self.name}; answered, reconnecting")
         elif cmd == "unbind_resp" and pdu.sequence == self._unbind_seq:
+            self.counters["clean_unbinds"] += 1
             self._unbind_done.set()
             return True
         elif cmd == "alert_notification":

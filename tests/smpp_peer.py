@@ -153,6 +153,8 @@ class TapProxy:
         self.port = self.listener.getsockname()[1]
         self.frames: list[Frame] = []
         self.mute = False                        # stop passing the peer's PDUs to our bind (a hung SMSC)
+        self.on_unbind: str | None = None        # "stray": answer our unbind with a wrong sequence only;
+                                                 # "answer": a wrong one, then the right one (peer never sees it)
         self._links: list[tuple[socket.socket, socket.socket, threading.Lock]] = []
         self._swallow: set[int] = set()          # our answers to injected requests stop here
         self._lock = threading.Lock()
@@ -201,7 +203,9 @@ class TapProxy:
                         self.frames.append(Frame(direction, cid, status, seq, raw[16:]))
                         swallow = (direction == "out" and cid & 0x80000000 and seq in self._swallow) \
                             or (direction == "in" and self.mute)
-                    if not swallow:
+                    if direction == "out" and cid == UNBIND and self.on_unbind:
+                        self._answer_unbind(src, seq)
+                    elif not swallow:
                         with write_lock:
                             dst.sendall(raw)
         except OSError:
@@ -211,6 +215,16 @@ class TapProxy:
                 s.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+    def _answer_unbind(self, client: socket.socket, seq: int) -> None:
+        with self._lock:
+            to_client = next(lock for c, _, lock in self._links if c is client)
+        replies = [(UNBIND_RESP, seq ^ 0x40000000), (ENQUIRE_LINK_RESP, seq)]
+        if self.on_unbind == "answer":
+            replies.append((UNBIND_RESP, seq))
+        with to_client:
+            for cid, s in replies:
+                client.sendall(struct.pack(">LLLL", 16, cid, 0, s))
 
     def inject(self, command_id: int, sequence: int, body: bytes = b"") -> None:
         """Send a PDU to our bind on the newest link, as the SMSC would."""
