@@ -63,6 +63,7 @@ def apply_submit(db: sqlite_utils.Database, outcome: MessageOutcome, *, max_atte
     throttled = transient = ambiguous = False
     permanent_reason = None
     error_code = None
+    accepted_ids: list[str] = []
     for part in outcome.parts:
         res = part.result
         if res.command_status is None:
@@ -72,7 +73,7 @@ def apply_submit(db: sqlite_utils.Database, outcome: MessageOutcome, *, max_atte
         kind = classify(res.command_status)
         if kind is SubmitOutcome.ok:
             _update_part(db, outcome.message_id, part.seq, S.submitted, smsc_id=res.message_id, submitted_at=stamp)
-            match_orphans(db, outcome.connection, res.message_id)
+            accepted_ids.append(res.message_id)
             continue
         error_code = res.command_status
         if kind is SubmitOutcome.permanent:
@@ -97,11 +98,13 @@ def apply_submit(db: sqlite_utils.Database, outcome: MessageOutcome, *, max_atte
                    "lease_until = NULL, updated_at = ? WHERE id = ?",
                    [attempts, error_code, iso(now + timedelta(seconds=delay)), stamp, outcome.message_id])
         return Decision(S.queued, throttled=throttled, retry_in=delay)
-    parts = [r[0] for r in db.execute("SELECT state FROM message_parts WHERE message_id = ?", [outcome.message_id])]
-    state = S.ambiguous if ambiguous else settle(S.sending, parts)
+    state = S.ambiguous if ambiguous else S.submitted
     db.execute("UPDATE messages SET state = ?, attempts = ?, submitted_at = coalesce(submitted_at, ?), "
                "lease_until = NULL, updated_at = ? WHERE id = ?",
                [state.value, attempts, stamp, stamp, outcome.message_id])
+    # Receipts that beat their submit_sm_resp (orphans) apply now that the ids are known.
+    for smsc_id in accepted_ids:
+        match_orphans(db, outcome.connection, smsc_id)
     if state is not S.ambiguous:
         _settle_message(db, outcome.message_id, stamp)
     return Decision(state)

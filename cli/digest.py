@@ -1,0 +1,32 @@
+"""`digest`: build and queue the evening digests now."""
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from outbox import digest as digest_mod
+from store.clock import local_today
+
+from .context import pass_app
+
+
+@click.command()
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Local school date (default: today).")
+@click.option("--school", "school_code", help="One school's code (default: every school).")
+@pass_app
+def digest(app, day, school_code):
+    """Build and queue the digests (also scheduled daily at digest.send_at by `serve`)."""
+    day = day.date() if day else local_today(app.settings.sms.timezone)
+    schools = digest_mod.schools(app.db, school_code)
+    if not schools:
+        raise click.ClickException(f"unknown school {school_code!r}" if school_code else "no schools imported yet")
+    for school_id, code in schools:
+        r = digest_mod.build(app.db, app.settings, school_id, day)
+        if r.already_built:
+            click.echo(f"{code} {day}: already built, nothing new queued")
+        else:
+            click.echo(f"{code} {day}: {r.created} digests queued ({r.parts} parts)"
+                       + (f", {r.skipped_existing} already had theirs" if r.skipped_existing else ""))
+        if r.warning:
+            click.echo(f"warning: {code}: {r.warning}", err=True)
