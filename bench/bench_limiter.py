@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--pdus", type=int, default=400, help="acquisitions per run, shared by the processes")
     parser.add_argument("--redis-url", default=os.environ.get("SLL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
     args = parser.parse_args()
+    print("command: .venv/bin/python " + " ".join(sys.argv))
     print(f"cap {args.tps} PDU/s, {args.pdus} PDUs per run, Redis {args.redis_url}, {os.cpu_count()} CPUs")
     print(f"{'processes':>9} {'PDUs':>5} {'achieved/s':>10} {'% of cap':>8} "
           f"{'busiest 1 s (redis)':>19} {'busiest 1 s (client)':>20}")
