@@ -165,11 +165,13 @@ def reassemble(parts: list[dict]) -> list[str]:
     """Texts of complete messages among submit records (each with `text` and `concat`), in arrival order.
 
     Concatenated parts are grouped by (kind, ref, total) and joined once
-    every part is there; incomplete groups are left out.
+    every part is there; incomplete groups and refused submits are left out.
     """
     messages: list[tuple[int, str]] = []
     groups: dict[tuple, dict[int, tuple[int, str]]] = {}
     for order, rec in enumerate(parts):
+        if rec.get("status"):
+            continue  # refused (throttled, queue full): the ESME sends it again
         info = rec.get("concat")
         if not info:
             messages.append((order, rec["text"]))

@@ -13,14 +13,14 @@ import random
 import threading
 import time
 from collections import Counter, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import smpp34
 
 from . import concat, mo, receipts, wire
 from .behaviour import Behaviour, canonical_phone
-from .dispatch import ReceiptDispatcher
+from .dispatch import ReceiptDispatcher, cancel_all
 from .errors import NoReceiverError
 from .front import Connection, submit_key
 
@@ -35,6 +35,7 @@ class Session:
 
     esme: smpp34.Esme
     conn: Connection | None
+    closed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def session_id(self) -> str:
@@ -130,8 +131,35 @@ class SmscCore:
 
     def connection_closed(self, conn: Connection) -> None:
         """The front door lost ``conn``: forget its session now (smpp34's Unbound may come later)."""
-        if conn.session_id and self.sessions.pop(conn.session_id, None):
+        session = self.sessions.pop(conn.session_id, None) if conn.session_id else None
+        if session is not None:
+            session.closed.set()
             logger.info("session %s (%s) closed", conn.session_id, conn.peer)
+
+    async def deliver(self, session: Session, destination: str, short_message: bytes, **fields) -> int | None:
+        """Send one deliver_sm on ``session``; its deliver_sm_resp status, or None when none came.
+
+        smpp34 leaves the awaited response pending when the session dies, so
+        a closed session or the behaviour's response_timeout ends the wait.
+        """
+        if session.closed.is_set():
+            return None
+        send = asyncio.ensure_future(session.esme.deliver_sm(destination, short_message, **fields))
+        closed = asyncio.ensure_future(session.closed.wait())
+        try:
+            await asyncio.wait({send, closed}, timeout=self.behaviour.response_timeout,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            closed.cancel()
+        if not send.done():
+            send.cancel()
+            logger.info("no deliver_sm_resp on session %s", session.session_id)
+            return None
+        try:
+            return send.result().command_status
+        except smpp34.SmppError as e:
+            logger.info("deliver_sm on session %s failed: %s", session.session_id, e)
+            return None
 
     def drop_connections(self, front, refuse_for: float | None = None) -> int:
         """Abort every connection; refuse binds for ``refuse_for`` seconds (default: the behaviour's)."""
@@ -339,16 +367,11 @@ class SmscCore:
         dest = req.destination or self.behaviour.shortcode
         statuses = []
         for part in parts:
-            try:
-                resp = await asyncio.wait_for(session.esme.deliver_sm(
-                    dest, part.short_message, source_addr=req.source_addr, source_addr_ton=req.source_ton,
-                    source_addr_npi=req.source_npi, dest_addr_ton=0, dest_addr_npi=1,
-                    esm_class=part.esm_class, data_coding=req.data_coding,
-                    tlvs=[smpp34.Tlv(t, v) for t, v in part.tlvs]), self.behaviour.response_timeout)
-                status = resp.command_status
-            except (smpp34.SmppError, asyncio.TimeoutError) as e:
-                logger.info("MO part to session %s failed: %s", session.session_id, e)
-                status = None
+            status = await self.deliver(
+                session, dest, part.short_message, source_addr=req.source_addr, source_addr_ton=req.source_ton,
+                source_addr_npi=req.source_npi, dest_addr_ton=0, dest_addr_npi=1,
+                esm_class=part.esm_class, data_coding=req.data_coding,
+                tlvs=[smpp34.Tlv(t, v) for t, v in part.tlvs])
             statuses.append(status)
             self.stats["mo_parts"] += 1
             self._append(self.mos, {"source_addr": req.source_addr, "destination_addr": dest,
@@ -360,7 +383,5 @@ class SmscCore:
     async def close(self) -> None:
         """Cancel pending receipts and tasks."""
         await self.dispatcher.close()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await cancel_all(self._tasks)
+

@@ -87,17 +87,11 @@ class ReceiptDispatcher:
                 await self.core.wait_for_receiver(self.core.behaviour.receipt_retry_delay)
                 continue
             attempt += 1
-            try:
-                resp = await asyncio.wait_for(session.esme.deliver_sm(
-                    receipt.destination_addr, receipt.short_message, source_addr=receipt.source_addr,
-                    source_addr_ton=receipt.source_addr_ton, source_addr_npi=receipt.source_addr_npi,
-                    dest_addr_ton=receipt.dest_addr_ton, dest_addr_npi=receipt.dest_addr_npi,
-                    esm_class=receipt.esm_class, tlvs=[smpp34.Tlv(t, v) for t, v in receipt.tlvs]),
-                    self.core.behaviour.response_timeout)
-                status = resp.command_status
-            except (smpp34.SmppError, asyncio.TimeoutError) as e:
-                status = None
-                logger.info("receipt %s on session %s failed: %s", receipt.message_id, session.session_id, e)
+            status = await self.core.deliver(
+                session, receipt.destination_addr, receipt.short_message, source_addr=receipt.source_addr,
+                source_addr_ton=receipt.source_addr_ton, source_addr_npi=receipt.source_addr_npi,
+                dest_addr_ton=receipt.dest_addr_ton, dest_addr_npi=receipt.dest_addr_npi,
+                esm_class=receipt.esm_class, tlvs=[smpp34.Tlv(t, v) for t, v in receipt.tlvs])
             self.core.receipt_attempted(receipt, session, status, attempt)
             if status == 0:
                 return
@@ -108,7 +102,18 @@ class ReceiptDispatcher:
         """Cancel whatever is still waiting."""
         for handle in self._flushers.values():
             handle.cancel()
-        for task in list(self._tasks):
+        await cancel_all(self._tasks)
+
+
+async def cancel_all(tasks: set) -> None:
+    """Cancel ``tasks`` until they are all done.
+
+    Python 3.11's wait_for can swallow a cancellation that races with its
+    result, so one round of cancel() is not always enough.
+    """
+    while tasks:
+        pending = list(tasks)
+        for task in pending:
             task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.wait(pending, timeout=0.05)
+        tasks.difference_update(t for t in pending if t.done())

@@ -1,4 +1,4 @@
-"""`Simulator`: the SMSC simulator in its own thread, driven from anywhere.
+"""`Simulator`: the SMSC simulator in a background asyncio thread, driven from anywhere.
 
     sim = Simulator(Behaviour(system_id="sll", password="secret")).start()
     sim.push_mo("0912345678", "DIEM TOAN HK1")
@@ -25,6 +25,32 @@ logger = logging.getLogger(__name__)
 
 CALL_TIMEOUT = 30.0
 
+_shared_loop: asyncio.AbstractEventLoop | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_loop() -> asyncio.AbstractEventLoop:
+    """The one asyncio loop (in a daemon thread) every simulator of this process runs in.
+
+    It is never closed: smpp34's Rust side may still complete a cancelled
+    future after a simulator stopped, and a closed loop makes that an error.
+    """
+    global _shared_loop
+    with _shared_lock:
+        if _shared_loop is None:
+            loop = asyncio.new_event_loop()
+            ready = threading.Event()
+
+            def run():
+                asyncio.set_event_loop(loop)
+                loop.call_soon(ready.set)
+                loop.run_forever()
+
+            threading.Thread(target=run, name="smsc-sim", daemon=True).start()
+            ready.wait()
+            _shared_loop = loop
+        return _shared_loop
+
 
 class Simulator:
     """A simulated SMSC: smpp34's server behind a scripting front door, in a background thread."""
@@ -38,7 +64,6 @@ class Simulator:
         behaviour = behaviour or Behaviour()
         self.core = SmscCore(behaviour.replace(**settings) if settings else behaviour)
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._front: FrontDoor | None = None
         self._server: smpp34.Server | None = None
         self._events: asyncio.Task | None = None
@@ -62,11 +87,7 @@ class Simulator:
 
     def start(self) -> "Simulator":
         """Start listening (SMPP, and HTTP control when a control port was given); returns self."""
-        self._loop = asyncio.new_event_loop()
-        ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(ready,), name="smsc-sim", daemon=True)
-        self._thread.start()
-        ready.wait()
+        self._loop = shared_loop()
         try:
             self._call(self._astart(), timeout=10)
         except BaseException:
@@ -78,11 +99,6 @@ class Simulator:
             self.control_port = self._control.port
         logger.info("SMSC simulator on %s:%s", self.host, self.port)
         return self
-
-    def _run(self, ready: threading.Event) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.call_soon(ready.set)
-        self._loop.run_forever()
 
     async def _astart(self) -> None:
         for attempt in range(5):
@@ -117,14 +133,10 @@ class Simulator:
             self._control = None
         if self._loop is None:
             return
-        if self._loop.is_running():
-            try:
-                self._call(self._astop(), timeout=10)
-            finally:
-                self._loop.call_soon_threadsafe(self._loop.stop)
-                self._thread.join(10)
-        self._loop.close()
-        self._loop = None
+        try:
+            self._call(self._astop(), timeout=10)
+        finally:
+            self._loop = None
 
     def __enter__(self) -> "Simulator":
         return self.start()

@@ -84,6 +84,16 @@ def redis_server(tmp_path_factory):
     yield conn
 
 
+@pytest.fixture(scope="session")
+def redis_url(redis_server) -> str:
+    """The URL another process uses to reach ``redis_server``."""
+    socket_file = getattr(redis_server, "socket_file", None)
+    if socket_file:
+        return f"unix://{socket_file}"
+    kw = redis_server.connection_pool.connection_kwargs
+    return f"redis://{kw.get('host', '127.0.0.1')}:{kw.get('port', 6379)}/{kw.get('db', 0)}"
+
+
 @pytest.fixture
 def redis_prefix(redis_server):
     """A unique key prefix for one test; its keys are deleted afterwards.
