@@ -80,6 +80,8 @@ class Account:
         written are answered ``command_status=None`` too: the message as a
         whole is ambiguous, since its first parts may have reached the SMSC.
         """
+        if not parts:
+            return
         tried: set[str] = set()
         while True:
             session = self._pick(tried)

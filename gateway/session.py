@@ -342,16 +342,20 @@ class Session:
                 pdu = smpp.make_pdu("submit_sm", client=client, **submit_fields(part))
                 # registered before the write: the response may beat us back
                 self._pending[pdu.sequence] = _Pending(on_result, time.monotonic() + self.smsc.response_timeout)
+                self.counters["submitted"] += 1
         except BaseException:
             self._slots.release()
             raise
         try:
             client.send_pdu(pdu)
+        except SessionUnavailable:
+            if self._take_pending(pdu.sequence) is not None:
+                raise       # nothing written and nobody answered it yet
+            return pdu.sequence     # the teardown already answered it as ambiguous
         except LinkLost as e:
             # Possibly half-written: the reader's teardown answers it as ambiguous.
             logger.warning("bind %s: %s", self.name, e)
             client.shutdown()
-        self.counters["submitted"] += 1
         return pdu.sequence
 
     def _take_pending(self, sequence: int) -> _Pending | None:

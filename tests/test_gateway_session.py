@@ -8,6 +8,7 @@ import pytest
 import smpp34
 
 from gateway.binds import Account
+from gateway.mo import Reassembler, decode_part
 from gateway.session import ESME_RX_T_APPN, BindType, Session, SessionState
 from outbox.transport import SubmitPart, TransportUnavailable
 from settings import SmscSettings
@@ -262,6 +263,26 @@ def test_deliver_sm_resp_status_is_the_handlers_answer(peer, tap, started, handl
     assert [f.status for f in tap.seen("out", DELIVER_SM_RESP)] == [expected]
     assert seen[0].esm_class == 0x04
     assert seen[0].tlvs["receipted_message_id"] == "00A1" and seen[0].tlvs["message_state"] == 2
+
+
+def test_concatenated_ucs2_mo_from_the_peer_is_reassembled(peer, started):
+    reassembler = Reassembler()
+    whole = []
+
+    def on_deliver(deliver):
+        mo = reassembler.add(decode_part(deliver, "gsm"))
+        if mo is not None:
+            whole.append(mo)
+
+    started(Session(smsc(peer.port), BindType.TRX, on_deliver=on_deliver))
+    assert wait_for(lambda: peer.esmes)
+    data = "GV C1 cô ơi cháu bị ốm 😷 hôm nay".encode("utf-16-be")
+    cut = data.index("😷".encode("utf-16-be")) + 2          # the split lands inside the surrogate pair
+    for seq, chunk in ((2, data[cut:]), (1, data[:cut])):
+        udh = bytes([5, 0x00, 3, 0x2A, 2, seq])
+        assert peer.deliver(peer.esmes[0], udh + chunk, esm_class=0x40, data_coding=8) == 0
+    assert [m.text for m in whole] == ["GV C1 cô ơi cháu bị ốm 😷 hôm nay"]
+    assert whole[0].source_addr == "84912345678" and whole[0].concat_ref == 0x2A
 
 
 def test_concurrent_submitters_never_interleave_pdu_bytes(peer, tap, started):
