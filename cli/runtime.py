@@ -38,7 +38,7 @@ def run_engine(app, *, send: bool, binds: int | None, lease: float, burst: bool 
     app.require("smsc.password")
     app.db  # fail early on a missing or old database
     engine = Engine(app.settings, open_redis(app), send=send, binds=binds, lease_s=lease)
-    engine.start()
+    engine.start(run_sender=not burst)
     if not engine.wait_bound(30):
         logger.warning("not every bind is up yet: %s", engine.status()["connections"])
     click.echo(f"bound: {', '.join(engine.accounts)}; {'sending' if send else 'receiving only'}", err=True)

@@ -70,13 +70,16 @@ class Engine:
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
 
-    def start(self) -> None:
-        """Open the binds and start every thread; returns at once."""
+    def start(self, run_sender: bool = True) -> None:
+        """Open the binds and start every thread; returns at once.
+
+        ``run_sender=False`` leaves the sender to the caller (``worker --burst`` runs it in the foreground).
+        """
         self.applier.start()
         self.answerer.start()
         for account in self.accounts.values():
             account.start()
-        if self.sender is not None:
+        if self.sender is not None and run_sender:
             self._spawn(lambda: self.sender.run(self._stop), "outbox-sender")
         self._spawn(self._housekeeping, "housekeeping")
 

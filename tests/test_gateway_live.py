@@ -127,10 +127,10 @@ def test_smsc_drops_every_connection_during_a_burst_of_1000_mo(live):
     assert sim.stats()["binds_active"] >= 1
 
 
-def test_gateway_command_runs_until_sigterm_and_unbinds(make_sim, tmp_path, school_db_path, redis_prefix):
+def test_gateway_command_runs_until_sigterm_and_unbinds(make_sim, tmp_path, school_db_path, redis_prefix, redis_url):
     from .conftest import write_config
     sim = make_sim()
-    config = write_config(tmp_path / "gw.toml", f'[redis]\nurl = "redis://127.0.0.1:6379/0"\nprefix = "{redis_prefix}"\n'
+    config = write_config(tmp_path / "gw.toml", f'[redis]\nurl = "{redis_url}"\nprefix = "{redis_prefix}"\n'
                           f'[[smsc]]\nport = {sim.port}\nsystem_id = "{sim.system_id}"\n', db_path=school_db_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLL_")}
     env.update(SLL_CONFIG=str(config), SLL_SMSC_PASSWORD=sim.password)
