@@ -58,6 +58,11 @@ class Session:
                 "bound_at": c.bound_at if c else None, "connection": c.id if c else None}
 
 
+def _retrieve(fut: asyncio.Future) -> None:
+    if not fut.cancelled():
+        fut.exception()
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -84,6 +89,8 @@ class SmscCore:
         self._mo_rr = itertools.count()
         self.dispatcher = ReceiptDispatcher(self)
         self._tasks: set[asyncio.Task] = set()
+        self._backend_sessions: set[str] = set()   # smpp34 sessions not yet reported Unbound
+        self._all_unbound = asyncio.Event()
 
     # -- configuration -------------------------------------------------------
     def configure(self, **changes) -> Behaviour:
@@ -145,6 +152,7 @@ class SmscCore:
         if session.closed.is_set():
             return None
         send = asyncio.ensure_future(session.esme.deliver_sm(destination, short_message, **fields))
+        send.add_done_callback(_retrieve)   # a late failure after we stopped waiting is expected
         closed = asyncio.ensure_future(session.closed.wait())
         try:
             await asyncio.wait({send, closed}, timeout=self.behaviour.response_timeout,
@@ -210,10 +218,25 @@ class SmscCore:
             if isinstance(ev, smpp34.SubmitSmEvent):
                 self.on_submit(ev)
             elif isinstance(ev, smpp34.Esme):
+                self._backend_sessions.add(ev.session_id)
+                self._all_unbound.clear()
                 self._on_esme(ev)
             elif isinstance(ev, smpp34.Unbound):
+                self._backend_sessions.discard(ev.session_id)
+                if not self._backend_sessions:
+                    self._all_unbound.set()
                 if self.sessions.pop(ev.session_id, None):
                     logger.info("session %s unbound", ev.session_id)
+
+    async def wait_unbound(self, timeout: float) -> bool:
+        """Wait until smpp34 reported every session it bound as ended."""
+        if not self._backend_sessions:
+            return True
+        try:
+            await asyncio.wait_for(self._all_unbound.wait(), timeout)
+            return True
+        except asyncio.TimeoutError:
+            return False
 
     def _on_esme(self, esme: smpp34.Esme) -> None:
         while self._esme_waiters:

@@ -119,6 +119,10 @@ class Simulator:
     async def _astop(self) -> None:
         if self._front is not None:
             await self._front.stop()
+        # Let smpp34 finish its sessions while we still listen, so no Rust task
+        # calls back into Python after the simulator (or the process) is gone.
+        if not await self.core.wait_unbound(1.0):
+            logger.info("smpp34 did not report every session ended")
         await self.core.close()
         if self._events is not None:
             self._events.cancel()
