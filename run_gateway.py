@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import admin, ask, digest, runtime
+from cli import admin, ask, digest, runtime, serve
 from cli import demo_data, imports
 from cli import sim as sim_cli
 from cli.context import App, setup_logging
@@ -29,6 +29,9 @@ main.add_command(ask.ask)
 main.add_command(runtime.gateway)
 main.add_command(runtime.worker)
 main.add_command(digest.digest)
+main.add_command(serve.serve)
+main.add_command(serve.jobs)
+main.add_command(serve.demo)
 main.add_command(imports.import_cmd)
 main.add_command(demo_data.demo_data)
 main.add_command(sim_cli.sim)

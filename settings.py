@@ -291,6 +291,10 @@ def load(path: str | os.PathLike | None = None, env: dict | None = None) -> Sett
     if len(set(names)) != len(names):
         raise ConfigError("smsc", f"connection names must be unique, got {names}", source)
     for c in smsc:
+        if len(c.password) > 8:
+            raise ConfigError(f"smsc[{c.name}].password", "SMPP 3.4 allows at most 8 characters", source)
+        if len(c.system_id) > 15:
+            raise ConfigError(f"smsc[{c.name}].system_id", "SMPP 3.4 allows at most 15 characters", source)
         if c.bind_mode == "rx+tx" and c.max_binds < 2:
             raise ConfigError(f"smsc[{c.name}].max_binds", "rx+tx needs at least 2 binds (one receiver, one transmitter)", source)
     return Settings(**sections, smsc=tuple(smsc), source=source, base_dir=str(path.resolve().parent))

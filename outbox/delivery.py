@@ -15,6 +15,7 @@ from datetime import timedelta
 import sqlite_utils
 
 from store.clock import iso, utcnow
+from store.connection import write_lock
 
 from .states import MessageState as S
 from .states import ReceiptStat, SubmitOutcome, UnknownReceiptStat, can_move, classify, settle, status_reason
@@ -113,8 +114,9 @@ def apply_submit(db: sqlite_utils.Database, outcome: MessageOutcome, *, max_atte
 def journal_receipt(db: sqlite_utils.Database, connection: str, smsc_id: str, stat: str, err: str | None,
                     raw: str | None) -> int:
     """Store a receipt as it arrived (before the deliver_sm_resp); returns its row id."""
-    cur = db.execute("INSERT INTO receipts (connection, smsc_id, stat, err, received_at, raw) VALUES (?, ?, ?, ?, ?, ?)",
-                     [connection, smsc_id, stat, err, iso(utcnow()), raw])
+    with write_lock(db):
+        cur = db.execute("INSERT INTO receipts (connection, smsc_id, stat, err, received_at, raw) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", [connection, smsc_id, stat, err, iso(utcnow()), raw])
     return cur.lastrowid
 
 

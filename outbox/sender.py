@@ -15,14 +15,14 @@ import time
 from dataclasses import dataclass, field
 
 from store.clock import iso, parse_iso, utcnow
-from store.connection import transaction
+from store.connection import transaction, write_lock
 from store.phones import international, national
 
 from . import delivery, messages, quiet
 from .limiter import TpsLimiter
 from .messages import Message
 from .render import prepare
-from .segment import ConcatRefs, segment
+from .segment import ConcatRefs, count_parts, segment
 from .transport import SubmitPart, SubmitResult, Transport, TransportUnavailable
 from .wake import Wake
 
@@ -73,6 +73,7 @@ class Sender:
         self._idle = threading.Condition(self._lock)
         self._writer: threading.Thread | None = None
         self._stop = threading.Event()
+        self._sent_ids: set[int] = set()
 
     # -- the loop --------------------------------------------------------------------------
     def run(self, stop: threading.Event | None = None, *, burst: bool = False) -> SenderStats:
@@ -88,11 +89,8 @@ class Sender:
                     last_sweep = time.monotonic()
                 up = [c for c in self.connections if self.transports[c].is_up()]
                 claimed = messages.claim(self.db, up, self.batch, self.lease_s) if up else []
-                for msg in claimed:
-                    if stop.is_set():
-                        break
-                    self._send(msg)
                 if claimed:
+                    self._send_batch(claimed, stop)
                     continue
                 if burst and self._drained() and not self._due_soon(up):
                     break
@@ -129,60 +127,113 @@ class Sender:
         due = messages.next_due(self.db, up or self.connections)
         return due is not None and (due - utcnow()).total_seconds() < 1.0
 
-    # -- one message -----------------------------------------------------------------------
-    def _parts_for(self, msg: Message) -> list[tuple[int, SubmitPart]]:
-        """The parts still to send, segmenting (and storing the part rows) the first time."""
+    # -- a claimed batch ---------------------------------------------------------------------
+    def _send_batch(self, claimed: list[Message], stop: threading.Event) -> None:
+        """Segment the batch (one transaction), then submit it in chunks under the TPS limiter."""
+        ready = self._prepare(claimed)
+        chunk: list[tuple[Message, list[tuple[int, SubmitPart]]]] = []
+        for item in ready:
+            if stop.is_set():
+                break
+            chunk.append(item)
+            if sum(len(p) for _, p in chunk) >= self._chunk_parts(item[0].connection):
+                self._send_chunk(chunk)
+                chunk = []
+        if chunk and not stop.is_set():
+            self._send_chunk(chunk)
+        if stop.is_set():
+            # Claimed but never written: back to the queue at once, not after the lease.
+            left = [m.id for m, _ in ready if m.id not in self._sent_ids]
+            self._release(left)
+        self._sent_ids.clear()
+
+    def _chunk_parts(self, connection: str) -> int:
+        """Parts marked `sending` and granted together: small enough that a crash leaves few in doubt
+        and a grant is spent at once; large enough to save round trips at high TPS."""
+        conn = self.settings.connection(connection)
+        return max(1, min(conn.window, conn.tps // 20))
+
+    def _prepare(self, claimed: list[Message]) -> list[tuple[Message, list[tuple[int, SubmitPart]]]]:
+        """Each message's parts still to send; part rows are created here the first time."""
+        now = utcnow()
+        ready, expired, unsendable, new_parts, todo_of = [], [], [], [], {}
+        resumed = [m.id for m in claimed if m.parts is not None]
+        if resumed:
+            marks = ",".join("?" * len(resumed))
+            for mid, seq in self.db.execute(
+                    f"SELECT message_id, seq FROM message_parts WHERE message_id IN ({marks}) "
+                    "AND state IN ('queued', 'sending', 'ambiguous')", resumed):
+                todo_of.setdefault(mid, set()).add(seq)
+        for msg in claimed:
+            if msg.valid_until and parse_iso(msg.valid_until) < now:
+                expired.append(msg.id)
+                continue
+            try:
+                segments, encoding = self._segments(msg)
+            except ValueError as e:   # unsendable text: SegmentError, GsmEncodeError
+                unsendable.append((f"cannot segment: {e}", msg.id))
+                continue
+            if msg.parts is None:
+                new_parts.append((msg, segments, encoding))
+                todo = {s.seq for s in segments}
+            else:
+                todo = todo_of.get(msg.id, set())
+            ready.append((msg, [(s.seq, self._submit_part(msg, s)) for s in segments if s.seq in todo]))
+        stamp = iso(now)
+        with transaction(self.db):
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO message_parts (message_id, seq, connection, state) VALUES (?, ?, ?, 'queued')",
+                [(m.id, s.seq, m.connection) for m, segs, _ in new_parts for s in segs])
+            self.db.conn.executemany("UPDATE messages SET parts = ?, encoding = ? WHERE id = ?",
+                                     [(len(segs), enc, m.id) for m, segs, enc in new_parts])
+            self.db.conn.executemany(
+                "UPDATE messages SET state = 'expired', reason = 'validity passed before sending', final_at = ?, "
+                "lease_until = NULL, updated_at = ? WHERE id = ?", [(stamp, stamp, mid) for mid in expired])
+            self.db.conn.executemany(
+                "UPDATE messages SET state = 'failed', reason = ?, final_at = ?, lease_until = NULL, updated_at = ? "
+                "WHERE id = ?", [(reason, stamp, stamp, mid) for reason, mid in unsendable])
+        self.stats.failed += len(unsendable)
+        return ready
+
+    def _segments(self, msg: Message):
         conn = self.settings.connection(msg.connection)
         text, encoding = prepare(msg.body, self.settings.sms.transliterate)
-        ref16 = False
-        ref = self.refs.next(msg.phone, ref16) if _needs_ref(text, encoding) else 0
-        segments = segment(text, encoding, conn.concat, ref, ref16)
-        if msg.parts is None:
-            with transaction(self.db):
-                self.db.conn.executemany(
-                    "INSERT OR IGNORE INTO message_parts (message_id, seq, connection, state) VALUES (?, ?, ?, 'queued')",
-                    [(msg.id, s.seq, msg.connection) for s in segments])
-                self.db.execute("UPDATE messages SET parts = ?, encoding = ? WHERE id = ?",
-                                [len(segments), encoding, msg.id])
-        todo = {r[0] for r in self.db.execute(
-            "SELECT seq FROM message_parts WHERE message_id = ? AND state IN ('queued', 'sending', 'ambiguous')",
-            [msg.id])}
-        dest = international(msg.phone) if conn.dest_format == "international" else national(msg.phone)
-        dest_ton = 1 if conn.dest_format == "international" else 2
-        validity = quiet.smpp_absolute_time(parse_iso(msg.valid_until)) if msg.valid_until else None
-        return [(s.seq, SubmitPart(destination_addr=dest, dest_ton=dest_ton, dest_npi=1,
-                                   source_addr=conn.source_addr, source_ton=conn.source_ton,
-                                   source_npi=conn.source_npi, short_message=s.short_message,
-                                   data_coding=s.data_coding, esm_class=s.esm_class, registered_delivery=1,
-                                   validity_period=validity, optional=dict(s.optional)))
-                for s in segments if s.seq in todo]
+        ref = self.refs.next(msg.phone) if count_parts(text, encoding) > 1 else 0
+        return segment(text, encoding, conn.concat, ref), encoding
 
-    def _send(self, msg: Message) -> None:
-        if msg.valid_until and parse_iso(msg.valid_until) < utcnow():
-            with transaction(self.db):
-                self.db.execute("UPDATE messages SET state = 'expired', reason = 'validity passed before sending', "
-                                "final_at = ?, lease_until = NULL, updated_at = ? WHERE id = ?",
-                                [iso(utcnow()), iso(utcnow()), msg.id])
-            return
-        try:
-            parts = self._parts_for(msg)
-        except ValueError as e:   # unsendable text: SegmentError, GsmEncodeError
-            with transaction(self.db):
-                self.db.execute("UPDATE messages SET state = 'failed', reason = ?, final_at = ?, lease_until = NULL, "
-                                "updated_at = ? WHERE id = ?", [f"cannot segment: {e}", iso(utcnow()),
-                                                                iso(utcnow()), msg.id])
-            self.stats.failed += 1
-            return
-        if not parts:
-            # Every part already has its answer (a recovered row): just settle it.
+    def _submit_part(self, msg: Message, s) -> SubmitPart:
+        conn = self.settings.connection(msg.connection)
+        international_form = conn.dest_format == "international"
+        return SubmitPart(destination_addr=international(msg.phone) if international_form else national(msg.phone),
+                          dest_ton=1 if international_form else 2, dest_npi=1, source_addr=conn.source_addr,
+                          source_ton=conn.source_ton, source_npi=conn.source_npi, short_message=s.short_message,
+                          data_coding=s.data_coding, esm_class=s.esm_class, registered_delivery=1,
+                          validity_period=(quiet.smpp_absolute_time(parse_iso(msg.valid_until))
+                                           if msg.valid_until else None),
+                          optional=dict(s.optional))
+
+    def _send_chunk(self, chunk: list[tuple[Message, list[tuple[int, SubmitPart]]]]) -> None:
+        done = [m for m, parts in chunk if not parts]
+        for msg in done:    # every part already answered (a recovered row): just settle it
+            self._sent_ids.add(msg.id)
             self._results.put(delivery.MessageOutcome(msg.id, msg.connection, ()))
+        chunk = [(m, parts) for m, parts in chunk if parts]
+        if not chunk:
             return
-        self.limiters[msg.connection].acquire(len(parts))
+        self.limiters[chunk[0][0].connection].acquire(sum(len(p) for _, p in chunk))
+        # Marked just before the writes: after a crash, only this chunk and the window are in doubt.
+        ids = [m.id for m, _ in chunk]
+        marks = ",".join("?" * len(ids))
+        with write_lock(self.db):
+            self.db.execute(f"UPDATE message_parts SET state = 'sending' WHERE message_id IN ({marks}) "
+                            "AND state IN ('queued', 'ambiguous')", ids)
+        for index, (msg, parts) in enumerate(chunk):
+            if not self._submit(msg, parts):
+                self._release([m.id for m, _ in chunk[index:]])
+                break
+
+    def _submit(self, msg: Message, parts: list[tuple[int, SubmitPart]]) -> bool:
         seqs = [seq for seq, _ in parts]
-        marks = ",".join("?" * len(seqs))
-        # Marked just before the write: after a crash, only these few parts are in doubt.
-        self.db.execute(f"UPDATE message_parts SET state = 'sending' WHERE message_id = ? AND seq IN ({marks})",
-                        [msg.id, *seqs])
         with self._lock:
             self._inflight[msg.id] = _InFlight(msg, len(parts))
 
@@ -195,15 +246,24 @@ class Sender:
             self.stats.unavailable += 1
             with self._lock:
                 self._inflight.pop(msg.id, None)
-            with transaction(self.db):
-                self.db.execute(f"UPDATE message_parts SET state = 'queued' WHERE message_id = ? AND seq IN ({marks})",
-                                [msg.id, *seqs])
-                self.db.execute("UPDATE messages SET state = 'queued', lease_until = NULL, not_before = ?, "
-                                "updated_at = ? WHERE id = ?", [iso(utcnow()), iso(utcnow()), msg.id])
             time.sleep(0.2)
-            return
+            return False
+        self._sent_ids.add(msg.id)
         self.stats.messages += 1
         self.stats.parts += len(parts)
+        return True
+
+    def _release(self, message_ids: list[int]) -> None:
+        """Claimed rows that were not written: queued again now (their parts too)."""
+        if not message_ids:
+            return
+        marks = ",".join("?" * len(message_ids))
+        stamp = iso(utcnow())
+        with transaction(self.db):
+            self.db.execute(f"UPDATE message_parts SET state = 'queued' WHERE message_id IN ({marks}) "
+                            "AND state = 'sending'", message_ids)
+            self.db.execute(f"UPDATE messages SET state = 'queued', lease_until = NULL, updated_at = ? "
+                            f"WHERE id IN ({marks}) AND state = 'sending'", [stamp, *message_ids])
 
     def _collect(self, message_id: int, seq: int, result: SubmitResult) -> None:
         """Reader thread: one part's result in; the whole message goes to the writer when complete."""
@@ -273,7 +333,3 @@ class Sender:
                 self.limiters[name].penalise(throttle)
         self.wake.local.set()
 
-
-def _needs_ref(text: str, encoding: str) -> bool:
-    from .render import parts_needed
-    return parts_needed(text, encoding) > 1

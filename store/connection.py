@@ -1,10 +1,35 @@
 """Opening the SQLite database with the pragmas every process needs."""
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from pathlib import Path
 
 import sqlite_utils
+
+# One write lock per database file and process. Threads of one process queue
+# on it (a fast hand-over) instead of on SQLite's busy handler, which sleeps
+# 1, 2, 5, 10... ms between retries and stalls the SMPP reader threads.
+# Other processes still meet the busy handler (busy_timeout).
+_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_for(path: str) -> threading.RLock:
+    key = os.path.realpath(path)
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.RLock())
+
+
+def write_lock(db: sqlite_utils.Database) -> threading.RLock:
+    """The process-wide write lock of ``db``'s file: hold it around any write outside ``transaction``."""
+    lock = getattr(db, "_sll_write_lock", None)
+    if lock is None:
+        row = db.execute("PRAGMA database_list").fetchone()
+        lock = _lock_for(row[2] or f":memory:{id(db)}")
+        db._sll_write_lock = lock
+    return lock
 
 
 def connect(path: str | Path, *, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000) -> sqlite_utils.Database:
@@ -21,7 +46,9 @@ def connect(path: str | Path, *, synchronous: str = "NORMAL", busy_timeout_ms: i
     conn.execute(f"PRAGMA synchronous = {'FULL' if synchronous == 'FULL' else 'NORMAL'}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-    return sqlite_utils.Database(conn)
+    db = sqlite_utils.Database(conn)
+    db._sll_write_lock = _lock_for(str(path))
+    return db
 
 
 def open_settings_db(settings) -> sqlite_utils.Database:
@@ -39,14 +66,23 @@ class transaction:
 
     def __init__(self, db: sqlite_utils.Database):
         self.conn = db.conn
+        self.lock = write_lock(db)
 
     def __enter__(self):
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.lock.acquire()
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.lock.release()
+            raise
         return self.conn
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.execute("ROLLBACK")
+        try:
+            if exc_type is None:
+                self.conn.execute("COMMIT")
+            else:
+                self.conn.execute("ROLLBACK")
+        finally:
+            self.lock.release()
         return False

@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlite_utils
 
 from .clock import iso, utcnow
+from .connection import transaction
 
 
 def dedup_key(source_addr: str, text: str | None, reference: str) -> str:
@@ -21,16 +22,19 @@ def store_mo(db: sqlite_utils.Database, *, connection: str, source_addr: str, ph
 
     A text with the same key within the dedup window is stored too (the
     record stays complete) but marked `duplicate`, so it is never answered
-    twice. One autocommit statement pair: cheap enough for the reader thread.
+    twice. The check and the insert are one transaction, so two binds receiving
+    the same re-delivery at once store one `received` and one `duplicate`.
     """
-    now = utcnow()
-    since = iso(now - timedelta(seconds=dedup_window_s))
-    duplicate = dedup_window_s > 0 and db.execute(
-        "SELECT 1 FROM inbox WHERE dedup_key = ? AND received_at >= ? LIMIT 1", [key, since]).fetchone() is not None
-    cur = db.execute(
-        "INSERT INTO inbox (connection, source_addr, phone, text, data_coding, dedup_key, received_at, state) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [connection, source_addr, phone, text, data_coding, key, iso(now), "duplicate" if duplicate else "received"])
+    with transaction(db):
+        now = utcnow()
+        since = iso(now - timedelta(seconds=dedup_window_s))
+        duplicate = dedup_window_s > 0 and db.execute(
+            "SELECT 1 FROM inbox WHERE dedup_key = ? AND received_at >= ? LIMIT 1", [key, since]).fetchone() is not None
+        cur = db.execute(
+            "INSERT INTO inbox (connection, source_addr, phone, text, data_coding, dedup_key, received_at, state) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [connection, source_addr, phone, text, data_coding, key, iso(now),
+             "duplicate" if duplicate else "received"])
     return cur.lastrowid, duplicate
 
 

@@ -1,0 +1,333 @@
+"""End-to-end figures of the live path against the simulator, in one run.
+
+    .venv/bin/python bench/bench_e2e.py [--count 5000] [--window 50] [--mo-rate 300] [--mo-seconds 5]
+
+The simulator (`run_gateway.py sim`, the third-party smpp34 server) runs in
+its own process; the gateway Engine runs in this one. Prints:
+
+1. outbound SMS/s end to end (outbox row -> submit_sm_resp -> receipt applied,
+   every message `delivered` in SQLite) and a raw python-smpplib windowed
+   submit loop with receipts, against the same simulator, and their ratio;
+2. MO -> reply latency p50/p99 at a fixed MO rate (from the moment the MO is
+   handed to the simulator's control API to the moment the reply submit_sm
+   reaches the simulator), then the highest sustained MO rate;
+3. achieved TPS against a cap of 100 with the simulator throttling above 100.
+Figures vary by ~30 % between runs on 2 cores; compare the ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import redis  # noqa: E402
+
+import settings as settings_mod  # noqa: E402
+from gateway.engine import Engine  # noqa: E402
+from outbox import messages  # noqa: E402
+from store import demo_school, migrate  # noqa: E402
+from store.connection import connect, transaction  # noqa: E402
+from store.imports import import_file  # noqa: E402
+
+PASSWORD = "bench-pw"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SimProcess:
+    """`run_gateway.py sim` in its own process, driven through its HTTP control API."""
+
+    def __init__(self, *extra: str):
+        self.port, self.control = free_port(), free_port()
+        env = dict(os.environ, SLL_SIM_PASSWORD=PASSWORD)
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "run_gateway.py"), "sim", "--port", str(self.port),
+                                      "--control-port", str(self.control), "--system-id", "sll",
+                                      "--receipt-delay", "0", *extra], env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                self.get("/stats")
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit("the simulator did not start")
+
+    def get(self, path: str):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.control}{path}", timeout=30) as r:
+            return json.loads(r.read())
+
+    def post(self, path: str, body: dict):
+        req = urllib.request.Request(f"http://127.0.0.1:{self.control}{path}", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read())
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def make_settings(folder: Path, sim: SimProcess, prefix: str, *, window: int, tps: int) -> settings_mod.Settings:
+    cfg = folder / f"bench-{prefix.strip(':')}.toml"
+    cfg.write_text(f'[store]\npath = "{folder}/sll.db"\n[redis]\nurl = "redis://127.0.0.1:6379/0"\n'
+                   f'prefix = "{prefix}"\n[sms]\nquiet_hours = ""\ncommands_per_hour = 100000000\n'
+                   f'mo_dedup_window = 0\n[[smsc]]\nport = {sim.port}\nsystem_id = "sll"\n'
+                   f'window = {window}\ntps = {tps}\n', encoding="utf-8")
+    return settings_mod.load(cfg, env={"SLL_SMSC_PASSWORD": PASSWORD})
+
+
+def wait_for(predicate, timeout: float) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def outbound(folder: Path, sim: SimProcess, count: int, window: int, r) -> float:
+    st = make_settings(folder, sim, f"bench{time.time_ns()}:", window=window, tps=1_000_000)
+    db = connect(st.db_path)
+    db.execute("DELETE FROM message_parts")
+    db.execute("DELETE FROM receipts")
+    db.execute("DELETE FROM messages")
+    with transaction(db):
+        for i in range(count):
+            messages.enqueue(db, st, phone=f"+8491{i:07d}", body=f"Thong bao so {i}: hop phu huynh thu 7",
+                             kind="announcement")
+    engine = Engine(st, r, batch=500)
+    engine.start(run_sender=False)
+    engine.wait_bound(10)
+    started = time.perf_counter()
+    runner = threading.Thread(target=lambda: engine.sender.run(threading.Event(), burst=True))
+    runner.start()
+    ok = wait_for(lambda: db.execute("SELECT count(*) FROM messages WHERE state = 'delivered'").fetchone()[0]
+                  == count, 300)
+    elapsed = time.perf_counter() - started
+    runner.join()
+    engine.stop()
+    if not ok:
+        print("  (not every message delivered within 300 s)")
+    return count / elapsed
+
+
+def raw_loop(sim: SimProcess, count: int, window: int) -> float:
+    """Bare python-smpplib with TCP_NODELAY: `window` submits in flight, receipts counted."""
+    import smpplib.client
+    import smpplib.exceptions
+
+    client = smpplib.client.Client("127.0.0.1", sim.port, timeout=2, allow_unknown_opt_params=True)
+    client.connect()
+    client._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    client.bind_transceiver(system_id="sll", password=PASSWORD)
+    slots = threading.Semaphore(window)
+    lock = threading.Lock()
+    receipts = [0]
+    done = threading.Event()
+
+    def on_sent(pdu):
+        slots.release()
+
+    def on_received(pdu):
+        with lock:
+            receipts[0] += 1
+            if receipts[0] == count:
+                done.set()
+
+    client.set_message_sent_handler(on_sent)
+    client.set_message_received_handler(on_received)
+    write_lock = threading.Lock()
+
+    def read():
+        while not done.is_set():
+            try:
+                with write_lock:
+                    pass
+                client.read_once()
+            except smpplib.exceptions.ConnectionError:
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    started = time.perf_counter()
+    for i in range(count):
+        slots.acquire()
+        client.send_message(source_addr_ton=3, source_addr="8088", dest_addr_ton=1, dest_addr_npi=1,
+                            destination_addr=f"8492{i:07d}", registered_delivery=1,
+                            short_message=f"Thong bao so {i}: hop phu huynh thu 7".encode())
+    done.wait(300)
+    elapsed = time.perf_counter() - started
+    try:
+        client.unbind()
+    except smpplib.exceptions.ConnectionError:
+        pass
+    client.disconnect()
+    return count / elapsed
+
+
+def guardians_with_one_child(db, limit: int) -> list[str]:
+    rows = db.execute("SELECT g.phone FROM guardians g JOIN guardian_links l ON l.guardian_id = g.id "
+                      "GROUP BY g.id HAVING count(*) = 1 LIMIT ?", [limit]).fetchall()
+    return [r[0] for r in rows]
+
+
+def mo_latency(folder: Path, sim: SimProcess, rate: float, seconds: float, r) -> tuple[list[float], float]:
+    st = make_settings(folder, sim, f"bench{time.time_ns()}:", window=50, tps=1_000_000)
+    db = connect(st.db_path)
+    phones = guardians_with_one_child(db, 500)
+    engine = Engine(st, r)
+    engine.start()
+    engine.wait_bound(10)
+    since = len(sim.get("/submits")["submits"])
+    pushed: list[tuple[str, float]] = []
+    n = int(rate * seconds)
+    start = time.time()
+    for i in range(n):
+        due = start + i / rate
+        delay = due - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        phone = phones[i % len(phones)]
+        t = time.time()
+        sim.post("/mo", {"phone": "0" + phone[3:], "text": f"DIEM TOAN HK1 #{i}".replace(" #", " ") if False
+                         else "DIEM TOAN HK1"})
+        pushed.append((phone, t))
+    ok = wait_for(lambda: len(sim.get(f"/submits?since={since}")["submits"]) >= n, 60)
+    subs = sim.get(f"/submits?since={since}")["submits"]
+    engine.stop()
+    # Match the k-th MO of a phone to the k-th reply to it.
+    by_phone: dict[str, list[float]] = {}
+    for s in subs:
+        by_phone.setdefault(s["destination_addr"], []).append(
+            datetime.fromisoformat(s["received_at"]).timestamp())
+    latencies = []
+    seen: dict[str, int] = {}
+    for phone, t in pushed:
+        k = seen.get(phone, 0)
+        seen[phone] = k + 1
+        replies = by_phone.get(phone.lstrip("+"), [])
+        if k < len(replies):
+            latencies.append(replies[k] - t)
+    if not ok:
+        print(f"  ({len(subs)} of {n} replies arrived)")
+    return latencies, n / seconds
+
+
+def max_mo_rate(folder: Path, sim: SimProcess, total: int, threads: int, r) -> float:
+    st = make_settings(folder, sim, f"bench{time.time_ns()}:", window=50, tps=1_000_000)
+    db = connect(st.db_path)
+    phones = guardians_with_one_child(db, 500)
+    engine = Engine(st, r)
+    engine.start()
+    engine.wait_bound(10)
+    since = len(sim.get("/submits")["submits"])
+    counter = iter(range(total))
+    lock = threading.Lock()
+
+    def pusher():
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            sim.post("/mo", {"phone": "0" + phones[i % len(phones)][3:], "text": "DIEM TOAN HK1"})
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=pusher) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    wait_for(lambda: len(sim.get(f"/submits?since={since}")["submits"]) >= total, 120)
+    elapsed = time.perf_counter() - started
+    engine.stop()
+    return total / elapsed
+
+
+def capped(folder: Path, r, count: int) -> tuple[float, int]:
+    sim = SimProcess("--tps", "100")
+    try:
+        st = make_settings(folder, sim, f"bench{time.time_ns()}:", window=10, tps=100)
+        db = connect(st.db_path)
+        db.execute("DELETE FROM message_parts")
+        db.execute("DELETE FROM receipts")
+        db.execute("DELETE FROM messages")
+        with transaction(db):
+            for i in range(count):
+                messages.enqueue(db, st, phone=f"+8493{i:07d}", body=f"Thong bao {i}", kind="announcement")
+        engine = Engine(st, r)
+        engine.start(run_sender=False)
+        engine.wait_bound(10)
+        runner = threading.Thread(target=lambda: engine.sender.run(threading.Event(), burst=True))
+        runner.start()
+        runner.join()
+        engine.stop()
+        subs = sim.get("/submits")["submits"]
+        times = sorted(datetime.fromisoformat(s["received_at"]).timestamp() for s in subs)
+        tps = (len(times) - 1) / (times[-1] - times[0])
+        return tps, sim.get("/stats").get("throttled", 0)
+    finally:
+        sim.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=5000)
+    parser.add_argument("--window", type=int, default=50)
+    parser.add_argument("--mo-rate", type=float, default=300)
+    parser.add_argument("--mo-seconds", type=float, default=5)
+    parser.add_argument("--mo-max", type=int, default=3000)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    r = redis.Redis()
+    r.ping()
+    folder = Path(tempfile.mkdtemp(prefix="sll-bench-"))
+    db = connect(folder / "sll.db")
+    migrate.init(db)
+    for kind, file in demo_school.generate(folder / "files", seed=3, classes_per_grade=4, students_per_class=40):
+        import_file(db, kind, file, approve=True, imported_by="bench")
+    print(f"$ {' '.join([Path(sys.executable).name, *sys.argv])}")
+    print(f"{os.cpu_count()} cores; simulator (smpp34) in its own process; Redis 127.0.0.1:6379; loopback")
+    sim = SimProcess()
+    try:
+        ours = outbound(folder, sim, args.count, args.window, r)
+        raw = raw_loop(sim, args.count, args.window)
+        print(f"outbound, {args.count} one-part SMS, window {args.window}, receipts on:")
+        print(f"  gateway end to end (row -> resp -> receipt applied): {ours:8.0f} SMS/s")
+        print(f"  raw python-smpplib windowed loop (resp + receipt):   {raw:8.0f} SMS/s")
+        print(f"  ratio: {ours / raw:.2f}")
+        lat, rate = mo_latency(folder, sim, args.mo_rate, args.mo_seconds, r)
+        lat_ms = sorted(x * 1000 for x in lat)
+        p50 = statistics.median(lat_ms)
+        p99 = lat_ms[min(len(lat_ms) - 1, int(len(lat_ms) * 0.99))]
+        print(f"MO -> reply at {rate:.0f} MO/s for {args.mo_seconds:.0f} s ({len(lat)} replies): "
+              f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {lat_ms[-1]:.1f} ms")
+        best = max_mo_rate(folder, sim, args.mo_max, 8, r)
+        print(f"highest sustained MO rate ({args.mo_max} MO from 8 pushers, each answered): {best:.0f} MO/s")
+    finally:
+        sim.stop()
+    tps, throttled = capped(folder, r, 1000)
+    print(f"cap 100 TPS, simulator throttling above 100: achieved {tps:.1f} TPS, {throttled} throttled")
+
+
+if __name__ == "__main__":
+    main()

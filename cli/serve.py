@@ -1,0 +1,231 @@
+"""`serve` (the single-host process group), `jobs` (the rq worker) and `demo`."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+import settings as settings_mod
+
+from .context import pass_app
+from .runtime import open_redis
+
+logger = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_PASSWORD = "demo-pw"  # SMPP 3.4 passwords are at most 8 characters
+
+
+def redis_url_of(conn) -> str:
+    """The URL a child process uses to reach ``conn`` (the embedded server's socket, or the server)."""
+    socket_file = getattr(conn, "socket_file", None)
+    if socket_file:
+        return f"unix://{socket_file}"
+    kw = conn.connection_pool.connection_kwargs
+    if "path" in kw:
+        return f"unix://{kw['path']}"
+    return f"redis://{kw.get('host', '127.0.0.1')}:{kw.get('port', 6379)}/{kw.get('db', 0)}"
+
+
+@dataclass
+class Child:
+    """One supervised process: restarted with back-off when it dies."""
+
+    name: str
+    argv: list[str]
+    env: dict
+    proc: subprocess.Popen | None = None
+    restarts: int = 0
+    next_start: float = 0.0
+    started_at: float = field(default=0.0)
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(self.argv, env=self.env)
+        self.started_at = time.monotonic()
+        logger.info("started %s (pid %s)", self.name, self.proc.pid)
+
+    def check(self) -> None:
+        """Restart a child that exited, waiting 1, 2, 4 ... 30 s between quick crashes."""
+        if self.proc is not None and self.proc.poll() is None:
+            return
+        now = time.monotonic()
+        if self.proc is not None:
+            code = self.proc.returncode
+            self.proc = None
+            lived = now - self.started_at
+            delay = 1.0 if lived > 60 else min(30.0, 2.0 ** min(self.restarts, 5))
+            self.restarts += 1
+            self.next_start = now + delay
+            click.echo(f"serve: {self.name} exited with {code}; restarting in {delay:.0f} s", err=True)
+        if now >= self.next_start:
+            self.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+def _command(*args: str) -> list[str]:
+    return [sys.executable, str(ROOT / "run_gateway.py"), *args]
+
+
+def supervise(children: list[Child], tick=None, stop: threading.Event | None = None) -> None:
+    """Run ``children`` until SIGTERM / SIGINT, restarting any that die; ``tick()`` every few seconds."""
+    stop = stop or threading.Event()
+
+    def handler(signum, frame):
+        stop.set()
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    for child in children:
+        child.start()
+    last_tick = 0.0
+    try:
+        while not stop.wait(0.5):
+            for child in children:
+                child.check()
+            if tick and time.monotonic() - last_tick > 20:
+                last_tick = time.monotonic()
+                try:
+                    tick()
+                except Exception:
+                    logger.exception("scheduler tick failed; retrying")
+    finally:
+        for child in reversed(children):
+            child.stop()
+
+
+@click.command()
+@pass_app
+def jobs(app):
+    """The rq worker for background jobs (digest builds), replies queue first."""
+    from rq import Worker
+
+    from outbox.jobs import queue_names
+    conn = open_redis(app)
+    Worker(queue_names(app.settings.redis.prefix), connection=conn).work(logging_level="WARNING")
+
+
+@click.command()
+@pass_app
+def serve(app):
+    """gateway + sender, rq jobs worker and the digest scheduler: one supervised process group."""
+    from outbox import scheduler
+    from store.connection import open_settings_db
+    app.require("smsc.password")
+    app.db
+    conn = open_redis(app)
+    env = dict(os.environ, SLL_CONFIG=app.settings.source, SLL_REDIS_URL=redis_url_of(conn))
+    children = [Child("gateway", _command("gateway"), env), Child("jobs", _command("jobs"), env)]
+    db = open_settings_db(app.settings)
+    enqueued: set = set()
+    click.echo(f"serve: database {app.settings.db_path}, Redis {env['SLL_REDIS_URL']}; Ctrl-C to stop", err=True)
+    supervise(children, tick=lambda: scheduler.tick(db, app.settings, conn, enqueued))
+    click.echo("serve: stopped", err=True)
+
+
+def _free(port: int) -> int:
+    """``port`` when it is free, else (or for 0) any free port."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _prepare_demo_school(env: dict, data_dir: Path) -> None:
+    import settings as settings_mod
+    from store import demo_school, migrate
+    from store.connection import open_settings_db
+    from store.imports import import_file
+    app_settings = settings_mod.load(env=env)
+    if app_settings.db_path.exists():
+        click.echo(f"demo: using {app_settings.db_path}")
+        return
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = open_settings_db(app_settings)
+    migrate.init(db, app_settings.db_path)
+    click.echo("demo: generating two schools (THCS-DD, THPT-CVA) and importing them ...")
+    for kind, path in demo_school.generate(data_dir / "files", seed=1):
+        report = import_file(db, kind, path, approve=True, imported_by="demo")
+        click.echo(f"  {kind:<11} {report.rows:6d} rows")
+    db.close()
+
+
+@click.command()
+@click.option("--data-dir", type=click.Path(file_okay=False), default="demo-data", show_default=True,
+              help="Where the demo database, files and embedded Redis live.")
+@click.option("--port", type=int, default=2775, show_default=True, help="SMPP port of the simulator.")
+@click.option("--once", "once_text", metavar="TEXT",
+              help="Text TEXT from 0912345678 through the running demo, print the reply and stop.")
+def demo(data_dir, port, once_text):
+    """serve + sim + embedded Redis + a generated demo school; prints the `sim mo` line to try."""
+    data_dir = Path(data_dir).resolve()
+    port = _free(port)
+    control = _free(port + 1)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLL_")}
+    env.update(SLL_CONFIG=str(ROOT / "config.toml"), SLL_STORE_PATH=str(data_dir / "sll.db"), SLL_REDIS_URL="",
+               SLL_SMSC_HOST="127.0.0.1", SLL_SMSC_PORT=str(port), SLL_SMSC_SYSTEM_ID="sll",
+               SLL_SMSC_PASSWORD=DEMO_PASSWORD, SLL_SIM_PASSWORD=DEMO_PASSWORD,
+               SLL_WEB_SECRET_KEY=os.environ.get("SLL_WEB_SECRET_KEY", "demo-only-secret"))
+    try:
+        _prepare_demo_school(env, data_dir)
+    except settings_mod.ConfigError as e:
+        raise click.ClickException(str(e)) from e
+    sim = Child("sim", _command("sim", "--port", str(port), "--control-port", str(control), "--system-id", "sll"),
+                env)
+    serve_child = Child("serve", _command("serve"), env)
+    url = f"http://127.0.0.1:{control}"
+    control_opt = "" if control == 2776 else f" --control {url}"
+    if once_text:
+        _demo_once(sim, serve_child, url, once_text)
+        return
+    click.echo(f"""
+demo: SMSC simulator on 127.0.0.1:{port} (control {url}), gateway bound to it.
+Text the shortcode as a parent (in another terminal):
+
+    ./dev run sim mo{control_opt} 0912345678 "DIEM TOAN HK1 C1"
+    ./dev run sim mo{control_opt} 0912345678 "CON"
+    ./dev run sim mo{control_opt} 0987654321 "KQ HK1"
+
+Ctrl-C stops everything. The data stays in {data_dir}.
+""")
+    supervise([sim, serve_child])
+
+
+def _demo_once(sim: Child, serve_child: Child, url: str, text: str) -> None:
+    from sim.client import ask
+    from sim.errors import SimError
+    sim.start()
+    serve_child.start()
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                replies = ask("0912345678", text, url=url, timeout=10)
+                break
+            except SimError as e:
+                if time.monotonic() > deadline:
+                    raise click.ClickException(f"the demo did not answer: {e}") from e
+                time.sleep(0.5)
+        click.echo(f"0912345678 > {text}")
+        for reply in replies:
+            click.echo(f"0912345678 < {reply}")
+    finally:
+        serve_child.stop()
+        sim.stop()

@@ -1,0 +1,39 @@
+"""rq jobs: plain module-level functions taking ids (rq's own habit).
+
+The worker process that runs them (`run_gateway.py jobs`, started by
+`serve`) finds its settings through SLL_CONFIG like every other command.
+Queues: `<prefix>replies` is listed before `<prefix>bulk`.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import settings as settings_mod
+from store.connection import open_settings_db
+
+from . import digest
+from .redisconn import from_settings
+from .wake import Wake
+
+logger = logging.getLogger(__name__)
+
+
+def queue_names(prefix: str) -> list[str]:
+    """The rq queues in the order a worker serves them: replies first."""
+    return [f"{prefix}replies", f"{prefix}bulk"]
+
+
+def build_digest(school_id: int, day: str) -> dict:
+    """Build and queue one school's digests for local date ``day`` (idempotent), then wake the senders."""
+    app_settings = settings_mod.load()
+    db = open_settings_db(app_settings)
+    try:
+        result = digest.build(db, app_settings, school_id, date.fromisoformat(day))
+    finally:
+        db.close()
+    if result.created:
+        Wake(from_settings(app_settings), app_settings.redis.prefix).ring()
+    logger.info("digest of school %s for %s: %s queued", school_id, day, result.created)
+    return {"created": result.created, "parts": result.parts, "warning": result.warning,
+            "already_built": result.already_built}

@@ -1,0 +1,41 @@
+"""The daily schedule: at digest.send_at (local time), one rq job per school builds its digests."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rq import Queue
+
+from store.clock import utcnow
+
+from . import digest, jobs, quiet
+
+logger = logging.getLogger(__name__)
+
+
+def due_jobs(db, settings, now: datetime | None = None) -> list[tuple[int, str]]:
+    """(school_id, local date) of the digests due now and not built yet."""
+    now = now or utcnow()
+    tz = ZoneInfo(settings.sms.timezone)
+    local = now.astimezone(tz)
+    if local.time() < quiet.parse_hhmm(settings.digest.send_at):
+        return []
+    day = local.date().isoformat()
+    built = {r[0] for r in db.execute("SELECT school_id FROM digest_runs WHERE local_date = ? AND state = 'built'",
+                                      [day])}
+    return [(sid, day) for sid, _ in digest.schools(db) if sid not in built]
+
+
+def tick(db, settings, redis_conn, enqueued: set) -> int:
+    """Enqueue the due digest jobs once each (a re-enqueue would be harmless: builds are idempotent)."""
+    queue = Queue(jobs.queue_names(settings.redis.prefix)[1], connection=redis_conn)
+    count = 0
+    for school_id, day in due_jobs(db, settings):
+        if (school_id, day) in enqueued:
+            continue
+        queue.enqueue(jobs.build_digest, school_id, day, job_id=f"digest-{school_id}-{day}", result_ttl=86400)
+        enqueued.add((school_id, day))
+        count += 1
+        logger.info("queued the digest of school %s for %s", school_id, day)
+    return count

@@ -1,0 +1,18 @@
+"""The README's first command: the demo answers a parent's text end to end."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from .conftest import ROOT
+
+
+def test_demo_once_answers_through_sim_and_serve(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLL_")}
+    proc = subprocess.run([sys.executable, str(ROOT / "run_gateway.py"), "demo", "--data-dir", str(tmp_path / "demo"),
+                           "--port", "0", "--once", "DIEM TOAN HK1 C1"], env=env, capture_output=True, text=True,
+                          timeout=240, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "0912345678 < Nguyen Thi Hoa 8A2 Toan HK1: TX " in proc.stdout
+    assert "unbound cleanly" in proc.stderr and "serve: stopped" in proc.stderr
