@@ -14,7 +14,7 @@ from commands.service import answer
 from outbox.render import parts_needed, prepare
 from store.clock import iso, school_year_of, utcnow
 
-from .fixtures_commands import Conversation
+from .fixtures_commands import Conversation, hk1_day
 
 HOA, AN, NAM, ANH = "DD900001", "CVA900001", "DD900002", "CVA900002"
 
@@ -265,7 +265,7 @@ def test_diacritics_kept_when_transliterate_is_off(school_db, sms_settings):
     import dataclasses
     ucs2 = dataclasses.replace(sms_settings, sms=dataclasses.replace(sms_settings.sms, transliterate=False))
     set_scores(school_db, NAM, "TOAN", 1, ["8", "9"], "8", "9")
-    result = answer(school_db, ucs2, "0987654321", "DIEM TOAN")
+    result = answer(school_db, ucs2, "0987654321", "DIEM TOAN HK1")
     assert result.reply.text == "Lê Hoàng Nam 7A1 Toán HK1: TX 8 9; GK 8; CK 9; TB 8.6"
     assert result.reply.meta["encoding"] == "ucs2"
 
@@ -295,7 +295,7 @@ WORDS = st.sampled_from(["DIEM", "KQ", "RL", "NX", "VANG", "LICH", "TBAO", "CON"
        text=st.one_of(st.text(max_size=200), st.lists(WORDS, max_size=6).map(" ".join)))
 def test_any_text_never_raises_fits_and_stays_in_the_family(school_db, sms_settings, phone, text):
     school_db.execute("DELETE FROM sender_notices")
-    result = answer(school_db, sms_settings, phone, text)
+    result = answer(school_db, sms_settings, phone, text, today=hk1_day(sms_settings))
     if result.reply is None:
         return
     final, encoding = prepare(result.reply.text, sms_settings.sms.transliterate)

@@ -5,10 +5,21 @@ import threading
 from datetime import date, timedelta
 
 from outbox import digest
-from store.clock import iso, utcnow
+from store.clock import iso, local_today, school_year_of, utcnow
 from store.connection import connect
 
-DAY1, DAY2 = date(2026, 11, 27), date(2026, 11, 28)
+def _two_days_this_school_year() -> tuple[date, date]:
+    """Two consecutive local dates in the school year the demo school is built for (today's)."""
+    today = local_today("Asia/Ho_Chi_Minh")
+    first = today if school_year_of(today + timedelta(days=2)) == school_year_of(today) else today - timedelta(days=3)
+    return first, first + timedelta(days=1)
+
+
+DAY1, DAY2 = _two_days_this_school_year()
+DAY3 = DAY2 + timedelta(days=1)
+# Late in the school year (after every approval of the fixture), still the same school year.
+LAST = date(int(school_year_of(DAY1)[:4]) + 1, 7, 30)
+
 
 
 def school_id(db, code="THCS-DD"):
@@ -31,7 +42,7 @@ def test_first_run_sends_each_guardian_one_digest_and_rerun_nothing(school_db, s
     assert again.already_built and again.created == 0
     assert school_db.execute("SELECT count(*) FROM messages WHERE kind = 'digest'").fetchone()[0] == guardians
     body = digests_of(school_db, "+84912345678")[0]
-    assert body.startswith("SLL 27/11: Nguyen Thi Hoa 8A2: Diem TOAN TX1 ")
+    assert body.startswith(f"SLL {DAY1:%d/%m}: Nguyen Thi Hoa 8A2: Diem TOAN TX1 ")
     assert "Nguyen Minh An" not in body, "one digest per school: An's school sends its own"
 
 
@@ -47,7 +58,7 @@ def test_next_day_has_only_what_was_approved_since(school_db, sms_settings):
                       "VALUES (?, '2026-11-28', 'VAN', 'Chua duyet', 'pending', ?)", [hoa, later])
     result = digest.build(school_db, sms_settings, sid, DAY2, now=t1 + timedelta(hours=2))
     assert result.created == 1
-    assert digests_of(school_db, "+84912345678")[-1] == "SLL 28/11: Nguyen Thi Hoa 8A2: Diem TOAN GK 9.5 (sua)"
+    assert digests_of(school_db, "+84912345678")[-1] == f"SLL {DAY2:%d/%m}: Nguyen Thi Hoa 8A2: Diem TOAN GK 9.5 (sua)"
     run = school_db.execute("SELECT cutoff_from, cutoff_to FROM digest_runs WHERE local_date = ?",
                             [DAY2.isoformat()]).fetchone()
     assert run[0] == iso(t1)
@@ -60,7 +71,7 @@ def test_nothing_new_means_no_digest_and_opted_out_children_get_none(school_db, 
     assert digest.build(school_db, sms_settings, sid, DAY2, now=t1 + timedelta(hours=1)).created == 0
     school_db.execute("UPDATE guardian_links SET digest_opt_out = 1 WHERE guardian_id = "
                       "(SELECT id FROM guardians WHERE phone = '+84987654321')")
-    result = digest.build(school_db, sms_settings, school_id(school_db), date(2026, 11, 29),
+    result = digest.build(school_db, sms_settings, school_id(school_db), DAY3,
                           now=t1 + timedelta(hours=2))
     assert result.created == 0
 
@@ -100,19 +111,20 @@ def test_a_crashed_run_resumes_without_duplicates(school_db, sms_settings):
 
 def test_digests_valid_until_nine_pm(school_db, sms_settings):
     from datetime import datetime, timezone
-    at_1900 = datetime(2027, 1, 7, 12, 0, tzinfo=timezone.utc)      # 19:00 in Ha Noi
-    digest.build(school_db, sms_settings, school_id(school_db), date(2027, 1, 7), now=at_1900)
+    at_1900 = datetime(LAST.year, LAST.month, LAST.day, 12, 0, tzinfo=timezone.utc)      # 19:00 in Ha Noi
+    digest.build(school_db, sms_settings, school_id(school_db), LAST, now=at_1900)
     row = school_db.execute("SELECT min(not_before), max(valid_until) FROM messages WHERE kind = 'digest'").fetchone()
-    assert row == ("2027-01-07T12:00:00.000Z", "2027-01-07T14:00:00.000Z")
+    assert row == (f"{LAST}T12:00:00.000Z", f"{LAST}T14:00:00.000Z")
 
 
 def test_a_digest_built_in_quiet_hours_waits_for_the_morning(school_db, sms_settings):
     from datetime import datetime, timezone
-    late = datetime(2027, 1, 7, 15, 30, tzinfo=timezone.utc)      # 22:30 in Ha Noi
-    result = digest.build(school_db, sms_settings, school_id(school_db), date(2027, 1, 7), now=late)
+    late = datetime(LAST.year, LAST.month, LAST.day, 15, 30, tzinfo=timezone.utc)      # 22:30 in Ha Noi
+    result = digest.build(school_db, sms_settings, school_id(school_db), LAST, now=late)
     row = school_db.execute("SELECT min(not_before), max(valid_until) FROM messages WHERE kind = 'digest'").fetchone()
     # Held until 07:00 the next morning, valid until 21:00 that day: late, never at night, never lost.
-    assert row == ("2027-01-08T00:00:00.000Z", "2027-01-08T14:00:00.000Z")
+    after = LAST + timedelta(days=1)
+    assert row == (f"{after}T00:00:00.000Z", f"{after}T14:00:00.000Z")
     assert "quiet hours" in result.warning
 
 

@@ -1,6 +1,7 @@
 """Issue 8 against the simulator: priorities, segmentation, throttling, crash recovery, global TPS."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -18,7 +19,8 @@ from .fixtures_gateway import wait_until
 
 
 def bulk(db, settings, n, *, phone_base=840900000000, body="Thong bao: hop phu huynh thu 7"):
-    """Queue ``n`` announcements to distinct numbers in one transaction."""
+    """Queue ``n`` announcements to distinct numbers in one transaction, due now whatever the hour."""
+    settings = dataclasses.replace(settings, sms=dataclasses.replace(settings.sms, quiet_hours=""))
     with transaction(db):
         for i in range(n):
             messages.enqueue(db, settings, phone=f"+{phone_base + i}", body=f"{body} #{i}", kind="announcement")
@@ -117,7 +119,11 @@ def test_worker_killed_mid_batch_and_redis_flushed_loses_nothing(make_sim, tmp_p
     bulk(db, sms_settings, 2000)
     first = _worker(config, _worker_env(sim), "--lease", "2")
     try:
-        sim.wait_for_submits(count=500, timeout=60)
+        try:
+            sim.wait_for_submits(count=500, timeout=60)
+        except Exception:
+            first.kill()
+            raise AssertionError(first.communicate()[1][-3000:])
         first.send_signal(signal.SIGKILL)
         first.wait(10)
     finally:
