@@ -34,6 +34,13 @@ def jsonable(value):
     return value
 
 
+def _masked(config: dict) -> dict:
+    """The behaviour without its password (the control API may be reachable by others)."""
+    if config.get("password") is not None:
+        config["password"] = "***"
+    return config
+
+
 class BadRequest(Exception):
     """The request body or query is unusable; ``reason`` says why."""
 
@@ -88,7 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self._dispatch({"/submits": _Handler.get_submits, "/stats": lambda h, q: h.sim.stats(),
                         "/binds": lambda h, q: {"binds": h.sim.binds()},
-                        "/config": lambda h, q: h.sim.behaviour.to_dict(),
+                        "/config": lambda h, q: _masked(h.sim.behaviour.to_dict()),
                         "/receipts": lambda h, q: {"receipts": h.sim.receipts(int(q.get("since", 0)))},
                         "/mos": lambda h, q: {"mos": h.sim.mos(int(q.get("since", 0)))},
                         "/pdus": lambda h, q: {"pdus": h.sim.pdu_log(int(q.get("since", 0)))},
@@ -124,7 +131,7 @@ class _Handler(BaseHTTPRequestHandler):
         return {"dropped": self.sim.drop_connections(body.get("refuse_for"))}
 
     def post_config(self, _q: dict) -> dict:
-        return self.sim.configure(**self._body()).to_dict()
+        return _masked(self.sim.configure(**self._body()).to_dict())
 
 
 class ControlServer:
