@@ -95,6 +95,14 @@ def make_settings(folder: Path, sim: SimProcess, prefix: str, *, window: int, tp
     return settings_mod.load(cfg, env={"SLL_SMSC_PASSWORD": PASSWORD})
 
 
+def reset_outbox(db) -> None:
+    """Empty the outbox between runs (keeping the school)."""
+    with transaction(db):
+        for sql in ("DELETE FROM receipts", "DELETE FROM message_parts", "UPDATE inbox SET reply_id = NULL",
+                    "DELETE FROM digests", "DELETE FROM messages"):
+            db.execute(sql)
+
+
 def wait_for(predicate, timeout: float) -> bool:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -107,9 +115,7 @@ def wait_for(predicate, timeout: float) -> bool:
 def outbound(folder: Path, sim: SimProcess, count: int, window: int, r) -> float:
     st = make_settings(folder, sim, f"bench{time.time_ns()}:", window=window, tps=1_000_000)
     db = connect(st.db_path)
-    db.execute("DELETE FROM message_parts")
-    db.execute("DELETE FROM receipts")
-    db.execute("DELETE FROM messages")
+    reset_outbox(db)
     with transaction(db):
         for i in range(count):
             messages.enqueue(db, st, phone=f"+8491{i:07d}", body=f"Thong bao so {i}: hop phu huynh thu 7",
@@ -268,9 +274,7 @@ def capped(folder: Path, r, count: int) -> tuple[float, int]:
     try:
         st = make_settings(folder, sim, f"bench{time.time_ns()}:", window=10, tps=100)
         db = connect(st.db_path)
-        db.execute("DELETE FROM message_parts")
-        db.execute("DELETE FROM receipts")
-        db.execute("DELETE FROM messages")
+        reset_outbox(db)
         with transaction(db):
             for i in range(count):
                 messages.enqueue(db, st, phone=f"+8493{i:07d}", body=f"Thong bao {i}", kind="announcement")

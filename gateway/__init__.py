@@ -6,6 +6,7 @@ so ``gateway.mo`` and ``gateway.receipts`` never touch smpplib objects.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 
@@ -35,6 +36,39 @@ class Deliver:
             return self.short_message
         payload = self.tlvs.get("message_payload")
         return payload if isinstance(payload, bytes) else b""
+
+
+class Deferred:
+    """A deliver_sm_resp its handler sends later, once the row is committed (group commit).
+
+    A deliver_sm handler may return one instead of a status; the session
+    attaches the sender of the response, the handler's worker resolves it
+    with the status. Either may come first; the response goes out once.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._status: int | None = None
+        self._send = None
+        self._fired = False
+
+    def attach(self, send) -> None:
+        """Called by the session with ``send(status)``."""
+        with self._lock:
+            self._send = send
+            fire = self._status is not None and not self._fired
+            self._fired |= fire
+        if fire:
+            send(self._status)
+
+    def resolve(self, status: int) -> None:
+        """Called once the outcome is known (0 = stored)."""
+        with self._lock:
+            self._status = status
+            fire = self._send is not None and not self._fired
+            self._fired |= fire
+        if fire:
+            self._send(status)
 
 
 class GatewayError(Exception):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Sequence
+from typing import Callable, Sequence
 
 from gateway import SessionUnavailable
 from gateway.session import BindType, DeliverHandler, Session, SessionState
@@ -73,7 +73,8 @@ class Account:
                  if s.state is SessionState.BOUND and s.name not in exclude]
         return max(bound, key=lambda s: s.free_slots, default=None)
 
-    def submit(self, parts: Sequence[SubmitPart], on_result: ResultCallback) -> None:
+    def submit(self, parts: Sequence[SubmitPart], on_result: ResultCallback,
+               before_write: Callable[[int], None] | None = None) -> None:
         """Send ``parts`` in order on one bound transmitter (see Transport.submit).
 
         If the bind goes down after some parts were written, the parts not yet
@@ -87,12 +88,16 @@ class Account:
             session = self._pick(tried)
             if session is None:
                 raise TransportUnavailable(self.connection)
+            if before_write is not None and not tried:
+                before_write(0)
             try:
                 session.submit(parts[0], _bound_callback(on_result, 0))
                 break
             except SessionUnavailable:
                 tried.add(session.name)     # nothing written: another bind may take it
         for index in range(1, len(parts)):
+            if before_write is not None:
+                before_write(index)
             try:
                 session.submit(parts[index], _bound_callback(on_result, index))
             except SessionUnavailable as e:

@@ -33,12 +33,12 @@ class CanonicalIds:
         self.connection = account.connection
         self.fmt = fmt
 
-    def submit(self, parts: Sequence[SubmitPart], on_result: ResultCallback) -> None:
+    def submit(self, parts: Sequence[SubmitPart], on_result: ResultCallback, before_write=None) -> None:
         def canonical(index: int, result: SubmitResult) -> None:
             if result.message_id:
                 result = dataclasses.replace(result, message_id=canonical_submit_id(result.message_id, self.fmt))
             on_result(index, result)
-        self.account.submit(parts, canonical)
+        self.account.submit(parts, canonical, before_write)
 
     def is_up(self) -> bool:
         return self.account.is_up()
@@ -77,6 +77,7 @@ class Engine:
         """
         self.applier.start()
         self.answerer.start()
+        self.router.start()
         for account in self.accounts.values():
             account.start()
         if self.sender is not None and run_sender:
@@ -108,6 +109,7 @@ class Engine:
             thread.join(timeout)
         for account in self.accounts.values():
             account.stop(timeout)
+        self.router.stop()
         self.answerer.stop()
         self.applier.stop()
 

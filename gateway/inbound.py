@@ -1,23 +1,24 @@
 """Inbound routing: every deliver_sm stored before its deliver_sm_resp, then handed on.
 
-Runs on the SMPP reader threads, so it only does I/O: receipt or MO (by
-esm_class, TLVs, then text), write the row, return the status. Answering
-MO and applying receipts happen on other threads (gateway.answering,
-outbox.receipt_applier). If the row cannot be written the SMSC gets
-ESME_RX_T_APPN and delivers again.
+Runs on the SMPP reader threads, so it only decodes: receipt or MO (by
+esm_class, TLVs, then text), then hands the row to the journal (group
+commit) and returns a Deferred: the deliver_sm_resp goes out once the row
+is committed. Answering MO and applying receipts happen on other threads
+(gateway.answering, outbox.receipt_applier). If the row cannot be written
+the SMSC gets ESME_RX_T_APPN and delivers again.
 """
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from typing import Callable
 
 from outbox.delivery import journal_receipt
-from store.inbox import dedup_key, store_mo
+from store.inbox import dedup_key, insert_mo
 from store.phones import PhoneError, mask, normalise
 
-from . import Deliver, mo, receipts
+from . import Deferred, Deliver, mo, receipts
+from .journal import Journal
 
 logger = logging.getLogger(__name__)
 
@@ -34,27 +35,27 @@ class InboundRouter:
         self.on_mo = on_mo
         self.on_receipt = on_receipt
         self.reassembler = mo.Reassembler(timeout=concat_timeout)
-        self._local = threading.local()
+        self.journal = Journal(db_factory)
         self._unstored: dict[tuple, mo.InboundMo] = {}
         self._lock = threading.Lock()
         self.counters = {"mo": 0, "mo_duplicate": 0, "receipts": 0, "bad_receipts": 0, "store_failures": 0}
 
-    def _db(self):
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = self.db_factory()
-        return db
+    def start(self) -> None:
+        self.journal.start()
 
-    def __call__(self, deliver: Deliver) -> int | None:
-        """Handle one deliver_sm; the return value is the deliver_sm_resp status (None = ROK)."""
-        try:
-            if receipts.classify(deliver) is receipts.DeliverKind.RECEIPT:
-                return self._receipt(deliver)
-            return self._mo(deliver)
-        except sqlite3.Error:
-            self.counters["store_failures"] += 1
-            logger.exception("could not store a deliver_sm from %s: the SMSC will retry", mask(deliver.source_addr))
-            return ESME_RX_T_APPN
+    def stop(self) -> None:
+        self.journal.stop()
+
+    def __call__(self, deliver: Deliver) -> int | Deferred | None:
+        """Handle one deliver_sm: a status now (None = ROK), or a Deferred answered after the commit."""
+        if receipts.classify(deliver) is receipts.DeliverKind.RECEIPT:
+            return self._receipt(deliver)
+        return self._mo(deliver)
+
+    def _failed(self, what: str, source: str) -> int:
+        self.counters["store_failures"] += 1
+        logger.error("could not store %s from %s: the SMSC will retry", what, mask(source))
+        return ESME_RX_T_APPN
 
     def _receipt(self, deliver: Deliver) -> int | None:
         fmt = self.settings.connection(deliver.connection).receipt_id_format
@@ -65,10 +66,19 @@ class InboundRouter:
             self.counters["bad_receipts"] += 1
             logger.warning("unreadable receipt on %s: %s", deliver.connection, e)
             return None
-        rid = journal_receipt(self._db(), r.connection, r.message_id, r.stat or "UNKNOWN", r.err, r.text[:300])
-        self.counters["receipts"] += 1
-        self.on_receipt(rid)
-        return None
+        later = Deferred()
+
+        def done(rid, error):
+            if error is not None:
+                later.resolve(self._failed("a receipt", deliver.source_addr))
+                return
+            self.counters["receipts"] += 1
+            later.resolve(0)
+            self.on_receipt(rid)
+
+        self.journal.put(lambda db: journal_receipt(db, r.connection, r.message_id, r.stat or "UNKNOWN", r.err,
+                                                    r.text[:300]), done)
+        return later
 
     def _mo(self, deliver: Deliver) -> int | None:
         alphabet = self.settings.connection(deliver.connection).default_alphabet
@@ -84,33 +94,48 @@ class InboundRouter:
                 return None
         reference = str(message.concat_ref) if message.concat_ref is not None else \
             str(deliver.tlvs.get("user_message_reference", ""))
-        try:
-            self.store(message, reference)
-        except sqlite3.Error:
+        later = Deferred()
+
+        def failed():
             if message.concat_total > 1:
                 with self._lock:
                     self._unstored[(message.connection, message.source_addr, message.concat_ref)] = message
-            raise
-        return None
+            later.resolve(self._failed("an MO", message.source_addr))
 
-    def store(self, message: mo.InboundMo, reference: str = "") -> int:
-        """Write one complete (or given-up) MO to the inbox; hands it to on_mo unless a re-delivery."""
+        self.store(message, reference, on_stored=lambda: later.resolve(0), on_failed=failed)
+        return later
+
+    def store(self, message: mo.InboundMo, reference: str = "", on_stored=None, on_failed=None) -> None:
+        """Journal one complete (or given-up) MO; once committed it goes to on_mo unless a re-delivery."""
         try:
             phone = normalise(message.source_addr, message.source_ton)
         except PhoneError:
             phone = None
         text = None if message.is_binary else message.text
         key = dedup_key(f"{message.connection}:{message.source_addr}", text, reference)
-        inbox_id, duplicate = store_mo(self._db(), connection=message.connection, source_addr=message.source_addr,
-                                       phone=phone, text=text, data_coding=message.data_coding, key=key,
-                                       dedup_window_s=self.settings.sms.mo_dedup_window)
-        if duplicate:
-            self.counters["mo_duplicate"] += 1
-            logger.info("re-delivered MO from %s not answered again (inbox #%s)", mask(message.source_addr), inbox_id)
-        else:
-            self.counters["mo"] += 1
-            self.on_mo(inbox_id)
-        return inbox_id
+
+        def work(db):
+            return insert_mo(db, connection=message.connection, source_addr=message.source_addr, phone=phone,
+                             text=text, data_coding=message.data_coding, key=key,
+                             dedup_window_s=self.settings.sms.mo_dedup_window)
+
+        def done(value, error):
+            if error is not None:
+                if on_failed:
+                    on_failed()
+                return
+            inbox_id, duplicate = value
+            if on_stored:
+                on_stored()
+            if duplicate:
+                self.counters["mo_duplicate"] += 1
+                logger.info("re-delivered MO from %s not answered again (inbox #%s)", mask(message.source_addr),
+                            inbox_id)
+            else:
+                self.counters["mo"] += 1
+                self.on_mo(inbox_id)
+
+        self.journal.put(work, done)
 
     def flush_incomplete(self) -> int:
         """Store the texts whose missing parts never came (answered as far as they go)."""

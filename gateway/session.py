@@ -29,7 +29,7 @@ from typing import Callable
 from smpplib import client as smpp_client
 from smpplib import command_codes, consts, exceptions, smpp
 
-from gateway import BindRefused, Deliver, GatewayError, ProtocolError, SessionUnavailable
+from gateway import BindRefused, Deferred, Deliver, GatewayError, ProtocolError, SessionUnavailable
 from outbox.transport import SubmitPart, SubmitResult
 from settings import SmscSettings
 
@@ -519,10 +519,25 @@ class Session:
         else:
             try:
                 result = self.on_deliver(deliver_from_pdu(pdu, self.smsc.name, self.name))
+                if isinstance(result, Deferred):
+                    # Answered from the committing thread once the row is stored.
+                    result.attach(lambda status, seq=pdu.sequence: self._respond_late(client, seq, status))
+                    return
                 status = ESME_ROK if result is None else int(result)
             except Exception:
                 logger.exception("bind %s: deliver handler failed: answering ESME_RX_T_APPN", self.name)
         self._respond(client, "deliver_sm_resp", pdu.sequence, status)
+
+    def _respond_late(self, client: SmppClient, sequence: int, status: int) -> None:
+        """A deferred deliver_sm_resp; dropped if the link it belongs to is gone (the SMSC redelivers)."""
+        if client is not self._client:
+            logger.info("bind %s: link replaced before deliver_sm_resp %s; the SMSC will redeliver",
+                        self.name, sequence)
+            return
+        try:
+            self._respond(client, "deliver_sm_resp", sequence, status)
+        except GatewayError as e:
+            logger.info("bind %s: deliver_sm_resp %s not sent (%s); the SMSC will redeliver", self.name, sequence, e)
 
     def _respond(self, client: SmppClient, command: str, sequence: int, status: int = ESME_ROK) -> None:
         resp = smpp.make_pdu(command, client=client, status=status)

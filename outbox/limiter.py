@@ -62,6 +62,45 @@ return tat - now
 """
 
 
+# KEYS[1] = TAT key. ARGV = interval_us, n, horizon_us. Reserves the next n slots
+# (T apart, from max(TAT, now)) when the first is at most horizon away.
+# Returns {1, first_slot_offset_us} or {0, wait_us}.
+_RESERVE = """
+if redis.replicate_commands then redis.replicate_commands() end
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+local interval = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
+local horizon = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1])) or 0
+local first = math.max(tat, now)
+if first - now > horizon then
+  return {0, math.ceil(first - now - horizon)}
+end
+local new_tat = math.ceil(first + n * interval)
+redis.call('SET', KEYS[1], string.format('%.0f', new_tat),
+           'PX', math.floor((new_tat - now) / 1000) + 60000)
+return {1, math.floor(first - now)}
+"""
+
+
+class Slots:
+    """``n`` reserved send times, T apart: ``wait(i)`` sleeps until slot ``i``."""
+
+    def __init__(self, first: float, interval: float, n: int):
+        self.first, self.interval, self.n = first, interval, n
+
+    def at(self, i: int) -> float:
+        """time.monotonic() of slot ``i``."""
+        return self.first + i * self.interval
+
+    def wait(self, i: int) -> None:
+        """Sleep until slot ``i`` (at once when it has passed)."""
+        delay = self.at(i) - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+
+
 class RateLimitTimeout(Exception):
     """``acquire`` could not get ``n`` PDUs on ``key`` within ``timeout`` seconds."""
 
@@ -93,6 +132,7 @@ class TpsLimiter:
         self.interval_us = 1_000_000 / tps
         self.tolerance_us = (burst - 1) * self.interval_us
         self._acquire = redis.register_script(_ACQUIRE)
+        self._reserve = redis.register_script(_RESERVE)
         self._penalise = redis.register_script(_PENALISE)
 
     def _try(self, n: int) -> tuple[bool, float]:
@@ -120,6 +160,24 @@ class TpsLimiter:
                 raise RateLimitTimeout(self.key, n, timeout)
             if value > self.EARLY:
                 time.sleep(value - self.EARLY)
+
+    def reserve(self, n: int, horizon: float = 0.5) -> Slots:
+        """Reserve the next ``n`` PDU slots (one Redis call); send PDU i at ``slots.wait(i)``.
+
+        Unlike ``acquire(n)``, which lets n PDUs go at one instant and so must
+        keep a gap around them, reserved slots are spaced exactly 1/tps apart:
+        a sender that writes each PDU at its slot runs at the full rate and
+        never puts more than tps PDUs in any second. Blocks while the
+        account's schedule is more than ``horizon`` seconds ahead.
+        """
+        if n < 1:
+            raise ValueError(f"n must be at least 1, got {n!r}")
+        while True:
+            asked = time.monotonic()
+            granted, value = self._reserve(keys=[self.key], args=[self.interval_us, n, int(horizon * 1_000_000)])
+            if granted:
+                return Slots(asked + value / 1_000_000, self.interval_us / 1_000_000, n)
+            time.sleep(value / 1_000_000)
 
     def penalise(self, seconds: float) -> float:
         """Hold every worker of this account for ``seconds`` (the SMSC said ESME_RTHROTTLED); returns the hold."""

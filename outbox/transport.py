@@ -44,8 +44,12 @@ class Transport(Protocol):
 
     connection: str
 
-    def submit(self, parts: Sequence[SubmitPart], on_result: ResultCallback) -> None:
+    def submit(self, parts: Sequence[SubmitPart], on_result: ResultCallback,
+               before_write: Callable[[int], None] | None = None) -> None:
         """Send ``parts`` in order on ONE bound transmitter.
+
+        ``before_write(index)`` is called just before each part is written
+        (the sender paces PDUs to their rate-limit slots with it).
 
         Blocks while that bind's window is full; returns once every part is
         written. ``on_result(index, result)`` is called once per part, from

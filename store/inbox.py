@@ -16,26 +16,29 @@ def dedup_key(source_addr: str, text: str | None, reference: str) -> str:
     return hashlib.sha256(raw).hexdigest()[:32]
 
 
-def store_mo(db: sqlite_utils.Database, *, connection: str, source_addr: str, phone: str | None, text: str | None,
-             data_coding: int, key: str, dedup_window_s: int) -> tuple[int, bool]:
-    """Insert one MO; returns (inbox id, is_duplicate).
+def insert_mo(db: sqlite_utils.Database, *, connection: str, source_addr: str, phone: str | None,
+              text: str | None, data_coding: int, key: str, dedup_window_s: int) -> tuple[int, bool]:
+    """Insert one MO inside the caller's transaction; returns (inbox id, is_duplicate).
 
     A text with the same key within the dedup window is stored too (the
     record stays complete) but marked `duplicate`, so it is never answered
-    twice. The check and the insert are one transaction, so two binds receiving
-    the same re-delivery at once store one `received` and one `duplicate`.
+    twice.
     """
-    with transaction(db):
-        now = utcnow()
-        since = iso(now - timedelta(seconds=dedup_window_s))
-        duplicate = dedup_window_s > 0 and db.execute(
-            "SELECT 1 FROM inbox WHERE dedup_key = ? AND received_at >= ? LIMIT 1", [key, since]).fetchone() is not None
-        cur = db.execute(
-            "INSERT INTO inbox (connection, source_addr, phone, text, data_coding, dedup_key, received_at, state) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [connection, source_addr, phone, text, data_coding, key, iso(now),
-             "duplicate" if duplicate else "received"])
+    now = utcnow()
+    since = iso(now - timedelta(seconds=dedup_window_s))
+    duplicate = dedup_window_s > 0 and db.execute(
+        "SELECT 1 FROM inbox WHERE dedup_key = ? AND received_at >= ? LIMIT 1", [key, since]).fetchone() is not None
+    cur = db.execute(
+        "INSERT INTO inbox (connection, source_addr, phone, text, data_coding, dedup_key, received_at, state) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [connection, source_addr, phone, text, data_coding, key, iso(now), "duplicate" if duplicate else "received"])
     return cur.lastrowid, duplicate
+
+
+def store_mo(db: sqlite_utils.Database, **fields) -> tuple[int, bool]:
+    """insert_mo() in a transaction of its own (the check and the insert together)."""
+    with transaction(db):
+        return insert_mo(db, **fields)
 
 
 def pending(db: sqlite_utils.Database, limit: int = 1000) -> list[int]:

@@ -141,7 +141,10 @@ def test_worker_killed_mid_batch_and_redis_flushed_loses_nothing(make_sim, tmp_p
     extra = sum(n - 1 for n in per_phone.values())
     counted = db.execute("SELECT sum(duplicates) FROM messages").fetchone()[0] or 0
     assert len(per_phone) == 2000
-    assert extra <= counted <= 10, f"{extra} duplicate submits, {counted} counted; window is 10"
+    # Counted: parts in doubt after the crash (written or about to be), resent. An upper bound of the
+    # real duplicates, which stay within the window; the doubt is at most a chunk plus the window.
+    assert extra <= counted and extra <= 10, f"{extra} duplicate submits, {counted} counted; window is 10"
+    assert counted <= 20
 
 
 def test_two_workers_together_stay_under_the_global_tps(make_sim, tmp_path, school_db_path, redis_url, redis_prefix,
