@@ -3,31 +3,10 @@ from __future__ import annotations
 
 import re
 
-# Canonical subject code -> aliases parents type (2018 programme defaults).
-SUBJECT_ALIASES: dict[str, tuple[str, ...]] = {
-    "TOAN": ("TOAN",),
-    "VAN": ("VAN", "NGUVAN"),
-    "ANH": ("ANH", "AV", "TIENGANH"),
-    "KHTN": ("KHTN",),
-    "LSDL": ("LSDL",),
-    "SU": ("SU", "LICHSU"),
-    "DIA": ("DIA", "DIALY"),
-    "GDCD": ("GDCD", "CD"),
-    "GDKTPL": ("GDKTPL", "KTPL"),
-    "LY": ("LY", "VATLY"),
-    "HOA": ("HOA", "HOAHOC"),
-    "SINH": ("SINH", "SINHHOC"),
-    "TIN": ("TIN", "TINHOC"),
-    "CN": ("CN", "CONGNGHE"),
-    "GDTC": ("GDTC", "TD", "THEDUC"),
-    "QPAN": ("QPAN", "QP", "GDQP"),
-    "AMNHAC": ("AMNHAC", "NHAC"),
-    "MYTHUAT": ("MYTHUAT",),
-    "HDTN": ("HDTN",),
-    "GDDP": ("GDDP",),
-    "NN2": ("NN2",),
-}
-ALIAS_TO_SUBJECT = {alias: code for code, aliases in SUBJECT_ALIASES.items() for alias in aliases}
+from store.subjects import ALIAS_TO_CODE, ALIASES
+
+SUBJECT_ALIASES = ALIASES
+ALIAS_TO_SUBJECT = ALIAS_TO_CODE
 
 # In THCS, history and geography are one subject (Lich su va Dia ly).
 THCS_SUBJECT_MAP = {"SU": "LSDL", "DIA": "LSDL"}

@@ -14,6 +14,19 @@ CANONICAL_ORDER = ("TOAN", "VAN", "ANH", "KHTN", "LSDL", "SU", "DIA", "GDCD", "G
                    "SINH", "TIN", "CN", "GDTC", "QPAN", "AMNHAC", "MYTHUAT", "HDTN", "GDDP", "NN2")
 _RANK = {code: i for i, code in enumerate(CANONICAL_ORDER)}
 
+# Canonical code -> the names people write for it (folded, no spaces): what a
+# parent texts (`DIEM VATLY`) and what a spreadsheet's "Môn" column holds
+# (`Vật lý`). One table for the SMS language and the imports.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "TOAN": ("TOAN",), "VAN": ("VAN", "NGUVAN"), "ANH": ("ANH", "AV", "TIENGANH"), "KHTN": ("KHTN",),
+    "LSDL": ("LSDL", "LSVADL", "LICHSUVADIALI"), "SU": ("SU", "LICHSU"), "DIA": ("DIA", "DIALY", "DIALI"),
+    "GDCD": ("GDCD", "CD"), "GDKTPL": ("GDKTPL", "KTPL"), "LY": ("LY", "VATLY", "VATLI"),
+    "HOA": ("HOA", "HOAHOC"), "SINH": ("SINH", "SINHHOC"), "TIN": ("TIN", "TINHOC"), "CN": ("CN", "CONGNGHE"),
+    "GDTC": ("GDTC", "TD", "THEDUC"), "QPAN": ("QPAN", "QP", "GDQP", "GDQPAN"), "AMNHAC": ("AMNHAC", "NHAC"),
+    "MYTHUAT": ("MYTHUAT",), "HDTN": ("HDTN", "HDTNHN"), "GDDP": ("GDDP",), "NN2": ("NN2",),
+}
+ALIAS_TO_CODE = {alias: code for code, aliases in ALIASES.items() for alias in aliases}
+
 
 @dataclass(frozen=True)
 class Subject:

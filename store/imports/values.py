@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from store import phones
 from store.text import fold
+from store.subjects import ALIAS_TO_CODE
 
 from .errors import RowRejected
 
@@ -20,12 +21,7 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 _SERIAL_MIN, _SERIAL_MAX = 20090, 73415
 
 # Subject codes people type, mapped to the canonical codes of SPEC §4.
-SUBJECT_ALIASES = {
-    "NGUVAN": "VAN", "AV": "ANH", "TIENGANH": "ANH", "CD": "GDCD", "KTPL": "GDKTPL",
-    "VATLY": "LY", "CONGNGHE": "CN", "TD": "GDTC", "THEDUC": "GDTC", "QP": "QPAN",
-    "GDQPAN": "QPAN", "HDTNHN": "HDTN", "SINHHOC": "SINH", "HOAHOC": "HOA", "TINHOC": "TIN",
-    "LICHSU": "SU", "DIALI": "DIA", "DIALY": "DIA", "LSVADL": "LSDL", "LICHSUVADIALI": "LSDL",
-}
+SUBJECT_ALIASES = ALIAS_TO_CODE
 
 
 def text(value) -> str:
