@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rq import Queue
 
+from store import retention
 from store.clock import utcnow
 
 from . import digest, jobs, quiet
@@ -27,14 +29,18 @@ def due_jobs(db, settings, now: datetime | None = None) -> list[tuple[int, str]]
     return [(sid, day) for sid, _ in digest.schools(db) if sid not in built]
 
 
-def tick(db, settings, redis_conn, enqueued: set) -> int:
-    """Enqueue the due digest jobs once each (a re-enqueue would be harmless: builds are idempotent)."""
+def tick(db, settings, redis_conn, enqueued: set, now: datetime | None = None) -> int:
+    """Enqueue the due digest jobs once each (a re-enqueue would be harmless: builds are idempotent);
+    purge SMS bodies past retention."""
+    purged = retention.purge_bodies(db, settings.retention.message_body_days)
+    if any(purged.values()):
+        logger.info("retention: purged bodies %s", purged)
     queue = Queue(jobs.queue_names(settings.redis.prefix)[1], connection=redis_conn)
     count = 0
-    for school_id, day in due_jobs(db, settings):
+    for school_id, day in due_jobs(db, settings, now):
         if (school_id, day) in enqueued:
             continue
-        queue.enqueue(jobs.build_digest, school_id, day, job_id=f"digest-{school_id}-{day}", result_ttl=86400)
+        queue.enqueue(jobs.build_digest, school_id, day, job_id=re.sub(r"[^A-Za-z0-9_-]", "_", f"{settings.redis.prefix}digest-{school_id}-{day}"), result_ttl=86400)
         enqueued.add((school_id, day))
         count += 1
         logger.info("queued the digest of school %s for %s", school_id, day)

@@ -1,0 +1,29 @@
+"""Retention of personal data: SMS bodies go after retention.message_body_days; states and counts stay."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlite_utils
+
+from .clock import iso, utcnow
+from .connection import transaction
+
+FINAL = ("delivered", "undeliverable", "expired", "rejected", "failed", "unknown")
+
+
+def purge_bodies(db: sqlite_utils.Database, days: int) -> dict[str, int]:
+    """Blank the text of parent SMS, sent SMS and receipts older than ``days``; returns rows changed.
+
+    Outbox rows still in flight keep their body (the sender needs it); they
+    are purged once final.
+    """
+    cutoff = iso(utcnow() - timedelta(days=days))
+    marks = ",".join("?" * len(FINAL))
+    with transaction(db):
+        inbox = db.execute("UPDATE inbox SET text = NULL WHERE received_at < ? AND text IS NOT NULL "
+                           "AND state != 'received'", [cutoff]).rowcount
+        outbox = db.execute(f"UPDATE messages SET body = NULL WHERE created_at < ? AND body IS NOT NULL "
+                            f"AND state IN ({marks})", [cutoff, *FINAL]).rowcount
+        receipts = db.execute("UPDATE receipts SET raw = NULL WHERE received_at < ? AND raw IS NOT NULL",
+                              [cutoff]).rowcount
+    return {"inbox": inbox, "messages": outbox, "receipts": receipts}
