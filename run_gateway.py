@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli import admin, ask, digest, runtime, serve
+from cli import admin, ask, digest, report, runtime, serve
 from cli import demo_data, imports
 from cli import sim as sim_cli
 from cli.context import App, setup_logging
@@ -32,6 +32,7 @@ main.add_command(digest.digest)
 main.add_command(serve.serve)
 main.add_command(serve.jobs)
 main.add_command(serve.demo)
+main.add_command(report.report)
 main.add_command(imports.import_cmd)
 main.add_command(demo_data.demo_data)
 main.add_command(sim_cli.sim)
