@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 
 from commands.service import answer
 from outbox import messages
+from outbox.queue_thread import QueueThread
 from outbox.wake import Wake
 from store import inbox
 from store.connection import transaction
@@ -14,31 +14,18 @@ from store.connection import transaction
 logger = logging.getLogger(__name__)
 
 
-class MoAnswerer:
-    """A thread that answers inbox rows; rows left `received` by a crash are answered on start."""
+class MoAnswerer(QueueThread):
+    """A thread that answers inbox rows (ids submitted by the router once stored); rows left
+    `received` by a crash are answered on start."""
+
+    thread_name = "mo-answerer"
 
     def __init__(self, db_factory, settings, wake: Wake):
+        super().__init__()
         self.db_factory = db_factory
         self.settings = settings
         self.wake = wake
-        self.queue: queue.Queue = queue.Queue()
         self.answered = 0
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
-
-    def submit(self, inbox_id: int) -> None:
-        """Called by the router once the MO is stored."""
-        self.queue.put(inbox_id)
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="mo-answerer", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self.queue.put(None)
-        if self._thread:
-            self._thread.join(timeout)
 
     def _run(self) -> None:
         db = self.db_factory()

@@ -3,43 +3,29 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 from datetime import timedelta
 
 from store.clock import iso, utcnow
 from store.connection import transaction
 
 from .delivery import apply_receipt
+from .queue_thread import QueueThread
 
 logger = logging.getLogger(__name__)
 
 
-class ReceiptApplier:
-    """A thread: receipt ids in, part/message states out; orphans retried until their TTL."""
+class ReceiptApplier(QueueThread):
+    """A thread: receipt ids in (submitted by the router once journaled), part/message states out; orphans retried until their TTL."""
+
+    thread_name = "receipt-applier"
 
     def __init__(self, db_factory, orphan_ttl_s: int, retry_every_s: float = 2.0):
+        super().__init__()
         self.db_factory = db_factory
         self.orphan_ttl_s = orphan_ttl_s
         self.retry_every_s = retry_every_s
-        self.queue: queue.Queue = queue.Queue()
         self.applied = 0
         self.orphans = 0
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
-
-    def submit(self, receipt_id: int) -> None:
-        """Called by the router once the receipt is journaled."""
-        self.queue.put(receipt_id)
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="receipt-applier", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self.queue.put(None)
-        if self._thread:
-            self._thread.join(timeout)
 
     def _run(self) -> None:
         db = self.db_factory()

@@ -1,0 +1,36 @@
+"""A worker thread fed through a queue: the shape shared by the answerer, the receipt applier, the journal."""
+from __future__ import annotations
+
+import queue
+import threading
+
+
+class QueueThread:
+    """``submit(item)`` from any thread; the subclass's ``_run`` drains ``self.queue``.
+
+    ``stop()`` sets ``self._stop`` and queues a None so a blocked ``get`` wakes up.
+    """
+
+    thread_name = "queue-thread"
+
+    def __init__(self):
+        self.queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def submit(self, item) -> None:
+        """Hand ``item`` to the thread."""
+        self.queue.put(item)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self.queue.put(None)
+        if self._thread:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        raise NotImplementedError
