@@ -319,3 +319,30 @@ def test_every_keyword_has_help_and_is_in_the_readme():
         for alias in (cls.keyword, *cls.aliases):
             assert f"`{alias}`" in readme, f"{alias} missing from the README's command table"
     assert len(keyword_table()) == sum(1 + len(set(c.aliases) - {c.keyword}) for c in COMMANDS)
+
+
+def test_fixed_texts_fit_one_part_and_every_template_is_used():
+    """Hints and confirmations must never need shortening: one GSM part each."""
+    from pathlib import Path
+
+    from outbox.templating import names, render
+
+    class Kid:
+        full_name, class_name, homeroom_teacher = "Nguyễn Thị Hoa", "8A2", "Vũ Minh Khôi"
+
+    samples = {
+        "hd.txt": {}, "la.txt": {}, "qua_nhieu.txt": {"limit": 30},
+        "khong_hieu.txt": {"unknown": "TOAM", "suggestion": "DIEM TOAN HK1"},
+        "mk.txt": {"code": "123456", "minutes": 10, "url": "https://sll.example.vn/p/login"},
+        "gv_ok.txt": {"child": Kid}, "gv_empty.txt": {"selector": "C2"},
+        "nghi_no_reason.txt": {"child": Kid, "selector": "C2"},
+        "chon_con.txt": {"children": [Kid, Kid], "example": "DIEM TOAN HK1", "wrong": None},
+        "huy.txt": {"children": [Kid, Kid]}, "dk.txt": {"children": [Kid]},
+    }
+    for name, values in samples.items():
+        text, encoding = prepare(render(name, **values), True)
+        assert parts_needed(text, encoding) == 1, (name, text)
+    sources = "".join(p.read_text(encoding="utf-8") for d in ("commands", "outbox")
+                      for p in (Path(__file__).resolve().parent.parent / d).glob("*.py"))
+    unused = [n for n in names() if f'"{n}"' not in sources]
+    assert not unused, f"templates nobody renders: {unused}"
