@@ -26,6 +26,9 @@ class MoAnswerer(QueueThread):
         self.settings = settings
         self.wake = wake
         self.answered = 0
+        self._failures: dict[int, int] = {}
+
+    BATCH = 20   # answers per transaction: fewer commits under load, short enough to keep the lock moving
 
     def _run(self) -> None:
         db = self.db_factory()
@@ -33,37 +36,72 @@ class MoAnswerer(QueueThread):
             self.queue.put(inbox_id)
         while not self._stop.is_set():
             try:
-                inbox_id = self.queue.get(timeout=5.0)
+                first = self.queue.get(timeout=5.0)
             except queue.Empty:
                 for pending_id in inbox.pending(db):    # e.g. stored by another process that died
                     self.queue.put(pending_id)
                 continue
-            if inbox_id is None:
+            batch = [first]
+            while first is not None and len(batch) < self.BATCH:
+                try:
+                    batch.append(self.queue.get_nowait())
+                except queue.Empty:
+                    break
+            stop = None in batch
+            if self.answer_batch(db, [i for i in batch if i is not None]):
+                self.wake.ring()
+            if stop:
                 break
-            try:
-                if self.answer_one(db, inbox_id):
-                    self.wake.ring()
-            except Exception:
-                logger.exception("could not answer inbox #%s; it stays `received` and is retried", inbox_id)
+
+    def answer_batch(self, db, inbox_ids: list[int]) -> int:
+        """Answer stored MOs in one transaction (one by one if one fails); returns replies queued."""
+        if not inbox_ids:
+            return 0
+        try:
+            with transaction(db):
+                return sum(self._answer(db, i) for i in inbox_ids)
+        except Exception:
+            if len(inbox_ids) == 1:
+                self._failed(db, inbox_ids[0])
+                return 0
+        return sum(self.answer_batch(db, [i]) for i in inbox_ids)
+
+    MAX_FAILURES = 3
+
+    def _failed(self, db, inbox_id: int) -> None:
+        """A text whose answer keeps failing is retried a few times, then set aside (logged, never lost)."""
+        n = self._failures[inbox_id] = self._failures.get(inbox_id, 0) + 1
+        if n < self.MAX_FAILURES:
+            logger.exception("could not answer inbox #%s (%s); it stays `received` and is retried", inbox_id, n)
+            return
+        logger.exception("could not answer inbox #%s after %s tries; marked `ignored` (command ERROR)", inbox_id, n)
+        try:
+            with transaction(db):
+                inbox.mark(db, inbox_id, "ignored", command="ERROR")
+            self._failures.pop(inbox_id, None)
+        except Exception:
+            logger.exception("could not mark inbox #%s either", inbox_id)
 
     def answer_one(self, db, inbox_id: int) -> bool:
         """Answer one stored MO exactly once; True when a reply was queued."""
-        with transaction(db):
-            row = db.execute("SELECT connection, source_addr, phone, text, state FROM inbox WHERE id = ?",
-                             [inbox_id]).fetchone()
-            if row is None or row[4] != "received":
-                return False
-            connection, source_addr, phone, text, _ = row
-            result = answer(db, self.settings, phone or source_addr, text, connection=connection, inbox_id=inbox_id)
-            reply_id = None
-            if result.reply is not None:
-                reply = result.reply
-                reply_id = messages.enqueue(
-                    db, self.settings, phone=result.phone, body=reply.text, kind=reply.kind.value,
-                    connection=connection, school_id=reply.school_id, inbox_id=inbox_id,
-                    student_id=reply.student_ids[0] if len(reply.student_ids) == 1 else None,
-                    valid_for_s=reply.meta.get("validity"))
-            inbox.mark(db, inbox_id, "answered" if reply_id else "ignored", command=result.command,
-                       school_id=result.reply.school_id if result.reply else None, reply_id=reply_id)
+        return self.answer_batch(db, [inbox_id]) == 1
+
+    def _answer(self, db, inbox_id: int) -> int:
+        row = db.execute("SELECT connection, source_addr, phone, text, state FROM inbox WHERE id = ?",
+                         [inbox_id]).fetchone()
+        if row is None or row[4] != "received":
+            return 0
+        connection, source_addr, phone, text, _ = row
+        result = answer(db, self.settings, phone or source_addr, text, connection=connection, inbox_id=inbox_id)
+        reply_id = None
+        if result.reply is not None:
+            reply = result.reply
+            reply_id = messages.enqueue(
+                db, self.settings, phone=result.phone, body=reply.text, kind=reply.kind.value,
+                connection=connection, school_id=reply.school_id, inbox_id=inbox_id,
+                student_id=reply.student_ids[0] if len(reply.student_ids) == 1 else None,
+                valid_for_s=reply.meta.get("validity"))
+        inbox.mark(db, inbox_id, "answered" if reply_id else "ignored", command=result.command,
+                   school_id=result.reply.school_id if result.reply else None, reply_id=reply_id)
         self.answered += 1
-        return reply_id is not None
+        return 1 if reply_id else 0

@@ -11,6 +11,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from typing import Any, Callable
 
 from store.connection import transaction
@@ -46,7 +47,13 @@ class Journal:
             self._thread.join(timeout)
 
     def _run(self) -> None:
-        db = self.db_factory()
+        db = None
+        while db is None:
+            try:
+                db = self.db_factory()
+            except Exception:
+                logger.exception("journal cannot open the database; retrying")
+                time.sleep(1.0)
         while True:
             item = self.queue.get()
             if item is None:
@@ -70,10 +77,12 @@ class Journal:
         try:
             with transaction(db):
                 values = [work(db) for work, _ in batch]
-        except sqlite3.Error:
+        except Exception:     # sqlite3.Error above all; anything else must not kill the journal either
             if len(batch) == 1:
                 logger.exception("could not store an inbound row; the SMSC gets a temporary error")
                 self._finish(batch[0][1], None, sqlite3.Error("store failed"))
+                if db.conn.in_transaction:
+                    db.conn.execute("ROLLBACK")
                 return
             # One bad row must not refuse the others: commit them one by one.
             for item in batch:

@@ -50,10 +50,15 @@ class Decision:
     retry_in: float = 0.0
 
 
+# A submit result only moves a part (or message) that is still waiting for one: a late result
+# after a recovery never overwrites what a receipt or a second copy already settled.
+_OPEN = "('sending', 'queued', 'ambiguous')"
+
+
 def _update_part(db, message_id: int, seq: int, state: S, **cols) -> None:
     sets = ", ".join(f"{k} = ?" for k in cols)
-    db.execute(f"UPDATE message_parts SET state = ?{', ' + sets if sets else ''} WHERE message_id = ? AND seq = ?",
-               [state.value, *cols.values(), message_id, seq])
+    db.execute(f"UPDATE message_parts SET state = ?{', ' + sets if sets else ''} WHERE message_id = ? AND seq = ? "
+               f"AND state IN {_OPEN}", [state.value, *cols.values(), message_id, seq])
 
 
 def apply_submit(db: sqlite_utils.Database, outcome: MessageOutcome, *, max_attempts: int,
@@ -89,19 +94,19 @@ def apply_submit(db: sqlite_utils.Database, outcome: MessageOutcome, *, max_atte
     if permanent_reason or (transient and attempts >= max_attempts):
         reason = permanent_reason or f"{status_reason(error_code)} ({attempts} attempts)"
         db.execute("UPDATE messages SET state = 'failed', attempts = ?, error_code = ?, reason = ?, final_at = ?, "
-                   "lease_until = NULL, updated_at = ? WHERE id = ?",
+                   f"lease_until = NULL, updated_at = ? WHERE id = ? AND state IN {_OPEN}",
                    [attempts, error_code, reason, stamp, stamp, outcome.message_id])
         return Decision(S.failed)
     if throttled or transient:
         # Exponential back-off for transient errors; throttling keeps the attempt.
         delay = throttle_backoff if not transient else min(300.0, 2.0 ** attempts)
         db.execute("UPDATE messages SET state = 'queued', attempts = ?, error_code = ?, not_before = ?, "
-                   "lease_until = NULL, updated_at = ? WHERE id = ?",
+                   f"lease_until = NULL, updated_at = ? WHERE id = ? AND state IN {_OPEN}",
                    [attempts, error_code, iso(now + timedelta(seconds=delay)), stamp, outcome.message_id])
         return Decision(S.queued, throttled=throttled, retry_in=delay)
     state = S.ambiguous if ambiguous else S.submitted
     db.execute("UPDATE messages SET state = ?, attempts = ?, submitted_at = coalesce(submitted_at, ?), "
-               "lease_until = NULL, updated_at = ? WHERE id = ?",
+               f"lease_until = NULL, updated_at = ? WHERE id = ? AND state IN {_OPEN}",
                [state.value, attempts, stamp, stamp, outcome.message_id])
     # Receipts that beat their submit_sm_resp (orphans) apply now that the ids are known.
     for smsc_id in accepted_ids:

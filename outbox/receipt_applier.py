@@ -43,7 +43,10 @@ class ReceiptApplier(QueueThread):
             if batch:
                 self.apply(db, batch)
             if (utcnow() - last_retry).total_seconds() >= self.retry_every_s:
-                self.retry_orphans(db)
+                try:
+                    self.retry_orphans(db)
+                except Exception:
+                    logger.exception("orphan receipts not retried this time")
                 last_retry = utcnow()
 
     def apply(self, db, receipt_ids: list[int]) -> None:

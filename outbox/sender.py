@@ -13,9 +13,10 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from store.clock import iso, parse_iso, utcnow
-from store.connection import transaction, write_lock
+from store.connection import transaction
 from store.phones import international, national
 
 from . import delivery, messages, quiet
@@ -29,8 +30,8 @@ from .wake import Wake
 logger = logging.getLogger(__name__)
 
 
-PACING = 0.99
-THROTTLE_HOLD = 0.25   # seconds every worker of the account pauses after ESME_RTHROTTLED / ESME_RMSGQFUL
+PACING = 0.98
+THROTTLE_HOLD = 0.1   # seconds every worker of the account pauses after ESME_RTHROTTLED / ESME_RMSGQFUL
 
 
 @dataclass
@@ -44,6 +45,7 @@ class SenderStats:
     ambiguous: int = 0
     recovered_parts: int = 0
     unavailable: int = 0
+    errors: int = 0
 
 
 @dataclass
@@ -63,14 +65,16 @@ class Sender:
         self.settings = settings
         self.transports = transports
         self.connections = list(transports)
-        # Paced 1 % under the licence: the SMSC counts arrivals on its own clock, after its own
+        # Paced 2 % under the licence: the SMSC counts arrivals on its own clock, after its own
         # queueing, and a PDU that lands a few ms early in its window is throttled.
         self.limiters = {name: TpsLimiter(redis_conn, prefix, name, settings.connection(name).tps * PACING)
                          for name in transports}
         self.refs = ConcatRefs(redis_conn, prefix)
         self.wake = wake or Wake(redis_conn, prefix)
         self.batch = batch
-        self.lease_s = lease_s
+        # A lease outlives the longest wait for a response (results renew it), so a live sender
+        # never loses its rows to another one.
+        self.lease_s = max(lease_s, max(c.response_timeout for c in settings.smsc) + 2)
         self.poll_s = poll_s
         self.stats = SenderStats()
         self._results: queue.Queue = queue.Queue()
@@ -88,19 +92,30 @@ class Sender:
         self._writer = threading.Thread(target=self._write_loop, name="outbox-writer", daemon=True)
         self._writer.start()
         last_sweep = 0.0
+        failures = 0
         try:
             while not stop.is_set():
-                if time.monotonic() - last_sweep > max(1.0, self.lease_s / 3):
-                    self.sweep()
-                    last_sweep = time.monotonic()
-                up = [c for c in self.connections if self.transports[c].is_up()]
-                claimed = messages.claim(self.db, up, self.batch, self.lease_s) if up else []
-                if claimed:
-                    self._send_batch(claimed, stop)
-                    continue
-                if burst and self._drained() and not self._due_soon(up):
-                    break
-                self.wake.wait(self._sleep_for(up))
+                try:
+                    if time.monotonic() - last_sweep > max(1.0, self.lease_s / 3):
+                        self.sweep()
+                        last_sweep = time.monotonic()
+                    up = [c for c in self.connections if self.transports[c].is_up()]
+                    claimed = messages.claim(self.db, up, self.batch, self.lease_s) if up else []
+                    if claimed:
+                        self._send_batch(claimed, stop)
+                        failures = 0
+                        continue
+                    if burst and self._drained() and not self._due_soon(up):
+                        break
+                    self.wake.wait(self._sleep_for(up))
+                    failures = 0
+                except Exception:
+                    # Redis down, the database locked by a long import, a bad PDU: the rows stay in
+                    # SQLite under their lease and are taken back; the loop carries on after a pause.
+                    failures += 1
+                    self.stats.errors += 1
+                    logger.exception("sender loop failed (%s in a row); retrying", failures)
+                    stop.wait(min(30.0, 0.5 * 2 ** min(failures, 6)))
         finally:
             self._wait_inflight(timeout=max(s.response_timeout for s in self.settings.smsc) + 2)
             self._results.put(None)
@@ -230,9 +245,11 @@ class Sender:
         # Marked just before the writes: after a crash, only this chunk and the window are in doubt.
         ids = [m.id for m, _ in chunk]
         marks = ",".join("?" * len(ids))
-        with write_lock(self.db):
+        with transaction(self.db):
             self.db.execute(f"UPDATE message_parts SET state = 'sending' WHERE message_id IN ({marks}) "
                             "AND state IN ('queued', 'ambiguous')", ids)
+            self.db.execute(f"UPDATE messages SET lease_until = ? WHERE state = 'sending' AND id IN ({marks})",
+                            [iso(utcnow() + timedelta(seconds=self.lease_s)), *ids])
         slot = 0
         for index, (msg, parts) in enumerate(chunk):
             # Each PDU waits for its own slot: exactly tps a second, never a burst.
@@ -289,6 +306,15 @@ class Sender:
         parts = tuple(delivery.PartOutcome(s, r) for s, r in sorted(entry.results.items()))
         self._results.put(delivery.MessageOutcome(message_id, entry.message.connection, parts))
 
+    def _renew_leases(self, db) -> None:
+        """Extend the lease of every message still in flight here, so no one takes them back."""
+        with self._lock:
+            ids = list(self._inflight)
+        if ids:
+            marks = ",".join("?" * len(ids))
+            db.execute(f"UPDATE messages SET lease_until = ? WHERE state = 'sending' AND id IN ({marks})",
+                       [iso(utcnow() + timedelta(seconds=self.lease_s)), *ids])
+
     def _drained(self) -> bool:
         with self._lock:
             return not self._inflight and self._results.empty()
@@ -322,21 +348,29 @@ class Sender:
 
     def _write(self, db, batch: list[delivery.MessageOutcome]) -> None:
         throttle = 0.0
-        try:
-            with transaction(db):
-                for outcome in batch:
-                    decision = delivery.apply_submit(db, outcome, max_attempts=self.settings.sms.max_attempts)
-                    if decision.throttled:
-                        self.stats.throttled += 1
-                        throttle = max(throttle, decision.retry_in)
-                    elif decision.state.value == "failed":
-                        self.stats.failed += 1
-                    elif decision.state.value == "ambiguous":
-                        self.stats.ambiguous += 1
-        except Exception:
-            # The rows stay `sending` under their lease; recover() resends them (counted).
-            logger.exception("could not write %s submit results; their rows will be recovered", len(batch))
+        for attempt in range(1, 1000):
+            try:
+                decisions = []
+                with transaction(db):
+                    self._renew_leases(db)
+                    for outcome in batch:
+                        decisions.append(delivery.apply_submit(db, outcome,
+                                                               max_attempts=self.settings.sms.max_attempts))
+                break
+            except Exception:
+                # The SMSC accepted these: dropping the results would resend them. Keep trying.
+                logger.exception("could not write %s submit results (attempt %s); retrying", len(batch), attempt)
+                time.sleep(min(5.0, 0.1 * attempt))
+        else:
             return
+        for decision in decisions:
+            if decision.throttled:
+                self.stats.throttled += 1
+                throttle = max(throttle, decision.retry_in)
+            elif decision.state.value == "failed":
+                self.stats.failed += 1
+            elif decision.state.value == "ambiguous":
+                self.stats.ambiguous += 1
         if throttle:
             for name in {o.connection for o in batch}:
                 self.limiters[name].penalise(min(throttle, THROTTLE_HOLD))

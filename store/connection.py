@@ -80,8 +80,15 @@ class transaction:
     def __exit__(self, exc_type, exc, tb):
         try:
             if exc_type is None:
-                self.conn.execute("COMMIT")
-            else:
+                try:
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    # A failed COMMIT (busy, I/O, disk full) leaves the transaction open and
+                    # the write lock held: roll back so the connection stays usable.
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
+            elif self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
         finally:
             self.lock.release()

@@ -1,6 +1,7 @@
 """Phone numbers: E.164 normalisation, the 2018 prefix change, masking."""
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -54,6 +55,9 @@ def modernise(raw: str) -> tuple[str, str | None]:
     return d, note
 
 
+_E164_VN_MOBILE = re.compile(r"\+84[35789]\d{8}")
+
+
 def normalise(raw: str, ton: int | None = None) -> str:
     """The E.164 form (+84...) of a Vietnamese mobile number, or PhoneError.
 
@@ -62,6 +66,8 @@ def normalise(raw: str, ton: int | None = None) -> str:
     """
     if raw is None or not str(raw).strip():
         raise PhoneError(str(raw), "empty")
+    if isinstance(raw, str) and _E164_VN_MOBILE.fullmatch(raw):
+        return _valid_e164(raw)
     d = _digits(str(raw))
     if ton == TON_INTERNATIONAL and not d.startswith("+"):
         d = "+" + d
@@ -79,6 +85,16 @@ def normalise(raw: str, ton: int | None = None) -> str:
             phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
         raise PhoneError(str(raw), "not a mobile number")
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+@functools.lru_cache(maxsize=65536)
+def _valid_e164(e164: str) -> str:
+    """An already-normalised number (what the inbox stores) checked once, then remembered."""
+    num = phonenumbers.parse(e164, "VN")
+    if not phonenumbers.is_valid_number(num) or phonenumbers.number_type(num) not in (
+            phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        raise PhoneError(e164, "not a valid mobile number")
+    return e164
 
 
 def national(e164: str) -> str:

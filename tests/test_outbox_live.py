@@ -132,7 +132,7 @@ def test_worker_killed_mid_batch_and_redis_flushed_loses_nothing(make_sim, tmp_p
     for key in redis_server.scan_iter(match=redis_prefix + "*"):
         redis_server.delete(key)                          # Redis lost everything, too
     assert count(db, "state IN ('queued', 'sending')") > 0, "the crash left work behind"
-    time.sleep(2.1)                                       # the dead worker's lease runs out
+    time.sleep(5.2)                   # the dead worker's lease runs out (response_timeout 3 s + 2 s)
     second = _worker(config, _worker_env(sim), "--burst", "--lease", "2")
     out, err = second.communicate(timeout=120)
     assert second.returncode == 0, err
