@@ -88,24 +88,27 @@ class Account:
             session = self._pick(tried)
             if session is None:
                 raise TransportUnavailable(self.connection)
-            if before_write is not None and not tried:
-                before_write(0)
             try:
-                session.submit(parts[0], _bound_callback(on_result, 0))
+                session.submit(parts[0], _bound_callback(on_result, 0), _pace(before_write, 0))
                 break
             except SessionUnavailable:
                 tried.add(session.name)     # nothing written: another bind may take it
         for index in range(1, len(parts)):
-            if before_write is not None:
-                before_write(index)
             try:
-                session.submit(parts[index], _bound_callback(on_result, index))
+                session.submit(parts[index], _bound_callback(on_result, index), _pace(before_write, index))
             except SessionUnavailable as e:
                 logger.warning("%s: %d of %d parts written before %s; the rest are ambiguous",
                                self.connection, index, len(parts), e)
                 for rest in range(index, len(parts)):
                     on_result(rest, SubmitResult(command_status=None, bind=session.name))
                 return
+
+
+def _pace(before_write: Callable[[int], None] | None, index: int) -> Callable[[], None] | None:
+    """The sender's pacing for part ``index``, run by the session once the window slot is held."""
+    if before_write is None:
+        return None
+    return lambda: before_write(index)
 
 
 def _bound_callback(on_result: ResultCallback, index: int):

@@ -322,11 +322,15 @@ class Session:
         """Submits this bind can take now without waiting."""
         return self.window - len(self._pending)
 
-    def submit(self, part: SubmitPart, on_result: Callable[[SubmitResult], None]) -> int:
+    def submit(self, part: SubmitPart, on_result: Callable[[SubmitResult], None],
+               before_write: Callable[[], None] | None = None) -> int:
         """Write one submit_sm once a window slot is free; return its sequence number.
 
         ``on_result`` runs on the reader thread with the submit_sm_resp, or with
         ``command_status=None`` after response_timeout or when the link drops.
+        ``before_write()`` runs once the window slot is held, just before the
+        write (the rate limiter's wait goes there, so a PDU held back by a full
+        window does not spend a rate slot that passed meanwhile).
         Raises SessionUnavailable (nothing written) when the bind is not bound.
         """
         if not self.bind_type.can_submit:
@@ -335,6 +339,8 @@ class Session:
             if self._state is not SessionState.BOUND:
                 raise SessionUnavailable(self.name, self._state.value)
         try:
+            if before_write is not None:
+                before_write()
             with self._lock:
                 client = self._client
                 if self._state is not SessionState.BOUND or client is None:

@@ -85,18 +85,28 @@ return {1, math.floor(first - now)}
 
 
 class Slots:
-    """``n`` reserved send times, T apart: ``wait(i)`` sleeps until slot ``i``."""
+    """``n`` reserved send times, T apart: ``wait(i)`` sleeps until slot ``i``.
 
-    def __init__(self, first: float, interval: float, n: int):
-        self.first, self.interval, self.n = first, interval, n
+    A slot that passed more than one interval ago is not used: the PDUs still
+    to go get fresh slots, so a sender held up (full window, GIL) never
+    catches up in a burst on top of other workers' slots.
+    """
+
+    def __init__(self, first: float, interval: float, n: int, limiter: "TpsLimiter | None" = None):
+        self.first, self.interval, self.n, self.limiter = first, interval, n, limiter
+        self.offset = 0          # slot i of the caller is slot i - offset of the current reservation
 
     def at(self, i: int) -> float:
         """time.monotonic() of slot ``i``."""
-        return self.first + i * self.interval
+        return self.first + (i - self.offset) * self.interval
 
     def wait(self, i: int) -> None:
-        """Sleep until slot ``i`` (at once when it has passed)."""
+        """Sleep until slot ``i``; re-reserve the rest when it is long gone."""
         delay = self.at(i) - time.monotonic()
+        if delay < -self.interval and self.limiter is not None and i < self.n:
+            fresh = self.limiter.reserve(self.n - i)
+            self.first, self.offset = fresh.first, i
+            delay = self.at(i) - time.monotonic()
         if delay > 0:
             time.sleep(delay)
 
@@ -176,7 +186,7 @@ class TpsLimiter:
             asked = time.monotonic()
             granted, value = self._reserve(keys=[self.key], args=[self.interval_us, n, int(horizon * 1_000_000)])
             if granted:
-                return Slots(asked + value / 1_000_000, self.interval_us / 1_000_000, n)
+                return Slots(asked + value / 1_000_000, self.interval_us / 1_000_000, n, self)
             time.sleep(value / 1_000_000)
 
     def penalise(self, seconds: float) -> float:
