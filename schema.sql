@@ -259,7 +259,8 @@ CREATE TABLE messages (
     created_at TEXT NOT NULL,
     submitted_at TEXT,
     final_at TEXT,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    concat_ref INTEGER                         -- the reference its parts carry, kept for resends
 );
 CREATE INDEX messages_state_due ON messages (state, priority, not_before);
 CREATE INDEX messages_school_created ON messages (school_id, created_at);

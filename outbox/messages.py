@@ -58,6 +58,7 @@ class Message:
     valid_until: str | None
     attempts: int
     duplicates: int
+    concat_ref: int | None = None
 
 
 def enqueue(db: sqlite_utils.Database, settings, *, phone: str, body: str, kind: Kind | str,
@@ -102,10 +103,11 @@ def claim(db: sqlite_utils.Database, connections: list[str], limit: int, lease_s
             f"UPDATE messages SET state = 'sending', lease_until = ?, updated_at = ? WHERE id IN ("
             f" SELECT id FROM messages WHERE state = 'queued' AND not_before <= ? AND connection IN ({marks})"
             f" ORDER BY priority, not_before, id LIMIT ?) "
-            "RETURNING id, connection, phone, body, kind, encoding, parts, valid_until, attempts, duplicates",
+            "RETURNING id, connection, phone, body, kind, encoding, parts, valid_until, attempts, duplicates, "
+            "concat_ref",
             [iso(now + timedelta(seconds=lease_s)), iso(now), iso(now), *connections, limit]).fetchall()
     rows.sort(key=lambda r: r[0])
-    return [Message(r[0], r[1], r[2], r[3] or "", Kind(r[4]), r[5], r[6], r[7], r[8], r[9]) for r in rows]
+    return [Message(r[0], r[1], r[2], r[3] or "", Kind(r[4]), r[5], r[6], r[7], r[8], r[9], r[10]) for r in rows]
 
 
 def next_due(db: sqlite_utils.Database, connections: list[str]) -> datetime | None:

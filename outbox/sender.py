@@ -190,12 +190,12 @@ class Sender:
                 expired.append(msg.id)
                 continue
             try:
-                segments, encoding = self._segments(msg)
+                segments, encoding, ref = self._segments(msg)
             except ValueError as e:   # unsendable text: SegmentError, GsmEncodeError
                 unsendable.append((f"cannot segment: {e}", msg.id))
                 continue
             if msg.parts is None:
-                new_parts.append((msg, segments, encoding))
+                new_parts.append((msg, segments, encoding, ref))
                 todo = {s.seq for s in segments}
             else:
                 todo = todo_of.get(msg.id, set())
@@ -204,9 +204,9 @@ class Sender:
         with transaction(self.db):
             self.db.conn.executemany(
                 "INSERT OR IGNORE INTO message_parts (message_id, seq, connection, state) VALUES (?, ?, ?, 'queued')",
-                [(m.id, s.seq, m.connection) for m, segs, _ in new_parts for s in segs])
-            self.db.conn.executemany("UPDATE messages SET parts = ?, encoding = ? WHERE id = ?",
-                                     [(len(segs), enc, m.id) for m, segs, enc in new_parts])
+                [(m.id, s.seq, m.connection) for m, segs, _, _ in new_parts for s in segs])
+            self.db.conn.executemany("UPDATE messages SET parts = ?, encoding = ?, concat_ref = ? WHERE id = ?",
+                                     [(len(segs), enc, ref or None, m.id) for m, segs, enc, ref in new_parts])
             self.db.conn.executemany(
                 "UPDATE messages SET state = 'expired', reason = 'validity passed before sending', final_at = ?, "
                 "lease_until = NULL, updated_at = ? WHERE id = ?", [(stamp, stamp, mid) for mid in expired])
@@ -217,10 +217,14 @@ class Sender:
         return ready
 
     def _segments(self, msg: Message):
+        """Parts of the message; a resend reuses the stored reference so the handset joins old and new parts."""
         conn = self.settings.connection(msg.connection)
         text, encoding = prepare(msg.body, self.settings.sms.transliterate)
-        ref = self.refs.next(msg.phone) if count_parts(text, encoding) > 1 else 0
-        return segment(text, encoding, conn.concat, ref), encoding
+        if msg.concat_ref is not None:
+            ref = msg.concat_ref
+        else:
+            ref = self.refs.next(msg.phone) if count_parts(text, encoding) > 1 else 0
+        return segment(text, encoding, conn.concat, ref), encoding, ref
 
     def _submit_part(self, msg: Message, s) -> SubmitPart:
         conn = self.settings.connection(msg.connection)

@@ -96,7 +96,18 @@ def backup(db: sqlite_utils.Database, dest: str | Path) -> Path:
 
 
 def schema_fingerprint(db: sqlite_utils.Database) -> list[tuple]:
-    """Every object of the schema, for comparing a migrated and a fresh database."""
-    rows = db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
-                      "WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").fetchall()
-    return [(t, n, tb, re.sub(r"\s+", " ", s or "").strip()) for t, n, tb, s in rows]
+    """The structure of every table and index, for comparing a migrated and a fresh database.
+
+    Structural (columns, types, defaults, keys, foreign keys, indexes) rather
+    than the CREATE text, which ALTER TABLE rewrites with other spacing.
+    """
+    out = []
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                              "ORDER BY name").fetchall():
+        out.append(("table", name, tuple(db.execute(f"PRAGMA table_info('{name}')").fetchall()),
+                    tuple(sorted(db.execute(f"PRAGMA foreign_key_list('{name}')").fetchall()))))
+    for name, table, sql in db.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' "
+                                       "ORDER BY name").fetchall():
+        out.append(("index", name, table, re.sub(r"\s+", " ", sql or "").strip(),
+                    tuple(db.execute(f"PRAGMA index_xinfo('{name}')").fetchall())))
+    return out

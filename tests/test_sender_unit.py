@@ -1,0 +1,103 @@
+"""The sender against a scripted transport (unit level; the live tests use the simulator)."""
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+from outbox import messages
+from outbox.sender import Sender
+from outbox.transport import SubmitResult
+from store.connection import connect, transaction
+
+
+class ScriptedTransport:
+    """Answers each submit from a script of command_status values (then 0), with growing ids."""
+
+    def __init__(self, statuses):
+        self.connection = "default"
+        self.statuses = list(statuses)
+        self.writes = []
+        self.n = 0
+
+    def is_up(self):
+        return True
+
+    def submit(self, parts, on_result, before_write=None):
+        for i, part in enumerate(parts):
+            if before_write:
+                before_write(i)
+            self.writes.append(part)
+            status = self.statuses.pop(0) if self.statuses else 0
+            self.n += 1
+            on_result(i, SubmitResult(command_status=status, message_id=f"{self.n:x}" if status == 0 else None))
+
+
+def make_sender(db_path, settings, redis_server, redis_prefix, transport):
+    settings = dataclasses.replace(settings, sms=dataclasses.replace(settings.sms, quiet_hours=""))
+    return Sender(lambda: connect(db_path), settings, {"default": transport}, redis_server, prefix=redis_prefix,
+                  lease_s=5), settings
+
+
+def test_a_throttled_part_is_resent_with_the_same_reference(tmp_path, db, app_settings, redis_server, redis_prefix):
+    transport = ScriptedTransport([0, 0x58, 0])          # part 2 of 3 throttled on the first try
+    sender, settings = make_sender(tmp_path / "sll.db", app_settings, redis_server, redis_prefix, transport)
+    with transaction(db):
+        mid = messages.enqueue(db, settings, phone="+84912345678", body="Thong bao hop phu huynh. " * 16,
+                               kind="announcement")
+    db.execute("UPDATE messages SET not_before = '2000-01-01T00:00:00.000Z'")
+    sender.run(threading.Event(), burst=True)
+    db.execute("UPDATE messages SET not_before = '2000-01-01T00:00:00.000Z' WHERE id = ?", [mid])
+    sender2, _ = make_sender(tmp_path / "sll.db", app_settings, redis_server, redis_prefix, transport)
+    sender2.run(threading.Event(), burst=True)
+    refs = {w.short_message[3] for w in transport.writes}
+    seqs = [w.short_message[5] for w in transport.writes]
+    assert seqs == [1, 2, 3, 2], "only the throttled part is sent again"
+    assert len(refs) == 1, "the resent part carries the reference of the parts already delivered"
+    row = db.execute("SELECT state, attempts, concat_ref FROM messages WHERE id = ?", [mid]).fetchone()
+    assert row[0] == "submitted" and row[1] == 0 and row[2] == refs.pop()
+
+
+def test_a_late_result_never_overwrites_a_settled_message(tmp_path, db, app_settings, redis_server, redis_prefix):
+    from outbox import delivery
+    transport = ScriptedTransport([])
+    sender, settings = make_sender(tmp_path / "sll.db", app_settings, redis_server, redis_prefix, transport)
+    with transaction(db):
+        mid = messages.enqueue(db, settings, phone="+84912345678", body="Diem Toan 8", kind="reply")
+    sender.run(threading.Event(), burst=True)
+    db.execute("UPDATE messages SET state = 'delivered' WHERE id = ?", [mid])
+    db.execute("UPDATE message_parts SET state = 'delivered' WHERE message_id = ?", [mid])
+    late = delivery.MessageOutcome(mid, "default", (delivery.PartOutcome(1, SubmitResult(command_status=0x45)),))
+    with transaction(db):
+        delivery.apply_submit(db, late, max_attempts=5)
+    assert db.execute("SELECT state FROM messages WHERE id = ?", [mid]).fetchone()[0] == "delivered"
+    assert db.execute("SELECT state FROM message_parts WHERE message_id = ?", [mid]).fetchone()[0] == "delivered"
+
+
+def test_the_sender_survives_a_failing_iteration(tmp_path, db, app_settings, redis_server, redis_prefix):
+    class Flaky(ScriptedTransport):
+        calls = 0
+
+        def submit(self, parts, on_result, before_write=None):
+            Flaky.calls += 1
+            if Flaky.calls == 1:
+                raise RuntimeError("encoder bug")
+            super().submit(parts, on_result, before_write)
+
+    transport = Flaky([])
+    sender, settings = make_sender(tmp_path / "sll.db", app_settings, redis_server, redis_prefix, transport)
+    with transaction(db):
+        messages.enqueue(db, settings, phone="+84912345678", body="Diem Toan 8", kind="reply")
+    stop = threading.Event()
+    thread = threading.Thread(target=sender.run, args=(stop,))
+    thread.start()
+    try:
+        import time
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not transport.writes:
+            db.execute("UPDATE messages SET lease_until = '2000-01-01T00:00:00.000Z' WHERE state = 'sending'")
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        sender.wake.local.set()
+        thread.join(10)
+    assert sender.stats.errors >= 1 and len(transport.writes) == 1
