@@ -10,10 +10,10 @@ the SMSC gets ESME_RX_T_APPN and delivers again.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Callable
 
 from outbox.delivery import journal_receipt
+from store import mo_parts
 from store.inbox import dedup_key, insert_mo
 from store.phones import PhoneError, mask, normalise
 
@@ -34,10 +34,8 @@ class InboundRouter:
         self.settings = settings
         self.on_mo = on_mo
         self.on_receipt = on_receipt
-        self.reassembler = mo.Reassembler(timeout=concat_timeout)
+        self.concat_timeout = concat_timeout
         self.journal = Journal(db_factory)
-        self._unstored: dict[tuple, mo.InboundMo] = {}
-        self._lock = threading.Lock()
         self.counters = {"mo": 0, "mo_duplicate": 0, "receipts": 0, "bad_receipts": 0, "store_failures": 0}
 
     def start(self) -> None:
@@ -80,68 +78,95 @@ class InboundRouter:
                                                     r.text[:300]), done)
         return later
 
-    def _mo(self, deliver: Deliver) -> int | None:
+    def _mo(self, deliver: Deliver) -> Deferred:
         alphabet = self.settings.connection(deliver.connection).default_alphabet
         part = mo.decode_part(deliver, alphabet)
-        message = self.reassembler.add(part)
-        if message is None:
-            # A part of a longer text (kept until the rest arrives), or a re-sent last part of a
-            # text we could not store: store it now.
-            key = (part.connection, part.source_addr, part.concat.ref if part.concat else None)
-            with self._lock:
-                message = self._unstored.pop(key, None)
-            if message is None:
-                return None
-        reference = str(message.concat_ref) if message.concat_ref is not None else \
-            str(deliver.tlvs.get("user_message_reference", ""))
         later = Deferred()
 
         def failed():
-            if message.concat_total > 1:
-                with self._lock:
-                    self._unstored[(message.connection, message.source_addr, message.concat_ref)] = message
-            later.resolve(self._failed("an MO", message.source_addr))
+            later.resolve(self._failed("an MO", part.source_addr))
 
-        self.store(message, reference, on_stored=lambda: later.resolve(0), on_failed=failed)
+        if part.concat is None:
+            reference = str(deliver.tlvs.get("user_message_reference", ""))
+            message = mo.whole(part)
+            self.store(message, reference, on_stored=lambda: later.resolve(0), on_failed=failed)
+            return later
+        # A part of a longer text: stored (and joined) in SQLite before its resp, so neither a
+        # crash nor a part arriving on another bind or process loses it.
+        c = part.concat
+        row = mo_parts.Part(part.connection, part.source_addr, part.source_ton, c.ref, c.total, c.seq,
+                            part.data_coding, part.codec, part.payload)
+
+        def work(db):
+            outcome, joined = mo_parts.add(db, row, self.settings.sms.mo_dedup_window)
+            if joined is None:
+                return outcome, None
+            return outcome, self._insert_joined(db, joined)
+
+        def done(value, error):
+            if error is not None:
+                failed()
+                return
+            later.resolve(0)
+            outcome, stored = value
+            if outcome == "complete":
+                self._stored(*stored)
+
+        self.journal.put(work, done)
         return later
 
+    def _insert_joined(self, db, joined: mo_parts.Joined) -> tuple[int, bool, str]:
+        message = mo.joined(joined)
+        inbox_id, duplicate = self._insert(db, message, str(joined.ref))
+        mo_parts.mark_joined(db, joined, inbox_id)
+        return inbox_id, duplicate, message.source_addr
+
     def store(self, message: mo.InboundMo, reference: str = "", on_stored=None, on_failed=None) -> None:
-        """Journal one complete (or given-up) MO; once committed it goes to on_mo unless a re-delivery."""
+        """Journal one whole MO; once committed it goes to on_mo unless a re-delivery."""
+        def done(value, error):
+            if error is not None:
+                if on_failed:
+                    on_failed()
+                return
+            if on_stored:
+                on_stored()
+            self._stored(*value)
+
+        self.journal.put(lambda db: (*self._insert(db, message, reference), message.source_addr), done)
+
+    def _insert(self, db, message: mo.InboundMo, reference: str) -> tuple[int, bool]:
         try:
             phone = normalise(message.source_addr, message.source_ton)
         except PhoneError:
             phone = None
         text = None if message.is_binary else message.text
         key = dedup_key(f"{message.connection}:{message.source_addr}", text, reference)
+        return insert_mo(db, connection=message.connection, source_addr=message.source_addr, phone=phone, text=text,
+                         data_coding=message.data_coding, key=key, dedup_window_s=self.settings.sms.mo_dedup_window)
+
+    def _stored(self, inbox_id: int, duplicate: bool, source_addr: str) -> None:
+        if duplicate:
+            self.counters["mo_duplicate"] += 1
+            logger.info("re-delivered MO from %s not answered again (inbox #%s)", mask(source_addr), inbox_id)
+        else:
+            self.counters["mo"] += 1
+            self.on_mo(inbox_id)
+
+    def flush_incomplete(self) -> None:
+        """Join and answer texts whose missing parts never came (as far as they go)."""
+        timeout = self.concat_timeout
 
         def work(db):
-            return insert_mo(db, connection=message.connection, source_addr=message.source_addr, phone=phone,
-                             text=text, data_coding=message.data_coding, key=key,
-                             dedup_window_s=self.settings.sms.mo_dedup_window)
+            stored = []
+            for joined in mo_parts.expired_groups(db, timeout):
+                logger.warning("concatenated MO from %s incomplete (%s of %s parts) after %ss",
+                               mask(joined.source_addr), joined.parts_received, joined.total, timeout)
+                stored.append(self._insert_joined(db, joined))
+            mo_parts.purge_joined(db, max(86400, self.settings.sms.mo_dedup_window))
+            return stored
 
         def done(value, error):
-            if error is not None:
-                if on_failed:
-                    on_failed()
-                return
-            inbox_id, duplicate = value
-            if on_stored:
-                on_stored()
-            if duplicate:
-                self.counters["mo_duplicate"] += 1
-                logger.info("re-delivered MO from %s not answered again (inbox #%s)", mask(message.source_addr),
-                            inbox_id)
-            else:
-                self.counters["mo"] += 1
-                self.on_mo(inbox_id)
+            for item in value or ():
+                self._stored(*item)
 
         self.journal.put(work, done)
-
-    def flush_incomplete(self) -> int:
-        """Store the texts whose missing parts never came (answered as far as they go)."""
-        expired = self.reassembler.expire()
-        for message in expired:
-            logger.warning("concatenated MO from %s incomplete (%s of %s parts) after the timeout",
-                           mask(message.source_addr), message.parts_received, message.concat_total)
-            self.store(message, str(message.concat_ref))
-        return len(expired)

@@ -162,6 +162,21 @@ def _message(parts: list[MoPart], total: int, complete: bool) -> InboundMo:
                      fingerprint=fingerprint(first.connection, first.source_addr, text, ref))
 
 
+def whole(part: MoPart) -> InboundMo:
+    """A single-part MO as a message."""
+    return _message([part], 1, True)
+
+
+def joined(group) -> InboundMo:
+    """A text joined from stored parts (store.mo_parts.Joined)."""
+    text = decode_text(group.payload, group.codec)
+    return InboundMo(connection=group.connection, source_addr=group.source_addr, source_ton=group.source_ton,
+                     source_npi=0, dest_addr="", text=text, data_coding=group.data_coding,
+                     is_binary=group.codec is None, concat_ref=group.ref, concat_total=group.total,
+                     parts_received=group.parts_received, complete=group.complete,
+                     fingerprint=fingerprint(group.connection, group.source_addr, text, group.ref))
+
+
 @dataclass
 class _Group:
     parts: dict            # seq -> MoPart
