@@ -1,7 +1,6 @@
 """`digest`: build and queue the evening digests now."""
 from __future__ import annotations
 
-from datetime import date
 
 import click
 

@@ -1,8 +1,10 @@
 """Inbound MO: decode a deliver_sm's text and reassemble concatenated parts.
 
 ``decode_part(deliver, default_alphabet)`` reads one PDU (data_coding, UDH,
-SAR TLVs); ``Reassembler.add(part)`` returns the whole ``InboundMo`` once
-every part is in. Parts keep their raw user data and the message is decoded
+SAR TLVs). The gateway joins parts durably in SQLite (``store.mo_parts``,
+``joined()`` here decodes the result); ``Reassembler`` is the same rule in
+memory, for tools and tests that have no database: ``add(part)`` returns the
+whole ``InboundMo`` once every part is in. Parts keep their raw user data and the message is decoded
 once, joined: an escape or a surrogate pair split across parts still reads.
 
 Timeout policy: an incomplete message is *not* dropped. After ``timeout``

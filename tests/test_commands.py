@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from commands.registry import COMMANDS, keyword_table
 from commands.service import answer
 from outbox.render import parts_needed, prepare
-from store.clock import iso, school_year_of, utcnow
+from store.clock import iso, utcnow
 
 from .fixtures_commands import Conversation, hk1_day
 

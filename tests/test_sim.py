@@ -407,7 +407,7 @@ def test_http_control_api(make_sim, esme_factory):
     reader.join()
     assert esme.mos[0].short_message == b"DIEM TOAN HK1"
     esme.submit(PHONE, b"Toan HK1: 8.5")
-    got = _http(base + f"/submits?dest=0912345678&count=1&timeout=5")["submits"]
+    got = _http(base + "/submits?dest=0912345678&count=1&timeout=5")["submits"]
     assert got[0]["text"] == "Toan HK1: 8.5" and got[0]["short_message"] == b"Toan HK1: 8.5".hex()
     assert _http(base + "/binds")["binds"][0]["bind"] == "trx"
     assert _http(base + "/config", {"tps": 7})["tps"] == 7 and sim.behaviour.tps == 7
