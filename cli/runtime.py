@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 
@@ -20,7 +21,9 @@ def wait_for_signal(stop: threading.Event) -> None:
         logger.info("signal %s: shutting down", signum)
         stop.set()
     signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
+    # Under `serve` a Ctrl-C reaches the whole process group; the supervisor stops its
+    # children in order with SIGTERM, so they leave SIGINT to it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN if os.environ.get("SLL_SUPERVISED") else handler)
     while not stop.wait(0.5):
         pass
 

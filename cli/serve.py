@@ -48,7 +48,7 @@ class Child:
     started_at: float = field(default=0.0)
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(self.argv, env=self.env)
+        self.proc = subprocess.Popen(self.argv, env={**self.env, "SLL_SUPERVISED": "1"})
         self.started_at = time.monotonic()
         logger.info("started %s (pid %s)", self.name, self.proc.pid)
 
@@ -90,7 +90,8 @@ def supervise(children: list[Child], tick=None, stop: threading.Event | None = N
     def handler(signum, frame):
         stop.set()
     signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
+    # A supervised supervisor (`serve` under `demo`) leaves Ctrl-C to its own parent.
+    signal.signal(signal.SIGINT, signal.SIG_IGN if os.environ.get("SLL_SUPERVISED") else handler)
     for child in children:
         child.start()
     last_tick = 0.0

@@ -91,6 +91,8 @@ def sim(ctx, host, port, control_port, system_id, password, tps, queue_full_prob
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    if os.environ.get("SLL_SUPERVISED"):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)     # `demo` stops it last, with SIGTERM
     # Poll: the signal may land on one of smpp34's threads, which does not wake a plain wait().
     while not stop.wait(0.2):
         pass

@@ -51,6 +51,9 @@ class Wake:
                 if self.conn.blpop([self.key], timeout=step):
                     break
                 remaining -= step
+        except redis.exceptions.TimeoutError:
+            # A blocking read that timed out on the client side just means no ring came.
+            logger.debug("outbox bell: read timed out; polling")
         except redis.exceptions.RedisError as e:
             logger.warning("Redis unavailable for the outbox bell (%s); polling", e)
             self.local.wait(timeout)
