@@ -86,7 +86,7 @@ def expired_groups(db: sqlite_utils.Database, timeout_s: float) -> list[Joined]:
     """Texts whose first part came more than ``timeout_s`` ago and are still missing parts."""
     cutoff = iso(utcnow() - timedelta(seconds=timeout_s))
     groups = db.execute("SELECT DISTINCT connection, source_addr, ref, total FROM inbox_parts "
-                        "WHERE inbox_id IS NULL AND received_at < ?", [cutoff]).fetchall()
+                        "WHERE inbox_id IS NULL AND received_at <= ?", [cutoff]).fetchall()
     return [_join(db, list(g), complete=False) for g in groups]
 
 
