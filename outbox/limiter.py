@@ -84,10 +84,13 @@ return {1, math.floor(first - now)}
 """
 
 
+LATE = 0.02    # seconds a slot may have passed and still be used (at most a couple of PDUs bunch up)
+
+
 class Slots:
     """``n`` reserved send times, T apart: ``wait(i)`` sleeps until slot ``i``.
 
-    A slot that passed more than one interval ago is not used: the PDUs still
+    A slot that passed more than two intervals (or LATE) ago is not used: the PDUs still
     to go get fresh slots, so a sender held up (full window, GIL) never
     catches up in a burst on top of other workers' slots.
     """
@@ -103,7 +106,7 @@ class Slots:
     def wait(self, i: int) -> None:
         """Sleep until slot ``i``; re-reserve the rest when it is long gone."""
         delay = self.at(i) - time.monotonic()
-        if delay < -self.interval and self.limiter is not None and i < self.n:
+        if delay < -max(2 * self.interval, LATE) and self.limiter is not None and i < self.n:
             fresh = self.limiter.reserve(self.n - i)
             self.first, self.offset = fresh.first, i
             delay = self.at(i) - time.monotonic()
