@@ -90,26 +90,27 @@ LATE = 0.02    # seconds a slot may have passed and still be used (at most a cou
 class Slots:
     """``n`` reserved send times, T apart: ``wait(i)`` sleeps until slot ``i``.
 
-    A slot that passed more than two intervals (or LATE) ago is not used: the PDUs still
-    to go get fresh slots, so a sender held up (full window, GIL) never
-    catches up in a burst on top of other workers' slots.
+    A slot that passed more than two intervals (or LATE) ago is not used: the
+    sender was held up (full window, GIL), and catching up would burst on top
+    of other workers' slots. From then on each PDU reserves a slot of its own;
+    the unused ones stay holes in the schedule (a little rate lost, never
+    exceeded) and the schedule never runs ahead of what is really sent.
     """
 
     def __init__(self, first: float, interval: float, n: int, limiter: "TpsLimiter | None" = None):
         self.first, self.interval, self.n, self.limiter = first, interval, n, limiter
-        self.offset = 0          # slot i of the caller is slot i - offset of the current reservation
+        self.stale = False
 
     def at(self, i: int) -> float:
-        """time.monotonic() of slot ``i``."""
-        return self.first + (i - self.offset) * self.interval
+        """time.monotonic() of slot ``i`` of the original reservation."""
+        return self.first + i * self.interval
 
     def wait(self, i: int) -> None:
-        """Sleep until slot ``i``; re-reserve the rest when it is long gone."""
-        delay = self.at(i) - time.monotonic()
-        if delay < -max(2 * self.interval, LATE) and self.limiter is not None and i < self.n:
-            fresh = self.limiter.reserve(self.n - i)
-            self.first, self.offset = fresh.first, i
-            delay = self.at(i) - time.monotonic()
+        """Sleep until slot ``i`` (or a fresh one when the reservation went stale)."""
+        if not self.stale and self.at(i) - time.monotonic() < -max(2 * self.interval, LATE):
+            self.stale = self.limiter is not None
+        target = self.limiter.reserve(1).first if self.stale else self.at(i)
+        delay = target - time.monotonic()
         if delay > 0:
             time.sleep(delay)
 
