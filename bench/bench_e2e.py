@@ -257,14 +257,18 @@ def guardians_with_one_child(db, limit: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-def mo_latency(folder: Path, sim: SimProcess, rate: float, seconds: float, r) -> tuple[list[float], float]:
+def answering_engine(folder: Path, sim: SimProcess, r) -> tuple[Engine, list[str], int]:
+    """A running Engine, 500 single-child guardians to text from, and the simulator's submit count."""
     st = make_settings(folder, sim, f"bench{time.time_ns()}:", window=50, tps=1_000_000)
-    db = connect(st.db_path)
-    phones = guardians_with_one_child(db, 500)
+    phones = guardians_with_one_child(connect(st.db_path), 500)
     engine = Engine(st, r)
     engine.start()
     engine.wait_bound(10)
-    since = len(sim.get("/submits")["submits"])
+    return engine, phones, len(sim.get("/submits")["submits"])
+
+
+def mo_latency(folder: Path, sim: SimProcess, rate: float, seconds: float, r) -> tuple[list[float], float]:
+    engine, phones, since = answering_engine(folder, sim, r)
     pushed: list[tuple[str, float]] = []
     n = int(rate * seconds)
     start = time.time()
@@ -300,13 +304,7 @@ def mo_latency(folder: Path, sim: SimProcess, rate: float, seconds: float, r) ->
 
 
 def max_mo_rate(folder: Path, sim: SimProcess, total: int, threads: int, r) -> float:
-    st = make_settings(folder, sim, f"bench{time.time_ns()}:", window=50, tps=1_000_000)
-    db = connect(st.db_path)
-    phones = guardians_with_one_child(db, 500)
-    engine = Engine(st, r)
-    engine.start()
-    engine.wait_bound(10)
-    since = len(sim.get("/submits")["submits"])
+    engine, phones, since = answering_engine(folder, sim, r)
     counter = iter(range(total))
     lock = threading.Lock()
 

@@ -171,23 +171,22 @@ def _as_decimal(raw: str, base: int, fmt: str) -> str:
     return _same(raw)
 
 
+# Which base each side's id is in, per receipt_id_format (None = compared as sent).
+_BASES = {"same": (None, None), "hex_to_dec": (16, 10), "dec_to_hex": (10, 16)}
+
+
+def _canonical(raw: str, fmt: str, side: int) -> str:
+    if fmt not in _BASES:
+        raise ValueError(f"receipt_id_format must be one of {FORMATS}, got {fmt!r}")
+    base = _BASES[fmt][side]
+    return _same(raw) if base is None else _as_decimal(raw, base, fmt)
+
+
 def canonical_submit_id(raw: str, fmt: str = "same") -> str:
     """The canonical form of a submit_sm_resp message_id (see the module docstring)."""
-    if fmt == "hex_to_dec":
-        return _as_decimal(raw, 16, fmt)
-    if fmt == "dec_to_hex":
-        return _as_decimal(raw, 10, fmt)
-    if fmt != "same":
-        raise ValueError(f"receipt_id_format must be one of {FORMATS}, got {fmt!r}")
-    return _same(raw)
+    return _canonical(raw, fmt, 0)
 
 
 def canonical_receipt_id(raw: str, fmt: str = "same") -> str:
     """The canonical form of a receipt's message id; equals canonical_submit_id of its message."""
-    if fmt == "hex_to_dec":
-        return _as_decimal(raw, 10, fmt)
-    if fmt == "dec_to_hex":
-        return _as_decimal(raw, 16, fmt)
-    if fmt != "same":
-        raise ValueError(f"receipt_id_format must be one of {FORMATS}, got {fmt!r}")
-    return _same(raw)
+    return _canonical(raw, fmt, 1)

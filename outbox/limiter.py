@@ -24,12 +24,16 @@ import time
 
 logger = logging.getLogger(__name__)
 
-# KEYS[1] = TAT key. ARGV = interval_us, tolerance_us, n.
-# Returns {1, grant_time_us} or {0, wait_us}.
-_ACQUIRE = """
+# Every script starts from the Redis clock, so all workers share one time.
+_NOW = """
 if redis.replicate_commands then redis.replicate_commands() end
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+"""
+
+# KEYS[1] = TAT key. ARGV = interval_us, tolerance_us, n.
+# Returns {1, grant_time_us} or {0, wait_us}.
+_ACQUIRE = _NOW + """
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
 local n = tonumber(ARGV[3])
@@ -47,10 +51,7 @@ return {1, now}
 
 # KEYS[1] = TAT key. ARGV = hold_us. Pushes the schedule out so nobody sends
 # before now + hold (never pulls it in).
-_PENALISE = """
-if redis.replicate_commands then redis.replicate_commands() end
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+_PENALISE = _NOW + """
 local until_us = now + tonumber(ARGV[1])
 local tat = tonumber(redis.call('GET', KEYS[1])) or 0  -- no key: idle since ever
 if until_us > tat then
@@ -65,10 +66,7 @@ return tat - now
 # KEYS[1] = TAT key. ARGV = interval_us, n, horizon_us. Reserves the next n slots
 # (T apart, from max(TAT, now)) when the first is at most horizon away.
 # Returns {1, first_slot_offset_us} or {0, wait_us}.
-_RESERVE = """
-if redis.replicate_commands then redis.replicate_commands() end
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+_RESERVE = _NOW + """
 local interval = tonumber(ARGV[1])
 local n = tonumber(ARGV[2])
 local horizon = tonumber(ARGV[3])
