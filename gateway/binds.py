@@ -28,11 +28,12 @@ def plan_binds(smsc: SmscSettings) -> list[BindType]:
 class Account:
     """The binds of one SMSC connection; implements outbox.transport.Transport."""
 
-    def __init__(self, smsc: SmscSettings, on_deliver: DeliverHandler | None = None):
+    def __init__(self, smsc: SmscSettings, on_deliver: DeliverHandler | None = None,
+                 kinds: list[BindType] | None = None):
         self.smsc = smsc
         self.connection = smsc.name
         self.sessions = [Session(smsc, kind, f"{smsc.name}/{kind.value}-{i}", on_deliver)
-                         for i, kind in enumerate(plan_binds(smsc), start=1)]
+                         for i, kind in enumerate(kinds or plan_binds(smsc), start=1)]
         self._transmitters = [s for s in self.sessions if s.bind_type.can_submit]
 
     def set_deliver_handler(self, on_deliver: DeliverHandler | None) -> None:

@@ -19,6 +19,7 @@ from store.connection import open_settings_db
 
 from .answering import MoAnswerer
 from .binds import Account
+from .session import BindType
 from .inbound import InboundRouter
 from .receipts import canonical_submit_id
 
@@ -58,9 +59,12 @@ class Engine:
                                     on_receipt=self.applier.submit)
         self.accounts = {}
         for conn in settings.smsc:
+            kinds = None
             if binds is not None:
-                conn = dataclasses.replace(conn, max_binds=binds)
-            self.accounts[conn.name] = Account(conn, self.router)
+                # An extra sender's own binds: transceivers in trx mode, transmitters only in rx+tx
+                # (the account's receiver belongs to `gateway`).
+                kinds = [BindType.TRX if conn.bind_mode == "trx" else BindType.TX] * binds
+            self.accounts[conn.name] = Account(conn, self.router, kinds)
         self.sender = None
         if send:
             transports = {name: CanonicalIds(acc, settings.connection(name).receipt_id_format)
