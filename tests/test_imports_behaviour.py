@@ -116,3 +116,35 @@ def test_xlsx_dates_numbers_and_phones_that_lost_their_zero(db, tmp_path):
     assert [str(n) for n in report.notes] == ["row 2: phone added the leading 0 (912345678 -> 0912345678)",
                                               "row 3: phone old prefix 0166 -> 036 (1662345678 -> 0362345678)"]
     assert db.execute("SELECT phone FROM guardians ORDER BY id").fetchall() == [("+84912345678",), ("+84362345678",)]
+
+
+def test_smas_footer_below_the_data_is_skipped_and_said(db, tmp_path):
+    """Signatures under a blank line are no data; a keyed row after the blank line still is."""
+    from store.imports import import_file
+    path = tmp_path / "schools.csv"
+    path.write_text(
+        "DANH SÁCH TRƯỜNG\n\n"
+        "Mã trường,Tên trường,Cấp\n"
+        "S1,Trường THCS Một,THCS\n"
+        "\n"
+        "S2,Trường THPT Hai,THPT\n"
+        "\n"
+        ",\"Hà Nội, ngày 15 tháng 11 năm 2026\",\n"
+        ",Người lập biểu,Hiệu trưởng\n", encoding="utf-8")
+    report = import_file(db, "schools", path)
+    assert report.rows == 2
+    assert [r[0] for r in db.execute("SELECT code FROM schools ORDER BY code")] == ["S1", "S2"]
+    assert any("skipped as the sheet's footer" in str(n) and "rows 8-9" in str(n) for n in report.notes)
+
+
+def test_a_keyless_row_inside_the_data_is_still_refused(db, tmp_path):
+    import pytest
+
+    from store.imports import ImportRowsError, import_file
+    path = tmp_path / "schools.csv"
+    path.write_text("Mã trường,Tên trường,Cấp\nS1,Trường Một,THCS\n,Trường không mã,THCS\nS3,Trường Ba,THPT\n",
+                    encoding="utf-8")
+    with pytest.raises(ImportRowsError) as exc:
+        import_file(db, "schools", path)
+    assert [e.row for e in exc.value.report.errors] == [3]
+    assert db.execute("SELECT count(*) FROM schools").fetchone()[0] == 0

@@ -110,16 +110,29 @@ def import_file(db: sqlite_utils.Database, kind: str, path: str | Path, *, dry_r
     return report
 
 
+def _blank(value) -> bool:
+    return value is None or str(value).strip() == ""
+
+
 def _run(handler: Kind, ctx: Context, columns: dict[int, str], data, report: ImportReport,
          total: int | None, progress: Progress | None) -> None:
     first_seen: dict[tuple, int] = {}
     done = 0
+    key = handler.required[0]
+    gap_after_data = False      # a blank row came after data rows: what follows may be the footer
+    footer: list[int] = []
     for number, cells in data:
         done += 1
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
         values = {name: cells[i] for i, name in columns.items() if i < len(cells)}
-        if all(c is None or str(c).strip() == "" for c in values.values()):
+        if all(_blank(c) for c in values.values()):
+            gap_after_data = gap_after_data or report.rows > 0
+            continue
+        if gap_after_data and _blank(values.get(key)):
+            # SMAS/vnEdu exports end with a place and date and the signatures ("Người lập biểu",
+            # "Hiệu trưởng") below a blank line: without a key they are no data, and are said so.
+            footer.append(number)
             continue
         report.rows += 1
         try:
@@ -137,6 +150,9 @@ def _run(handler: Kind, ctx: Context, columns: dict[int, str], data, report: Imp
             continue            # nothing more is written once a row was refused
         for op in ops:
             report.counts[handler.apply(ctx, op).value] += 1
+    if footer:
+        report.notes.append(RowNote(footer[0], f"rows {footer[0]}-{footer[-1]} after the data have no {key}: "
+                                               "skipped as the sheet's footer (signatures)"))
     if progress:
         progress(done, total)
 
