@@ -50,7 +50,8 @@ def modernise(raw: str) -> tuple[str, str | None]:
         note = f"added the leading 0 ({raw} -> {d})"
     if len(d) == 11 and d[:4] in OLD_PREFIXES:
         new = OLD_PREFIXES[d[:4]] + d[4:]
-        note = f"old prefix {d[:4]} -> {OLD_PREFIXES[d[:4]]} ({raw} -> {new})"
+        lost_zero = "added the leading 0 and " if note else ""
+        note = f"{lost_zero}old prefix {d[:4]} -> {OLD_PREFIXES[d[:4]]} ({raw} -> {new})"
         d = new
     return d, note
 
