@@ -114,7 +114,7 @@ def test_xlsx_dates_numbers_and_phones_that_lost_their_zero(db, tmp_path):
         ["SĐT", "Mã HS", "Năm học"], [912345678, 2610001, "2025-2026"], [1662345678.0, 2610002, "2025-2026"]])
     report = import_file(db, "guardians", phones)
     assert [str(n) for n in report.notes] == ["row 2: phone added the leading 0 (912345678 -> 0912345678)",
-                                              "row 3: phone old prefix 0166 -> 036 (1662345678 -> 0362345678)"]
+                                              "row 3: phone added the leading 0 and old prefix 0166 -> 036 (1662345678 -> 0362345678)"]
     assert db.execute("SELECT phone FROM guardians ORDER BY id").fetchall() == [("+84912345678",), ("+84362345678",)]
 
 
