@@ -41,9 +41,12 @@ def name_or_subject(ctx: Context, parsed: Parsed) -> str:
     return f"({word} hiểu là môn; để chọn con {child.full_name.split()[-1]}: {parsed.keyword} {lexicon_term(parsed)} {word})"
 
 
-def taken(reports: list) -> list:
-    """The subjects the child actually has scores in (THPT electives differ by class)."""
-    return [r for r in reports if r.has_scores] or reports
+def taken(reports: list, child) -> list:
+    """The child's subjects: in THPT the chosen subjects without a single score are another
+    class's choice and left out; required subjects always stay (missing = not complete)."""
+    if child.school_level != "THPT":
+        return reports
+    return [r for r in reports if r.has_scores or r.subject.code in subjects.THPT_REQUIRED]
 
 
 def lexicon_term(parsed: Parsed) -> str:
@@ -75,7 +78,8 @@ class Diem(Command):
             template = "diem_mon_nam.txt" if term == lexicon.YEAR else "diem_mon.txt"
             text = render(template, child=child, r=report, term=term, note=note)
         else:
-            reports = taken(grades.term_reports(ctx.db, child.student_id, child.school_id, child.grade, year, term))
+            reports = taken(grades.term_reports(ctx.db, child.student_id, child.school_id, child.grade, year, term),
+                            child)
             missing = any(r.result is None for r in reports)
             text = render("diem_tong.txt", child=child, reports=reports, term=term, missing=missing, note=note)
         return Reply(text, command=self.keyword, student_ids=[child.student_id], school_id=child.school_id,

@@ -23,7 +23,8 @@ class Kq(Command):
             return child
         term = term_of(ctx, parsed, child)
         year = ctx.family.school_year
-        reports = taken(grades.term_reports(ctx.db, child.student_id, child.school_id, child.grade, year, term))
+        reports = taken(grades.term_reports(ctx.db, child.student_id, child.school_id, child.grade, year, term),
+                        child)
         learning = results.learning_result(ctx.db, child.student_id, child.school_id, child.grade, year, term,
                                            reports=reports)
         conduct = results.conduct(ctx.db, child.student_id, year, term)

@@ -88,13 +88,16 @@ def _term_report(subject: Subject, school_year: str, term: int, rows: Iterable[R
     tx_values = tuple(v for _, v in sorted(tx, key=lambda p: p[0]))
     average = mark = None
     values = [*tx_values, *(v for v in (gk, ck) if v is not None)]
+    # The term's result exists only once the required TX are all in (TT22: 2/3/4 by periods a
+    # year): an average over the TX approved so far would differ from the school's report.
     if subject.scored:
         if all(isinstance(v, Decimal) for v in values):
-            average = term_average(tx_values, gk, ck)
+            if len(tx_values) >= subject.tx_per_term:
+                average = term_average(tx_values, gk, ck)
         else:
             logger.warning("scored subject %s has D/CD values; no average", subject.code)
     elif all(isinstance(v, Mark) for v in values):
-        mark = comment_term_result(tx_values, gk, ck)
+        mark = comment_term_result(tx_values, gk, ck, tx_required=subject.tx_per_term)
     else:
         logger.warning("comment subject %s has numeric values; no mark", subject.code)
     return SubjectReport(subject, school_year, term, tx_values, gk, ck, corrected, average, mark)

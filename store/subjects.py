@@ -25,6 +25,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "GDTC": ("GDTC", "TD", "THEDUC"), "QPAN": ("QPAN", "QP", "GDQP", "GDQPAN"), "AMNHAC": ("AMNHAC", "NHAC"),
     "MYTHUAT": ("MYTHUAT",), "HDTN": ("HDTN", "HDTNHN"), "GDDP": ("GDDP",), "NN2": ("NN2",),
 }
+# THPT subjects every student takes; the others are chosen groups (a class studies some of them).
+THPT_REQUIRED = frozenset({"TOAN", "VAN", "ANH", "SU", "GDTC", "QPAN", "HDTN", "GDDP"})
 ALIAS_TO_CODE = {alias: code for code, aliases in ALIASES.items() for alias in aliases}
 
 

@@ -60,11 +60,20 @@ def test_rounding_half_up_where_floats_go_wrong(convo, school_db):
     """)
 
 
+def test_no_average_until_every_required_tx_is_in(convo, school_db):
+    # Toan has 140 periods a year in THCS: 4 TX a term. With 3 approved, no TB yet.
+    set_scores(school_db, NAM, "TOAN", 1, ["8", "6.5", "7"], "8", "9")
+    convo.run("""
+    0987654321 > DIEM TOAN HK1
+    0987654321 < Le Hoang Nam 7A1 Toan HK1: TX 8 6.5 7; GK 8; CK 9 (chua du diem de tinh TB)
+    """)
+
+
 def test_scores_so_far_without_gk_ck_and_corrected(convo, school_db):
     set_scores(school_db, NAM, "TOAN", 1, ["8", "6.5"], corrected=True)
     convo.run("""
     0987654321 > DIEM TOAN
-    0987654321 < Le Hoang Nam 7A1 Toan HK1: TX 8 6.5 (chua du GK, CK de tinh TB) (co diem sua)
+    0987654321 < Le Hoang Nam 7A1 Toan HK1: TX 8 6.5 (chua du diem de tinh TB) (co diem sua)
     """)
 
 
@@ -264,9 +273,9 @@ def test_long_content_is_shortened_with_a_pointer(school_db, sms_settings):
 def test_diacritics_kept_when_transliterate_is_off(school_db, sms_settings):
     import dataclasses
     ucs2 = dataclasses.replace(sms_settings, sms=dataclasses.replace(sms_settings.sms, transliterate=False))
-    set_scores(school_db, NAM, "TOAN", 1, ["8", "9"], "8", "9")
+    set_scores(school_db, NAM, "TOAN", 1, ["8", "9", "8", "9"], "8", "9")     # 77 / 9 = 8.55... -> 8.6
     result = answer(school_db, ucs2, "0987654321", "DIEM TOAN HK1")
-    assert result.reply.text == "Lê Hoàng Nam 7A1 Toán HK1: TX 8 9; GK 8; CK 9; TB 8.6"
+    assert result.reply.text == "Lê Hoàng Nam 7A1 Toán HK1: TX 8 9 8 9; GK 8; CK 9; TB 8.6"
     assert result.reply.meta["encoding"] == "ucs2"
 
 
