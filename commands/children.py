@@ -7,8 +7,16 @@ from .base import Context, Reply
 from .grammar import ChildRef, Parsed
 
 
-def choose(ctx: Context, parsed: Parsed, example: str):
+def example_for(parsed: Parsed, with_text: bool = False) -> str:
+    """What the parent typed, with the child chosen: `KQ CN C1`, `NGHI C1 con bi sot`."""
+    if with_text:
+        return f"{parsed.keyword} C1 {parsed.text or '<noi dung>'}"
+    return " ".join([parsed.keyword, *(w for w in parsed.words if w not in parsed.unknown), "C1"])
+
+
+def choose(ctx: Context, parsed: Parsed, example: str | None = None):
     """The child a command is about, or a Reply listing the children and how to choose."""
+    example = example or example_for(parsed)
     children = ctx.children
     ref: ChildRef | None = parsed.child
     if ref is None:

@@ -24,21 +24,26 @@ def term_of(ctx: Context, parsed: Parsed, child) -> int:
     return terms.current_term(ctx.db, child.school_id, ctx.today).term
 
 
-def name_or_subject(ctx: Context, parsed: Parsed) -> str:
-    """Read a word that is both a subject and a child's given name as the child when
-    no child of that name has the subject (position otherwise decides: MON slot = subject)."""
+def subject_child(ctx: Context, parsed: Parsed) -> str:
+    """Position decides: a word in the MON slot is the subject. With several children and none
+    named, the only child who studies that subject is meant; the reply says who and why."""
+    if not parsed.subject or parsed.child is not None or len(ctx.children) < 2:
+        return ""
+    having = [(i, c) for i, c in enumerate(ctx.children, start=1)
+              if subjects.find(ctx.db, c.school_id, c.grade, subject_for(c, parsed.subject))]
+    if len(having) != 1:
+        return ""
+    index, child = having[0]
+    parsed.child = ChildRef(index=index)
+    return f"(chỉ {child.full_name.split()[-1]} học môn {parsed.subject_word})"
+
+
+def name_note(ctx: Context, parsed: Parsed) -> str:
+    """When the subject word is also a child's given name, say how to ask for that child instead."""
     word = parsed.subject_word
-    if parsed.child is not None or not word:
+    if not word or not any(c.given_name_folded == word for c in ctx.children):
         return ""
-    named = [c for c in ctx.children if c.given_name_folded == word]
-    if len(named) != 1:
-        return ""
-    child = named[0]
-    if subjects.find(ctx.db, child.school_id, child.grade, subject_for(child, parsed.subject)) is None:
-        parsed.child = ChildRef(name=word)
-        parsed.subject = parsed.subject_word = None
-        return ""
-    return f"({word} hiểu là môn; để chọn con {child.full_name.split()[-1]}: {parsed.keyword} {lexicon_term(parsed)} {word})"
+    return f"({word} hiểu là môn; để chọn con {word.capitalize()}: {parsed.keyword} {lexicon_term(parsed)} {word})"
 
 
 def taken(reports: list, child) -> list:
@@ -61,8 +66,9 @@ class Diem(Command):
     example = "DIEM TOAN HK1"
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        note = name_or_subject(ctx, parsed)
-        child = choose(ctx, parsed, "DIEM " + (parsed.subject_word or "") + " " + lexicon_term(parsed))
+        named = parsed.child is not None
+        note = " ".join(n for n in (subject_child(ctx, parsed), "" if named else name_note(ctx, parsed)) if n)
+        child = choose(ctx, parsed)
         if isinstance(child, Reply):
             return child
         term = term_of(ctx, parsed, child)

@@ -122,7 +122,9 @@ def _join_spaced(words: list[str]) -> list[str]:
     while i < len(words):
         for size in (3, 2):
             joined = "".join(words[i:i + size])
-            if i + size <= len(words) and _is_vocab(joined) and not lexicon.child_index(joined):
+            # `CON 2` / `C 2` only as the last words: elsewhere a digit after C is a term.
+            child = lexicon.child_index(joined) is not None
+            if i + size <= len(words) and _is_vocab(joined) and (not child or i + size == len(words)):
                 out.append(joined)
                 i += size
                 break
@@ -179,6 +181,10 @@ def parse(raw: str | None, keywords: dict[str, tuple[str, ...]], *, names: froze
             consumed.append(rest[0])
         parsed.consumed = "".join(consumed)
         parsed.text = _body_after(raw, parsed.consumed)
+        if parsed.child is None and len(rest) > 1 and (lexicon.child_index(rest[-1]) or rest[-1] in codes):
+            # `NGHI con bi sot C2`: a selector as the last word is taken too.
+            filler.take(rest[-1], last=True)
+            parsed.text = parsed.text.rsplit(None, 1)[0] if parsed.child else parsed.text
         return parsed
     expanded = _expand(rest, names, codes)
     for i, word in enumerate(expanded):

@@ -18,7 +18,7 @@ class Kq(Command):
     example = "KQ HK1"
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        child = choose(ctx, parsed, "KQ")
+        child = choose(ctx, parsed)
         if isinstance(child, Reply):
             return child
         term = term_of(ctx, parsed, child)

@@ -17,7 +17,7 @@ class Lich(Command):
     example = "LICH"
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        child = choose(ctx, parsed, "LICH")
+        child = choose(ctx, parsed)
         if isinstance(child, Reply):
             return child
         upcoming = events.upcoming(ctx.db, child.school_id, child.class_id, ctx.today, limit=4)

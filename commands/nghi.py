@@ -12,3 +12,4 @@ class Nghi(TeacherMessage):
     kind = "NGHI"
     sent_template = "nghi_ok.txt"
     empty_template = "nghi_no_reason.txt"
+    filler_words = ("HOC",)          # "nghi hoc": the parent's way of saying the keyword

@@ -17,7 +17,7 @@ class Nx(Command):
     example = "NX"
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        child = choose(ctx, parsed, "NX")
+        child = choose(ctx, parsed)
         if isinstance(child, Reply):
             return child
         comments = records.latest_comments(ctx.db, child.student_id, limit=3)

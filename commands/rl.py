@@ -18,7 +18,7 @@ class Rl(Command):
     example = "RL HK1"
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        child = choose(ctx, parsed, "RL")
+        child = choose(ctx, parsed)
         if isinstance(child, Reply):
             return child
         term = term_of(ctx, parsed, child)

@@ -17,7 +17,7 @@ class Tbao(Command):
     example = "TBAO"
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        child = choose(ctx, parsed, "TBAO")
+        child = choose(ctx, parsed)
         if isinstance(child, Reply):
             return child
         latest = events.announcements(ctx.db, child.school_id, child.class_id, limit=2)

@@ -12,13 +12,13 @@ from .grammar import CON, KY, Parsed
 
 class Vang(Command):
     keyword = "VANG"
-    aliases = ("VANG", "NGHIHOC")
+    aliases = ("VANG", "DIEMDANH")
     slots = (KY, CON)
     help = "VANG <ky>: so buoi vang (co phep, khong phep) va ngay vang"
     example = "VANG HK1"
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        child = choose(ctx, parsed, "VANG")
+        child = choose(ctx, parsed)
         if isinstance(child, Reply):
             return child
         term = term_of(ctx, parsed, child)

@@ -105,6 +105,12 @@ def build(db: sqlite_utils.Database, settings, school_id: int, day: date, *, now
           connection: str | None = None) -> DigestResult:
     """Build and queue the digests of ``school_id`` for local date ``day`` (idempotent)."""
     now = now or utcnow()
+    # A run that crashed on an earlier day is finished first (its cutoffs are fixed), so its
+    # guardians not reached yet still get that news before the next window starts after it.
+    for (earlier,) in db.execute("SELECT local_date FROM digest_runs WHERE school_id = ? AND local_date < ? "
+                                 "AND state = 'building' ORDER BY local_date", [school_id, day.isoformat()]).fetchall():
+        logger.warning("finishing the interrupted digest run of school %s for %s", school_id, earlier)
+        build(db, settings, school_id, date.fromisoformat(earlier), now=now, connection=connection)
     run_id, after, until, state = _open_run(db, school_id, day, now)
     if state == "built":
         return DigestResult(school_id, day, run_id, 0, 0, True, 0)

@@ -77,12 +77,26 @@ def test_scores_so_far_without_gk_ck_and_corrected(convo, school_db):
     """)
 
 
-@pytest.mark.parametrize("text", ["DIEM TOAN HK1", "diem toan", "KQ", "RL", "NX", "VANG", "LICH", "TBAO",
-                                  "NGHI om", "GV xin gap co"])
-def test_two_children_and_no_choice_lists_them(convo, text):
+@pytest.mark.parametrize("text, example", [
+    ("DIEM TOAN HK1", "DIEM TOAN HK1 C1"), ("diem toan", "DIEM TOAN C1"), ("KQ CN", "KQ CN C1"), ("RL", "RL C1"),
+    ("NX", "NX C1"), ("VANG 2", "VANG 2 C1"), ("LICH", "LICH C1"), ("TBAO", "TBAO C1"),
+    ("NGHI om", "NGHI C1 om"), ("GV xin gap co", "GV C1 xin gap co"),
+])
+def test_two_children_and_no_choice_lists_them_with_the_text_as_typed(convo, text, example):
     reply = convo.send("0912345678", text)
-    assert reply.startswith("So nay co 2 con: C1 Nguyen Thi Hoa 8A2; C2 Nguyen Minh An 11A1. Nhan: ")
-    assert reply.endswith(" C1")
+    assert reply == f"So nay co 2 con: C1 Nguyen Thi Hoa 8A2; C2 Nguyen Minh An 11A1. Nhan: {example}"
+
+
+def test_following_the_example_works_and_a_trailing_child_is_taken_too(convo, school_db):
+    convo.run("""
+    0912345678 > NGHI C1 om
+    0912345678 ~ Da gui xin phep nghi cho Nguyen Thi Hoa 8A2
+    0912345678 > NGHI hoc chau bi sot C2
+    0912345678 ~ Da gui xin phep nghi cho Nguyen Minh An 11A1
+    0912345678 > DIEM TOAN HK1 CON 2
+    0912345678 ~ Nguyen Minh An 11A1 Toan HK1:
+    """)
+    assert [r[0] for r in school_db.execute("SELECT body FROM teacher_messages ORDER BY id")] == ["om", "chau bi sot"]
 
 
 def test_unknown_child_choice(convo):
@@ -94,12 +108,14 @@ def test_unknown_child_choice(convo):
 
 def test_subject_vs_child_name_position_decides(convo, school_db):
     set_scores(school_db, AN, "HOA", 1, ["8", "8", "8"], "8", "8")
-    # HOA in the MON slot is the subject (chemistry): only An (THPT) has it; Hoa's THCS school has no HOA,
-    # so for that family "DIEM HOA" with no child named is about the child Hoa.
+    # HOA in the MON slot is the subject (chemistry): only An (THPT) studies it, so with no child
+    # named the answer is An's, and it says why and how to ask about the child Hoa instead.
     convo.run("""
     0912345678 > DIEM HOA HK1 C2
     0912345678 < Nguyen Minh An 11A1 Hoa hoc HK1: TX 8 8 8; GK 8; CK 8; TB 8
-    0912345678 > DIEM HOA
+    0912345678 > DIEM HOA HK1
+    0912345678 < Nguyen Minh An 11A1 Hoa hoc HK1: TX 8 8 8; GK 8; CK 8; TB 8 (chi An hoc mon HOA) (HOA hieu la mon; de chon con Hoa: DIEM HK1 HOA)
+    0912345678 > DIEM HK1 HOA
     0912345678 ~ Nguyen Thi Hoa 8A2 TB HK1: TOAN
     0912345678 > DIEM HOA HK1 HOA
     0912345678 < Lop 8A2 khong co mon HOA. Cac mon: TOAN, VAN, ANH, KHTN, LSDL, GDCD, TIN, CN, GDTC, AMNHAC, MYTHUAT, HDTN, GDDP

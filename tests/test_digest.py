@@ -133,3 +133,17 @@ def test_warning_when_the_parts_would_run_into_quiet_hours(sms_settings):
     at_2050 = datetime(2026, 11, 27, 13, 50, tzinfo=timezone.utc)   # 20:50 local, quiet from 21:00
     assert digest.quiet_hours_warning(sms_settings, 700 * 100, at_2050) is not None   # 700 s at 100 TPS
     assert digest.quiet_hours_warning(sms_settings, 100, at_2050) is None
+
+
+def test_a_run_interrupted_yesterday_is_finished_before_todays(school_db, sms_settings):
+    sid = school_id(school_db)
+    t1 = utcnow()
+    first = digest.build(school_db, sms_settings, sid, DAY1, now=t1)
+    school_db.execute("UPDATE digest_runs SET state = 'building' WHERE id = ?", [first.run_id])
+    gid, mid = school_db.execute("SELECT guardian_id, message_id FROM digests ORDER BY guardian_id LIMIT 1").fetchone()
+    school_db.execute("DELETE FROM digests WHERE guardian_id = ?", [gid])
+    school_db.execute("DELETE FROM messages WHERE id = ?", [mid])
+    digest.build(school_db, sms_settings, sid, DAY2, now=t1 + timedelta(hours=1))
+    assert school_db.execute("SELECT state FROM digest_runs WHERE id = ?", [first.run_id]).fetchone()[0] == "built"
+    assert school_db.execute("SELECT count(*) FROM digests WHERE guardian_id = ? AND local_date = ?",
+                             [gid, DAY1.isoformat()]).fetchone()[0] == 1, "the guardian missed by the crash got it"
