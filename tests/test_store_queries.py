@@ -165,7 +165,7 @@ def test_subjects_in_report_card_order(db, school):
 
 # --- grades ---------------------------------------------------------------
 
-TOAN = Subject("TOAN", "Toan", SubjectKind.SCORED, 105)
+TOAN = Subject("TOAN", "Toan", SubjectKind.SCORED, 70)      # 3 TX a term
 ART = Subject("MYTHUAT", "Mythuat", SubjectKind.COMMENT, 35)
 
 
@@ -218,14 +218,14 @@ def test_comment_subject_report(store_builder, db, school):
 def test_term_reports_every_subject_in_two_queries(store_builder, db, school):
     b = store_builder
     an = b.student(school["8A2"], "HS1")
-    b.scores(an, "TOAN", ["8", "9"], "8", "9")
+    b.scores(an, "TOAN", ["8", "9", "8", "9"], "8", "9")
     b.scores(an, "VAN", ["6"], "5", None)
     b.scores(an, "TOAN", ["1", "1"], "1", "1", term=2)
     with statements(db) as seen:
         reps = grades.term_reports(db, an, school["id"], 8, YEAR, 1)
     assert len(seen) == 2
     assert [r.subject.code for r in reps] == ["TOAN", "VAN", "MYTHUAT", "NN2", "ABC", "ZZZ"]
-    # TOAN: (17 + 16 + 27) / 7 = 60 / 7 = 8.571… -> 8.6
+    # TOAN: (34 + 16 + 27) / 9 = 77 / 9 = 8.555… -> 8.6 (4 TX: 105 periods a year)
     assert reps[0].average == Decimal("8.6")
     assert reps[1].tx == (Decimal("6"),) and reps[1].average is None
     assert not reps[2].has_scores and reps[2].mark is None
@@ -443,3 +443,14 @@ def test_full_scan_check_can_fail(db):
     # The checker itself must catch a scan, or the test above proves nothing.
     assert full_scans(db, ["SELECT * FROM grades WHERE value = '8'"])
     assert full_scans(db, ["SELECT * FROM grades WHERE status = 'approved'"])
+
+
+def test_no_term_average_while_a_required_tx_is_missing(db, store_builder, school):
+    """TT22: 70 periods a year means 3 TX a term; with 2 approved the term has no result yet."""
+    b = store_builder
+    an = b.student(school["8A2"], "HS1")
+    b.scores(an, "TOAN", ["8", "9"], "8", "9")
+    assert grades.subject_report(db, an, TOAN, YEAR, 1).average is None
+    b.grade(an, "TOAN", "7", kind="TX", seq=3)
+    # (8 + 9 + 7 + 2*8 + 3*9) / (3 + 5) = 67 / 8 = 8.375 -> 8.4
+    assert grades.subject_report(db, an, TOAN, YEAR, 1).average == Decimal("8.4")
