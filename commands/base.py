@@ -1,6 +1,7 @@
 """What every keyword module shares: the context it gets, the reply it returns."""
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -48,7 +49,7 @@ class Context:
         return list(self.family.children)
 
 
-class Command:
+class Command(ABC):
     """A keyword: its aliases, slots, help line, and ``handle`` returning a Reply."""
 
     keyword: ClassVar[str]
@@ -58,5 +59,6 @@ class Command:
     example: ClassVar[str]            # what a parent types
     needs_child: ClassVar[bool] = True
 
-    def handle(self, ctx: Context, parsed: Parsed, child) -> Reply:
-        raise NotImplementedError
+    @abstractmethod
+    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+        """The reply to ``parsed`` from ``ctx``'s sender (text, not sent)."""

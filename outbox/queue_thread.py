@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import queue
 import threading
+from abc import ABC, abstractmethod
 
 
-class QueueThread:
+class QueueThread(ABC):
     """``submit(item)`` from any thread; the subclass's ``_run`` drains ``self.queue``.
 
     ``stop()`` sets ``self._stop`` and queues a None so a blocked ``get`` wakes up.
@@ -32,5 +33,6 @@ class QueueThread:
         if self._thread:
             self._thread.join(timeout)
 
+    @abstractmethod
     def _run(self) -> None:
-        raise NotImplementedError
+        """The thread's loop: drain ``self.queue`` until ``self._stop``."""

@@ -8,6 +8,7 @@ subjects, terms); they run inside the import's transaction.
 from __future__ import annotations
 
 import sqlite3
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -42,7 +43,7 @@ class Op:
     data: dict
 
 
-class Kind:
+class Kind(ABC):
     """One KIND of import file: its columns, row validation and writes."""
 
     name = ""
@@ -50,13 +51,13 @@ class Kind:
     optional: tuple[str, ...] = ()
     wide = False          # the bangdiem layout: TX1..TXn columns
 
+    @abstractmethod
     def check(self, ctx: "Context", row: Row) -> list[Op]:
         """Validate one row; raise RowRejected or return its planned writes."""
-        raise NotImplementedError
 
+    @abstractmethod
     def apply(self, ctx: "Context", op: Op) -> Outcome:
         """Write one planned change."""
-        raise NotImplementedError
 
     def finish(self, ctx: "Context") -> dict[str, int]:
         """After the last row (e.g. --replace); returns extra counts."""
