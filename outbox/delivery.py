@@ -184,6 +184,13 @@ def expire_unknown(db: sqlite_utils.Database, receipt_timeout_s: int) -> int:
     return cur.rowcount
 
 
+def awaiting_receipts(db: sqlite_utils.Database, connections: list[str], since: str) -> int:
+    """Messages of ``connections`` submitted (or resent) since ``since``, still waiting for their final receipt."""
+    marks = ",".join("?" * len(connections))
+    return db.execute(f"SELECT count(*) FROM messages WHERE state = 'submitted' AND connection IN ({marks}) "
+                      "AND updated_at >= ?", [*connections, since]).fetchone()[0]
+
+
 def expire_stale_queued(db: sqlite_utils.Database) -> int:
     """Queued messages whose validity passed (a digest after 21:00) are `expired` without sending."""
     stamp = iso(utcnow())

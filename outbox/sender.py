@@ -105,7 +105,7 @@ class Sender:
                         self._send_batch(claimed, stop)
                         failures = 0
                         continue
-                    if burst and self._drained() and not self._due_soon(up):
+                    if burst and self._drained() and not self.sweep() and not self._due_soon(up):
                         break
                     self.wake.wait(self._sleep_for(up))
                     failures = 0
@@ -126,15 +126,19 @@ class Sender:
         self._stop.set()
         self.wake.local.set()
 
-    def sweep(self) -> None:
-        """Take back dead workers' rows, resend ambiguous ones, expire stale and silent ones."""
+    def sweep(self) -> int:
+        """Take back dead workers' rows, resend ambiguous ones, expire stale and silent ones.
+
+        Returns how many messages went back to the queue.
+        """
         if not self.connections:
-            return
+            return 0
         got = messages.recover(self.db, self.connections)
         self.stats.recovered_parts += got["parts_resent"]
         with transaction(self.db):
             delivery.expire_stale_queued(self.db)
             delivery.expire_unknown(self.db, self.settings.sms.receipt_timeout)
+        return got["stale"] + got["ambiguous"]
 
     def _sleep_for(self, up: list[str]) -> float:
         if not up:

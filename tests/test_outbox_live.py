@@ -163,3 +163,19 @@ def test_two_workers_together_stay_under_the_global_tps(make_sim, tmp_path, scho
     busiest = max(sum(1 for t in times[i:] if t - start < 1.0) for i, start in enumerate(times))
     assert busiest <= 101, f"{busiest} submit_sm in one second at tps = 100"
     assert sim.stats().get("throttled", 0) == 0
+
+
+@pytest.mark.parametrize("wait, delivered", [("10", 20), ("0", 0)])
+def test_a_burst_worker_stays_bound_for_its_receipts(make_sim, tmp_path, school_db_path, redis_url, redis_prefix,
+                                                     sms_settings, wait, delivered):
+    sim = make_sim(receipt_delay=1.5)
+    config = _worker_config(tmp_path, sim, school_db_path, redis_url, redis_prefix)
+    db = connect(school_db_path)
+    bulk(db, sms_settings, 20)
+    worker = _worker(config, _worker_env(sim), "--burst", "--receipt-wait", wait)
+    out, err = worker.communicate(timeout=60)
+    assert worker.returncode == 0, err
+    assert count(db, "state = 'delivered'") == delivered
+    if not delivered:
+        assert count(db, "state = 'submitted'") == 20
+        assert "20 messages still wait for their receipt" in err
