@@ -61,7 +61,11 @@ class SmppEsme:
         self.client.set_error_pdu_handler(lambda pdu: None)  # error statuses are data here
         bind = {"trx": self.client.bind_transceiver, "rx": self.client.bind_receiver,
                 "tx": self.client.bind_transmitter}[kind]
-        bind(system_id=system_id, password=password)
+        try:
+            bind(system_id=system_id, password=password)
+        except BaseException:
+            self.client.disconnect()      # a refused bind leaves no socket behind
+            raise
 
     def _received(self, pdu, **_):
         status = self.deliver_status
