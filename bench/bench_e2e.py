@@ -279,8 +279,7 @@ def mo_latency(folder: Path, sim: SimProcess, rate: float, seconds: float, r) ->
             time.sleep(delay)
         phone = phones[i % len(phones)]
         t = time.time()
-        sim.post("/mo", {"phone": "0" + phone[3:], "text": f"DIEM TOAN HK1 #{i}".replace(" #", " ") if False
-                         else "DIEM TOAN HK1"})
+        sim.post("/mo", {"phone": "0" + phone[3:], "text": "DIEM TOAN HK1"})
         pushed.append((phone, t))
     ok = wait_for(lambda: len(sim.get(f"/submits?since={since}")["submits"]) >= n, 60)
     subs = sim.get(f"/submits?since={since}")["submits"]

@@ -10,4 +10,4 @@ class SchemaError(StoreError):
 
 
 class UserError(StoreError):
-    """A staff account cannot be created or changed as asked."""
+    """A staff or parent account cannot be created or changed as asked."""

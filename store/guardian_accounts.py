@@ -1,0 +1,40 @@
+"""Parents' web accounts: the password is set with an MK code and checked at login."""
+from __future__ import annotations
+
+import sqlite_utils
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import otp
+from .connection import transaction
+from .errors import UserError
+
+MIN_PASSWORD = 8
+_DUMMY = generate_password_hash("not a password")
+
+
+def guardian_id(db: sqlite_utils.Database, phone: str) -> int | None:
+    """The guardian with this E.164 number, if any."""
+    row = db.execute("SELECT id FROM guardians WHERE phone = ?", [phone]).fetchone()
+    return row[0] if row else None
+
+
+def check_password(db: sqlite_utils.Database, phone: str, password: str) -> int | None:
+    """The guardian id for a correct phone and password, else None (same work either way)."""
+    row = db.execute("SELECT id, password_hash FROM guardians WHERE phone = ?", [phone]).fetchone()
+    if row is None or not row[1]:
+        check_password_hash(_DUMMY, password)
+        return None
+    return row[0] if check_password_hash(row[1], password) else None
+
+
+def set_password(db: sqlite_utils.Database, phone: str, code: str, password: str) -> int:
+    """Set the web password with a valid MK code; returns the guardian id or raises UserError."""
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"the password needs at least {MIN_PASSWORD} characters")
+    gid = guardian_id(db, phone)
+    # An unknown number and a wrong code read the same, so the form does not reveal who is registered.
+    if gid is None or not otp.redeem(db, gid, code):
+        raise UserError("the code is wrong, used or expired: text MK to the school's number for a new one")
+    with transaction(db):
+        db.execute("UPDATE guardians SET password_hash = ? WHERE id = ?", [generate_password_hash(password), gid])
+    return gid

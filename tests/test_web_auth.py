@@ -1,0 +1,66 @@
+"""Staff and parent login: passwords, CSRF, rate limit, MK password setting, sessions."""
+from __future__ import annotations
+
+from store import otp
+from store.phones import normalise
+
+from .fixtures_web import STAFF_PASSWORD, csrf_of, login_staff, post_form
+
+
+def test_staff_login_reaches_the_staff_pages_and_a_wrong_password_does_not(client, make_staff):
+    make_staff("co.lan", "admin", school="THCS-DD")
+    assert client.get("/staff/").status_code == 302
+    bad = login_staff(client, "co.lan", "wrong-password")
+    assert bad.status_code == 401 and "Wrong login or password" in bad.get_data(as_text=True)
+    ok = login_staff(client, "co.lan")
+    assert ok.status_code == 302 and ok.headers["Location"].endswith("/staff/")
+    assert client.get("/staff/").status_code == 200
+
+
+def test_a_form_without_its_csrf_token_is_refused(client, make_staff):
+    make_staff("co.lan", "admin", school="THCS-DD")
+    client.get("/login")
+    r = client.post("/login", data={"login": "co.lan", "password": STAFF_PASSWORD})
+    assert r.status_code == 400 and "CSRF" in r.get_data(as_text=True)
+    r = client.post("/login", data={"login": "co.lan", "password": STAFF_PASSWORD, "csrf_token": "forged"})
+    assert r.status_code == 400
+
+
+def test_five_failures_lock_the_login_for_a_while(client, make_staff):
+    make_staff("co.lan", "admin", school="THCS-DD")
+    for _ in range(5):
+        assert login_staff(client, "co.lan", "nope-nope-nope").status_code == 401
+    r = login_staff(client, "co.lan")                   # even the right password now
+    assert r.status_code == 429 and "Too many failed logins" in r.get_data(as_text=True)
+
+
+def test_an_open_redirect_after_login_is_ignored(client, make_staff):
+    make_staff("co.lan", "admin", school="THCS-DD")
+    client.get("/login")
+    r = client.post("/login?next=//evil.example/", data={"login": "co.lan", "password": STAFF_PASSWORD,
+                                                        "csrf_token": csrf_of(client)})
+    assert r.headers["Location"].endswith("/staff/")
+
+
+def test_a_parent_sets_a_password_with_an_mk_code_then_logs_in(client, school_db):
+    phone = normalise("0912345678")
+    gid = school_db.execute("SELECT id FROM guardians WHERE phone = ?", [phone]).fetchone()[0]
+    code = otp.issue(school_db, gid, 600)
+    r = post_form(client, "/parent/password", {"phone": "0912 345 678", "code": "000000" if code != "000000"
+                                                else "111111", "password": "mat-khau-1"})
+    assert r.status_code == 400 and "wrong, used or expired" in r.get_data(as_text=True)
+    r = post_form(client, "/parent/password", {"phone": "0912345678", "code": code, "password": "mat-khau-1"})
+    assert r.status_code == 302
+    r = post_form(client, "/parent/password", {"phone": "0912345678", "code": code, "password": "other-pass"})
+    assert r.status_code == 400, "a code works once"
+    client.post("/logout", data={"csrf_token": csrf_of(client)})
+    assert post_form(client, "/parent/login", {"phone": "+84912345678", "password": "bad-pass"}).status_code == 401
+    r = post_form(client, "/parent/login", {"phone": "84912345678", "password": "mat-khau-1"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/parent/")
+
+
+def test_a_stranger_or_a_bad_number_gets_no_hint_of_who_is_registered(client):
+    r = post_form(client, "/parent/password", {"phone": "0911111119", "code": "123456", "password": "mat-khau-1"})
+    assert r.status_code == 400 and "wrong, used or expired" in r.get_data(as_text=True)
+    r = post_form(client, "/parent/login", {"phone": "12ab", "password": "x"})
+    assert r.status_code == 400 and "not a Vietnamese mobile number" in r.get_data(as_text=True)

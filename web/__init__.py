@@ -1,0 +1,45 @@
+"""The Flask web UI and JSON API (SPEC §8): one app factory, one blueprint per concern.
+
+    app = create_app(settings)            # `python run_gateway.py web` serves it
+
+Blueprints, registered in this order (explicit, like the command registry):
+health (/healthz, /metrics), api (/api/v1, bearer tokens), auth (staff and
+parent login), staff (the school's pages), parents (a parent's children).
+Every request gets its own SQLite connection (web.db); every form carries a
+CSRF token (web.csrf); sessions are signed with `web.secret_key`.
+"""
+from __future__ import annotations
+
+import importlib
+from datetime import timedelta
+
+from flask import Flask
+
+BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.parents")
+
+
+def create_app(settings, *, redis=None) -> Flask:
+    """The web app for ``settings``; ``redis`` defaults to the settings' Redis (embedded when url is empty)."""
+    settings.require_secrets("web.secret_key")
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.web.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.web.secure_cookies,
+        SESSION_COOKIE_NAME="sll_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,     # spreadsheet uploads
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["sll.settings"] = settings
+    if redis is None:
+        from outbox.redisconn import from_settings
+        redis = from_settings(settings)
+    app.extensions["sll.redis"] = redis
+    from . import csrf, db
+    db.init_app(app)
+    csrf.init_app(app)
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(name).bp)
+    return app

@@ -1,0 +1,4 @@
+"""(being built)"""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)

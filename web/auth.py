@@ -1,0 +1,198 @@
+"""Who is asking: staff and parent login, logout, the decorators pages use, the login rate limit.
+
+Staff log in with their login and password (`user add`); parents with their
+phone number and the password they set with an MK code. The session holds
+only an id; every request reloads the account, so a deactivated user is out
+at once. Failed logins are counted in Redis per account and per address.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+
+from store import audit, guardian_accounts, phones, users
+from store.errors import UserError
+
+from .db import get_db, redis, settings
+
+bp = Blueprint("auth", __name__)
+
+MAX_FAILURES = 5            # per account, per window
+MAX_FAILURES_PER_IP = 30    # per address, per window
+WINDOW_S = 15 * 60
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The logged-in staff member and their scope."""
+
+    id: int
+    login: str
+    role: users.Role
+    school_id: int | None        # None: an operator, every school
+    class_ids: frozenset[int]    # a teacher's classes
+
+    def can_see_school(self, school_id: int) -> bool:
+        return self.school_id is None or self.school_id == school_id
+
+
+def _load_staff(user_id: int) -> Staff | None:
+    db = get_db()
+    row = db.execute("SELECT id, login, role, school_id FROM users WHERE id = ? AND active = 1",
+                     [user_id]).fetchone()
+    if row is None:
+        return None
+    classes = frozenset(r[0] for r in db.execute("SELECT class_id FROM user_classes WHERE user_id = ?", [row[0]]))
+    return Staff(row[0], row[1], users.Role(row[2]), row[3], classes)
+
+
+def staff_required(*roles: str):
+    """Page decorator: a logged-in staff member (of one of ``roles`` when given) in ``g.staff``."""
+    allowed = {users.Role(r) for r in roles}
+
+    def wrap(view):
+        @functools.wraps(view)
+        def inner(*args, **kwargs):
+            staff = _load_staff(session["staff_id"]) if "staff_id" in session else None
+            if staff is None:
+                return redirect(url_for("auth.login", next=request.full_path))
+            if allowed and staff.role not in allowed:
+                abort(403)
+            g.staff = staff
+            return view(*args, **kwargs)
+        return inner
+    return wrap
+
+
+def parent_required(view):
+    """Page decorator: a logged-in parent, their guardian id in ``g.guardian_id``."""
+    @functools.wraps(view)
+    def inner(*args, **kwargs):
+        gid = session.get("guardian_id")
+        if gid is None or get_db().execute("SELECT 1 FROM guardians WHERE id = ?", [gid]).fetchone() is None:
+            return redirect(url_for("auth.parent_login"))
+        g.guardian_id = gid
+        return view(*args, **kwargs)
+    return inner
+
+
+# -- rate limit --------------------------------------------------------------------------------
+def _keys(kind: str, account: str) -> list[str]:
+    prefix = settings().redis.prefix
+    return [f"{prefix}login:{kind}:{account}", f"{prefix}login:ip:{request.remote_addr}"]
+
+
+def _blocked(kind: str, account: str) -> bool:
+    acct, ip = (int(v or 0) for v in redis().mget(_keys(kind, account)))
+    return acct >= MAX_FAILURES or ip >= MAX_FAILURES_PER_IP
+
+
+def _failed(kind: str, account: str) -> None:
+    pipe = redis().pipeline()
+    for key in _keys(kind, account):
+        pipe.incr(key)
+        pipe.expire(key, WINDOW_S, nx=True)
+    pipe.execute()
+
+
+def _succeeded(kind: str, account: str) -> None:
+    redis().delete(_keys(kind, account)[0])
+
+
+def _start_session(**ids) -> None:
+    session.clear()            # a new session id for the new login (no fixation)
+    session.permanent = True
+    session.update(ids)
+
+
+def _safe_next(default: str) -> str:
+    target = request.args.get("next") or request.form.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+# -- staff -------------------------------------------------------------------------------------
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "POST":
+        name = request.form.get("login", "").strip()
+        password = request.form.get("password", "")
+        if _blocked("staff", name):
+            flash("Too many failed logins: wait 15 minutes.", "error")
+            return render_template("login.html", login=name), 429
+        user = users.check_login(get_db(), name, password) if name and password else None
+        if user is None:
+            _failed("staff", name)
+            flash("Wrong login or password.", "error")
+            return render_template("login.html", login=name), 401
+        _succeeded("staff", name)
+        _start_session(staff_id=user["id"])
+        return redirect(_safe_next(url_for("staff.index")))
+    return render_template("login.html", login="")
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    was_parent = "guardian_id" in session
+    session.clear()
+    return redirect(url_for("auth.parent_login" if was_parent else "auth.login"))
+
+
+# -- parents -----------------------------------------------------------------------------------
+def _phone(raw: str) -> str | None:
+    try:
+        return phones.normalise(raw)
+    except phones.PhoneError:
+        return None
+
+
+@bp.route("/parent/login", methods=["GET", "POST"])
+def parent_login():
+    if request.method == "POST":
+        raw = request.form.get("phone", "")
+        password = request.form.get("password", "")
+        phone = _phone(raw)
+        if phone is None:
+            flash(f"{raw!r} is not a Vietnamese mobile number.", "error")
+            return render_template("parent_login.html", phone=raw), 400
+        if _blocked("parent", phone):
+            flash("Too many failed logins: wait 15 minutes.", "error")
+            return render_template("parent_login.html", phone=raw), 429
+        gid = guardian_accounts.check_password(get_db(), phone, password)
+        if gid is None:
+            _failed("parent", phone)
+            flash("Wrong phone number or password. No password yet? Text MK to the school's number.", "error")
+            return render_template("parent_login.html", phone=raw), 401
+        _succeeded("parent", phone)
+        _start_session(guardian_id=gid)
+        return redirect(url_for("parents.index"))
+    return render_template("parent_login.html", phone="")
+
+
+@bp.route("/parent/password", methods=["GET", "POST"])
+def parent_password():
+    """Set (or reset) the web password with a code from `MK`."""
+    if request.method == "POST":
+        raw = request.form.get("phone", "")
+        phone = _phone(raw)
+        if phone is None:
+            flash(f"{raw!r} is not a Vietnamese mobile number.", "error")
+            return render_template("parent_password.html", phone=raw), 400
+        if _blocked("parent", phone):
+            flash("Too many failed attempts: wait 15 minutes.", "error")
+            return render_template("parent_password.html", phone=raw), 429
+        db = get_db()
+        try:
+            gid = guardian_accounts.set_password(db, phone, request.form.get("code", ""),
+                                                 request.form.get("password", ""))
+        except UserError as e:
+            _failed("parent", phone)
+            flash(str(e), "error")
+            return render_template("parent_password.html", phone=raw), 400
+        audit.record(db, phones.mask(phone), "web:set-password")
+        _succeeded("parent", phone)
+        _start_session(guardian_id=gid)
+        flash("Password set.", "info")
+        return redirect(url_for("parents.index"))
+    return render_template("parent_password.html", phone="")
