@@ -64,3 +64,18 @@ def test_a_stranger_or_a_bad_number_gets_no_hint_of_who_is_registered(client):
     assert r.status_code == 400 and "wrong, used or expired" in r.get_data(as_text=True)
     r = post_form(client, "/parent/login", {"phone": "12ab", "password": "x"})
     assert r.status_code == 400 and "not a Vietnamese mobile number" in r.get_data(as_text=True)
+
+
+def test_staff_log_in_and_out_in_a_real_browser(page, live_server, make_staff):
+    make_staff("co.lan", "admin", school="THCS-DD")
+    page.goto(f"{live_server}/staff/")
+    assert page.url.startswith(f"{live_server}/login")
+    page.fill("input[name=login]", "co.lan")
+    page.fill("input[name=password]", "wrong-password")
+    page.click("button[type=submit]")
+    assert "Wrong login or password" in page.inner_text("[role=alert]")
+    page.fill("input[name=password]", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/staff/")
+    page.click("text=Đăng xuất")
+    page.wait_for_url(f"{live_server}/login")

@@ -57,7 +57,7 @@ def staff_required(*roles: str):
         def inner(*args, **kwargs):
             staff = _load_staff(session["staff_id"]) if "staff_id" in session else None
             if staff is None:
-                return redirect(url_for("auth.login", next=request.full_path))
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             if allowed and staff.role not in allowed:
                 abort(403)
             g.staff = staff

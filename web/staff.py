@@ -1,5 +1,5 @@
 """(being built)"""
-from flask import Blueprint, g
+from flask import Blueprint, render_template
 
 from .auth import staff_required
 
@@ -9,4 +9,4 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 @bp.route("/")
 @staff_required()
 def index():
-    return f"staff {g.staff.login}"
+    return render_template("staff/index.html")
