@@ -4,7 +4,9 @@
 
 Blueprints, registered in this order (explicit, like the command registry):
 health (/healthz, /metrics), api (/api/v1, bearer tokens), auth (staff and
-parent login), staff (the school's pages), parents (a parent's children).
+parent login), staff (the staff home), reports (delivery report, resend,
+parents' texts), review (approval queue, GV/NGHI answers, announcements),
+parents (a parent's children).
 Every request gets its own SQLite connection (web.db); every form carries a
 CSRF token (web.csrf); sessions are signed with `web.secret_key`.
 """
@@ -15,7 +17,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.parents")
+BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.parents")
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -42,4 +44,21 @@ def create_app(settings, *, redis=None) -> Flask:
     csrf.init_app(app)
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
+    app.context_processor(_staff_nav)
     return app
+
+
+# The staff menu: (endpoint, label); an entry shows once its page exists.
+STAFF_NAV = (
+    ("staff.index", "Tổng quan"),
+    ("reports.delivery", "Báo cáo gửi tin"),
+    ("reports.inbox", "Tin phụ huynh"),
+    ("review.approvals", "Duyệt"),
+    ("review.teacher_messages", "GV / Nghỉ"),
+    ("review.announce", "Thông báo"),
+)
+
+
+def _staff_nav() -> dict:
+    from flask import current_app
+    return {"staff_nav": [(ep, label) for ep, label in STAFF_NAV if ep in current_app.view_functions]}
