@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from outbox import digest as digest_mod
+from outbox import mail
 from store.clock import local_today
 
 from .context import pass_app
@@ -29,3 +30,7 @@ def digest(app, day, school_code):
                        + (f", {r.skipped_existing} already had theirs" if r.skipped_existing else ""))
         if r.warning:
             click.echo(f"warning: {code}: {r.warning}", err=True)
+        if mail.enabled(app.settings):
+            m = mail.send_digests(app.db, app.settings, school_id, day)
+            click.echo(f"{code} {day}: {m.sent} e-mailed" + (f", {m.refused} refused" if m.refused else "")
+                       + (f", {m.left} left for the next run (SMTP unreachable)" if m.left else ""))

@@ -80,7 +80,17 @@ def _open_run(db, school_id: int, day: date, now: datetime) -> tuple[int, str | 
         return cur.lastrowid, prev, iso(now), "building"
 
 
-def _recipients(db, school_id: int, school_year: str):
+def family_news(news, kids, day: date) -> list[dict]:
+    """The children of one guardian that have news: name, class_name, lines, id."""
+    children = []
+    for sid, name, cid, cname in kids:
+        lines = _child_lines(news.for_child(sid, cid), day)
+        if lines:
+            children.append({"name": name, "class_name": cname, "lines": lines, "id": sid})
+    return children
+
+
+def recipients(db, school_id: int, school_year: str):
     """(guardian_id, phone, child rows) of the school's opted-in, active links, in a stable order."""
     rows = db.execute(
         "SELECT g.id, g.phone, s.id, s.full_name, c.id, c.name FROM students s "
@@ -147,12 +157,8 @@ def build(db: sqlite_utils.Database, settings, school_id: int, day: date, *, now
                 created += 1
         pending.clear()
 
-    for gid, phone, kids in _recipients(db, school_id, school_year_of(day)):
-        children = []
-        for sid, name, cid, cname in kids:
-            lines = _child_lines(news.for_child(sid, cid), day)
-            if lines:
-                children.append({"name": name, "class_name": cname, "lines": lines, "id": sid})
+    for gid, phone, kids in recipients(db, school_id, school_year_of(day)):
+        children = family_news(news, kids, day)
         if not children:
             continue
         text = render("digest.txt", day=day, children=children)

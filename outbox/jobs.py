@@ -12,7 +12,7 @@ from datetime import date
 import settings as settings_mod
 from store.connection import open_settings_db
 
-from . import digest
+from . import digest, mail
 from .redisconn import from_settings
 from .wake import Wake
 
@@ -25,15 +25,18 @@ def queue_names(prefix: str) -> list[str]:
 
 
 def build_digest(school_id: int, day: str) -> dict:
-    """Build and queue one school's digests for local date ``day`` (idempotent), then wake the senders."""
+    """Build and queue one school's digests for local date ``day`` (idempotent), wake the senders,
+    then e-mail them to guardians with an address."""
     app_settings = settings_mod.load()
     db = open_settings_db(app_settings)
     try:
         result = digest.build(db, app_settings, school_id, date.fromisoformat(day))
+        if result.created:
+            Wake(from_settings(app_settings), app_settings.redis.prefix).ring()
+        emails = mail.send_digests(db, app_settings, school_id, date.fromisoformat(day))
     finally:
         db.close()
-    if result.created:
-        Wake(from_settings(app_settings), app_settings.redis.prefix).ring()
-    logger.info("digest of school %s for %s: %s queued", school_id, day, result.created)
+    logger.info("digest of school %s for %s: %s queued, %s e-mailed", school_id, day, result.created, emails.sent)
     return {"created": result.created, "parts": result.parts, "warning": result.warning,
-            "already_built": result.already_built}
+            "already_built": result.already_built, "emailed": emails.sent, "email_refused": emails.refused,
+            "email_left": emails.left}
