@@ -1,4 +1,183 @@
-"""(being built)"""
-from flask import Blueprint
+"""Staff reports: the delivery report with resend, and the inbox of parents' texts with their answers.
+
+Scope: an operator sees every school (and chooses one), every other role their own school only (another
+school's code or message is a 404), a teacher only their classes. Phones are masked in every list; each
+view is written to the audit log.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from outbox import messages
+from outbox.states import MessageState
+from outbox.wake import Wake
+from store import audit, reports
+from store.clock import local_today, parse_iso, school_year_of
+from store.phones import mask
+from store.users import Role
+
+from .auth import staff_required
+from .db import get_db, redis, settings
 
 bp = Blueprint("reports", __name__, url_prefix="/staff")
+
+RESEND_ROLES = (Role.OPERATOR.value, Role.ADMIN.value)
+STATES = tuple(s.value for s in MessageState)
+PER_PAGE = 50
+
+
+class BadQuery(Exception):
+    """A report parameter the page cannot use; the message names it."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one report shows: a school (None: every school, operators only) and classes (None: all)."""
+
+    school: dict | None
+    class_ids: frozenset[int] | None
+    class_name: str | None
+    class_options: list[str]
+
+
+def _tz() -> str:
+    return settings().sms.timezone
+
+
+def _local(ts: str | None) -> str:
+    """A stored UTC timestamp as local 'YYYY-MM-DD HH:MM'."""
+    return parse_iso(ts).astimezone(ZoneInfo(_tz())).strftime("%Y-%m-%d %H:%M") if ts else ""
+
+
+def _day(raw: str | None, *, default: date | None) -> date | None:
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadQuery(f"date must be YYYY-MM-DD, not {raw!r}") from None
+
+
+def _scope(db, school_code: str, class_name: str, day: date) -> Scope:
+    """The staff member's scope narrowed to the school and class asked for (BadQuery when not allowed)."""
+    staff = g.staff
+    by_code = {s["code"]: s for s in reports.schools(db)}
+    by_id = {s["id"]: s for s in by_code.values()}
+    if staff.school_id is None:
+        if school_code and school_code not in by_code:
+            raise BadQuery(f"unknown school {school_code!r}")
+        school = by_code.get(school_code)
+    else:
+        school = by_id[staff.school_id]
+        if school_code and school_code != school["code"]:
+            raise BadQuery(f"school {school_code!r} is not yours", 404)
+    teacher = staff.role is Role.TEACHER
+    if teacher:
+        options = reports.classes_named(db, staff.class_ids)
+    elif school is not None:
+        options = reports.school_classes(db, school["id"], school_year_of(day))
+    else:
+        options = []
+    names = list(dict.fromkeys(name for _, name in options))
+    class_ids = frozenset(staff.class_ids) if teacher else None
+    if class_name:
+        chosen = frozenset(cid for cid, name in options if name == class_name)
+        if not chosen:
+            if teacher:
+                raise BadQuery(f"class {class_name!r} is not one of yours", 404)
+            if school is None:
+                raise BadQuery("choose a school to see one class")
+            raise BadQuery(f"no class {class_name!r} in {school['code']} in {school_year_of(day)}")
+        class_ids = chosen
+    return Scope(school, class_ids, class_name or None, names)
+
+
+def _error_page(template: str, e: BadQuery, **context):
+    if e.status == 404:
+        abort(404, description=str(e))
+    flash(str(e), "error")
+    return render_template(template, **context), e.status
+
+
+# -- the delivery report -----------------------------------------------------------------------------------------
+@bp.route("/delivery")
+@staff_required()
+def delivery():
+    """Counts per state of a day's messages and the failures with the SMSC's reason."""
+    db = get_db()
+    args = request.args
+    try:
+        day = _day(args.get("date"), default=local_today(_tz()))
+        scope = _scope(db, args.get("school", "").strip(), args.get("class", "").strip(), day)
+    except BadQuery as e:
+        return _error_page("reports/delivery.html", e, report=None, schools=[], scope=None,
+                           day=args.get("date", ""), states=STATES)
+    school_id = scope.school["id"] if scope.school else None
+    report = reports.delivery(db, day, _tz(), school_id=school_id, class_ids=scope.class_ids)
+    by_class = (reports.delivery_by_class(db, day, _tz(), school_id=school_id, class_ids=scope.class_ids)
+                if school_id is not None and scope.class_name is None else {})
+    failures = [{**f, "phone": mask(f["phone"]), "time": _local(f["created_at"])} for f in report.failures]
+    audit.record(db, g.staff.login, "web:report-delivery", school_id=school_id, date=day.isoformat(),
+                 **({"class": scope.class_name} if scope.class_name else {}))
+    return render_template("reports/delivery.html", report=report, failures=failures, by_class=by_class,
+                           scope=scope, day=day.isoformat(), states=STATES,
+                           schools=reports.schools(db) if g.staff.school_id is None else [],
+                           can_resend=g.staff.role.value in RESEND_ROLES)
+
+
+@bp.route("/delivery/<int:message_id>/resend", methods=["POST"])
+@staff_required(*RESEND_ROLES)
+def resend(message_id: int):
+    """Queue a new copy of a message that did not arrive, and wake the senders."""
+    db = get_db()
+    back = url_for("reports.delivery", **{k: v for k in ("date", "school", "class")
+                                          if (v := request.form.get(k, "").strip())})
+    msg = reports.message_scope(db, message_id)
+    # can_see_school(None) is true for operators only: a message of no school (a stranger's hint) is theirs.
+    if msg is None or not g.staff.can_see_school(msg["school_id"]):
+        abort(404, description=f"no message #{message_id} in your school")
+    if not messages.requeue(db, message_id, actor=g.staff.login):
+        flash(f"Tin #{message_id} đang ở trạng thái {msg['state']}: chỉ gửi lại được tin "
+              f"{', '.join(reports.FAILED_STATES)}.", "error")
+        return redirect(back, code=303)
+    Wake(redis(), settings().redis.prefix).ring()
+    audit.record(db, g.staff.login, "web:resend", school_id=msg["school_id"], student_id=msg["student_id"],
+                 message=message_id)
+    flash(f"Đã xếp gửi lại tin #{message_id} (một bản sao mới đang chờ gửi).", "info")
+    return redirect(back, code=303)
+
+
+# -- parents' texts --------------------------------------------------------------------------------------------
+@bp.route("/inbox")
+@staff_required()
+def inbox():
+    """Parents' texts with the answer that was sent, newest first."""
+    db = get_db()
+    args = request.args
+    try:
+        day = _day(args.get("date"), default=None)
+        page = args.get("page", "1")
+        if not page.isdigit() or int(page) < 1:
+            raise BadQuery(f"page must be a number from 1, not {page!r}")
+        scope = _scope(db, args.get("school", "").strip(), "", day or local_today(_tz()))
+    except BadQuery as e:
+        return _error_page("reports/inbox.html", e, result=None, rows=[], schools=[], scope=None,
+                           day=args.get("date", ""))
+    school_id = scope.school["id"] if scope.school else None
+    result = reports.texts(db, tz=_tz(), school_id=school_id, class_ids=scope.class_ids, day=day,
+                           page=int(page), per_page=PER_PAGE)
+    rows = [{**r, "phone": mask(r["phone"] or r["source_addr"]), "time": _local(r["received_at"])}
+            for r in result.rows]
+    audit.record(db, g.staff.login, "web:inbox", school_id=school_id, page=result.page, shown=len(rows),
+                 **({"date": day.isoformat()} if day else {}))
+    return render_template("reports/inbox.html", result=result, rows=rows, scope=scope,
+                           day=day.isoformat() if day else "",
+                           schools=reports.schools(db) if g.staff.school_id is None else [])

@@ -1,7 +1,15 @@
-"""(being built)"""
-from flask import Blueprint, render_template
+"""The staff home: today's messages per state, pending approvals and unanswered GV/NGHI per school in scope."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, render_template
+
+from outbox.states import MessageState
+from store import reports
+from store.clock import local_today
+from store.users import Role
 
 from .auth import staff_required
+from .db import get_db, settings
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -9,4 +17,20 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 @bp.route("/")
 @staff_required()
 def index():
-    return render_template("staff/index.html")
+    """One row per school in the staff member's scope (a teacher's: their classes only)."""
+    db = get_db()
+    tz = settings().sms.timezone
+    today = local_today(tz)
+    staff = g.staff
+    class_ids = staff.class_ids if staff.role is Role.TEACHER else None
+    rows = []
+    for school in reports.schools(db):
+        if not staff.can_see_school(school["id"]):
+            continue
+        report = reports.delivery(db, today, tz, school_id=school["id"], class_ids=class_ids)
+        rows.append({**school, "counts": report.counts, "total": report.total,
+                     "pending": reports.pending_approvals(db, school["id"], class_ids),
+                     "unanswered": reports.unanswered_teacher_messages(db, school["id"], class_ids)})
+    return render_template("staff/index.html", rows=rows, day=today.isoformat(),
+                           states=tuple(s.value for s in MessageState),
+                           has=lambda endpoint: endpoint in current_app.view_functions)
