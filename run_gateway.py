@@ -7,6 +7,7 @@ import click
 from cli import admin, ask, digest, report, runtime, serve
 from cli import demo_data, imports, tokens
 from cli import sim as sim_cli
+from cli import web as web_cli
 from cli.context import App, setup_logging
 
 
@@ -36,6 +37,7 @@ main.add_command(report.report)
 main.add_command(imports.import_cmd)
 main.add_command(demo_data.demo_data)
 main.add_command(sim_cli.sim)
+main.add_command(web_cli.web)
 main.add_command(tokens.token)
 
 if __name__ == "__main__":

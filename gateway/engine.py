@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 from typing import Sequence
 
 from outbox.receipt_applier import ReceiptApplier
@@ -19,6 +20,7 @@ from store.connection import open_settings_db
 
 from .answering import MoAnswerer
 from .binds import Account
+from .heartbeat import Heartbeat
 from .session import BindType
 from .inbound import InboundRouter
 from .receipts import canonical_submit_id
@@ -71,6 +73,7 @@ class Engine:
                           for name, acc in self.accounts.items()}
             self.sender = Sender(self.db_factory, settings, transports, redis_conn, prefix=settings.redis.prefix,
                                  wake=self.wake, lease_s=lease_s, batch=batch)
+        self.heartbeat = Heartbeat(redis_conn, settings.redis.prefix, self.status, sends=send)
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
 
@@ -94,11 +97,18 @@ class Engine:
         self._threads.append(thread)
 
     def _housekeeping(self) -> None:
-        while not self._stop.wait(5.0):
+        """Every second: publish the status when due (heartbeat); every 5 s: answer stalled MO parts."""
+        last_flush = time.monotonic()
+        while True:
             try:
-                self.router.flush_incomplete()
+                self.heartbeat.beat()
+                if time.monotonic() - last_flush >= 5.0:
+                    last_flush = time.monotonic()
+                    self.router.flush_incomplete()
             except Exception:
                 logger.exception("housekeeping failed; retrying")
+            if self._stop.wait(1.0):
+                break
 
     def wait_bound(self, timeout: float) -> bool:
         """Whether every bind came up within ``timeout`` seconds."""
@@ -111,6 +121,7 @@ class Engine:
             self.sender.stop()
         for thread in self._threads:
             thread.join(timeout)
+        self.heartbeat.clear()      # stopping: /healthz no longer counts these binds
         for account in self.accounts.values():
             account.stop(timeout)
         self.router.stop()

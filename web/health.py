@@ -1,4 +1,104 @@
-"""(being built)"""
-from flask import Blueprint
+"""`GET /healthz` (database, Redis, every SMPP connection) and `GET /metrics` (Prometheus); no login.
+
+The SMPP side runs in other processes (`gateway`, `worker`): their binds are
+read from the statuses they publish to Redis (gateway/heartbeat.py). Neither
+endpoint shows personal data: states, counts, process names and bind names.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+import redis as redis_lib
+from flask import Blueprint, Response, jsonify
+
+from gateway import heartbeat
+from gateway.session import BindType, SessionState
+from store.migrate import latest_version, user_version
+
+from .db import get_db, redis, settings
 
 bp = Blueprint("health", __name__)
+
+_RECEIVING = {BindType.TRX.value, BindType.RX.value}
+_SENDING = {BindType.TRX.value, BindType.TX.value}
+
+
+def check_database() -> dict:
+    """Whether the database answers at the schema version this program needs."""
+    want = latest_version()
+    if not settings().db_path.exists():
+        return {"ok": False, "error": "no database file (run `init`)", "expected_version": want}
+    try:
+        version = user_version(get_db())
+    except sqlite3.Error as e:
+        return {"ok": False, "error": f"unreadable: {e}", "expected_version": want}
+    out = {"ok": version == want, "schema_version": version, "expected_version": want}
+    if version != want:
+        out["error"] = "wrong schema version (run `init` to upgrade)"
+    return out
+
+
+def read_statuses() -> tuple[dict, list[dict]]:
+    """Redis's health and the statuses of the live SMPP processes (none when Redis is down)."""
+    try:
+        redis().ping()
+        return {"ok": True}, heartbeat.read_all(redis(), settings().redis.prefix)
+    except redis_lib.RedisError as e:
+        return {"ok": False, "error": f"unreachable: {e}"}, []
+
+
+def connection_health(statuses: list[dict]) -> list[dict]:
+    """Per configured [[smsc]] connection: binds up and opened, by process; ok when it can receive and send.
+
+    Receiving needs a bound transceiver or receiver in any live process;
+    sending a bound transceiver or transmitter in a process that sends the
+    outbox (not `gateway --no-send`).
+    """
+    out = []
+    for conn in settings().smsc:
+        entry = {"name": conn.name, "ok": False, "binds_up": 0, "binds_expected": 0, "max_binds": conn.max_binds,
+                 "receiving": False, "sending": False, "processes": []}
+        for status in statuses:
+            for account in status.get("connections", ()):
+                if account.get("connection") != conn.name:
+                    continue
+                binds = account.get("binds", ())
+                bound = [b for b in binds if b.get("state") == SessionState.BOUND.value]
+                entry["binds_up"] += len(bound)
+                entry["binds_expected"] += len(binds)
+                entry["receiving"] |= any(b.get("bind_type") in _RECEIVING for b in bound)
+                entry["sending"] |= bool(status.get("sends")) and any(b.get("bind_type") in _SENDING for b in bound)
+                entry["processes"].append({"process": status.get("process"), "sends": bool(status.get("sends")),
+                                           "binds_up": len(bound), "binds": len(binds), "at": status.get("at")})
+        entry["ok"] = entry["receiving"] and entry["sending"]
+        out.append(entry)
+    return out
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 {"status": "ok"} when the database, Redis and every connection are fine, else 503 and what is not."""
+    database = check_database()
+    redis_health, statuses = read_statuses()
+    connections = connection_health(statuses)
+    if not (database["ok"] and redis_health["ok"]):
+        status = "down"
+    elif not all(c["ok"] for c in connections):
+        status = "degraded"
+    else:
+        status = "ok"
+    body = {"status": status, "database": database, "redis": redis_health, "connections": connections}
+    return jsonify(body), 200 if status == "ok" else 503
+
+
+@bp.get("/metrics")
+def metrics():
+    """Prometheus text: outbox, inbox, receipts and digests from SQLite; binds and counters from the heartbeats."""
+    from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+    from .metrics import SllCollector
+    database = check_database()
+    redis_health, statuses = read_statuses()
+    registry = CollectorRegistry()      # per request: no state shared between apps or scrapes
+    registry.register(SllCollector(get_db() if database["ok"] else None, redis_health["ok"], statuses, settings()))
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
