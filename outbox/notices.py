@@ -1,0 +1,52 @@
+"""Texts staff write on the web: a teacher's answer to GV / NGHI and a school announcement.
+
+Prepared exactly like every other SMS (templates_sms/, then outbox.render:
+unaccented portable GSM-7 unless sms.transliterate is off) and measured in
+parts as the segmenter will split them. They are never shortened: a text
+over sms.max_parts is refused so staff can rewrite it, instead of parents
+getting half a sentence.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import gsm
+from .render import parts_needed, prepare
+from .segment import GSM
+from .templating import render
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The exact text that will go out, its encoding and parts."""
+
+    text: str
+    encoding: str
+    parts: int
+    max_parts: int
+
+    @property
+    def fits(self) -> bool:
+        return self.parts <= self.max_parts
+
+    @property
+    def units(self) -> int:
+        """GSM septets (an escape counts two) or UCS-2 code units: what the part sizes are counted in."""
+        return gsm.septets(self.text) if self.encoding == GSM else len(self.text.encode("utf-16-be")) // 2
+
+
+def _prepared(settings, text: str) -> Prepared:
+    final, encoding = prepare(text, settings.sms.transliterate)
+    return Prepared(final, encoding, parts_needed(final, encoding), settings.sms.max_parts)
+
+
+def teacher_answer(settings, *, kind: str, class_name: str | None, student_name: str, answer: str) -> Prepared:
+    """The SMS a parent gets when staff answer their GV / NGHI text."""
+    return _prepared(settings, render("gv_tra_loi.txt", kind=kind, class_name=class_name or "",
+                                      student_name=student_name, answer=answer.strip()))
+
+
+def announcement(settings, *, school_name: str, class_name: str | None, text: str) -> Prepared:
+    """The SMS each guardian gets for an announcement of the school or one class."""
+    return _prepared(settings, render("thong_bao.txt", school_name=school_name, class_name=class_name,
+                                      text=text.strip()))
