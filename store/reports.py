@@ -153,7 +153,8 @@ def classes_named(db: sqlite_utils.Database, class_ids: Collection[int]) -> list
 
 def schools(db: sqlite_utils.Database) -> list[dict]:
     """Every school (id, code, name), by code."""
-    return [dict(zip(("id", "code", "name"), r)) for r in db.execute("SELECT id, code, name FROM schools ORDER BY code")]
+    rows = db.execute("SELECT id, code, name FROM schools ORDER BY code")
+    return [dict(zip(("id", "code", "name"), r)) for r in rows]
 
 
 # -- parents' texts --------------------------------------------------------------------------------------------
