@@ -17,6 +17,7 @@ import sqlite_utils
 
 from .families import Child
 from .records import Comment
+from .subjects import sort_key
 from .tt22 import InvalidScore, Score, parse_score
 
 
@@ -104,9 +105,17 @@ class DatedScore:
     corrected: bool
 
 
+_KIND_ORDER = {"TX": 0, "GK": 1, "CK": 2}
+
+
 def week_of(day: date) -> date:
     """The Monday of ``day``'s week."""
     return day - timedelta(days=day.weekday())
+
+
+def default_week(weeks: list[date], today: date) -> date | None:
+    """The week to show first: the latest with scores up to today (scores may be dated ahead), else the latest."""
+    return next((w for w in weeks if w <= today), weeks[0] if weeks else None)
 
 
 def score_weeks(db: sqlite_utils.Database, student_id: int, school_year: str) -> list[date]:
@@ -119,7 +128,7 @@ def score_weeks(db: sqlite_utils.Database, student_id: int, school_year: str) ->
 
 def week_scores(db: sqlite_utils.Database, student_id: int, school_id: int, grade: int, school_year: str,
                 monday: date) -> list[DatedScore]:
-    """Approved scores dated in the week starting ``monday``, by date then report-card order of entry."""
+    """Approved scores dated in the week starting ``monday``, by date, then report-card order, TX, GK, CK."""
     rows = db.execute(
         "SELECT grades.date, grades.subject_code, COALESCE(subjects.name, grades.subject_code), grades.term, "
         "grades.kind, grades.seq, grades.value, grades.corrected FROM grades "
@@ -127,8 +136,7 @@ def week_scores(db: sqlite_utils.Database, student_id: int, school_id: int, grad
         "     AND subjects.code = grades.subject_code "
         "WHERE grades.student_id = :student AND grades.school_year = :year "
         "AND grades.date BETWEEN :start AND :end AND +grades.status = 'approved' "
-        "ORDER BY grades.date, grades.subject_code, CASE grades.kind WHEN 'TX' THEN 0 WHEN 'GK' THEN 1 ELSE 2 END, "
-        "grades.seq",
+        "ORDER BY grades.date",
         {"school": school_id, "grade": grade, "student": student_id, "year": school_year,
          "start": monday.isoformat(), "end": (monday + timedelta(days=6)).isoformat()}).fetchall()
     out = []
@@ -138,7 +146,7 @@ def week_scores(db: sqlite_utils.Database, student_id: int, school_id: int, grad
         except InvalidScore:
             continue        # grades.py logs and skips these too; never shown
         out.append(DatedScore(date.fromisoformat(day), code, name, term, kind, seq, value, bool(corrected)))
-    return out
+    return sorted(out, key=lambda s: (s.date, sort_key(s.subject_code), _KIND_ORDER[s.kind], s.seq))
 
 
 def comments_between(db: sqlite_utils.Database, student_id: int, start: date, end: date,

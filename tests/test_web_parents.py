@@ -407,11 +407,13 @@ def test_scores_by_week_are_those_dated_in_that_week(client, school_db, web_sett
     got = sorted((s, k, int(n or 1), fold(v.strip())) for s, k, n, v in shown)
     want = sorted((s, k, n, fold({"D": "Đ", "CD": "CĐ"}.get(v, v))) for s, k, n, v in expected)
     assert got == want
-    # Without a week: the latest week that has scores.
-    latest = max(days)
-    latest_monday = latest - timedelta(days=latest.weekday())
+    # Without a week: the latest week with scores up to today (the demo dates CK ahead), else the latest one.
+    mondays = sorted({d - timedelta(days=d.weekday()) for d in days}, reverse=True)
+    today = local_today(web_settings.sms.timezone)
+    first = next((m for m in mondays if m <= today), mondays[0])
     html = client.get(f"/parent/child/{HOA}/week").get_data(as_text=True)
-    assert f'value="{latest_monday.isoformat()}" selected' in html
+    assert f'value="{first.isoformat()}" selected' in html
+    assert [m.isoformat() for m in mondays] == re.findall(r'<option value="([\d-]+)"', html)
 
 
 @pytest.mark.parametrize("query, message", [

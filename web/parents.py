@@ -171,7 +171,8 @@ def child(code: str):
 def week(code: str):
     """The approved scores given in one week (the dates the school recorded with them)."""
     db = get_db()
-    current = school_year_of(_today())
+    today = _today()
+    current = school_year_of(today)
     try:
         year = _year_arg(current)
         raw = request.args.get("week", "").strip()
@@ -184,8 +185,8 @@ def week(code: str):
     linked = _child_or_404(code, year, current)
     c = linked.child
     weeks = parent_view.score_weeks(db, c.student_id, year)
-    if chosen is None and weeks:
-        chosen = weeks[0]
+    if chosen is None:
+        chosen = parent_view.default_week(weeks, today)
     scores = parent_view.week_scores(db, c.student_id, c.school_id, c.grade, year, chosen) if chosen else []
     audit.record(db, _actor(), "web:parent:week", school_id=c.school_id, student_id=c.student_id,
                  school_year=year, week=chosen.isoformat() if chosen else None)
