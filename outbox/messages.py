@@ -44,6 +44,10 @@ class Kind(str, Enum):
         return 0 if self.is_reply else 1
 
 
+# What staff may resend (a new copy; the original keeps its outcome).
+RESENDABLE = frozenset({S.failed.value, S.expired.value, S.undeliverable.value, S.unknown.value, S.rejected.value})
+
+
 @dataclass(frozen=True)
 class Message:
     """A claimed outbox row: what the sender needs to submit it."""
@@ -146,18 +150,28 @@ def recover(db: sqlite_utils.Database, connections: list[str]) -> dict[str, int]
     return {"stale": len(stale), "ambiguous": len(ambiguous), "parts_resent": duplicates}
 
 
-def requeue(db: sqlite_utils.Database, message_id: int, *, actor: str) -> bool:
-    """Staff's resend of a failed / expired / undelivered message: a new queued copy. True when done."""
-    row = db.execute("SELECT state FROM messages WHERE id = ?", [message_id]).fetchone()
-    if row is None or row[0] not in (S.failed.value, S.expired.value, S.undeliverable.value, S.unknown.value,
-                                     S.rejected.value):
-        return False
+def pending_copy(db: sqlite_utils.Database, message_id: int) -> int | None:
+    """The id of a resent copy of ``message_id`` still waiting to go (queued or sending), if any."""
+    row = db.execute("SELECT id FROM messages WHERE id > ? AND state IN ('queued', 'sending') AND reason LIKE ? "
+                     "ORDER BY id LIMIT 1", [message_id, f"resent by % (copy of #{message_id})"]).fetchone()
+    return row[0] if row else None
+
+
+def requeue(db: sqlite_utils.Database, message_id: int, *, actor: str) -> int | None:
+    """Staff's resend of a failed / expired / undelivered message: a new queued copy, whose id is returned.
+
+    None when the message is not in one of those states, or a copy of it is
+    still waiting to go (a double click resends once).
+    """
     now = iso(utcnow())
     with transaction(db):
-        db.execute(
+        row = db.execute("SELECT state FROM messages WHERE id = ?", [message_id]).fetchone()
+        if row is None or row[0] not in RESENDABLE or pending_copy(db, message_id) is not None:
+            return None
+        cur = db.execute(
             "INSERT INTO messages (connection, phone, body, kind, priority, state, school_id, class_id, student_id, "
             "guardian_id, inbox_id, not_before, valid_until, created_at, updated_at, reason) "
             "SELECT connection, phone, body, kind, priority, 'queued', school_id, class_id, student_id, guardian_id, "
             "inbox_id, ?, NULL, ?, ?, ? FROM messages WHERE id = ?",
             [now, now, now, f"resent by {actor} (copy of #{message_id})", message_id])
-    return True
+        return cur.lastrowid

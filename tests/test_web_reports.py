@@ -152,6 +152,10 @@ def _copies(db, mid: int) -> list[tuple]:
                       [f"%(copy of #{mid})"]).fetchall()
 
 
+def _copy_ids(db, mid: int) -> list[int]:
+    return [r[0] for r in db.execute("SELECT id FROM messages WHERE reason LIKE ? ORDER BY id", [f"%(copy of #{mid})"])]
+
+
 def test_resend_queues_a_copy_and_rings_the_senders_bell(client, make_staff, traffic, day, school_db, redis_server,
                                                          web_settings):
     login_staff(client, make_staff("co.lan", "admin", school="THCS-DD"))
@@ -167,6 +171,12 @@ def test_resend_queues_a_copy_and_rings_the_senders_bell(client, make_staff, tra
         [("co.lan", "web:resend")]
     undeliv = resend(client, traffic["nam_undeliv"])
     assert undeliv.status_code == 303 and len(_copies(school_db, traffic["nam_undeliv"])) == 1
+    twice = resend(client, mid, {"date": day}, follow_redirects=True)
+    assert "đã được xếp gửi lại" in twice.get_data(as_text=True)
+    assert len(_copies(school_db, mid)) == 1, "a double click resends once"
+    school_db.execute("UPDATE messages SET state = 'failed' WHERE id = ?", [_copy_ids(school_db, mid)[0]])
+    resend(client, mid)
+    assert len(_copies(school_db, mid)) == 2, "once the copy failed too, another resend is allowed"
 
 
 def test_resend_is_refused_for_other_schools_wrong_roles_and_messages_still_on_their_way(

@@ -144,7 +144,11 @@ def resend(message_id: int):
     # can_see_school(None) is true for operators only: a message of no school (a stranger's hint) is theirs.
     if msg is None or not g.staff.can_see_school(msg["school_id"]):
         abort(404, description=f"no message #{message_id} in your school")
-    if not messages.requeue(db, message_id, actor=g.staff.login):
+    copy = messages.pending_copy(db, message_id)
+    if copy is not None:
+        flash(f"Tin #{message_id} đã được xếp gửi lại (bản sao #{copy} đang chờ gửi).", "info")
+        return redirect(back, code=303)
+    if messages.requeue(db, message_id, actor=g.staff.login) is None:
         flash(f"Tin #{message_id} đang ở trạng thái {msg['state']}: chỉ gửi lại được tin "
               f"{', '.join(reports.FAILED_STATES)}.", "error")
         return redirect(back, code=303)
