@@ -30,11 +30,11 @@ def check_password(db: sqlite_utils.Database, phone: str, password: str) -> int 
 def set_password(db: sqlite_utils.Database, phone: str, code: str, password: str) -> int:
     """Set the web password with a valid MK code; returns the guardian id or raises UserError."""
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"the password needs at least {MIN_PASSWORD} characters")
+        raise UserError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự")
     gid = guardian_id(db, phone)
     # An unknown number and a wrong code read the same, so the form does not reveal who is registered.
     if gid is None or not otp.redeem(db, gid, code):
-        raise UserError("the code is wrong, used or expired: text MK to the school's number for a new one")
+        raise UserError("mã sai, đã dùng hoặc đã hết hạn: nhắn MK tới số của trường để nhận mã mới")
     with transaction(db):
         db.execute("UPDATE guardians SET password_hash = ? WHERE id = ?", [generate_password_hash(password), gid])
     return gid

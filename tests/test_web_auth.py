@@ -48,7 +48,7 @@ def test_a_parent_sets_a_password_with_an_mk_code_then_logs_in(client, school_db
     code = otp.issue(school_db, gid, 600)
     r = post_form(client, "/parent/password", {"phone": "0912 345 678", "code": "000000" if code != "000000"
                                                 else "111111", "password": "mat-khau-1"})
-    assert r.status_code == 400 and "wrong, used or expired" in r.get_data(as_text=True)
+    assert r.status_code == 400 and "mã sai, đã dùng hoặc đã hết hạn" in r.get_data(as_text=True)
     r = post_form(client, "/parent/password", {"phone": "0912345678", "code": code, "password": "mat-khau-1"})
     assert r.status_code == 302
     r = post_form(client, "/parent/password", {"phone": "0912345678", "code": code, "password": "other-pass"})
@@ -61,9 +61,9 @@ def test_a_parent_sets_a_password_with_an_mk_code_then_logs_in(client, school_db
 
 def test_a_stranger_or_a_bad_number_gets_no_hint_of_who_is_registered(client):
     r = post_form(client, "/parent/password", {"phone": "0911111119", "code": "123456", "password": "mat-khau-1"})
-    assert r.status_code == 400 and "wrong, used or expired" in r.get_data(as_text=True)
+    assert r.status_code == 400 and "mã sai, đã dùng hoặc đã hết hạn" in r.get_data(as_text=True)
     r = post_form(client, "/parent/login", {"phone": "12ab", "password": "x"})
-    assert r.status_code == 400 and "not a Vietnamese mobile number" in r.get_data(as_text=True)
+    assert r.status_code == 400 and "không phải số di động Việt Nam" in r.get_data(as_text=True)
 
 
 def test_staff_log_in_and_out_in_a_real_browser(page, live_server, make_staff):

@@ -154,15 +154,15 @@ def parent_login():
         password = request.form.get("password", "")
         phone = _phone(raw)
         if phone is None:
-            flash(f"{raw!r} is not a Vietnamese mobile number.", "error")
+            flash(f"«{raw}» không phải số di động Việt Nam.", "error")
             return render_template("parent_login.html", phone=raw), 400
         if _blocked("parent", phone):
-            flash("Too many failed logins: wait 15 minutes.", "error")
+            flash("Đăng nhập sai quá nhiều lần: vui lòng thử lại sau 15 phút.", "error")
             return render_template("parent_login.html", phone=raw), 429
         gid = guardian_accounts.check_password(get_db(), phone, password)
         if gid is None:
             _failed("parent", phone)
-            flash("Wrong phone number or password. No password yet? Text MK to the school's number.", "error")
+            flash("Sai số điện thoại hoặc mật khẩu. Chưa có mật khẩu? Nhắn MK tới số của trường.", "error")
             return render_template("parent_login.html", phone=raw), 401
         _succeeded("parent", phone)
         _start_session(guardian_id=gid)
@@ -177,10 +177,10 @@ def parent_password():
         raw = request.form.get("phone", "")
         phone = _phone(raw)
         if phone is None:
-            flash(f"{raw!r} is not a Vietnamese mobile number.", "error")
+            flash(f"«{raw}» không phải số di động Việt Nam.", "error")
             return render_template("parent_password.html", phone=raw), 400
         if _blocked("parent", phone):
-            flash("Too many failed attempts: wait 15 minutes.", "error")
+            flash("Nhập sai quá nhiều lần: vui lòng thử lại sau 15 phút.", "error")
             return render_template("parent_password.html", phone=raw), 429
         db = get_db()
         try:
@@ -193,6 +193,6 @@ def parent_password():
         audit.record(db, phones.mask(phone), "web:set-password")
         _succeeded("parent", phone)
         _start_session(guardian_id=gid)
-        flash("Password set.", "info")
+        flash("Đã đặt mật khẩu.", "info")
         return redirect(url_for("parents.index"))
     return render_template("parent_password.html", phone="")
