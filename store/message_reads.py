@@ -1,20 +1,12 @@
-"""Reading outbox messages for the JSON API: a day's messages page by page, one message in full.
+"""Reading outbox messages for the JSON API: one message in full, and the names its parameters use.
 
-The day's selection is the delivery report's (store.reports.delivery): messages
-created on a local date, of a school, of the classes of a name (the message's
-own class, or its student's).
+A day's messages page by page are store.reports.delivery_messages (the
+delivery report's own selection).
 """
 from __future__ import annotations
 
-import json
-from datetime import date
-
 import sqlite_utils
 
-from .reports import _day_bounds
-
-LIST_FIELDS = ("id", "kind", "phone", "state", "parts", "attempts", "duplicates", "error_code", "reason",
-               "created_at", "submitted_at", "final_at", "school", "class")
 MESSAGE_FIELDS = ("id", "kind", "phone", "state", "part_count", "encoding", "attempts", "duplicates", "error_code",
                   "reason", "connection", "created_at", "not_before", "valid_until", "submitted_at", "final_at",
                   "updated_at", "school_id", "student_id", "school", "class")
@@ -38,33 +30,11 @@ def school_code(db: sqlite_utils.Database, school: int) -> str | None:
     return row[0] if row else None
 
 
-def class_ids(db: sqlite_utils.Database, name: str, school: int | None) -> list[int]:
-    """Ids of the classes called ``name`` (every school year) of one school, or of every school."""
+def class_exists(db: sqlite_utils.Database, name: str, school: int | None) -> bool:
+    """Whether a class called ``name`` (any school year) exists at one school, or at any school."""
     if school is None:
-        return [r[0] for r in db.execute("SELECT id FROM classes WHERE name = ?", [name])]
-    return [r[0] for r in db.execute("SELECT id FROM classes WHERE name = ? AND school_id = ?", [name, school])]
-
-
-def day_page(db: sqlite_utils.Database, day: date, tz: str, *, school: int | None = None,
-             classes: list[int] | None = None, after_id: int = 0, limit: int = 200) -> list[dict]:
-    """Messages created on local ``day`` with ids above ``after_id``, in id order, at most ``limit``."""
-    start, end = _day_bounds(day, tz)
-    where = ["m.created_at >= :start", "m.created_at < :end", "m.id > :after"]
-    params: dict = {"start": start, "end": end, "after": after_id, "limit": limit}
-    if school is not None:
-        where.append("m.school_id = :school")
-        params["school"] = school
-    if classes is not None:
-        where.append("(m.class_id IN (SELECT value FROM json_each(:classes)) OR m.student_id IN "
-                     "(SELECT e.student_id FROM enrollments e WHERE e.class_id IN "
-                     "(SELECT value FROM json_each(:classes))))")
-        params["classes"] = json.dumps(classes)
-    rows = db.execute(
-        "SELECT m.id, m.kind, m.phone, m.state, m.parts, m.attempts, m.duplicates, m.error_code, m.reason, "
-        "m.created_at, m.submitted_at, m.final_at, s.code, c.name FROM messages m "
-        f"LEFT JOIN schools s ON s.id = m.school_id LEFT JOIN classes c ON c.id = {_CLASS_OF} "
-        f"WHERE {' AND '.join(where)} ORDER BY m.id LIMIT :limit", params).fetchall()
-    return [dict(zip(LIST_FIELDS, r)) for r in rows]
+        return db.execute("SELECT 1 FROM classes WHERE name = ?", [name]).fetchone() is not None
+    return db.execute("SELECT 1 FROM classes WHERE name = ? AND school_id = ?", [name, school]).fetchone() is not None
 
 
 def message(db: sqlite_utils.Database, message_id: int) -> dict | None:

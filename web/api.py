@@ -147,15 +147,13 @@ def delivery():
     else:
         school_id = token.school_id
         school_code = message_reads.school_code(db, school_id) if school_id is not None else None
-    class_ids = None
-    if class_name is not None:
-        class_ids = message_reads.class_ids(db, class_name, school_id)
-        if not class_ids:
-            where = f" in {school_code}" if school_code else ""
-            raise ApiError(400, f"unknown class {class_name[:40]!r}{where}", parameter="class")
+    if class_name is not None and not message_reads.class_exists(db, class_name, school_id):
+        where = f" in {school_code}" if school_code else ""
+        raise ApiError(400, f"unknown class {class_name[:40]!r}{where}", parameter="class")
+    # The counts are the whole day's; the messages one page of the same selection.
     report = reports.delivery(db, day, tz, school_code=school_code, class_name=class_name)
-    page = message_reads.day_page(db, day, tz, school=school_id, classes=class_ids, after_id=after_id,
-                                  limit=limit + 1)
+    page = reports.delivery_messages(db, day, tz, school_code=school_code, class_name=class_name,
+                                     after_id=after_id, limit=limit + 1)
     more = len(page) > limit
     page = page[:limit]
     for m in page:
