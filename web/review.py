@@ -272,14 +272,23 @@ def announce():
         flash("Thông báo này đã được gửi (bấm gửi hai lần?).", "error")
         return redirect(url_for("review.announce")), 303
     cfg = settings()
+    try:
+        ids = _enqueue_announcement(db, cfg, target, sms, chosen, bool(form.get("include_opted_out")))
+    except Exception:
+        redis().delete(f"{cfg.redis.prefix}announce:{nonce}")     # nothing was sent: the preview stays usable
+        raise
+    _ring()
+    flash(f"Đã xếp {len(ids)} tin thông báo ({sms.parts * len(ids)} phần SMS) vào hàng gửi.", "info")
+    return redirect(url_for("review.announce")), 303
+
+
+def _enqueue_announcement(db, cfg, target, sms, chosen, included_opted_out: bool) -> list[int]:
+    """One queued message per recipient and the audit entry, in one transaction; the message ids."""
     with transaction(db):
         ids = [messages.enqueue(db, cfg, phone=r.phone, body=sms.text, kind=messages.Kind.ANNOUNCEMENT,
                                 school_id=target["school_id"], class_id=target["class_id"] or r.class_id,
                                 student_id=r.student_id, guardian_id=r.guardian_id) for r in chosen]
         audit.record(db, g.staff.login, "web:announce", school_id=target["school_id"], class_id=target["class_id"],
                      text=sms.text, recipients=len(ids), parts_each=sms.parts, total_parts=sms.parts * len(ids),
-                     included_opted_out=bool(form.get("include_opted_out")),
-                     first_message=ids[0], last_message=ids[-1])
-    _ring()
-    flash(f"Đã xếp {len(ids)} tin thông báo ({sms.parts * len(ids)} phần SMS) vào hàng gửi.", "info")
-    return redirect(url_for("review.announce")), 303
+                     included_opted_out=included_opted_out, first_message=ids[0], last_message=ids[-1])
+    return ids
