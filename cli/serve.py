@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -18,6 +19,7 @@ import settings as settings_mod
 
 from .context import pass_app
 from .runtime import open_redis
+from .web import web_url
 
 logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,17 +126,19 @@ def jobs(app):
 @click.command()
 @pass_app
 def serve(app):
-    """gateway + sender, rq jobs worker and the digest scheduler: one supervised process group."""
+    """gateway + sender, rq jobs worker, web and the digest scheduler: one supervised process group."""
     from outbox import scheduler
     from store.connection import open_settings_db
-    app.require("smsc.password")
+    app.require("smsc.password", "web.secret_key")
     app.db
     conn = open_redis(app)
     env = dict(os.environ, SLL_CONFIG=app.settings.source, SLL_REDIS_URL=redis_url_of(conn))
-    children = [Child("gateway", _command("gateway"), env), Child("jobs", _command("jobs"), env)]
+    children = [Child("gateway", _command("gateway"), env), Child("jobs", _command("jobs"), env),
+                Child("web", _command("web"), env)]
     db = open_settings_db(app.settings)
     enqueued: set = set()
-    click.echo(f"serve: database {app.settings.db_path}, Redis {env['SLL_REDIS_URL']}; Ctrl-C to stop", err=True)
+    click.echo(f"serve: database {app.settings.db_path}, Redis {env['SLL_REDIS_URL']}, "
+               f"web {web_url(app.settings)}/; Ctrl-C to stop", err=True)
     supervise(children, tick=lambda: scheduler.tick(db, app.settings, conn, enqueued))
     click.echo("serve: stopped", err=True)
 
@@ -147,6 +151,17 @@ def _free(port: int) -> int:
         except OSError:
             s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _demo_secret_key(data_dir: Path) -> str:
+    """The demo's web session key: random on the first run, then kept in the data dir (logins survive restarts)."""
+    path = data_dir / "web-secret-key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
 
 
 def _prepare_demo_school(env: dict, data_dir: Path) -> None:
@@ -172,18 +187,23 @@ def _prepare_demo_school(env: dict, data_dir: Path) -> None:
 @click.option("--data-dir", type=click.Path(file_okay=False), default="demo-data", show_default=True,
               help="Where the demo database, files and embedded Redis live.")
 @click.option("--port", type=int, default=2775, show_default=True, help="SMPP port of the simulator.")
+@click.option("--web-port", type=int, default=8080, show_default=True,
+              help="Port of the web UI (another free one when taken).")
 @click.option("--once", "once_text", metavar="TEXT",
               help="Text TEXT from 0912345678 through the running demo, print the reply and stop.")
-def demo(data_dir, port, once_text):
+def demo(data_dir, port, web_port, once_text):
     """serve + sim + embedded Redis + a generated demo school; prints the `sim mo` line to try."""
     data_dir = Path(data_dir).resolve()
     port = _free(port)
     control = _free(port + 1)
+    web_port = _free(web_port)
+    web = f"http://127.0.0.1:{web_port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLL_")}
     env.update(SLL_CONFIG=str(ROOT / "config.toml"), SLL_STORE_PATH=str(data_dir / "sll.db"), SLL_REDIS_URL="",
                SLL_SMSC_HOST="127.0.0.1", SLL_SMSC_PORT=str(port), SLL_SMSC_SYSTEM_ID="sll",
                SLL_SMSC_PASSWORD=DEMO_PASSWORD, SLL_SIM_PASSWORD=DEMO_PASSWORD,
-               SLL_WEB_SECRET_KEY=os.environ.get("SLL_WEB_SECRET_KEY", "demo-only-secret"))
+               SLL_WEB_HOST="127.0.0.1", SLL_WEB_PORT=str(web_port), SLL_WEB_PUBLIC_URL=web,
+               SLL_WEB_SECRET_KEY=os.environ.get("SLL_WEB_SECRET_KEY") or _demo_secret_key(data_dir))
     try:
         _prepare_demo_school(env, data_dir)
     except settings_mod.ConfigError as e:
@@ -194,7 +214,7 @@ def demo(data_dir, port, once_text):
     url = f"http://127.0.0.1:{control}"
     control_opt = "" if control == 2776 else f" --control {url}"
     if once_text:
-        _demo_once(sim, serve_child, url, once_text)
+        _demo_once(sim, serve_child, url, web, once_text)
         return
     click.echo(f"""
 demo: SMSC simulator on 127.0.0.1:{port} (control {url}), gateway bound to it.
@@ -204,18 +224,40 @@ Text the shortcode as a parent (in another terminal):
     ./dev run sim mo{control_opt} 0912345678 "CON"
     ./dev run sim mo{control_opt} 0987654321 "KQ HK1"
 
+Web: {web}/   health: {web}/healthz   metrics: {web}/metrics
+
 Ctrl-C stops everything. The data stays in {data_dir}.
 """)
     supervise([sim, serve_child])
 
 
-def _demo_once(sim: Child, serve_child: Child, url: str, text: str) -> None:
+def _wait_healthy(web: str, deadline: float) -> str:
+    """Wait until ``web``/healthz says ok (web up, database, Redis, the gateway bound); its status."""
+    import json
+    import urllib.error
+    import urllib.request
+    status = "no answer"
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{web}/healthz", timeout=5) as r:
+                return json.load(r)["status"]
+        except urllib.error.HTTPError as e:
+            status = json.load(e).get("status", e.code)
+        except (OSError, ValueError) as e:
+            status = f"no answer ({e})"
+        time.sleep(0.5)
+    raise click.ClickException(f"the demo is not healthy: {web}/healthz says {status}")
+
+
+def _demo_once(sim: Child, serve_child: Child, url: str, web: str, text: str) -> None:
     from sim.client import ask
     from sim.errors import SimError
     sim.start()
     serve_child.start()
     try:
         deadline = time.monotonic() + 60
+        health = _wait_healthy(web, deadline)
+        click.echo(f"demo: {web}/healthz {health}")
         while True:
             try:
                 replies = ask("0912345678", text, url=url, timeout=10)

@@ -13,6 +13,12 @@ from .runtime import open_redis
 logger = logging.getLogger(__name__)
 
 
+def web_url(app_settings) -> str:
+    """Where `web` listens (web.host, web.port), as a URL."""
+    host = app_settings.web.host
+    return f"http://{'[' + host + ']' if ':' in host else host}:{app_settings.web.port}"
+
+
 def _stop_on_signals() -> None:
     """SIGTERM (and Ctrl-C, unless supervised) stops the server.
 
@@ -44,7 +50,7 @@ def web(app, threads):
         server = waitress.create_server(flask_app, host=host, port=port, threads=threads, ident="sll-gateway")
     except OSError as e:
         raise click.ClickException(f"cannot listen on {host}:{port} (web.host, web.port): {e}") from e
-    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+    url = web_url(app.settings)
     click.echo(f"web: serving {url}/ (health: {url}/healthz, metrics: {url}/metrics)", err=True)
     _stop_on_signals()
     server.run()        # returns after SIGTERM, once the requests in progress are answered
