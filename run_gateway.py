@@ -26,6 +26,7 @@ def main(ctx, config_path, verbose):
 main.add_command(admin.init)
 main.add_command(admin.backup)
 main.add_command(admin.user)
+main.add_command(admin.school)
 main.add_command(ask.ask)
 main.add_command(runtime.gateway)
 main.add_command(runtime.worker)

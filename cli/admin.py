@@ -1,9 +1,9 @@
-"""`init`, `backup`, `user add`: creating and keeping the database."""
+"""`init`, `backup`, `user add`, `school set`: creating and keeping the database and its accounts."""
 from __future__ import annotations
 
 import click
 
-from store import migrate, users
+from store import audit, migrate, users
 from store.connection import open_settings_db
 from store.errors import StoreError
 
@@ -73,3 +73,24 @@ def user_add(app, login, role, school_code, class_names, full_name, password_std
     click.echo(f"created {role} {login}" + (f" of {school_code}" if school_code else ""))
     if generate:
         click.echo(f"password (shown once): {password}")
+
+
+@click.group()
+def school():
+    """Per-school settings."""
+
+
+@school.command("set")
+@click.argument("code")
+@click.option("--absence-alert/--no-absence-alert", default=None,
+              help="Text an approved absence at once (not only in the evening digest).")
+@pass_app
+def school_set(app, code, absence_alert):
+    """Change a school's settings."""
+    if absence_alert is None:
+        raise click.UsageError("nothing to change: give --absence-alert or --no-absence-alert")
+    cur = app.db.execute("UPDATE schools SET absence_alert = ? WHERE code = ?", [int(absence_alert), code])
+    if cur.rowcount == 0:
+        raise click.ClickException(f"unknown school {code!r}")
+    audit.record(app.db, "cli:school", "school-set", absence_alert=absence_alert, school=code)
+    click.echo(f"{code}: absence alerts {'on' if absence_alert else 'off'}")

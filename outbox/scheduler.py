@@ -11,7 +11,8 @@ from rq import Queue
 from store import retention
 from store.clock import utcnow
 
-from . import digest, jobs, quiet
+from . import alerts, digest, jobs, quiet
+from .wake import Wake
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,9 @@ def due_jobs(db, settings, now: datetime | None = None) -> list[tuple[int, str]]
 
 def tick(db, settings, redis_conn, enqueued: set, now: datetime | None = None) -> int:
     """Enqueue the due digest jobs once each (a re-enqueue would be harmless: builds are idempotent);
-    purge SMS bodies past retention."""
+    queue the absence alerts; purge SMS bodies past retention."""
+    if alerts.send_absence_alerts(db, settings):
+        Wake(redis_conn, settings.redis.prefix).ring()
     purged = retention.purge_bodies(db, settings.retention.message_body_days)
     if any(purged.values()):
         logger.info("retention: purged bodies %s", purged)

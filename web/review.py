@@ -16,7 +16,7 @@ import secrets
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from outbox import messages, notices
+from outbox import alerts, messages, notices
 from outbox.wake import Wake
 from store import announcements, approvals, audit, phones, teacher_messages
 from store.approvals import ApprovalError, GroupKey
@@ -128,6 +128,8 @@ def approve():
         audit.record(db, g.staff.login, "web:approve", school_id=school_id, rows=n,
                      groups=[k.as_list() for k in keys if k.school_id == school_id],
                      chosen_rows=len(row_ids) if row_ids is not None else None)
+    if any(k.kind is approvals.Kind.ATTENDANCE for k in keys) and alerts.send_absence_alerts(db, settings()):
+        Wake(redis(), settings().redis.prefix).ring()      # schools with absence alerts text them now
     flash(f"Đã duyệt {n} dòng. Phụ huynh xem được ngay qua SMS và trong tin tổng hợp tối nay.", "info")
     return redirect(url_for("review.approvals")), 303
 
