@@ -334,8 +334,8 @@ class Session:
         elif cmd == "deliver_sm":
             self._on_deliver_sm(client, pdu)
         elif cmd == "enquire_link":
+            self.counters["enquire_links_answered"] += 1      # counted first: the peer may look at once
             self._respond(client, "enquire_link_resp", pdu.sequence)
-            self.counters["enquire_links_answered"] += 1
         elif cmd == "unbind":
             self._respond(client, "unbind_resp", pdu.sequence)
             raise PeerUnbound(f"the SMSC unbound bind {self.name}; answered, reconnecting")

@@ -157,7 +157,10 @@ def build(db: sqlite_utils.Database, settings, school_id: int, day: date, *, now
                 created += 1
         pending.clear()
 
-    for gid, phone, kids in recipients(db, school_id, school_year_of(day)):
+    # Read every recipient before the first write: a SELECT still stepping keeps a read snapshot open,
+    # and BEGIN IMMEDIATE on that connection then fails (SQLITE_BUSY_SNAPSHOT) once anyone else has
+    # committed since — which the gateway does all the time.
+    for gid, phone, kids in list(recipients(db, school_id, school_year_of(day))):
         children = family_news(news, kids, day)
         if not children:
             continue

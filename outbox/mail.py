@@ -101,7 +101,7 @@ def send_digests(db: sqlite_utils.Database, settings, school_id: int, day: date)
                        settings.email.host, settings.email.port, e)
         return MailResult(0, 0, len(pending))
     try:
-        for gid, phone, kids in recipients(db, school_id, school_year_of(day)):
+        for gid, phone, kids in list(recipients(db, school_id, school_year_of(day))):   # read, then write
             if gid not in pending:
                 continue
             address, name = pending.pop(gid)

@@ -147,3 +147,20 @@ def test_a_run_interrupted_yesterday_is_finished_before_todays(school_db, sms_se
     assert school_db.execute("SELECT state FROM digest_runs WHERE id = ?", [first.run_id]).fetchone()[0] == "built"
     assert school_db.execute("SELECT count(*) FROM digests WHERE guardian_id = ? AND local_date = ?",
                              [gid, DAY1.isoformat()]).fetchone()[0] == 1, "the guardian missed by the crash got it"
+
+
+def test_a_build_survives_other_writers_committing_while_it_runs(school_db, school_db_path, sms_settings,
+                                                                  monkeypatch):
+    """The gateway commits all the time: a build must not write while its recipient query is still open."""
+    other = connect(school_db_path)
+    real = digest.family_news
+
+    def news_while_someone_commits(*args):
+        other.execute("INSERT INTO audit_log (at, actor, action) VALUES ('2026-01-01', 'gateway', 'mo')")
+        return real(*args)
+
+    monkeypatch.setattr(digest, "BATCH", 2)       # flush inside the loop, as a 500-guardian school does
+    monkeypatch.setattr(digest, "family_news", news_while_someone_commits)
+    result = digest.build(school_db, sms_settings, school_id(school_db), DAY1)
+    assert result.created > 2
+    other.close()
