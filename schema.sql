@@ -286,6 +286,7 @@ CREATE INDEX messages_state_due ON messages (state, priority, not_before);
 CREATE INDEX messages_school_created ON messages (school_id, created_at);
 CREATE INDEX messages_phone ON messages (phone, created_at);
 CREATE INDEX messages_state_kind ON messages (state, kind);   -- /metrics counts
+CREATE INDEX messages_created ON messages (created_at);        -- an operator's day across every school
 
 CREATE TABLE message_parts (
     id INTEGER PRIMARY KEY,
