@@ -287,6 +287,7 @@ CREATE INDEX messages_school_created ON messages (school_id, created_at);
 CREATE INDEX messages_phone ON messages (phone, created_at);
 CREATE INDEX messages_state_kind ON messages (state, kind);   -- /metrics counts
 CREATE INDEX messages_created ON messages (created_at);        -- an operator's day across every school
+CREATE INDEX messages_otp_unpurged ON messages (created_at) WHERE kind = 'otp' AND body IS NOT NULL;  -- MK codes to blank
 
 CREATE TABLE message_parts (
     id INTEGER PRIMARY KEY,

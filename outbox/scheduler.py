@@ -35,6 +35,7 @@ def tick(db, settings, redis_conn, enqueued: set, now: datetime | None = None) -
     queue the absence alerts; purge SMS bodies past retention."""
     if alerts.send_absence_alerts(db, settings):
         Wake(redis_conn, settings.redis.prefix).ring()
+    retention.purge_codes(db, settings.sms.otp_validity)
     purged = retention.purge_bodies(db, settings.retention.message_body_days)
     if any(purged.values()):
         logger.info("retention: purged bodies %s", purged)

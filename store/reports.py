@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from .clock import iso, school_year_of
+from .clock import iso, local_today, school_year_of
 
 # Outcomes a staff member may resend (outbox.messages.requeue takes exactly these).
 FAILED_STATES = ("failed", "undeliverable", "expired", "rejected", "unknown")
@@ -172,15 +172,18 @@ def texts(db: sqlite_utils.Database, *, tz: str, school_id: int | None = None, c
     """Parents' texts (inbox) with the answer sent, newest first.
 
     ``school_id`` None: every text, strangers' too (operators). Otherwise the texts answered for that school,
-    and texts with no school (help, unknown words) from a number linked to one of its students.
+    and texts with no school (help, unknown words) from a number linked to one of its students this school
+    year (a recycled number, or a family that moved school, is no longer that school's).
     ``class_ids``: only texts about students of those classes (a teacher).
     """
     where, params = [], {}
     if school_id is not None:
         where.append("(i.school_id = :school_id OR (i.school_id IS NULL AND EXISTS (SELECT 1 FROM guardians g "
                      "JOIN guardian_links l ON l.guardian_id = g.id JOIN students st ON st.id = l.student_id "
-                     "WHERE g.phone = i.phone AND l.active = 1 AND st.school_id = :school_id)))")
+                     "WHERE g.phone = i.phone AND l.active = 1 AND l.school_year = :year "
+                     "AND st.school_id = :school_id)))")
         params["school_id"] = school_id
+        params["year"] = school_year_of(local_today(tz))
     if class_ids is not None:
         where.append("(EXISTS (SELECT 1 FROM messages r2 JOIN enrollments e ON e.student_id = r2.student_id "
                      "WHERE r2.id = i.reply_id AND e.class_id IN (SELECT value FROM json_each(:class_ids))) "
@@ -194,10 +197,12 @@ def texts(db: sqlite_utils.Database, *, tz: str, school_id: int | None = None, c
     params["limit"], params["offset"] = per_page + 1, (page - 1) * per_page
     clause = ("WHERE " + " AND ".join(where)) if where else ""
     cols = ("id", "received_at", "phone", "source_addr", "text", "state", "command", "school_id", "school",
-            "reply_id", "reply", "reply_state", "reply_reason")
+            "reply_id", "reply", "reply_state", "reply_reason", "reply_kind")
+    # An MK reply carries a live one-time code: its text never leaves the store (staff could log in as the parent).
     rows = [dict(zip(cols, r)) for r in db.execute(
         "SELECT i.id, i.received_at, i.phone, i.source_addr, i.text, i.state, i.command, i.school_id, s.code, "
-        "r.id, r.body, r.state, r.reason FROM inbox i LEFT JOIN messages r ON r.id = i.reply_id "
+        "r.id, CASE WHEN r.kind = 'otp' THEN NULL ELSE r.body END, r.state, r.reason, r.kind "
+        "FROM inbox i LEFT JOIN messages r ON r.id = i.reply_id "
         f"LEFT JOIN schools s ON s.id = i.school_id {clause} "
         "ORDER BY i.received_at DESC, i.id DESC LIMIT :limit OFFSET :offset", params)]
     return Texts(rows[:per_page], page, len(rows) > per_page)

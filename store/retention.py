@@ -27,3 +27,13 @@ def purge_bodies(db: sqlite_utils.Database, days: int) -> dict[str, int]:
         receipts = db.execute("UPDATE receipts SET raw = NULL WHERE received_at < ? AND raw IS NOT NULL",
                               [cutoff]).rowcount
     return {"inbox": inbox, "messages": outbox, "receipts": receipts}
+
+
+def purge_codes(db: sqlite_utils.Database, older_than_s: int) -> int:
+    """Blank the text of MK replies once their code has expired: the code is a password for a while.
+
+    Rows that may still be sent (queued, sending, ambiguous) keep it until they settle.
+    """
+    cutoff = iso(utcnow() - timedelta(seconds=older_than_s))
+    return db.execute("UPDATE messages SET body = NULL WHERE kind = 'otp' AND body IS NOT NULL AND created_at < ? "
+                      "AND state NOT IN ('queued', 'sending', 'ambiguous')", [cutoff]).rowcount

@@ -20,6 +20,7 @@ class Role(str, Enum):
 
 
 MIN_PASSWORD = 10
+_DUMMY_HASH = generate_password_hash("not a password")
 
 
 def generate_password() -> str:
@@ -72,8 +73,8 @@ def check_login(db: sqlite_utils.Database, login: str, password: str) -> dict | 
     """The active user row for a correct login and password, else None."""
     row = db.execute("SELECT * FROM users WHERE login = ? AND active = 1", [login]).fetchone()
     if row is None:
-        # Same work for a missing login, so timing does not reveal logins.
-        check_password_hash(generate_password_hash("x"), password)
+        # Same work for a missing login (one hash check), so timing does not reveal logins.
+        check_password_hash(_DUMMY_HASH, password)
         return None
     cols = [d[0] for d in db.conn.execute("SELECT * FROM users LIMIT 0").description]
     user = dict(zip(cols, row))

@@ -20,3 +20,16 @@ def test_old_bodies_go_states_stay(db):
     assert [r[0] for r in db.execute("SELECT text FROM inbox ORDER BY id")] == [None, "DIEM TOAN", "DIEM TOAN"]
     assert db.execute("SELECT count(*), count(state) FROM messages").fetchone() == (3, 3)
     assert purge_bodies(db, 180) == {"inbox": 0, "messages": 0, "receipts": 0}
+
+
+def test_mk_codes_are_blanked_once_expired_unless_still_on_their_way(db):
+    from store.retention import purge_codes
+    old, new = iso(utcnow() - timedelta(minutes=11)), iso(utcnow())
+    for when, state, kind in ((old, "delivered", "otp"), (old, "sending", "otp"), (new, "delivered", "otp"),
+                              (old, "delivered", "reply")):
+        db.execute("INSERT INTO messages (connection, phone, body, kind, state, not_before, created_at, updated_at) "
+                   "VALUES ('default', '+84912345678', 'Ma: 123456', ?, ?, ?, ?, ?)", [kind, state, when, when, when])
+    assert purge_codes(db, 600) == 1
+    assert [r[0] for r in db.execute("SELECT body FROM messages ORDER BY id")] == \
+        [None, "Ma: 123456", "Ma: 123456", "Ma: 123456"]
+    assert purge_codes(db, 600) == 0

@@ -79,3 +79,28 @@ def test_staff_log_in_and_out_in_a_real_browser(page, live_server, make_staff):
     page.wait_for_url(f"{live_server}/staff/")
     page.click("text=Đăng xuất")
     page.wait_for_url(f"{live_server}/login")
+
+
+def test_redirect_targets_that_a_browser_would_read_as_another_site_are_refused(client, make_staff):
+    make_staff("co.lan", "admin", school="THCS-DD")
+    for target in ("//evil.example/", "/\t/evil.example", "/\n/evil.example", "/\\evil.example", "https://evil.example"):
+        client.get("/logout")
+        with client.session_transaction() as s:
+            s.clear()
+        client.get("/login")
+        r = client.post("/login", query_string={"next": target},
+                        data={"login": "co.lan", "password": STAFF_PASSWORD, "csrf_token": csrf_of(client)})
+        assert r.status_code == 302 and r.headers["Location"].endswith("/staff/"), target
+
+
+def test_a_new_password_ends_every_other_session_of_that_parent(web_app, school_db):
+    phone = normalise("0912345678")
+    gid = school_db.execute("SELECT id FROM guardians WHERE phone = ?", [phone]).fetchone()[0]
+    first, second = web_app.test_client(), web_app.test_client()
+    code = otp.issue(school_db, gid, 600)
+    post_form(first, "/parent/password", {"phone": "0912345678", "code": code, "password": "mat-khau-1"})
+    assert first.get("/parent/").status_code == 200
+    code = otp.issue(school_db, gid, 600)
+    post_form(second, "/parent/password", {"phone": "0912345678", "code": code, "password": "mat-khau-2"})
+    assert second.get("/parent/").status_code == 200
+    assert first.get("/parent/").status_code == 302, "the old password's session is over"

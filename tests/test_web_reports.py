@@ -334,3 +334,18 @@ def test_an_admin_resends_a_failed_message_in_a_real_browser(page, live_server, 
     assert f"Đã xếp gửi lại tin #{mid}" in page.locator("[role=status]").inner_text()
     assert page.locator("#counts td[data-state='queued']").inner_text() == "1"
     assert _copies(school_db, mid)[0][0] == "queued"
+
+
+def test_an_mk_code_is_never_shown_to_staff_and_a_past_years_family_is_not_the_schools(client, make_staff, school_db,
+                                                                                       web_settings):
+    iid = add_text(school_db, web_settings, "0912345678", "MK", school=None, answer=None)
+    otp = messages.enqueue(school_db, web_settings, phone="+84912345678", kind="otp", inbox_id=iid,
+                           body="Ma dat mat khau So lien lac: 798554 (hieu luc 10 phut, dung 1 lan)")
+    inbox_store.mark(school_db, iid, "answered", command="MK", school_id=None, reply_id=otp)
+    login_staff(client, make_staff("co.lan", "admin", school="THCS-DD"))
+    html = client.get("/staff/inbox").get_data(as_text=True)
+    assert f'data-inbox="{iid}"' in html and "(mã MK – ẩn)" in html and "798554" not in html
+    school_db.execute("UPDATE guardian_links SET school_year = '2019-2020' WHERE guardian_id = "
+                      "(SELECT id FROM guardians WHERE phone = '+84912345678')")
+    assert f'data-inbox="{iid}"' not in client.get("/staff/inbox").get_data(as_text=True), \
+        "a number linked to the school only in a past year: its texts are no longer the school's"

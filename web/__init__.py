@@ -45,7 +45,16 @@ def create_app(settings, *, redis=None) -> Flask:
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
     app.context_processor(_staff_nav)
+    app.register_error_handler(OverflowError, _out_of_range)
     return app
+
+
+def _out_of_range(e: OverflowError):
+    """A number or date too large for date arithmetic or SQLite's integers came from the request: a 400."""
+    from flask import current_app
+    from werkzeug.exceptions import BadRequest
+    return current_app.handle_http_exception(BadRequest(description="a number or a date in the request is out of "
+                                                                    "range (dates from 2000 to 2100, ids as shown)"))
 
 
 # The staff menu: (endpoint, label); an entry shows once its page exists.

@@ -121,7 +121,7 @@ def _int_arg(name: str, default: int, low: int, high: int | None = None) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < low or int(raw) > (high or 2 ** 62):
         bounds = f"{low}..{high}" if high is not None else f"{low} or more"
         raise ApiError(400, f"{name} must be a whole number {bounds}, not {raw[:40]!r}", parameter=name)
     return int(raw)

@@ -2,15 +2,18 @@
 
 Staff log in with their login and password (`user add`); parents with their
 phone number and the password they set with an MK code. The session holds
-only an id; every request reloads the account, so a deactivated user is out
-at once. Failed logins are counted in Redis per account and per address.
+only an id and a keyed digest of the password hash; every request reloads
+the account, so a deactivated user, or every other session of an account
+whose password changed, is out at once. Failed logins are counted in Redis per account and per address.
 """
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from store import audit, guardian_accounts, phones, users
 from store.errors import UserError
@@ -40,9 +43,9 @@ class Staff:
 
 def _load_staff(user_id: int) -> Staff | None:
     db = get_db()
-    row = db.execute("SELECT id, login, role, school_id FROM users WHERE id = ? AND active = 1",
+    row = db.execute("SELECT id, login, role, school_id, password_hash FROM users WHERE id = ? AND active = 1",
                      [user_id]).fetchone()
-    if row is None:
+    if row is None or not _same_password(row[4]):
         return None
     classes = frozenset(r[0] for r in db.execute("SELECT class_id FROM user_classes WHERE user_id = ?", [row[0]]))
     return Staff(row[0], row[1], users.Role(row[2]), row[3], classes)
@@ -71,7 +74,9 @@ def parent_required(view):
     @functools.wraps(view)
     def inner(*args, **kwargs):
         gid = session.get("guardian_id")
-        if gid is None or get_db().execute("SELECT 1 FROM guardians WHERE id = ?", [gid]).fetchone() is None:
+        row = get_db().execute("SELECT password_hash FROM guardians WHERE id = ?", [gid]).fetchone() \
+            if gid is not None else None
+        if row is None or not _same_password(row[0]):
             return redirect(url_for("auth.parent_login"))
         g.guardian_id = gid
         return view(*args, **kwargs)
@@ -101,15 +106,40 @@ def _succeeded(kind: str, account: str) -> None:
     redis().delete(_keys(kind, account)[0])
 
 
-def _start_session(**ids) -> None:
+def _fingerprint(password_hash: str | None) -> str:
+    """A keyed digest of the account's password hash, kept in the session (which is readable, not secret)."""
+    return hmac.new(current_app.secret_key.encode(), (password_hash or "").encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def _same_password(password_hash: str | None) -> bool:
+    """Whether the session was opened with the account's current password: a new password ends other sessions."""
+    return hmac.compare_digest(session.get("pw", ""), _fingerprint(password_hash))
+
+
+def _start_session(password_hash: str | None, **ids) -> None:
     session.clear()            # a new session id for the new login (no fixation)
     session.permanent = True
-    session.update(ids)
+    session.update(ids, pw=_fingerprint(password_hash))
+
+
+def _guardian_hash(gid: int) -> str | None:
+    return get_db().execute("SELECT password_hash FROM guardians WHERE id = ?", [gid]).fetchone()[0]
+
+
+def safe_target(target: str | None, default: str, *, under: str = "/") -> str:
+    """``target`` when it is a path of this site under ``under``, else ``default`` (no open redirect).
+
+    Browsers drop tabs and newlines and read a backslash as a slash, so
+    "/<tab>/evil.example" would leave the site: such targets are refused too.
+    """
+    target = target or ""
+    if any(c < " " or c == "\\" for c in target) or target.startswith("//") or not target.startswith(under):
+        return default
+    return target
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next") or request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_target(request.args.get("next") or request.form.get("next"), default)
 
 
 # -- staff -------------------------------------------------------------------------------------
@@ -127,7 +157,7 @@ def login():
             flash("Wrong login or password.", "error")
             return render_template("login.html", login=name), 401
         _succeeded("staff", name)
-        _start_session(staff_id=user["id"])
+        _start_session(user["password_hash"], staff_id=user["id"])
         return redirect(_safe_next(url_for("staff.index")))
     return render_template("login.html", login="")
 
@@ -165,7 +195,7 @@ def parent_login():
             flash("Sai số điện thoại hoặc mật khẩu. Chưa có mật khẩu? Nhắn MK tới số của trường.", "error")
             return render_template("parent_login.html", phone=raw), 401
         _succeeded("parent", phone)
-        _start_session(guardian_id=gid)
+        _start_session(_guardian_hash(gid), guardian_id=gid)
         return redirect(url_for("parents.index"))
     return render_template("parent_login.html", phone="")
 
@@ -192,7 +222,7 @@ def parent_password():
             return render_template("parent_password.html", phone=raw), 400
         audit.record(db, phones.mask(phone), "web:set-password")
         _succeeded("parent", phone)
-        _start_session(guardian_id=gid)
+        _start_session(_guardian_hash(gid), guardian_id=gid)
         flash("Đã đặt mật khẩu.", "info")
         return redirect(url_for("parents.index"))
     return render_template("parent_password.html", phone="")

@@ -21,7 +21,7 @@ from store import audit, events, grades, optout, parent_view, records, results, 
 from store.clock import local_today, school_year_of
 from store.phones import mask
 
-from .auth import parent_required
+from .auth import parent_required, safe_target
 from .db import get_db, settings
 
 bp = Blueprint("parents", __name__, url_prefix="/parent")
@@ -208,7 +208,4 @@ def digest(code: str):
     audit.record(db, _actor(), f"web:parent:digest-{wanted}", school_id=c.school_id, student_id=c.student_id,
                  school_year=current)
     flash(f"Đã {'bật' if wanted == 'on' else 'tắt'} tin tổng hợp buổi tối cho {c.full_name}.", "info")
-    back = request.form.get("next", "")
-    if not (back.startswith("/parent/") and not back.startswith("//")):
-        back = url_for("parents.child", code=c.code)
-    return redirect(back)
+    return redirect(safe_target(request.form.get("next"), url_for("parents.child", code=c.code), under="/parent/"))

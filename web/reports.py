@@ -169,8 +169,8 @@ def inbox():
     try:
         day = _day(args.get("date"), default=None)
         page = args.get("page", "1")
-        if not page.isdigit() or int(page) < 1:
-            raise BadQuery(f"page must be a number from 1, not {page!r}")
+        if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= 100_000:
+            raise BadQuery(f"page must be a number from 1 to 100000, not {page[:20]!r}")
         scope = _scope(db, args.get("school", "").strip(), "", day or local_today(_tz()))
     except BadQuery as e:
         return _error_page("reports/inbox.html", e, result=None, rows=[], schools=[], scope=None,

@@ -23,7 +23,7 @@ from store.approvals import ApprovalError, GroupKey
 from store.clock import local_today, school_year_of
 from store.connection import transaction
 
-from .auth import staff_required
+from .auth import safe_target, staff_required
 from .db import get_db, redis, settings
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
@@ -98,9 +98,7 @@ def approval_group():
 def approve():
     raw_keys = request.form.getlist("group")
     raw_rows = request.form.getlist("row")
-    back = request.form.get("back") or url_for("review.approvals")
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for("review.approvals")
+    back = safe_target(request.form.get("back"), url_for("review.approvals"))
     if not raw_keys:
         flash("Chưa chọn nhóm nào để duyệt.", "error")
         return redirect(back), 303
