@@ -17,7 +17,8 @@ from datetime import timedelta
 
 from flask import Flask
 
-BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.parents")
+BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
+              "web.parents")
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -65,6 +66,7 @@ STAFF_NAV = (
     ("review.approvals", "Duyệt"),
     ("review.teacher_messages", "GV / Nghỉ"),
     ("review.announce", "Thông báo"),
+    ("uploads.upload", "Nhập dữ liệu"),
 )
 
 
