@@ -66,6 +66,7 @@ STAFF_NAV = (
     ("review.approvals", "Duyệt"),
     ("review.teacher_messages", "GV / Nghỉ"),
     ("review.announce", "Thông báo"),
+    ("entry.gradebook", "Nhập điểm"),
     ("uploads.upload", "Nhập dữ liệu"),
 )
 
