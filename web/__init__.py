@@ -18,6 +18,7 @@ from datetime import timedelta
 from flask import Flask
 
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
+              "web.overview",
               "web.parents")
 
 
@@ -68,6 +69,7 @@ STAFF_NAV = (
     ("review.announce", "Thông báo"),
     ("entry.gradebook", "Nhập điểm"),
     ("uploads.upload", "Nhập dữ liệu"),
+    ("overview.school", "Tổng hợp"),
 )
 
 
