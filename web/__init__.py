@@ -19,7 +19,7 @@ from flask import Flask
 
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
               "web.overview",
-              "web.parents")
+              "web.entry", "web.parents")
 
 
 def create_app(settings, *, redis=None) -> Flask:
