@@ -1,6 +1,102 @@
-"""The principal's overview (SPEC §8): per class of a school, results, averages, absences, engagement."""
+"""The principal's overview (SPEC §8): /staff/overview?term=1|2|CN&year=YYYY-YYYY[&school=CODE].
+
+Per class of the school for the chosen term: students, learning and conduct
+distributions (the store's TT22 code, as `KQ` answers a parent), the class
+average of each scored subject's term averages (approved scores only),
+absences with and without permission, and the parents' side — guardians
+linked, guardians who texted, digest opt-outs, SMS delivered and failed — with
+the whole school's figures on top. Admins and reviewers see their school, an
+operator picks one; teachers get 403. Read only; each view is audited.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+
+from flask import Blueprint, abort, flash, g, render_template, request
+
+from commands.diem import taken
+from store import audit, overview, reports
+from store.clock import local_today, school_year_of
+from store.terms import current_term
+
+from .auth import staff_required
+from .db import get_db, settings
 
 bp = Blueprint("overview", __name__, url_prefix="/staff")
+
+VIEWERS = ("admin", "reviewer", "operator")
+TERMS = {"1": 1, "HK1": 1, "2": 2, "HK2": 2, "CN": 0}
+TERM_CHOICES = (("1", "Học kỳ I"), ("2", "Học kỳ II"), ("CN", "Cả năm"))
+YEAR_RE = re.compile(r"^(\d{4})-(\d{4})$")
+
+
+class BadQuery(Exception):
+    """A parameter the overview cannot use; the message names it."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def _term(raw: str, db, school_id: int, today) -> int:
+    if not raw:
+        return current_term(db, school_id, today).term
+    term = TERMS.get(raw.strip().upper())
+    if term is None:
+        raise BadQuery(f"term must be 1, 2 or CN, not {raw[:20]!r}")
+    return term
+
+
+def _year(raw: str, today) -> str:
+    if not raw:
+        return school_year_of(today)
+    m = YEAR_RE.match(raw.strip())
+    if not m or int(m.group(2)) != int(m.group(1)) + 1 or not 2000 <= int(m.group(1)) <= 2100:
+        raise BadQuery(f"year must be a school year like 2025-2026, not {raw[:20]!r}")
+    return raw.strip()
+
+
+def _school(db, code: str) -> dict | None:
+    """The school shown: the staff member's own, or the one an operator chose (None: not chosen yet)."""
+    by_code = {s["code"]: s for s in reports.schools(db)}
+    if g.staff.school_id is None:
+        if code and code not in by_code:
+            raise BadQuery(f"unknown school {code[:30]!r}")
+        return by_code.get(code)
+    own = next(s for s in by_code.values() if s["id"] == g.staff.school_id)
+    if code and code != own["code"]:
+        raise BadQuery(f"school {code[:30]!r} is not yours", 404)
+    return own
+
+
+def _term_code(term: int) -> str:
+    return "CN" if term == 0 else str(term)
+
+
+@bp.route("/overview", endpoint="school")
+@staff_required(*VIEWERS)
+def school_page():
+    """A school's classes for one term: results, averages, absences and parents' engagement."""
+    db = get_db()
+    args = request.args
+    tz = settings().sms.timezone
+    today = local_today(tz)
+    schools = reports.schools(db) if g.staff.school_id is None else []
+    try:
+        school = _school(db, args.get("school", "").strip())
+        year = _year(args.get("year", ""), today)
+        term = _term(args.get("term", ""), db, school["id"], today) if school else None
+    except BadQuery as e:
+        if e.status == 404:
+            abort(404, description=str(e))
+        flash(str(e), "error")
+        return render_template("overview/school.html", data=None, school=None, schools=schools, year="",
+                               term_code="", term_choices=TERM_CHOICES, levels=overview.LEVELS), e.status
+    data = None
+    if school is not None:
+        data = overview.school_overview(db, school["id"], year, term, tz, taken=taken)
+        audit.record(db, g.staff.login, "web:overview", school_id=school["id"], year=year,
+                     term=_term_code(term), classes=len(data.classes), students=data.school.students)
+    return render_template("overview/school.html", data=data, school=school, schools=schools, year=year,
+                           term_code=_term_code(term) if term is not None else "", term_choices=TERM_CHOICES,
+                           levels=overview.LEVELS)
