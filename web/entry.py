@@ -1,6 +1,132 @@
-"""Teacher data entry (SPEC §8): a class's grade book for one subject and term, edited on the web."""
+"""Teacher data entry (SPEC §8): a class's grade book for one subject and term, edited on the web.
+
+- GET /staff/entry?class=<id>&subject=<code>&term=<1|2>: pick a class, a subject and a term; the
+  book shows every enrolled student with TX1..TXn, GK, CK (pending values marked), the term
+  average once approved and as parents see it now, and a comment box.
+- POST /staff/entry: the edited cells and comments, all or nothing (store.gradebook.save).
+
+Scope: a teacher opens only their classes (user_classes) and, where their row names a subject,
+only that subject; admins and reviewers their school, operators every school. Reviewers read only.
+Anything outside the scope is a 404.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from store import audit, gradebook, terms
+from store.clock import local_today, school_year_of
+from store.connection import transaction
+from store.gradebook import CellEdit, EntryRejected
+
+from .auth import staff_required
+from .db import get_db, settings
 
 bp = Blueprint("entry", __name__, url_prefix="/staff")
+
+EDITORS = ("teacher", "admin", "operator")
+_CELL = re.compile(r"c-(\d{1,12})-([A-Z]{2}\d?)")
+_COMMENT = re.compile(r"nx-(\d{1,12})")
+
+
+def _choices(year: str) -> list[gradebook.ClassChoice]:
+    teacher = g.staff.role.value == "teacher"
+    return gradebook.classes_for(get_db(), year, school_id=g.staff.school_id,
+                                 teacher_id=g.staff.id if teacher else None)
+
+
+def _int_arg(source, name: str) -> int | None:
+    raw = source.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        abort(400, description=f"{name} must be a number as shown on the page, not {raw[:20]!r}")
+    return int(raw)
+
+
+def _selection(source, year: str, today):
+    """(choices, choice, subjects, subject, term) from the query or the form; 404 outside the scope."""
+    choices = _choices(year)
+    class_id = _int_arg(source, "class")
+    choice = subject = None
+    subjects = []
+    if class_id is not None:
+        choice = next((c for c in choices if c.id == class_id), None)
+        if choice is None:
+            abort(404)
+        subjects = gradebook.subjects_of(get_db(), choice)
+    code = source.get("subject", "").strip().upper()
+    if code:
+        subject = next((s for s in subjects if s.code == code), None)
+        if subject is None:
+            abort(404)
+    term = _int_arg(source, "term")
+    if term is None:
+        school_id = choice.school_id if choice else g.staff.school_id
+        current = terms.current_term(get_db(), school_id, today) if school_id is not None else None
+        term = current.term if current is not None and current.school_year == year else 1
+    if term not in (1, 2):
+        abort(400, description="term must be 1 or 2")
+    return choices, choice, subjects, subject, term
+
+
+def _edits(form) -> tuple[dict, dict]:
+    cells, comments = {}, {}
+    for name, typed in form.items():
+        m = _CELL.fullmatch(name)
+        if m:
+            sid, label = int(m.group(1)), m.group(2)
+            cells[(sid, label)] = CellEdit(form.get(f"o-{sid}-{label}", ""), typed)
+            continue
+        m = _COMMENT.fullmatch(name)
+        if m:
+            comments[int(m.group(1))] = typed
+    return cells, comments
+
+
+@bp.route("/entry", methods=["GET", "POST"], endpoint="gradebook")
+@staff_required()
+def gradebook_page():
+    tz = settings().sms.timezone
+    today = local_today(tz)
+    year = school_year_of(today)
+    source = request.form if request.method == "POST" else request.args
+    choices, choice, subjects, subject, term = _selection(source, year, today)
+    can_edit = g.staff.role.value in EDITORS
+    db = get_db()
+    problems, typed = [], {}
+    if request.method == "POST":
+        if not can_edit:
+            abort(403)
+        if subject is None:
+            abort(400, description="choose a class and a subject first")
+        cells, comments = _edits(request.form)
+        try:
+            saved = gradebook.save(db, choice, subject, term, year, cells, comments, login=g.staff.login,
+                                   today=today)
+        except EntryRejected as e:
+            problems = e.problems
+            typed = {f"{sid}-{label}": edit.typed for (sid, label), edit in cells.items()}
+            typed.update({f"nx-{sid}": text for sid, text in comments.items()})
+        else:
+            with transaction(db):
+                for sid in sorted(saved.student_ids):
+                    audit.record(db, g.staff.login, "web:grade-entry", school_id=choice.school_id, student_id=sid,
+                                 subject=subject.code, term=term)
+            if saved.grades or saved.comments:
+                flash(f"Đã lưu {saved.grades} điểm và {saved.comments} nhận xét, chờ duyệt.", "info")
+            else:
+                flash("Không có gì thay đổi.", "info")
+            return redirect(url_for("entry.gradebook", **{"class": choice.id, "subject": subject.code,
+                                                           "term": term}), code=303)
+    book = None
+    if subject is not None:
+        book = gradebook.load(db, choice, subject, term, year)
+        with transaction(db):
+            for row in book.rows:
+                audit.record(db, g.staff.login, "web:gradebook", school_id=choice.school_id,
+                             student_id=row.student_id, subject=subject.code, term=term)
+    return render_template("entry/gradebook.html", choices=choices, choice=choice, subjects=subjects,
+                           subject=subject, term=term, year=year, book=book, can_edit=can_edit,
+                           problems=problems, typed=typed), (400 if problems else 200)
