@@ -1,0 +1,82 @@
+"""Which schools a file would touch: a school's admin may import only their own school's rows.
+
+    foreign = rows_outside(db, "grades", path, "THCS-DD")   # [] when every row is THCS-DD's
+
+A row belongs to the school in its ``ma_truong`` column (schools, terms,
+classes, subjects, students, events) and, when it names a student
+(``ma_hs``), to that student's school as the database knows it. A students
+row is checked both ways: it may not move another school's student to this
+one. Rows naming an unknown school or student are left to the import, which
+refuses them with its own reason; so are rows without the column.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import chain, islice
+from pathlib import Path
+
+import sqlite_utils
+
+from . import values as v
+from .errors import ImportFileError, RowRejected
+from .headers import SEARCH_ROWS, find_header
+from .readers import open_table
+from .runner import KINDS
+from .school import school_code
+
+
+@dataclass(frozen=True)
+class ForeignRow:
+    """One row of another school: its spreadsheet row number, that school's code and why."""
+
+    row: int
+    school: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.reason}"
+
+
+def rows_outside(db: sqlite_utils.Database, kind: str, path: str | Path, school: str) -> list[ForeignRow]:
+    """Every row of ``path`` (a ``kind`` file) that would touch a school other than ``school`` (a ma_truong).
+
+    Raises ImportFileError as the import does for an unreadable file or missing columns.
+    """
+    if kind not in KINDS:
+        raise ImportFileError(Path(path).name, f"unknown kind {kind!r} (one of {', '.join(KINDS)})")
+    handler = KINDS[kind]
+    path = Path(path)
+    school = school.upper()
+    found: list[ForeignRow] = []
+    student_school: dict[str, str | None] = {}
+    with open_table(path) as table:
+        head = list(islice(table.rows, SEARCH_ROWS))
+        header = find_header(kind, path.name, head, handler.required, handler.optional, handler.wide)
+        wanted = {i: name for i, name in header.columns.items() if name in ("ma_truong", "ma_hs")}
+        for number, cells in chain((r for r in head if r[0] > header.row), table.rows):
+            values = {name: cells[i] for i, name in wanted.items() if i < len(cells)}
+            reason = _outside(db, values, school, student_school)
+            if reason:
+                found.append(ForeignRow(number, *reason))
+    return found
+
+
+def _outside(db, values: dict, school: str, student_school: dict[str, str | None]) -> tuple[str, str] | None:
+    """(the other school, why) when the row's cells point outside ``school``."""
+    if "ma_truong" in values:
+        try:
+            code = school_code(values["ma_truong"])
+        except RowRejected:
+            code = ""
+        if code and code != school:
+            return code, f"ma_truong {code} is not {school}"
+    student = v.text(values.get("ma_hs"))
+    if student:
+        if student not in student_school:
+            row = db.execute("SELECT sc.code FROM students s JOIN schools sc ON sc.id = s.school_id "
+                             "WHERE s.code = ?", [student]).fetchone()
+            student_school[student] = row[0] if row else None
+        other = student_school[student]
+        if other and other != school:
+            return other, f"student {student} is at {other}, not {school}"
+    return None
