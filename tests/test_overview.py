@@ -104,8 +104,8 @@ def test_counts_equal_what_kq_hk1_texts_for_every_student_of_a_class(school_db, 
                                   "WHERE l.student_id = ? AND l.active = 1 ORDER BY g.id LIMIT 1",
                                   [student]).fetchone()[0]
         reply = convo.send("0" + phone[3:], f"KQ HK1 {code}")
-        m = re.search(r"Hoc tap (Tot|Kha|Chua dat|Dat|chua du diem)\W.*Ren luyen (Tot|Kha|Chua dat|Dat|chua co)\W",
-                      reply, re.S)
+        m = re.search(r"Hoc tap (Tot|Kha|Chua dat|Dat|chua du diem)\W.*"
+                      r"Ren luyen (Tot|Kha|Chua dat|Dat|chua co)\W", reply, re.S)
         assert m, reply
         told_learning[words[m.group(1)]] += 1
         told_conduct[words[m.group(2)]] += 1

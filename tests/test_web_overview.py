@@ -53,7 +53,8 @@ def test_the_class_row_shows_kq_results_of_every_student(principal, school_db, y
     learning, conduct = expected_levels(school_db, "THCS-DD", "8A2", year, term)
     assert level_counts(cells, "learning") == +learning
     assert level_counts(cells, "conduct") == +conduct
-    assert int(cells["col:students"]) == sum(learning.values()) == len(class_students(school_db, "THCS-DD", "8A2", year))
+    assert int(cells["col:students"]) == sum(learning.values()) == len(class_students(school_db, "THCS-DD", "8A2",
+                                                                                       year))
     total = row_cells(html, "school-totals", "")
     assert int(total["col:students"]) == school_db.execute(
         "SELECT COUNT(*) FROM enrollments e JOIN classes c ON c.id = e.class_id JOIN schools s ON s.id = c.school_id "

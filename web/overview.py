@@ -38,9 +38,10 @@ class BadQuery(Exception):
         self.status = status
 
 
-def _term(raw: str, db, school_id: int, today) -> int:
+def _term(raw: str) -> int | None:
+    """1, 2 or 0 (the year) from '1' / 'HK1' / '2' / 'HK2' / 'CN'; None when not given."""
     if not raw:
-        return current_term(db, school_id, today).term
+        return None
     term = TERMS.get(raw.strip().upper())
     if term is None:
         raise BadQuery(f"term must be 1, 2 or CN, not {raw[:20]!r}")
@@ -58,12 +59,13 @@ def _year(raw: str, today) -> str:
 
 def _school(db, code: str) -> dict | None:
     """The school shown: the staff member's own, or the one an operator chose (None: not chosen yet)."""
-    by_code = {s["code"]: s for s in reports.schools(db)}
+    schools = reports.schools(db)
+    by_code = {s["code"]: s for s in schools}
     if g.staff.school_id is None:
         if code and code not in by_code:
             raise BadQuery(f"unknown school {code[:30]!r}")
         return by_code.get(code)
-    own = next(s for s in by_code.values() if s["id"] == g.staff.school_id)
+    own = {s["id"]: s for s in schools}[g.staff.school_id]
     if code and code != own["code"]:
         raise BadQuery(f"school {code[:30]!r} is not yours", 404)
     return own
@@ -85,7 +87,7 @@ def school_page():
     try:
         school = _school(db, args.get("school", "").strip())
         year = _year(args.get("year", ""), today)
-        term = _term(args.get("term", ""), db, school["id"], today) if school else None
+        term = _term(args.get("term", ""))
     except BadQuery as e:
         if e.status == 404:
             abort(404, description=str(e))
@@ -94,6 +96,8 @@ def school_page():
                                term_code="", term_choices=TERM_CHOICES, levels=overview.LEVELS), e.status
     data = None
     if school is not None:
+        if term is None:
+            term = current_term(db, school["id"], today).term
         data = overview.school_overview(db, school["id"], year, term, tz, taken=taken)
         audit.record(db, g.staff.login, "web:overview", school_id=school["id"], year=year,
                      term=_term_code(term), classes=len(data.classes), students=data.school.students)
