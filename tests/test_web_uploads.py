@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from markupsafe import escape as _escape
 
 from store.imports import ImportRowsError, import_file
 from store.imports.scope import rows_outside
@@ -63,6 +64,11 @@ def confirm(client, token: str | None = None):
 def hk2_grades(db) -> list[tuple]:
     return db.execute("SELECT s.code, g.subject_code, g.kind, g.seq, g.value, g.status, g.entered_by FROM grades g "
                       "JOIN students s ON s.id = g.student_id WHERE g.term = 2 ORDER BY s.code").fetchall()
+
+
+def escape(text: str) -> str:
+    """``text`` as the page shows it (quotes and ampersands escaped)."""
+    return str(_escape(text))
 
 
 def kept_files(tmp_path: Path) -> list[Path]:
@@ -197,11 +203,6 @@ def test_the_clis_bad_example_file_reports_every_row(operator, school_db):
     assert f"grades.csv: {rows} bad row(s), nothing imported" in html
     for n in range(2, rows + 2):
         assert f"<tr><td>{n}</td>" in html
-
-
-def escape(text: str) -> str:
-    from markupsafe import escape as esc
-    return str(esc(text))
 
 
 @pytest.mark.parametrize("name, content, message", [

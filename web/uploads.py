@@ -24,7 +24,7 @@ import shutil
 import time
 from pathlib import Path
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
@@ -218,6 +218,6 @@ def confirm():
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(e: RequestEntityTooLarge):
-    from flask import current_app
+    """The size limit is checked when the form is first read (the CSRF check), before any view runs."""
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
     return render_template("uploads/too_large.html", limit_mb=limit // (1024 * 1024)), 413
