@@ -104,3 +104,12 @@ def test_a_new_password_ends_every_other_session_of_that_parent(web_app, school_
     post_form(second, "/parent/password", {"phone": "0912345678", "code": code, "password": "mat-khau-2"})
     assert second.get("/parent/").status_code == 200
     assert first.get("/parent/").status_code == 302, "the old password's session is over"
+
+
+def test_the_staff_menu_shows_each_role_only_the_pages_it_may_open(client, make_staff):
+    login_staff(client, make_staff("gv.lan", "teacher", school="THCS-DD", classes=("8A2",)))
+    teacher_menu = client.get("/staff/").get_data(as_text=True)
+    assert 'href="/staff/delivery"' in teacher_menu and 'href="/staff/imports"' not in teacher_menu
+    client.post("/logout", data={"csrf_token": csrf_of(client)})
+    login_staff(client, make_staff("co.lan", "admin", school="THCS-DD"))
+    assert 'href="/staff/imports"' in client.get("/staff/").get_data(as_text=True)

@@ -6,7 +6,8 @@ Blueprints, registered in this order (explicit, like the command registry):
 health (/healthz, /metrics), api (/api/v1, bearer tokens), auth (staff and
 parent login), staff (the staff home), reports (delivery report, resend,
 parents' texts), review (approval queue, GV/NGHI answers, announcements),
-parents (a parent's children).
+uploads (spreadsheet imports), entry (teachers' grade book), overview (the
+principal's overview), parents (a parent's children).
 Every request gets its own SQLite connection (web.db); every form carries a
 CSRF token (web.csrf); sessions are signed with `web.secret_key`.
 """
@@ -18,8 +19,7 @@ from datetime import timedelta
 from flask import Flask
 
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
-              "web.overview",
-              "web.entry", "web.parents")
+              "web.entry", "web.overview", "web.parents")
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -74,5 +74,15 @@ STAFF_NAV = (
 
 
 def _staff_nav() -> dict:
-    from flask import current_app
-    return {"staff_nav": [(ep, label) for ep, label in STAFF_NAV if ep in current_app.view_functions]}
+    """The menu entries whose page exists and lets the logged-in staff member's role in."""
+    from flask import current_app, g
+    staff = g.get("staff")
+    if staff is None:
+        return {"staff_nav": []}
+    entries = []
+    for endpoint, label in STAFF_NAV:
+        view = current_app.view_functions.get(endpoint)
+        roles = getattr(view, "staff_roles", None)
+        if view is not None and (not roles or staff.role in roles):
+            entries.append((endpoint, label))
+    return {"staff_nav": entries}

@@ -65,6 +65,7 @@ def staff_required(*roles: str):
                 abort(403)
             g.staff = staff
             return view(*args, **kwargs)
+        inner.staff_roles = frozenset(allowed)      # the menu shows a page only to roles it lets in
         return inner
     return wrap
 
