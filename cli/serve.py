@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 import settings as settings_mod
+from store import users
 
 from .context import pass_app
 from .runtime import open_redis
@@ -24,6 +25,9 @@ from .web import web_url
 logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "demo-pw"  # SMPP 3.4 passwords are at most 8 characters
+# The demo's staff accounts (login, role, school, classes); their password is generated once per data dir.
+DEMO_STAFF = (("demo.admin", "admin", "THCS-DD", ()), ("demo.gv", "teacher", "THCS-DD", ("8A2",)),
+              ("demo.ops", "operator", None, ()))
 
 
 def redis_url_of(conn) -> str:
@@ -180,7 +184,20 @@ def _prepare_demo_school(env: dict, data_dir: Path) -> None:
     for kind, path in demo_school.generate(data_dir / "files", seed=1):
         report = import_file(db, kind, path, approve=True, imported_by="demo")
         click.echo(f"  {kind:<11} {report.rows:6d} rows")
+    password = _demo_staff_password(data_dir)
+    for login, role, school, classes in DEMO_STAFF:
+        users.add_user(db, login, role, password, school_code=school, class_names=list(classes))
     db.close()
+
+
+def _demo_staff_password(data_dir: Path) -> str:
+    """One generated password for the demo's staff accounts, kept in the data dir (mode 600)."""
+    path = data_dir / "staff-password"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(users.generate_password())
+    return path.read_text().strip()
 
 
 @click.command()
@@ -225,6 +242,9 @@ Text the shortcode as a parent (in another terminal):
     ./dev run sim mo{control_opt} 0987654321 "KQ HK1"
 
 Web: {web}/   health: {web}/healthz   metrics: {web}/metrics
+  staff: {web}/login as demo.admin (THCS-DD), demo.gv (teacher of 8A2) or demo.ops (operator),
+         password {_demo_staff_password(data_dir)}
+  parent: ./dev run sim mo{control_opt} 0912345678 "MK" gives a code; set a password at {web}/parent/password
 
 Ctrl-C stops everything. The data stays in {data_dir}.
 """)

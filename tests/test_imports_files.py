@@ -152,3 +152,77 @@ def test_missing_column_is_a_file_error_naming_the_header_row(hand_school):
     assert raised.value.header_row == 2
     assert str(raised.value) == ("grades_missing_column.csv: missing column(s) diem (header row found: row 2: "
                                  "'Mã HS', 'Môn', 'Năm học', 'Học kỳ', 'Loại', 'STT')")
+
+
+def test_broken_files_are_file_errors_never_crashes(hand_school, tmp_path):
+    """A 200,000-character cell, an .xlsx whose XML is garbage or cut short: the file's error, nothing written."""
+    import zipfile
+
+    from store.imports import ImportFileError
+    before = dump(hand_school)
+    huge = tmp_path / "grades.csv"
+    huge.write_text('ma_hs,ma_mon,nam_hoc,hoc_ky,loai,stt,diem,ngay\nX,"' + "a" * 200_000 + '",2025-2026,1,TX,1,7,\n',
+                    encoding="utf-8")
+    good = tmp_path / "good.xlsx"
+    write_xlsx(good, csv_rows(GOOD / "grades.csv"))
+    broken_book, cut_sheet = tmp_path / "book.xlsx", tmp_path / "sheet.xlsx"
+    for target, mangle in ((broken_book, "xl/workbook.xml"), (cut_sheet, "xl/worksheets/sheet1.xml")):
+        with zipfile.ZipFile(good) as src, zipfile.ZipFile(target, "w") as dst:
+            for item in src.infolist():
+                data = src.read(item.filename)
+                dst.writestr(item, b"<not xml" if item.filename == mangle and mangle.endswith("workbook.xml")
+                             else data[:len(data) // 2] if item.filename == mangle else data)
+    for path in (huge, broken_book, cut_sheet):
+        with pytest.raises(ImportFileError, match="not a readable"):
+            import_file(hand_school, "grades", path)
+    assert dump(hand_school) == before
+
+
+def test_a_typed_minus_zero_is_the_score_zero():
+    from decimal import Decimal
+
+    from store.imports.values import canonical_score
+    assert canonical_score(Decimal("-0")) == canonical_score(Decimal("-0.0")) == "0"
+
+
+def test_a_schools_own_import_never_rewrites_a_guardian_another_school_shares(school_db, tmp_path):
+    """0912345678 has children at THCS-DD and THPT-CVA: THCS-DD's list links, but does not rename them."""
+    from store.clock import local_today, school_year_of
+    db = school_db
+    year = school_year_of(local_today("Asia/Ho_Chi_Minh"))
+    before = db.execute("SELECT full_name, email FROM guardians WHERE phone = '+84912345678'").fetchone()
+    f = tmp_path / "guardians.csv"
+    f.write_text(f"so_dien_thoai,ho_ten,email,ma_hs,quan_he,nam_hoc\n0912345678,Ke Mao Danh,evil@example.vn,"
+                 f"DD900001,Bo,{year}\n0903000111,Ke Mao Danh,evil@example.vn,DD900001,Bo,{year}\n",
+                 encoding="utf-8")
+    import_file(db, "guardians", f, school_code="THCS-DD")
+    assert db.execute("SELECT full_name, email FROM guardians WHERE phone = '+84912345678'").fetchone() == before
+    # 0903000111's only child is at THPT-CVA: THCS-DD may link it to its own student, never rename it.
+    assert db.execute("SELECT full_name FROM guardians WHERE phone = '+84903000111'").fetchone()[0] == "Phạm Quốc Bảo"
+    import_file(db, "guardians", f)         # an operator's import (no --school) may
+    assert db.execute("SELECT full_name FROM guardians WHERE phone = '+84912345678'").fetchone()[0] == "Ke Mao Danh"
+
+
+def test_a_student_who_moved_school_keeps_earlier_years_at_the_earlier_school(school_db, tmp_path):
+    from store.clock import local_today, school_year_of
+    from store.imports import ImportRowsError
+    db = school_db
+    year = school_year_of(local_today("Asia/Ho_Chi_Minh"))
+    last = f"{int(year[:4]) - 1}-{year[:4]}"
+    dd, cva = (db.execute("SELECT id FROM schools WHERE code = ?", [c]).fetchone()[0] for c in ("THCS-DD", "THPT-CVA"))
+    sid = db.execute("SELECT id FROM students WHERE code = 'DD900001'").fetchone()[0]
+    old_class = db.execute("INSERT INTO classes (school_id, school_year, name, grade) VALUES (?, ?, '9A9', 9)",
+                           [dd, last]).lastrowid
+    new_class = db.execute("SELECT id FROM classes WHERE school_id = ? AND school_year = ? LIMIT 1",
+                           [cva, year]).fetchone()[0]
+    db.execute("INSERT INTO enrollments (student_id, school_year, class_id) VALUES (?, ?, ?)", [sid, last, old_class])
+    db.execute("UPDATE enrollments SET class_id = ? WHERE student_id = ? AND school_year = ?", [new_class, sid, year])
+    db.execute("UPDATE students SET school_id = ? WHERE id = ?", [cva, sid])
+    f = tmp_path / "conduct.csv"
+    f.write_text(f"ma_hs,nam_hoc,hoc_ky,xep_loai\nDD900001,{last},1,CD\n", encoding="utf-8")
+    with pytest.raises(ImportRowsError) as refused:
+        import_file(db, "conduct", f, school_code="THPT-CVA")
+    assert "is at THCS-DD, not THPT-CVA" in str(refused.value.report.errors[0])
+    import_file(db, "conduct", f, school_code="THCS-DD")
+    assert db.execute("SELECT rating FROM conduct WHERE student_id = ? AND school_year = ?", [sid, last]).fetchone() \
+        == ("CD",)

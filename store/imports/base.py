@@ -143,12 +143,16 @@ class Context:
         return row
 
     def student(self, code: str, year: str) -> Student:
-        """A student enrolled in ``year``; RowRejected when unknown or not enrolled."""
+        """A student enrolled in ``year``; RowRejected when unknown or not enrolled.
+
+        The school is that year's class's: a student who moved school keeps their earlier
+        years at the earlier school (its subjects, terms, and its staff's imports).
+        """
         row = self.one(
-            "SELECT s.id, s.school_id, sc.code, c.id, c.grade FROM students s "
-            "JOIN schools sc ON sc.id = s.school_id "
+            "SELECT s.id, c.school_id, sc.code, c.id, c.grade FROM students s "
             "JOIN enrollments e ON e.student_id = s.id AND e.school_year = ? "
-            "JOIN classes c ON c.id = e.class_id WHERE s.code = ?", (year, code))
+            "JOIN classes c ON c.id = e.class_id "
+            "JOIN schools sc ON sc.id = c.school_id WHERE s.code = ?", (year, code))
         if row is None:
             if self.one("SELECT 1 FROM students WHERE code = ?", (code,)) is None:
                 raise RowRejected(f"unknown student {code}")

@@ -79,7 +79,13 @@ class Guardians(Kind):
             # An empty cell keeps what is known: lists often lack e-mails.
             name = d["name"] or found[1]
             email = d["email"] or found[2]
-            if (name, email) != (found[1], found[2]):
+            # A school's own import (--school, the web) never rewrites a guardian another school also
+            # has: the number is shared, the name and e-mail are not this school's to change.
+            shared = ctx.school_code and ctx.one(
+                "SELECT 1 FROM guardian_links l JOIN students s ON s.id = l.student_id JOIN schools sc "
+                "ON sc.id = s.school_id WHERE l.guardian_id = ? AND l.active = 1 AND sc.code != ? LIMIT 1",
+                (guardian_id, ctx.school_code))
+            if (name, email) != (found[1], found[2]) and not shared:
                 ctx.conn.execute("UPDATE guardians SET full_name = ?, email = ? WHERE id = ?",
                                  (name, email, guardian_id))
                 changed = True

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
+from xml.etree.ElementTree import ParseError
 
 from .errors import ImportFileError
 
@@ -53,12 +54,23 @@ def _csv_table(path: Path) -> Table:
     delimiter = sniff_delimiter(content[:16384])
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
     # One record is one spreadsheet row, even with line breaks inside a cell.
-    return Table(rows=((n, row) for n, row in enumerate(reader, start=1)), total=content.count("\n") or None)
+    return Table(rows=_guarded(path, ((n, row) for n, row in enumerate(reader, start=1)), csv.Error, "CSV"),
+                 total=content.count("\n") or None)
 
 
 def _xlsx_rows(ws) -> Iterator[tuple[int, list]]:
     for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
         yield n, list(row)
+
+
+def _guarded(path: Path, rows: Iterator[tuple[int, list]], errors, what: str) -> Iterator[tuple[int, list]]:
+    """``rows``, with a broken file (a 100k-character cell, a truncated sheet) reported as the file's error."""
+    n = 0
+    try:
+        for n, row in rows:
+            yield n, row
+    except errors as e:
+        raise ImportFileError(path.name, f"not a readable {what} file after row {n} ({e})") from e
 
 
 @contextmanager
@@ -74,13 +86,16 @@ def open_table(path: str | Path) -> Iterator[Table]:
         import openpyxl
         from openpyxl.utils.exceptions import InvalidFileException
         import zipfile
+        broken = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ParseError, ValueError, TypeError,
+                  IndexError)
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
+            ws = wb.worksheets[0]
+            total = ws.max_row
+        except broken as e:
             raise ImportFileError(path.name, f"not a readable .xlsx file ({e})") from e
         try:
-            ws = wb.worksheets[0]
-            yield Table(rows=_xlsx_rows(ws), total=ws.max_row)
+            yield Table(rows=_guarded(path, _xlsx_rows(ws), broken, ".xlsx"), total=total)
         finally:
             wb.close()
     elif suffix == ".xls":

@@ -116,7 +116,7 @@ def parse_score(value, subject_kind: str, label: str = "diem") -> str:
 
 def canonical_score(number: Decimal) -> str:
     """'8.0' -> '8', '7.50' -> '7.5', '10' -> '10': at most one decimal, no trailing zero."""
-    q = number.quantize(Decimal("0.1"))
+    q = number.quantize(Decimal("0.1")) + 0      # + 0: a typed "-0" is the score 0
     return str(q.to_integral_value()) if q == q.to_integral_value() else str(q)
 
 
