@@ -11,7 +11,7 @@ def test_staff_login_reaches_the_staff_pages_and_a_wrong_password_does_not(clien
     make_staff("co.lan", "admin", school="THCS-DD")
     assert client.get("/staff/").status_code == 302
     bad = login_staff(client, "co.lan", "wrong-password")
-    assert bad.status_code == 401 and "Wrong login or password" in bad.get_data(as_text=True)
+    assert bad.status_code == 401 and "Sai tên đăng nhập hoặc mật khẩu" in bad.get_data(as_text=True)
     ok = login_staff(client, "co.lan")
     assert ok.status_code == 302 and ok.headers["Location"].endswith("/staff/")
     assert client.get("/staff/").status_code == 200
@@ -31,7 +31,7 @@ def test_five_failures_lock_the_login_for_a_while(client, make_staff):
     for _ in range(5):
         assert login_staff(client, "co.lan", "nope-nope-nope").status_code == 401
     r = login_staff(client, "co.lan")                   # even the right password now
-    assert r.status_code == 429 and "Too many failed logins" in r.get_data(as_text=True)
+    assert r.status_code == 429 and "Đăng nhập sai quá nhiều lần" in r.get_data(as_text=True)
 
 
 def test_an_open_redirect_after_login_is_ignored(client, make_staff):
@@ -73,7 +73,7 @@ def test_staff_log_in_and_out_in_a_real_browser(page, live_server, make_staff):
     page.fill("input[name=login]", "co.lan")
     page.fill("input[name=password]", "wrong-password")
     page.click("button[type=submit]")
-    assert "Wrong login or password" in page.inner_text("[role=alert]")
+    assert "Sai tên đăng nhập hoặc mật khẩu" in page.inner_text("[role=alert]")
     page.fill("input[name=password]", STAFF_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server}/staff/")
@@ -113,3 +113,25 @@ def test_the_staff_menu_shows_each_role_only_the_pages_it_may_open(client, make_
     client.post("/logout", data={"csrf_token": csrf_of(client)})
     login_staff(client, make_staff("co.lan", "admin", school="THCS-DD"))
     assert 'href="/staff/imports"' in client.get("/staff/").get_data(as_text=True)
+
+
+def test_parallel_guesses_cannot_pass_the_limit(web_app, make_staff):
+    """Each attempt is counted before the password is checked: ten clients at once get five tries in all."""
+    import threading
+    make_staff("co.lan", "admin", school="THCS-DD")
+    codes, clients = [], [web_app.test_client() for _ in range(10)]
+    for c in clients:
+        c.get("/login")
+    barrier = threading.Barrier(len(clients))
+
+    def guess(c):
+        barrier.wait()
+        codes.append(c.post("/login", data={"login": "co.lan", "password": "guess-guess-1",
+                                            "csrf_token": csrf_of(c)}).status_code)
+
+    threads = [threading.Thread(target=guess, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes) == [401] * 5 + [429] * 5

@@ -91,15 +91,24 @@ def _keys(kind: str, account: str) -> list[str]:
 
 
 def _blocked(kind: str, account: str) -> bool:
-    acct, ip = (int(v or 0) for v in redis().mget(_keys(kind, account)))
-    return acct >= MAX_FAILURES or ip >= MAX_FAILURES_PER_IP
+    """Count this attempt on the account first, then decide: parallel guesses cannot all slip through.
+
+    The account's counter counts attempts since its last success; the address's, failures.
+    """
+    acct_key, ip_key = _keys(kind, account)
+    pipe = redis().pipeline()
+    pipe.incr(acct_key)
+    pipe.expire(acct_key, WINDOW_S, nx=True)
+    pipe.get(ip_key)
+    attempts, _, ip_failures = pipe.execute()
+    return attempts > MAX_FAILURES or int(ip_failures or 0) >= MAX_FAILURES_PER_IP
 
 
 def _failed(kind: str, account: str) -> None:
+    ip_key = _keys(kind, account)[1]
     pipe = redis().pipeline()
-    for key in _keys(kind, account):
-        pipe.incr(key)
-        pipe.expire(key, WINDOW_S, nx=True)
+    pipe.incr(ip_key)
+    pipe.expire(ip_key, WINDOW_S, nx=True)
     pipe.execute()
 
 
@@ -150,12 +159,12 @@ def login():
         name = request.form.get("login", "").strip()
         password = request.form.get("password", "")
         if _blocked("staff", name):
-            flash("Too many failed logins: wait 15 minutes.", "error")
+            flash("Đăng nhập sai quá nhiều lần: vui lòng thử lại sau 15 phút.", "error")
             return render_template("login.html", login=name), 429
         user = users.check_login(get_db(), name, password) if name and password else None
         if user is None:
             _failed("staff", name)
-            flash("Wrong login or password.", "error")
+            flash("Sai tên đăng nhập hoặc mật khẩu.", "error")
             return render_template("login.html", login=name), 401
         _succeeded("staff", name)
         _start_session(user["password_hash"], staff_id=user["id"])
