@@ -194,26 +194,28 @@ def logout():
 
 
 # -- parents -----------------------------------------------------------------------------------
-def _phone(raw: str) -> str | None:
+def _parent_phone(template: str, too_many: str):
+    """(E.164 phone, None) from the form, or (None, the page refusing it): not a mobile number, or locked out."""
+    raw = request.form.get("phone", "")
     try:
-        return phones.normalise(raw)
+        phone = phones.normalise(raw)
     except phones.PhoneError:
-        return None
+        flash(f"«{raw}» không phải số di động Việt Nam.", "error")
+        return None, (render_template(template, phone=raw), 400)
+    if _blocked("parent", phone):
+        flash(f"{too_many}: vui lòng thử lại sau 15 phút.", "error")
+        return None, (render_template(template, phone=raw), 429)
+    return phone, None
 
 
 @bp.route("/parent/login", methods=["GET", "POST"])
 def parent_login():
     if request.method == "POST":
+        phone, refused = _parent_phone("parent_login.html", "Đăng nhập sai quá nhiều lần")
+        if refused:
+            return refused
         raw = request.form.get("phone", "")
-        password = request.form.get("password", "")
-        phone = _phone(raw)
-        if phone is None:
-            flash(f"«{raw}» không phải số di động Việt Nam.", "error")
-            return render_template("parent_login.html", phone=raw), 400
-        if _blocked("parent", phone):
-            flash("Đăng nhập sai quá nhiều lần: vui lòng thử lại sau 15 phút.", "error")
-            return render_template("parent_login.html", phone=raw), 429
-        gid = guardian_accounts.check_password(get_db(), phone, password)
+        gid = guardian_accounts.check_password(get_db(), phone, request.form.get("password", ""))
         if gid is None:
             _failed("parent", phone)
             flash("Sai số điện thoại hoặc mật khẩu. Chưa có mật khẩu? Nhắn MK tới số của trường.", "error")
@@ -228,14 +230,10 @@ def parent_login():
 def parent_password():
     """Set (or reset) the web password with a code from `MK`."""
     if request.method == "POST":
+        phone, refused = _parent_phone("parent_password.html", "Nhập sai quá nhiều lần")
+        if refused:
+            return refused
         raw = request.form.get("phone", "")
-        phone = _phone(raw)
-        if phone is None:
-            flash(f"«{raw}» không phải số di động Việt Nam.", "error")
-            return render_template("parent_password.html", phone=raw), 400
-        if _blocked("parent", phone):
-            flash("Nhập sai quá nhiều lần: vui lòng thử lại sau 15 phút.", "error")
-            return render_template("parent_password.html", phone=raw), 429
         db = get_db()
         try:
             gid = guardian_accounts.set_password(db, phone, request.form.get("code", ""),
