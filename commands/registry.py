@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .base import Command
+from .bc import Bc
 from .con import Con
 from .diem import Diem
 from .dk import Dk
@@ -11,6 +12,7 @@ from .gv import Gv
 from .hd import Hd
 from .huy import Huy
 from .kq import Kq
+from .kqbc import Kqbc
 from .lich import Lich
 from .mk import Mk
 from .nghi import Nghi
@@ -19,7 +21,8 @@ from .rl import Rl
 from .tbao import Tbao
 from .vang import Vang
 
-COMMANDS: tuple[type[Command], ...] = (Diem, Kq, Rl, Nx, Vang, Nghi, Lich, Tbao, Con, Gv, Huy, Dk, Mk, Hd)
+COMMANDS: tuple[type[Command], ...] = (Diem, Kq, Rl, Nx, Vang, Nghi, Lich, Tbao, Con, Gv, Huy, Dk, Mk, Hd,
+                                       Bc, Kqbc)
 
 
 @lru_cache(maxsize=1)

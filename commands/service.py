@@ -15,6 +15,7 @@ from store.phones import PhoneError, mask, normalise
 
 from . import policy
 from .base import Context, Reply, ReplyKind
+from .bc import bare_answer
 from outbox.fit import fit
 from .grammar import parse
 from .registry import instances, keyword_table
@@ -65,13 +66,14 @@ def answer(db: sqlite_utils.Database, settings, sender: str, text: str | None, *
     names = frozenset(c.given_name_folded for c in family.children)
     codes = frozenset(c.code.upper() for c in family.children)
     parsed = parse(text, keyword_table(), names=names, codes=codes)
+    ctx = Context(db=db, settings=settings, phone=phone, family=family, today=today, connection=connection,
+                  inbox_id=inbox_id, actor=actor)
     if parsed is None:
-        reply = _unknown(text)
+        # A lone digit answers the one poll open for this number (SPEC §13); anything else gets the hint.
+        reply = bare_answer(ctx, text) or _unknown(text)
     elif parsed.unknown:
         reply = _unknown(text, parsed)
     else:
-        ctx = Context(db=db, settings=settings, phone=phone, family=family, today=today, connection=connection,
-                      inbox_id=inbox_id, actor=actor)
         reply = instances()[parsed.keyword].handle(ctx, parsed)
     return _finish(settings, reply, phone)
 
