@@ -8,6 +8,8 @@ from outbox.templating import render
 from store.community import poll_answers, polls
 from store.community.poll_rules import Place, PollError, PollStatus
 
+from store.text import fold
+
 from .base import Command, Context, Reply
 from .children import choose
 from .grammar import CON, TEXT, Parsed
@@ -53,9 +55,19 @@ class Bc(Command):
             return Reply(render("bc_sai.txt", poll=poll), command=self.keyword, school_id=poll.school_id)
         return self._record(ctx, parsed, poll, option)
 
+    def _named_child(self, ctx: Context, text: str):
+        """A child named after the numbers (`BC 31 1 Hoa`, `BC 31 1 DD900001`): the grammar keeps words of a
+        free-text slot as text, so the name is looked for here."""
+        words = [fold(w).upper() for w in _NUMBERS.sub(" ", text or "").split()]
+        named = [c for c in ctx.children if c.given_name_folded in words or c.code.upper() in words]
+        return named[0] if len(named) == 1 else None
+
     def _record(self, ctx: Context, parsed: Parsed, poll: polls.Poll, option: int) -> Reply:
         student_ids = None
-        if parsed.child is not None:
+        named = self._named_child(ctx, parsed.text) if parsed.child is None else None
+        if named is not None:
+            student_ids = [named.student_id]
+        elif parsed.child is not None:
             chosen = choose(ctx, parsed, f"BC {poll.id} {option} C1")
             if isinstance(chosen, Reply):
                 return chosen
