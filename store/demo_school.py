@@ -94,7 +94,7 @@ COMMENTS = ("Em chăm chỉ, tiến bộ rõ trong học kỳ.", "Cần tập tr
 TET = {2025: "2025-01-29", 2026: "2026-02-17", 2027: "2027-02-06", 2028: "2028-01-26", 2029: "2029-02-13",
        2030: "2030-02-03", 2031: "2031-01-23"}
 IMPORT_ORDER = ("schools", "terms", "classes", "subjects", "students", "guardians", "grades", "bangdiem",
-                "conduct", "attendance", "comments", "events")
+                "conduct", "attendance", "comments", "events", "teachers", "assignments")
 
 
 def subjects_for(level: str, class_number: int) -> list[tuple]:
@@ -145,6 +145,8 @@ class DemoSchool:
     def __init__(self, *, seed: int = 1, classes_per_grade: int = 4, students_per_class: int = 40,
                  guardians: int | None = None, today: date | None = None, marks: bool = True):
         self.rng = random.Random(seed)
+        self.seed = seed
+        self._staff_phones: set[str] = set()
         self.classes_per_grade = classes_per_grade
         self.students_per_class = students_per_class
         self.guardian_count = guardians
@@ -215,7 +217,17 @@ class DemoSchool:
         else:
             del paths["grades"], paths["bangdiem"], paths["conduct"], paths["attendance"], paths["comments"]
         self._write_events(paths["events"])
+        self._write_staff(paths)
         return [(k, p) for k, p in paths.items()]
+
+    def _write_staff(self, paths) -> None:
+        """teachers and the HK1 assignments (store.staff.demo), from the same classes and subjects."""
+        from store.staff import demo as staff_demo
+        roster = staff_demo.plan(SCHOOLS, self._classes, subjects_for, year=self.year, seed=self.seed,
+                                 names=lambda rng: f"{rng.choice(self._families)} {rng.choice(MIDDLE['f'])} "
+                                                   f"{rng.choice(GIVEN['f'])}",
+                                 phone=lambda rng, i: self._phone(i, self._staff_phones))
+        staff_demo.write(roster, self._sheet, paths["teachers"], paths["assignments"], self.year)
 
     def _sheet(self, path: Path, title: str, *headers: list[str]) -> _Sheet:
         return _Sheet(path, self.fmt, title, list(headers))
