@@ -28,6 +28,11 @@ class Roster:
     teachers: list[list]
     assignments: list[list]
 
+    def homerooms(self) -> dict[tuple[str, str], str]:
+        """(ma_truong, class) -> the homeroom teacher's name."""
+        names = {(t[0], t[1]): t[2] for t in self.teachers}
+        return {(r[0], r[4]): names[(r[0], r[3])] for r in self.assignments if r[6]}
+
 
 def plan(schools, classes_of, subjects_of, *, year: str, term: int = 1, seed: int = 1, names=None,
          phone=None) -> Roster:
