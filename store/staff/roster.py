@@ -105,3 +105,30 @@ def departments(db: sqlite_utils.Database, school_id: int) -> list[tuple[int, st
     """(id, name) of a school's departments, by name."""
     return [tuple(r) for r in db.execute("SELECT id, name FROM departments WHERE school_id = ? ORDER BY name_key",
                                          [school_id])]
+
+
+def add_member(db: sqlite_utils.Database, school_id: int, code: str, full_name: str, *, phone: str | None = None,
+               email: str | None = None, department: str | None = None, position: str = "gv") -> int:
+    """A new staff member (the accounts page's "add"); UserError in Vietnamese naming what is wrong."""
+    from store import phones
+    from store.errors import UserError
+    code = "".join(code.split()).upper()
+    full_name = " ".join(full_name.split())
+    if not code or not full_name:
+        raise UserError("cần mã cán bộ (ma_gv) và họ tên")
+    try:
+        position = Position(position)
+    except ValueError:
+        raise UserError(f"chức vụ không hợp lệ: {position!r}") from None
+    if phone:
+        try:
+            phone = phones.normalise(phone)
+        except phones.PhoneError:
+            raise UserError(f"«{phone}» không phải số di động Việt Nam") from None
+    if db.execute("SELECT 1 FROM staff WHERE school_id = ? AND code = ?", [school_id, code]).fetchone():
+        raise UserError(f"mã cán bộ {code} đã có ở trường này")
+    dept = department_id(db, school_id, department)[0] if department and department.strip() else None
+    cur = db.execute("INSERT INTO staff (school_id, code, full_name, phone, email, department_id, position) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)", [school_id, code, full_name, phone or None,
+                                                      (email or "").strip() or None, dept, position.value])
+    return cur.lastrowid
