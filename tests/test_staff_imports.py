@@ -196,3 +196,31 @@ def test_a_cell_listing_several_classes_and_a_named_homeroom(db, sixty, tmp_path
     assert report.inserted == 4
     assert _scope_names(db, "GV1", date(int(year[:4]), 10, 1)) == {"8A1": {"TOAN"}, "8A2": {"TOAN", ""},
                                                                    "8A3": {"TOAN"}}
+
+
+def test_cli_import_texts_first_codes_and_shows_the_phoneless_ones_once(db, sixty, tmp_path, cli):
+    import re
+
+    from store.staff import codes
+    for kind in STRUCTURE:
+        import_file(db, kind, sixty["files"][kind], approve=True)
+    t, a = _files(tmp_path, sixty, sixty["roster"], name="cli")
+    dry = cli("-v", "import", "teachers", str(t), "--dry-run", check=True)
+    assert "code" not in dry.stdout and db.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+    done = cli("-v", "import", "teachers", str(t), check=True)
+    assert "60 new account(s): a one-time code was texted" in done.stdout
+    shown = re.findall(r"^(\S+) \(.*\): no phone; one-time code (\d{8}) ", done.stdout, re.M)
+    assert len(shown) == 1
+    sms = db.execute("SELECT phone, body FROM messages WHERE kind = 'otp'").fetchall()
+    assert len(sms) == 60 and all("Ten dang nhap: " in body for _, body in sms)
+    sent_codes = [re.search(r": (\d{6}) ", body).group(1) for _, body in sms]
+    logs = done.stderr + "".join(str(r) for r in db.execute("SELECT * FROM audit_log"))
+    assert not any(code in logs for code in sent_codes + [shown[0][1]])
+    login, code = shown[0]
+    user_id = codes.redeem(db, login, code, "a-new-password-1")
+    with pytest.raises(Exception):
+        codes.redeem(db, login, code, "another-password-2")          # single use
+    assert db.execute("SELECT password_hash != '!' FROM users WHERE id = ?", [user_id]).fetchone() == (1,)
+    again = cli("import", "teachers", str(t), check=True)
+    assert "one-time code" not in again.stdout                     # only new accounts get a first code
+    cli("import", "assignments", str(a), "--replace", check=True)

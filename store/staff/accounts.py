@@ -84,7 +84,7 @@ def lock_out(db: sqlite_utils.Database, user_id: int) -> None:
 def grant_classes(db: sqlite_utils.Database, user_id: int, class_ids: list[int]) -> None:
     """Replace the classes granted by hand (beside the imported assignment) with ``class_ids`` (every subject)."""
     db.execute("DELETE FROM user_classes WHERE user_id = ?", [user_id])
-    db.executemany("INSERT INTO user_classes (user_id, class_id) VALUES (?, ?)", [(user_id, c) for c in class_ids])
+    db.conn.executemany("INSERT INTO user_classes (user_id, class_id) VALUES (?, ?)", [(user_id, c) for c in class_ids])
 
 
 @dataclass(frozen=True)
