@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from store.clock import now_iso
 from store.imports import KINDS, ImportFileError, ImportReport, ImportRowsError, import_file
 
 # Beyond this many mapped phones the summary says how many more there are.
@@ -80,7 +81,7 @@ def run_import(db, kind: str, path: Path, *, dry_run: bool = False, approve: boo
 REPLACEABLE = ("guardians", "teachers", "assignments")
 
 
-def send_first_codes(app, school: str | None) -> None:
+def send_first_codes(app, school: str | None, since: str) -> None:
     """After a teachers import: each new account's first one-time code, by SMS, or printed once here."""
     from outbox.account_codes import deliver_invites
     from store.connection import transaction
@@ -90,7 +91,7 @@ def send_first_codes(app, school: str | None) -> None:
         row = db.execute("SELECT id FROM schools WHERE code = ?", [school.upper()]).fetchone()
         school_id = row[0] if row else None
     with transaction(db):
-        issued = deliver_invites(db, app.settings, actor="cli", school_id=school_id)
+        issued = deliver_invites(db, app.settings, actor="cli", school_id=school_id, since=since)
     texted = [i for i in issued if i.code is None]
     if texted:
         click.echo(f"{len(texted)} new account(s): a one-time code was texted to each teacher's phone "
@@ -114,7 +115,8 @@ def import_cmd(app, kind, file, dry_run, approve, replace, school, all_notes):
     """Load a CSV or XLSX file of KIND: all or nothing, every bad row reported."""
     if replace and kind not in REPLACEABLE:
         raise click.UsageError(f"--replace only applies to {', '.join(REPLACEABLE)}")
+    started = now_iso()
     run_import(app.db, kind, file, dry_run=dry_run, approve=approve, replace=replace, school=school,
                all_notes=all_notes)
     if kind == "teachers" and not dry_run:
-        send_first_codes(app, school)
+        send_first_codes(app, school, started)

@@ -53,6 +53,8 @@ def deliver(db: sqlite_utils.Database, settings, user_id: int, *, actor: str) ->
     return Issued(user_id, login, name, codes.Delivery.SMS, mask(member.phone), None, message_id)
 
 
-def deliver_invites(db: sqlite_utils.Database, settings, *, actor: str, school_id: int | None = None) -> list[Issued]:
-    """The first code of every account still waiting for one (after a teachers import)."""
-    return [deliver(db, settings, user_id, actor=actor) for user_id in accounts.pending_invites(db, school_id)]
+def deliver_invites(db: sqlite_utils.Database, settings, *, actor: str, school_id: int | None = None,
+                    since: str | None = None) -> list[Issued]:
+    """The first code of every account made since ``since`` (a teachers import's start) still waiting for one."""
+    return [deliver(db, settings, user_id, actor=actor)
+            for user_id in accounts.pending_invites(db, school_id, since)]

@@ -188,7 +188,8 @@ def test_a_cell_listing_several_classes_and_a_named_homeroom(db, sixty, tmp_path
     for kind in STRUCTURE:
         import_file(db, kind, sixty["files"][kind], approve=True)
     import_file(db, "teachers", write_xlsx(tmp_path / "gv.xlsx", [
-        ["Mã trường", "Mã cán bộ", "Họ tên giáo viên", "Điện thoại"], ["THCS-DD", "gv 1", "Lê Văn Cường", "912000111"]]))
+        ["Mã trường", "Mã cán bộ", "Họ tên giáo viên", "Điện thoại"],
+        ["THCS-DD", "gv 1", "Lê Văn Cường", "912000111"]]))
     year = sixty["year"]
     report = import_file(db, "assignments", write_xlsx(tmp_path / "pc.xlsx", [
         ["Mã trường", "Năm học", "Học kỳ", "Mã cán bộ", "Lớp dạy", "Môn dạy", "Lớp chủ nhiệm"],

@@ -239,3 +239,37 @@ def test_browser_a_teacher_sees_only_the_new_terms_classes(page, live_server, sc
     page.goto(f"{live_server}/staff/entry")
     after = page.locator("select[name=class] option").all_inner_texts()
     assert [o for o in after if "·" in o] == ["THCS-DD · 9A1"]
+
+
+def test_a_teachers_upload_sends_first_codes_and_shows_the_phoneless_once(admin, school_db, tmp_path):
+    from .fixtures_imports import write_xlsx
+    file = write_xlsx(tmp_path / "giaovien.xlsx", [
+        ["DANH SÁCH CÁN BỘ"], [], ["Mã trường", "Mã cán bộ", "Họ và tên", "Số điện thoại", "Chức vụ"],
+        ["THCS-DD", "GV-N1", "Đinh Văn Hải", "0916 111 222", "Giáo viên"],
+        ["THCS-DD", "GV-N2", "Lại Thị Hồng", "", "Văn thư"]])
+    admin.get("/staff/imports")
+    with open(file, "rb") as fh:
+        preview = admin.post("/staff/imports", data={"kind": "teachers", "file": (fh, "giaovien.xlsx"),
+                                                     "csrf_token": csrf_of(admin)}, content_type="multipart/form-data")
+    token = re.search(r'name="token" value="([^"]+)"', preview.get_data(as_text=True)).group(1)
+    done = admin.post("/staff/imports/confirm", data={"token": token, "csrf_token": csrf_of(admin)})
+    html = done.get_data(as_text=True)
+    assert done.status_code == 200 and 'id="codes-sent">1 tài khoản mới' in html
+    shown = re.findall(r'<td class="code">(\d{8})</td>', html)
+    assert len(shown) == 1 and shown[0] not in _audit_text(school_db)
+    [body] = _otp_bodies(school_db, "+84916111222")
+    assert re.search(r": (\d{6}) ", body).group(1) not in html
+    assert "gv-n2.thcs-dd" in html
+
+
+def test_an_assignments_upload_shows_the_diff(admin, school_db, tmp_path):
+    from .fixtures_imports import write_xlsx
+    year = school_db.execute("SELECT school_year FROM terms LIMIT 1").fetchone()[0]
+    file = write_xlsx(tmp_path / "pc.xlsx", [["Mã trường", "Năm học", "Học kỳ", "Mã cán bộ", "Lớp", "Môn học"],
+                                              ["THCS-DD", year, "HK2", SHOWCASE_TEACHER[0], "9A1", "TOAN"]])
+    admin.get("/staff/imports")
+    with open(file, "rb") as fh:
+        html = admin.post("/staff/imports", data={"kind": "assignments", "file": (fh, "pc.xlsx"),
+                                                  "csrf_token": csrf_of(admin)},
+                          content_type="multipart/form-data").get_data(as_text=True)
+    assert 'id="diff"' in html and "so với HK1" in html and "thôi (removed)" in html

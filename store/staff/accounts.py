@@ -42,11 +42,11 @@ def create_for(db: sqlite_utils.Database, staff_id: int, role: users.Role | str 
     return user_id
 
 
-def pending_invites(db: sqlite_utils.Database, school_id: int | None = None) -> list[int]:
-    """Accounts still waiting for their first code (of ``school_id`` when given)."""
+def pending_invites(db: sqlite_utils.Database, school_id: int | None = None, since: str | None = None) -> list[int]:
+    """Accounts still waiting for their first code (of ``school_id``, made from ``since`` on, when given)."""
     sql = ("SELECT i.user_id FROM account_invites i JOIN users u ON u.id = i.user_id "
-           "WHERE i.issued_at IS NULL AND u.active = 1")
-    params: list = []
+           "WHERE i.issued_at IS NULL AND u.active = 1 AND i.created_at >= ?")
+    params: list = [since or ""]
     if school_id is not None:
         sql += " AND u.school_id = ?"
         params.append(school_id)
