@@ -273,3 +273,31 @@ def test_an_assignments_upload_shows_the_diff(admin, school_db, tmp_path):
                                                   "csrf_token": csrf_of(admin)},
                           content_type="multipart/form-data").get_data(as_text=True)
     assert 'id="diff"' in html and "so với HK1" in html and "thôi (removed)" in html
+
+
+def test_the_staff_home_shows_each_classes_day_for_the_coordinator(client, make_staff, school_db):
+    from store.clock import now_iso
+    make_staff("dp.dd", "reviewer", "THCS-DD")
+    login_staff(client, "dp.dd")
+
+    def comments_cell():
+        html = client.get("/staff/").get_data(as_text=True)
+        row = re.search(r'<tr data-class="8A2">(.*?)</tr>', html, re.S).group(1)
+        assert "Nguyễn Thu Hà" in row
+        entered, _, pending = re.search(r'data-kind="comments">([^<]*)<', row).group(1).partition(" / ")
+        return int(entered), int(pending or 0), html
+    entered, pending, _ = comments_cell()
+    student = school_db.execute("SELECT s.id FROM students s WHERE s.code = 'DD900001'").fetchone()[0]
+    school_db.execute("INSERT INTO comments (student_id, date, body, status, entered_by, entered_at) "
+                      "VALUES (?, '2026-12-01', 'Tiến bộ', 'pending', 'gv', ?)", [student, now_iso()])
+    *after, html = comments_cell()
+    assert after == [entered + 1, pending + 1]
+    assert '<tr data-class="9A2">' in html and "cva" not in re.search(r'id="round">(.*?)</table>', html, re.S).group(1)
+
+
+def test_a_teachers_home_round_lists_only_their_classes(client, school_db):
+    uid = _uid(school_db, TEACHER_LOGIN)
+    users.set_password(school_db, uid, STAFF_PASSWORD)
+    login_staff(client, TEACHER_LOGIN)
+    html = client.get("/staff/").get_data(as_text=True)
+    assert sorted(re.findall(r'<tr data-class="([^"]+)">', html)) == ["6A1", "6A2", "8A1", "8A2"]
