@@ -71,3 +71,8 @@ def test_staff_keywords_are_marked_and_listed_in_the_staff_help(convo):
     staff = [c for c in COMMANDS if c.audience is Audience.STAFF]
     assert [c.keyword for c in staff] == ["PC"]
     assert all(c.help in convo.send(TEACHER, "?") for c in staff)
+
+
+def test_ask_answers_pc_like_the_gateway(cli, school_db):
+    out = cli("ask", TEACHER, "PC", check=True).stdout
+    assert "Nguyen Thu Ha (THCS-DD) HK" in out and "GVCN 8A2" in out

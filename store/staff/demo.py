@@ -101,15 +101,13 @@ class _School:
 
 def write(roster: Roster, sheet, teachers_path, assignments_path, year: str, term: int = 1) -> None:
     """The two files through the demo's SMAS-like ``sheet(path, title, headers)`` (title rows, STT, signatures)."""
-    sh = sheet(teachers_path, f"DANH SÁCH CÁN BỘ, GIÁO VIÊN NĂM HỌC {year}", TEACHER_HEADERS)
-    for i, row in enumerate(roster.teachers, start=1):
-        sh.write([i, *row])
-    for row in FOOTER:
-        sh.write(row)
-    sh.close()
-    sh = sheet(assignments_path, f"BẢNG PHÂN CÔNG GIẢNG DẠY HỌC KỲ {'I' * term} NĂM HỌC {year}", ASSIGNMENT_HEADERS)
-    for i, row in enumerate(roster.assignments, start=1):
-        sh.write([i, *row])
-    for row in FOOTER:
-        sh.write(row)
-    sh.close()
+    for path, title, headers, rows in (
+            (teachers_path, f"DANH SÁCH CÁN BỘ, GIÁO VIÊN NĂM HỌC {year}", TEACHER_HEADERS, roster.teachers),
+            (assignments_path, f"BẢNG PHÂN CÔNG GIẢNG DẠY HỌC KỲ {'I' * term} NĂM HỌC {year}", ASSIGNMENT_HEADERS,
+             roster.assignments)):
+        sh = sheet(path, title, headers)
+        for i, row in enumerate(rows, start=1):
+            sh.write([i, *row])
+        for row in FOOTER:
+            sh.write(row)
+        sh.close()
