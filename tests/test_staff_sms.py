@@ -76,3 +76,23 @@ def test_staff_keywords_are_marked_and_listed_in_the_staff_help(convo):
 def test_ask_answers_pc_like_the_gateway(cli, school_db):
     out = cli("ask", TEACHER, "PC", check=True).stdout
     assert "Nguyen Thu Ha (THCS-DD) HK" in out and "GVCN 8A2" in out
+
+
+def test_pc_through_the_simulator_and_a_staff_code_sms(live):
+    """MO from a teacher's phone over SMPP, and a reset code sent as an `otp` SMS, both through the real sender."""
+    from outbox.account_codes import deliver
+    from store.connection import transaction
+
+    from .fixtures_gateway import wait_until
+    engine, sim, settings, db = live()
+    sim.push_mo(TEACHER, "PC")
+    sub = sim.wait_for_submits(dest="84911222333", count=1, timeout=10)[0]
+    assert sub["text"].startswith("Nguyen Thu Ha (THCS-DD) HK") and "GVCN 8A2" in sub["text"]
+    user_id = db.execute("SELECT user_id FROM staff WHERE code = 'DD-GV001'").fetchone()[0]
+    with transaction(db):
+        issued = deliver(db, settings, user_id, actor="test")
+    assert issued.code is None and issued.phone_masked == "09xxxx2333"
+    code_sms = sim.wait_for_submits(dest="84911222333", count=2, timeout=10)[1]
+    assert code_sms["text"].startswith("Ma dang nhap So lien lac: ") and "dd-gv001.thcs-dd" in code_sms["text"]
+    wait_until(lambda: db.execute("SELECT state FROM messages WHERE id = ?",
+                                  [issued.message_id]).fetchone()[0] == "delivered")
