@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from store import demo_school
+from store import demo_school, users
 from store.imports import ImportRowsError, import_file
 from store.staff import assignments, roster
 from store.staff.demo import Roster, write
@@ -146,14 +146,19 @@ def test_bad_rows_are_named_by_row_and_nothing_is_written(db, sixty, tmp_path):
         [2, "THCS-DD", "GV2", "Trần Thị Mai", "0241234567", "Tổ Ngữ văn", "Giáo viên"],      # a landline
         [3, "THCS-DD", "GV1", "Lê Văn Cương", "0912000111", "Tổ Toán - Tin", "Giáo viên"],   # another name
         [4, "THCS-DD", "GV4", "Phạm Hà", "0912000444", "", "Bảo vệ"],
+        [5, "THCS-DD", "GV4", "Phạm Hà", "0912000444", "", "GV"],               # an account has the login
+        [6, "THCS-DD", "GV6", "Hồ Lan", "0912000111", "", "GV"],                 # GV1's phone
     ])
     before = db.execute("SELECT count(*) FROM staff").fetchone()[0]
+    users.add_user(db, "gv4.thcs-dd", "teacher", "mot-mat-khau-1", school_code="THCS-DD")
     with pytest.raises(ImportRowsError) as e:
         import_file(db, "teachers", teachers)
     assert [str(x) for x in e.value.report.errors] == [
         "row 6: số điện thoại '0241234567' không phải số di động Việt Nam",
         "row 7: ma_gv GV1 đã có ở dòng 5 với tên khác (Lê Văn Cường / Lê Văn Cương)",
-        "row 8: chuc_vu 'Bảo vệ' không hợp lệ (gv, to_truong, hieu_truong, pho_hieu_truong, van_thu, dieu_phoi)"]
+        "row 8: chuc_vu 'Bảo vệ' không hợp lệ (gv, to_truong, hieu_truong, pho_hieu_truong, van_thu, dieu_phoi)",
+        "row 9: tên đăng nhập gv4.thcs-dd đã là của một tài khoản khác",
+        "row 10: số điện thoại 0912000111 trùng với GV1 ở dòng 5"]
     assert db.execute("SELECT count(*) FROM staff").fetchone()[0] == before
     import_file(db, "teachers", write_xlsx(tmp_path / "gv_ok.xlsx", header + [
         [1, "THCS-DD", "GV1", "Lê Văn Cường", "0912000111", "Tổ Toán - Tin", "Giáo viên"],

@@ -96,3 +96,17 @@ def test_pc_through_the_simulator_and_a_staff_code_sms(live):
     assert code_sms["text"].startswith("Ma dang nhap So lien lac: ") and "dd-gv001.thcs-dd" in code_sms["text"]
     wait_until(lambda: db.execute("SELECT state FROM messages WHERE id = ?",
                                   [issued.message_id]).fetchone()[0] == "delivered")
+
+
+def test_the_staff_texts_fit_one_part():
+    from commands.service import _staff_help
+    from outbox.render import parts_needed, prepare
+    from outbox.templating import render
+
+    class Member:
+        school_code, school_id = "THPT-CVA", 1
+    code = render("ma_can_bo.txt", code="123456", login="cva-gv123.thpt-cva", minutes=10,
+                  url="https://sll.example.vn/staff/first-login")
+    for text in (code, _staff_help([Member]).text):
+        final, encoding = prepare(text, True)
+        assert parts_needed(final, encoding) == 1, final

@@ -94,6 +94,10 @@ class Teachers(Kind):
             if owner[1] != code:
                 raise RowRejected(f"số điện thoại {phones.national(phone)} trùng với {owner[1]} ở dòng {owner[0]}")
         department = " ".join(v.text(row.get("to_chuyen_mon")).split()) or None
+        account = ctx.one("SELECT user_id FROM staff WHERE school_id = ? AND code = ?", (school[0], code))
+        login = accounts.login_for(school[1], code)
+        if (account is None or account[0] is None) and ctx.one("SELECT 1 FROM users WHERE login = ?", (login,)):
+            raise RowRejected(f"tên đăng nhập {login} đã là của một tài khoản khác")
         return [Op(("staff", school[0], code), {"school_id": school[0], "code": code, "name": name, "phone": phone,
                                                 "email": email, "department": department, "position": position})]
 
