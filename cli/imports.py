@@ -90,8 +90,11 @@ def send_first_codes(app, school: str | None, since: str) -> None:
     if school:
         row = db.execute("SELECT id FROM schools WHERE code = ?", [school.upper()]).fetchone()
         school_id = row[0] if row else None
+    from store import audit
     with transaction(db):
         issued = deliver_invites(db, app.settings, actor="cli", school_id=school_id, since=since)
+        for i in issued:
+            audit.record(db, "cli", "cli:account-code", school_id=school_id, account=i.login, delivery=i.delivery.value)
     texted = [i for i in issued if i.code is None]
     if texted:
         click.echo(f"{len(texted)} new account(s): a one-time code was texted to each teacher's phone "

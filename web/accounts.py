@@ -18,7 +18,7 @@ from flask import Blueprint, abort, flash, g, make_response, redirect, render_te
 
 from outbox.account_codes import deliver
 from outbox.wake import Wake
-from store import audit, tokens, users
+from store import audit, tokens
 from store.clock import local_today, school_year_of
 from store.connection import transaction
 from store.errors import UserError
