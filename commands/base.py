@@ -51,10 +51,11 @@ class Context:
 
 
 class Audience(str, Enum):
-    """Who may use a keyword: guardians (the parent language) or staff phones (PC, later PB, TV)."""
+    """Who may use a keyword: guardians (the parent language), staff phones (PC, later PB, TV), or both (MK)."""
 
     GUARDIAN = "guardian"
     STAFF = "staff"
+    ANY = "any"
 
 
 class Command(ABC):

@@ -29,7 +29,7 @@ def test_pc_of_a_term_without_assignment_says_so(convo):
     assert reply.startswith("Nguyen Thu Ha (THCS-DD) HK2 ") and reply.endswith(": chua co phan cong.")
 
 
-@pytest.mark.parametrize("text", ["DIEM TOAN HK1", "CON", "KQ HK1", "NX", "hello", "MK"])
+@pytest.mark.parametrize("text", ["DIEM TOAN HK1", "CON", "KQ HK1", "NX", "hello", "HD"])
 def test_a_staff_phone_gets_the_staff_commands_and_no_pupils_data(convo, school_db, text):
     reply = convo.send(TEACHER, text)
     assert reply.startswith("So can bo THCS-DD: PC <ky>")
@@ -110,3 +110,18 @@ def test_the_staff_texts_fit_one_part():
     for text in (code, _staff_help([Member]).text):
         final, encoding = prepare(text, True)
         assert parts_needed(final, encoding) == 1, final
+
+
+def test_mk_from_a_staff_phone_texts_a_code_for_the_staff_account(convo, school_db):
+    import re
+
+    from store import users
+    from store.staff import codes
+    reply = convo.send(TEACHER, "MK")
+    assert reply.startswith("Ma dang nhap So lien lac: ") and "Ten dang nhap: dd-gv001.thcs-dd" in reply
+    code = re.search(r": (\d{6}) ", reply).group(1)
+    user_id = codes.redeem(school_db, "dd-gv001.thcs-dd", code, "mat-khau-giao-vien")
+    assert users.check_login(school_db, "dd-gv001.thcs-dd", "mat-khau-giao-vien")["id"] == user_id
+    school_db.execute("UPDATE users SET active = 0 WHERE id = ?", [user_id])
+    assert convo.send(TEACHER, "MK").startswith("So can bo nay chua co tai khoan web")
+    assert convo.send("0912345678", "MK").startswith("Ma dat mat khau So lien lac: ")   # a parent: as before
