@@ -239,6 +239,11 @@ class Assignments(Kind):
                 "SELECT id FROM teaching_assignments WHERE school_id = ? AND school_year = ? AND term = ? "
                 "AND active = 1", (school_id, year, term)) if rid not in seen]
             ctx.conn.executemany("UPDATE teaching_assignments SET active = 0 WHERE id = ?", [(r,) for r in gone])
+            # A class whose GVCN the file no longer lists has no homeroom account any more.
+            ctx.conn.executemany(
+                "UPDATE classes SET homeroom_user_id = NULL WHERE id = (SELECT class_id FROM teaching_assignments "
+                "WHERE id = ? AND homeroom = 1) AND NOT EXISTS (SELECT 1 FROM teaching_assignments t WHERE "
+                "t.class_id = classes.id AND t.homeroom = 1 AND t.active = 1)", [(r,) for r in gone])
             counts["deactivated"] = len(gone)
         db = sqlite_utils.Database(ctx.conn)
         summary = ctx.state.setdefault("summary", [])
