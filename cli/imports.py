@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from store.clock import now_iso
 from store.imports import KINDS, ImportFileError, ImportReport, ImportRowsError, import_file
 
 # Beyond this many mapped phones the summary says how many more there are.
@@ -70,8 +71,37 @@ def run_import(db, kind: str, path: Path, *, dry_run: bool = False, approve: boo
     except ImportFileError as e:
         raise click.ClickException(str(e)) from e
     echo_notes(report, all_notes)
+    for line in report.summary:
+        click.echo(line)
     click.echo(summary(report))
     return report
+
+
+# Kinds whose --replace deactivates what the file no longer lists.
+REPLACEABLE = ("guardians", "teachers", "assignments")
+
+
+def send_first_codes(app, school: str | None, since: str) -> None:
+    """After a teachers import: each new account's first one-time code, by SMS, or printed once here."""
+    from outbox.account_codes import deliver_invites
+    from store.connection import transaction
+    db = app.db
+    school_id = None
+    if school:
+        row = db.execute("SELECT id FROM schools WHERE code = ?", [school.upper()]).fetchone()
+        school_id = row[0] if row else None
+    from store import audit
+    with transaction(db):
+        issued = deliver_invites(db, app.settings, actor="cli", school_id=school_id, since=since)
+        for i in issued:
+            audit.record(db, "cli", "cli:account-code", school_id=school_id, account=i.login, delivery=i.delivery.value)
+    texted = [i for i in issued if i.code is None]
+    if texted:
+        click.echo(f"{len(texted)} new account(s): a one-time code was texted to each teacher's phone "
+                   f"(valid {app.settings.sms.otp_validity // 60} minutes; `accounts` page: reset sends a new one)")
+    for i in issued:
+        if i.code is not None:
+            click.echo(f"{i.login} ({i.full_name}): no phone; one-time code {i.code} (valid 24 h, shown only now)")
 
 
 @click.command("import")
@@ -79,13 +109,17 @@ def run_import(db, kind: str, path: Path, *, dry_run: bool = False, approve: boo
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and report the counts; write nothing.")
 @click.option("--approve", is_flag=True, help="Approve what is imported now (otherwise it waits for a reviewer).")
-@click.option("--replace", is_flag=True, help="guardians: deactivate this year's links the file no longer lists.")
+@click.option("--replace", is_flag=True, help="guardians: deactivate this year's links the file no longer lists; "
+              "teachers: the staff it no longer lists; assignments: that term's rows it no longer lists.")
 @click.option("--school", help="Only this school (ma_truong): rows of another school are refused.")
 @click.option("--all-notes", is_flag=True, help=f"List every mapped phone (default: the first {NOTES_SHOWN}).")
 @click.pass_obj
 def import_cmd(app, kind, file, dry_run, approve, replace, school, all_notes):
     """Load a CSV or XLSX file of KIND: all or nothing, every bad row reported."""
-    if replace and kind != "guardians":
-        raise click.UsageError("--replace only applies to guardians")
+    if replace and kind not in REPLACEABLE:
+        raise click.UsageError(f"--replace only applies to {', '.join(REPLACEABLE)}")
+    started = now_iso()
     run_import(app.db, kind, file, dry_run=dry_run, approve=approve, replace=replace, school=school,
                all_notes=all_notes)
+    if kind == "teachers" and not dry_run:
+        send_first_codes(app, school, started)

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "demo-pw"  # SMPP 3.4 passwords are at most 8 characters
 # The demo's staff accounts (login, role, school, classes); their password is generated once per data dir.
+DEMO_TEACHER = "dd-gv001.thcs-dd"
 DEMO_STAFF = (("demo.admin", "admin", "THCS-DD", ()), ("demo.gv", "teacher", "THCS-DD", ("8A2",)),
               ("demo.ops", "operator", None, ()))
 
@@ -187,6 +188,9 @@ def _prepare_demo_school(env: dict, data_dir: Path) -> None:
     password = _demo_staff_password(data_dir)
     for login, role, school, classes in DEMO_STAFF:
         users.add_user(db, login, role, password, school_code=school, class_names=list(classes))
+    # The imported roster's showcase teacher (GVCN 8A2, texts PC from 0911222333) shares the demo password.
+    teacher_id = db.execute("SELECT id FROM users WHERE login = ?", [DEMO_TEACHER]).fetchone()[0]
+    users.set_password(db, teacher_id, password)
     db.close()
 
 
@@ -243,6 +247,7 @@ Text the shortcode as a parent (in another terminal):
 
 Web: {web}/   health: {web}/healthz   metrics: {web}/metrics
   staff: {web}/login as demo.admin (THCS-DD), demo.gv (teacher of 8A2) or demo.ops (operator),
+         or {DEMO_TEACHER} (Nguyễn Thu Hà of the imported roster: `sim mo 0911222333 PC`),
          password {_demo_staff_password(data_dir)}
   parent: ./dev run sim mo{control_opt} 0912345678 "MK" gives a code; set a password at {web}/parent/password
 

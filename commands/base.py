@@ -43,10 +43,19 @@ class Context:
     connection: str = "default"
     inbox_id: int | None = None
     actor: str = "sms"
+    staff: tuple = ()                 # store.staff.roster.StaffMember rows of this number (staff keywords)
 
     @property
     def children(self) -> list:
         return list(self.family.children)
+
+
+class Audience(str, Enum):
+    """Who may use a keyword: guardians (the parent language), staff phones (PC, later PB, TV), or both (MK)."""
+
+    GUARDIAN = "guardian"
+    STAFF = "staff"
+    ANY = "any"
 
 
 class Command(ABC):
@@ -58,6 +67,7 @@ class Command(ABC):
     help: ClassVar[str]               # one line, unaccented, shown by HD
     example: ClassVar[str]            # what a parent types
     needs_child: ClassVar[bool] = True
+    audience: ClassVar[Audience] = Audience.GUARDIAN
 
     @abstractmethod
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:

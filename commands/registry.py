@@ -17,12 +17,15 @@ from .lich import Lich
 from .mk import Mk
 from .nghi import Nghi
 from .nx import Nx
+from .pc import Pc
 from .rl import Rl
 from .tbao import Tbao
 from .vang import Vang
 
 COMMANDS: tuple[type[Command], ...] = (Diem, Kq, Rl, Nx, Vang, Nghi, Lich, Tbao, Con, Gv, Huy, Dk, Mk, Hd,
-                                       Bc, Kqbc)
+                                       Bc, Kqbc,
+                                       # staff phones only (SPEC §12): audience STAFF
+                                       Pc)
 
 
 @lru_cache(maxsize=1)

@@ -10,11 +10,12 @@ import sqlite_utils
 from outbox.render import prepare
 from outbox.templating import render
 from store import audit, families
+from store.staff import roster
 from store.clock import local_today
 from store.phones import PhoneError, mask, normalise
 
 from . import policy
-from .base import Context, Reply, ReplyKind
+from .base import Audience, Context, Reply, ReplyKind
 from .bc import bare_answer
 from outbox.fit import fit
 from .grammar import parse
@@ -59,23 +60,40 @@ def answer(db: sqlite_utils.Database, settings, sender: str, text: str | None, *
                                            kind=ReplyKind.HINT, command="LIMIT"), phone)
         return Answer(None, "LIMIT", phone)
     family = families.guardian_by_phone(db, phone, today)
-    if family is None or not family.children:
+    guardian = family is not None and bool(family.children)
+    staff = tuple(roster.by_phone(db, phone))
+    if not guardian and not staff:
         if policy.first_notice_today(db, phone, today, "stranger"):
             return _finish(settings, Reply(render("la.txt"), kind=ReplyKind.HINT, command="STRANGER"), phone)
         return Answer(None, "STRANGER", phone)
-    names = frozenset(c.given_name_folded for c in family.children)
-    codes = frozenset(c.code.upper() for c in family.children)
+    names = frozenset(c.given_name_folded for c in family.children) if guardian else frozenset()
+    codes = frozenset(c.code.upper() for c in family.children) if guardian else frozenset()
     parsed = parse(text, keyword_table(), names=names, codes=codes)
     ctx = Context(db=db, settings=settings, phone=phone, family=family, today=today, connection=connection,
-                  inbox_id=inbox_id, actor=actor)
-    if parsed is None:
-        # A lone digit answers the one poll open for this number (SPEC §13); anything else gets the hint.
-        reply = bare_answer(ctx, text) or _unknown(text)
-    elif parsed.unknown:
-        reply = _unknown(text, parsed)
+                  inbox_id=inbox_id, actor=actor, staff=staff)
+    command = instances()[parsed.keyword] if parsed is not None and not parsed.unknown else None
+    if command is not None and command.audience is Audience.STAFF and not staff:
+        command = None                  # a staff keyword from a parent's phone is just unknown text
+    bare = bare_answer(ctx, text) if parsed is None and guardian else None
+    if command is not None and command.audience is Audience.GUARDIAN and not guardian:
+        reply = _staff_help(staff)      # a staff phone never gets a guardian's data (unless it is one too)
+    elif bare is not None:
+        reply = bare                    # a lone digit answers the one poll open for this number (SPEC §13)
+    elif command is None and parsed is not None and not parsed.unknown and guardian:
+        reply = _unknown(None)          # no "did you mean PC?" to a parent either
+    elif command is None:
+        reply = _unknown(text, parsed if parsed is not None and parsed.unknown else None) if guardian \
+            else _staff_help(staff)
     else:
-        reply = instances()[parsed.keyword].handle(ctx, parsed)
+        reply = command.handle(ctx, parsed)
     return _finish(settings, reply, phone)
+
+
+def _staff_help(staff) -> Reply:
+    """What a staff phone that is not a guardian's may text."""
+    lines = "; ".join(c.help for c in instances().values() if c.audience is Audience.STAFF)
+    return Reply(render("nv_hd.txt", schools=", ".join(sorted({m.school_code for m in staff})), commands=lines),
+                 command="HD", school_id=staff[0].school_id)
 
 
 def ask(db: sqlite_utils.Database, settings, sender: str, text: str, *, actor: str = "cli:ask",

@@ -94,7 +94,7 @@ COMMENTS = ("Em chăm chỉ, tiến bộ rõ trong học kỳ.", "Cần tập tr
 TET = {2025: "2025-01-29", 2026: "2026-02-17", 2027: "2027-02-06", 2028: "2028-01-26", 2029: "2029-02-13",
        2030: "2030-02-03", 2031: "2031-01-23"}
 IMPORT_ORDER = ("schools", "terms", "classes", "subjects", "students", "guardians", "grades", "bangdiem",
-                "conduct", "attendance", "comments", "events")
+                "conduct", "attendance", "comments", "events", "teachers", "assignments")
 
 
 def subjects_for(level: str, class_number: int) -> list[tuple]:
@@ -145,6 +145,7 @@ class DemoSchool:
     def __init__(self, *, seed: int = 1, classes_per_grade: int = 4, students_per_class: int = 40,
                  guardians: int | None = None, today: date | None = None, marks: bool = True):
         self.rng = random.Random(seed)
+        self.seed = seed
         self.classes_per_grade = classes_per_grade
         self.students_per_class = students_per_class
         self.guardian_count = guardians
@@ -215,7 +216,23 @@ class DemoSchool:
         else:
             del paths["grades"], paths["bangdiem"], paths["conduct"], paths["attendance"], paths["comments"]
         self._write_events(paths["events"])
+        self._write_staff(paths)
         return [(k, p) for k, p in paths.items()]
+
+    def _staff_plan(self):
+        """teachers and the HK1 assignments (store.staff.demo), from the same classes and subjects; planned
+        first so the classes file names the same homeroom teachers (their own random stream)."""
+        from store.staff import demo as staff_demo
+        if getattr(self, "_roster", None) is None:
+            self._roster = staff_demo.plan(
+                SCHOOLS, self._classes, subjects_for, year=self.year, seed=self.seed,
+                names=lambda rng: f"{rng.choice(self._families)} {rng.choice(MIDDLE['f'])} {rng.choice(GIVEN['f'])}",
+                phone=lambda rng, i: rng.choice(PREFIXES) + f"{rng.randrange(10 ** 7):07d}")
+        return self._roster
+
+    def _write_staff(self, paths) -> None:
+        from store.staff import demo as staff_demo
+        staff_demo.write(self._staff_plan(), self._sheet, paths["teachers"], paths["assignments"], self.year)
 
     def _sheet(self, path: Path, title: str, *headers: list[str]) -> _Sheet:
         return _Sheet(path, self.fmt, title, list(headers))
@@ -239,6 +256,7 @@ class DemoSchool:
         pupils = self._sheet(paths["students"], f"DANH SÁCH HỌC SINH NĂM HỌC {self.year}",
                              ["STT", "Mã học sinh", "Họ và tên", "Ngày sinh", "Mã trường", "Lớp", "Năm học"])
         showcase = {(c.school, c.class_name): c for f in SHOWCASE for c in f.children}
+        homerooms = self._staff_plan().homerooms()
         students, n = [], 0
         start_year = int(self.year[:4])
         for school in SCHOOLS:
@@ -249,7 +267,8 @@ class DemoSchool:
                     subjects.write([code, s[0], s[1], "Điểm số" if s[2] == "diem" else "Nhận xét", grade, periods])
             seq = 0
             for class_name, grade, number in self._classes(school):
-                classes.write([code, class_name, grade, self.year, self._name(self.rng.choice("mf"))])
+                random_gvcn = self._name(self.rng.choice("mf"))      # drawn always: the stream stays the same
+                classes.write([code, class_name, grade, self.year, homerooms.get((code, class_name), random_gvcn)])
                 chosen = showcase.get((code, class_name))
                 for i in range(self.students_per_class + (1 if chosen else 0)):
                     if chosen and i == 0:

@@ -27,6 +27,7 @@ from .grades import build_report
 from .imports import values
 from .imports.base import Context, Outcome, upsert_reviewed
 from .imports.errors import RowRejected
+from .staff.assignments import scope as staff_scope
 from .subjects import Subject
 from .terms import term_dates
 from .tt22 import Score
@@ -135,20 +136,18 @@ class Saved:
 
 # -- scope -------------------------------------------------------------------------------------
 def classes_for(db: sqlite_utils.Database, school_year: str, *, school_id: int | None,
-                teacher_id: int | None = None) -> list[ClassChoice]:
-    """The classes of ``school_year`` one may open: a teacher's (``teacher_id``) with their subjects,
-    else every class of ``school_id`` (None: every school) with every subject."""
+                teacher_id: int | None = None, today: date | None = None) -> list[ClassChoice]:
+    """The classes of ``school_year`` one may open: a teacher's (``teacher_id``: their scope on ``today``)
+    with their subjects, else every class of ``school_id`` (None: every school) with every subject."""
     sql = ("SELECT c.id, c.school_id, s.code, c.name, c.grade FROM classes c JOIN schools s ON s.id = c.school_id "
            "WHERE c.school_year = ?")
     params: list = [school_year]
     if school_id is not None:
         sql += " AND c.school_id = ?"
         params.append(school_id)
-    scope: dict[int, set[str]] = {}
+    scope: dict[int, frozenset[str]] = {}
     if teacher_id is not None:
-        for class_id, code in db.execute("SELECT class_id, subject_code FROM user_classes WHERE user_id = ?",
-                                         [teacher_id]):
-            scope.setdefault(class_id, set()).add(code)
+        scope = staff_scope(db, teacher_id, today or date.today())
         sql += " AND c.id IN (SELECT value FROM json_each(?))"
         params.append("[" + ",".join(str(i) for i in scope) + "]")
     out = []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from contextlib import nullcontext
 from enum import Enum
 
 import sqlite_utils
@@ -20,6 +21,9 @@ class Role(str, Enum):
 
 
 MIN_PASSWORD = 10
+# The password_hash of an account whose owner has not set a password yet (a one-time code sets it):
+# no password matches it.
+UNUSABLE = "!"
 _DUMMY_HASH = generate_password_hash("not a password")
 
 
@@ -28,9 +32,9 @@ def generate_password() -> str:
     return secrets.token_urlsafe(9)
 
 
-def add_user(db: sqlite_utils.Database, login: str, role: str, password: str, *,
+def add_user(db: sqlite_utils.Database, login: str, role: str, password: str | None, *,
              school_code: str | None = None, class_names: list[str] = (), full_name: str | None = None) -> int:
-    """Create a staff account; returns its id. Raises UserError with the reason."""
+    """Create a staff account (``password`` None: none yet, UNUSABLE); returns its id. Raises UserError."""
     try:
         role = Role(role)
     except ValueError:
@@ -38,7 +42,7 @@ def add_user(db: sqlite_utils.Database, login: str, role: str, password: str, *,
     login = login.strip()
     if not login or any(c.isspace() for c in login):
         raise UserError("login must be one word")
-    if len(password) < MIN_PASSWORD:
+    if password is not None and len(password) < MIN_PASSWORD:
         raise UserError(f"password must have at least {MIN_PASSWORD} characters")
     if db.execute("SELECT 1 FROM users WHERE login = ?", [login]).fetchone():
         raise UserError(f"login {login!r} already exists")
@@ -59,10 +63,12 @@ def add_user(db: sqlite_utils.Database, login: str, role: str, password: str, *,
         if not row:
             raise UserError(f"unknown class {name!r} in school {school_code}")
         class_ids.append(row[0])
-    with transaction(db):
+    # Inside a caller's transaction (the teachers import) the account is part of it.
+    with nullcontext() if db.conn.in_transaction else transaction(db):
         cur = db.execute(
             "INSERT INTO users (login, password_hash, role, school_id, full_name, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [login, generate_password_hash(password), role.value, school_id, full_name, now_iso()])
+            [login, generate_password_hash(password) if password is not None else UNUSABLE, role.value, school_id,
+             full_name, now_iso()])
         user_id = cur.lastrowid
         for cid in class_ids:
             db.execute("INSERT INTO user_classes (user_id, class_id) VALUES (?, ?)", [user_id, cid])
@@ -72,10 +78,17 @@ def add_user(db: sqlite_utils.Database, login: str, role: str, password: str, *,
 def check_login(db: sqlite_utils.Database, login: str, password: str) -> dict | None:
     """The active user row for a correct login and password, else None."""
     row = db.execute("SELECT * FROM users WHERE login = ? AND active = 1", [login]).fetchone()
-    if row is None:
+    if row is None or row[2] == UNUSABLE:
         # Same work for a missing login (one hash check), so timing does not reveal logins.
         check_password_hash(_DUMMY_HASH, password)
         return None
     cols = [d[0] for d in db.conn.execute("SELECT * FROM users LIMIT 0").description]
     user = dict(zip(cols, row))
     return user if check_password_hash(user["password_hash"], password) else None
+
+
+def set_password(db: sqlite_utils.Database, user_id: int, password: str) -> None:
+    """Set a staff account's password (after a one-time code); UserError when it is too short."""
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự")
+    db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [generate_password_hash(password), user_id])

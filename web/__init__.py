@@ -7,8 +7,8 @@ health (/healthz, /metrics), api (/api/v1, bearer tokens), auth (staff and
 parent login), staff (the staff home), reports (delivery report, resend,
 parents' texts), review (approval queue, GV/NGHI answers, announcements),
 uploads (spreadsheet imports), entry (teachers' grade book), overview (the
-principal's overview), parents (a parent's children), polls and
-parent_polls (polls and sign-ups: the staff composer and results, the parents' answers).
+principal's overview), parents (a parent's children), accounts (staff accounts, API tokens, first login),
+polls and parent_polls (polls and sign-ups: the staff composer and results, the parents' answers).
 Every request gets its own SQLite connection (web.db); every form carries a
 CSRF token (web.csrf); sessions are signed with `web.secret_key`.
 """
@@ -20,7 +20,7 @@ from datetime import timedelta
 from flask import Flask
 
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
-              "web.entry", "web.overview", "web.parents", "web.polls", "web.parent_polls")
+              "web.entry", "web.overview", "web.parents", "web.accounts", "web.polls", "web.parent_polls")
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -72,6 +72,8 @@ STAFF_NAV = (
     ("uploads.upload", "Nhập dữ liệu"),
     ("overview.school", "Tổng hợp"),
     ("polls.index", "Khảo sát"),
+    ("accounts.accounts", "Tài khoản"),
+    ("accounts.tokens", "Token API"),
 )
 
 

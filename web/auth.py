@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
 from store import audit, guardian_accounts, phones, users
+from store.clock import local_today
 from store.errors import UserError
+from store.staff.assignments import scope as staff_scope
 
 from .db import get_db, redis, settings
 
@@ -47,7 +49,7 @@ def _load_staff(user_id: int) -> Staff | None:
                      [user_id]).fetchone()
     if row is None or not _same_password(row[4]):
         return None
-    classes = frozenset(r[0] for r in db.execute("SELECT class_id FROM user_classes WHERE user_id = ?", [row[0]]))
+    classes = frozenset(staff_scope(db, row[0], local_today(settings().sms.timezone)))   # this term's assignment
     return Staff(row[0], row[1], users.Role(row[2]), row[3], classes)
 
 

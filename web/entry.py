@@ -5,7 +5,8 @@
   average once approved and as parents see it now, and a comment box.
 - POST /staff/entry: the edited cells and comments, all or nothing (store.gradebook.save).
 
-Scope: a teacher opens only their classes (user_classes) and, where their row names a subject,
+Scope: a teacher opens only their classes (store.staff.assignments.scope: the assignment in force
+plus user_classes) and, where their row names a subject,
 only that subject; admins and reviewers their school, operators every school. Reviewers read only.
 Anything outside the scope is a 404.
 """
@@ -30,10 +31,10 @@ _CELL = re.compile(r"c-(\d{1,12})-([A-Z]{2}\d?)")
 _COMMENT = re.compile(r"nx-(\d{1,12})")
 
 
-def _choices(year: str) -> list[gradebook.ClassChoice]:
+def _choices(year: str, today) -> list[gradebook.ClassChoice]:
     teacher = g.staff.role.value == "teacher"
     return gradebook.classes_for(get_db(), year, school_id=g.staff.school_id,
-                                 teacher_id=g.staff.id if teacher else None)
+                                 teacher_id=g.staff.id if teacher else None, today=today)
 
 
 def _int_arg(source, name: str) -> int | None:
@@ -47,7 +48,7 @@ def _int_arg(source, name: str) -> int | None:
 
 def _selection(source, year: str, today):
     """(choices, choice, subjects, subject, term) from the query or the form; 404 outside the scope."""
-    choices = _choices(year)
+    choices = _choices(year, today)
     class_id = _int_arg(source, "class")
     choice = subject = None
     subjects = []

@@ -1,4 +1,5 @@
-"""The staff home: today's messages per state, pending approvals and unanswered GV/NGHI per school in scope."""
+"""The staff home: today's messages per state, pending approvals and unanswered GV/NGHI per school in scope,
+and the coordinator's round: per class, what was entered today and what waits for approval."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, render_template
@@ -6,6 +7,7 @@ from flask import Blueprint, current_app, g, render_template
 from outbox.states import MessageState
 from store import reports
 from store.clock import local_today
+from store.staff import rounds
 from store.users import Role
 
 from .auth import staff_required
@@ -31,6 +33,9 @@ def index():
         rows.append({**school, "counts": report.counts, "total": report.total,
                      "pending": reports.pending_approvals(db, school["id"], class_ids),
                      "unanswered": reports.unanswered_teacher_messages(db, school["id"], class_ids)})
-    return render_template("staff/index.html", rows=rows, day=today.isoformat(),
+    # The coordinator's round, per class (one school in scope: an admin's, a reviewer's, a teacher's classes).
+    classes = rounds.daily(db, staff.school_id, today, tz, class_ids=class_ids) if staff.school_id else []
+    return render_template("staff/index.html", rows=rows, day=today.isoformat(), classes=classes,
+                           round_kinds=rounds.KINDS,
                            states=tuple(s.value for s in MessageState),
                            has=lambda endpoint: endpoint in current_app.view_functions)

@@ -29,6 +29,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from store import audit
+from store.clock import now_iso
 from store.imports import KINDS, ImportFileError, ImportReport, ImportRowsError, import_file
 from store.imports.scope import rows_outside
 from store.text import fold
@@ -51,7 +52,9 @@ KIND_LABELS = {
     "guardians": "Phụ huynh (liên kết phụ huynh – học sinh)", "grades": "Điểm (mỗi dòng một điểm)",
     "bangdiem": "Bảng điểm (TX1…TXn, GK, CK)", "conduct": "Rèn luyện / hạnh kiểm",
     "attendance": "Chuyên cần (ngày nghỉ)", "comments": "Nhận xét", "events": "Sự kiện",
+    "teachers": "Danh sách cán bộ, giáo viên", "assignments": "Bảng phân công giảng dạy (một học kỳ)",
 }
+REPLACEABLE = ("guardians", "teachers", "assignments")     # --replace: what the file no longer lists goes
 
 
 # -- the kept file -------------------------------------------------------------------------------------------------
@@ -185,7 +188,7 @@ def upload_page():
     if upload is None or not upload.filename:
         flash("Chọn tệp CSV hoặc XLSX để tải lên.", "error")
         return _page(400, chosen=kind)
-    replace = kind == "guardians" and request.form.get("replace") == "1"
+    replace = kind in REPLACEABLE and request.form.get("replace") == "1"
     _discard(session.pop(SESSION_KEY, None))     # one preview at a time: a new file replaces the last one
     token, path = _keep(upload)
     outcome = _run(kind, path, replace=replace, dry_run=True)
@@ -208,12 +211,34 @@ def confirm():
         return redirect(url_for("uploads.upload"))
     pending, path = found
     session.pop(SESSION_KEY, None)
+    started = now_iso()
     try:
         outcome = _run(pending["kind"], path, replace=bool(pending.get("replace")), dry_run=False)
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
     _audit(outcome)
+    if _ok(outcome) and pending["kind"] == "teachers":
+        outcome["codes"] = _first_codes(started)
     return _page(200 if _ok(outcome) else 400, chosen=pending["kind"], outcome=outcome)
+
+
+def _first_codes(since: str) -> list:
+    """The new accounts' first one-time codes: texted, or (no phone) shown once on this page, never stored."""
+    from outbox.account_codes import deliver_invites
+    from outbox.wake import Wake
+    from store.connection import transaction
+
+    from .db import redis
+    db = get_db()
+    with transaction(db):
+        issued = deliver_invites(db, settings(), actor=g.staff.login, school_id=g.staff.school_id,
+                                 since=since)
+    if any(i.message_id for i in issued):
+        Wake(redis(), settings().redis.prefix).ring()
+    for i in issued:
+        audit.record(db, g.staff.login, "web:account-code", school_id=g.staff.school_id, account=i.login,
+                     delivery=i.delivery.value)
+    return issued
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -52,11 +52,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "tieu_de": ("tieude", "ten", "tensukien"),
     "gk": ("gk", "giuaky", "ddggk", "diemgiuaky", "ktgk"),
     "ck": ("ck", "cuoiky", "ddgck", "diemcuoiky", "ktck"),
+    # staff (SPEC §12): Danh sách cán bộ, Bảng phân công giảng dạy
+    "ma_gv": ("magv", "magiaovien", "macanbo", "macb", "masocanbo", "mscb", "magvien"),
+    "to_chuyen_mon": ("tochuyenmon", "to", "tobomon", "tocm", "tochuyenmonbomon"),
+    "chuc_vu": ("chucvu", "chucdanh", "vitri", "vitrivieclam"),
+    "chu_nhiem": ("chunhiem", "lopchunhiem", "cn"),
 }
 # A kind's own readings of generic headers ('Họ tên học sinh' is the
 # student's name in a student list, not in a guardian list).
 KIND_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "students": {"ho_ten": ("hotenhocsinh", "tenhocsinh", "hotenhs")},
+    "teachers": {"ho_ten": ("hotengiaovien", "tengiaovien", "hotencanbo", "tencanbo", "hotengv")},
+    "assignments": {"lop": ("lopday", "lopphancong", "caclop", "lopgiangday", "caclopday"),
+                    "ma_mon": ("monday", "mongiangday", "monphancong"), "chu_nhiem": ("gvcn",)},
     "guardians": {"ho_ten": ("hotenphuhuynh", "tenphuhuynh", "hotenph", "phuhuynh", "nguoigiamho",
                              "hotennguoigiamho")},
 }

@@ -29,13 +29,14 @@ from .marks import Conduct, GradeBook, Grades
 from .people import Guardians, Students
 from .readers import open_table, sha256_of
 from .school import Classes, Schools, Subjects, Terms
+from .staff import Assignments, Teachers
 
 logger = logging.getLogger(__name__)
 
 # Every kind, in the order a new school is loaded (each refers to the ones before).
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Schools(), Terms(), Classes(), Subjects(), Students(), Guardians(),
-    Grades(), GradeBook(), Conduct(), Attendance(), Comments(), Events())}
+    Grades(), GradeBook(), Conduct(), Attendance(), Comments(), Events(), Teachers(), Assignments())}
 PROGRESS_EVERY = 500
 
 Progress = Callable[[int, int | None], None]
@@ -54,6 +55,7 @@ class ImportReport:
     notes: list[RowNote] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     batch_id: int | None = None
+    summary: list[str] = field(default_factory=list)    # what a kind says of the whole file (a diff)
 
     @property
     def inserted(self) -> int:
@@ -100,6 +102,7 @@ def import_file(db: sqlite_utils.Database, kind: str, path: str | Path, *, dry_r
                 if report.errors:
                     raise ImportRowsError(report)
                 report.counts.update(handler.finish(ctx))
+                report.summary = list(ctx.state.get("summary", ()))
                 if dry_run:
                     raise _DryRunDone
                 report.batch_id = _record(db, report, path, imported_by, approve)

@@ -1,0 +1,252 @@
+"""Import kinds of the staff roster (SPEC §12): `teachers` and `assignments`, as SMAS/vnEdu export them.
+
+`teachers` (Danh sách cán bộ): one row per staff member; creates or updates
+the staff row, its department (tổ chuyên môn) and its account (role from
+chuc_vu, no password: the first one-time code follows the import).
+`assignments` (Bảng phân công giảng dạy): one row per teacher, class and
+subject of a term (a cell may list several classes, "8A1, 8A2"); chu_nhiem
+marks the homeroom teacher. Both take --replace: what the file no longer
+lists is deactivated. Reasons are in Vietnamese: the school reads them.
+"""
+from __future__ import annotations
+
+import re
+
+import sqlite_utils
+
+from store import phones
+from store.staff import accounts, assignments, roster
+from store.staff.roster import Position
+
+from . import values as v
+from .base import Context, Kind, Op, Outcome, Row, upsert_plain
+from .errors import RowRejected
+from .people import _EMAIL
+from .school import school_code
+
+POSITIONS = {"GV": "gv", "GIAOVIEN": "gv", "GVBM": "gv", "GIAOVIENBOMON": "gv", "TOPHO": "gv",
+             "TT": "to_truong", "TOTRUONG": "to_truong", "TOTRUONGCHUYENMON": "to_truong",
+             "HT": "hieu_truong", "HIEUTRUONG": "hieu_truong",
+             "PHT": "pho_hieu_truong", "PHOHIEUTRUONG": "pho_hieu_truong",
+             "VT": "van_thu", "VANTHU": "van_thu", "DP": "dieu_phoi", "DIEUPHOI": "dieu_phoi",
+             "DIEUPHOIVIEN": "dieu_phoi"}
+POSITIONS.update({p.value.replace("_", "").upper(): p.value for p in Position})
+HOMEROOM_YES = {"X", "1", "CO", "C", "CN", "GVCN", "TRUE", "YES", "V"}
+HOMEROOM_NO = {"", "0", "KHONG", "K", "FALSE", "NO"}
+
+
+def _staff_code(value) -> str:
+    code = re.sub(r"\s+", "", v.text(value)).upper()
+    if not code:
+        raise RowRejected("ma_gv trống")
+    return code
+
+
+def _school(ctx: Context, value):
+    try:
+        return ctx.school(school_code(value))
+    except RowRejected as e:
+        raise RowRejected(f"trường không hợp lệ: {e.reason}") from None
+
+
+def _phone(ctx: Context, row: Row) -> str | None:
+    raw = v.text(row.get("so_dien_thoai"))
+    if not raw:
+        return None
+    _, note = phones.modernise(raw)
+    try:
+        phone = phones.normalise(raw)
+    except phones.PhoneError:
+        raise RowRejected(f"số điện thoại {raw!r} không phải số di động Việt Nam") from None
+    if note:
+        ctx.note(row.number, f"phone {note}")
+    return phone
+
+
+class Teachers(Kind):
+    """`teachers`: ma_truong, ma_gv, ho_ten, so_dien_thoai, email, to_chuyen_mon, chuc_vu."""
+
+    name = "teachers"
+    required = ("ma_gv", "ma_truong", "ho_ten")          # ma_gv first: a row without it is the footer
+    optional = ("so_dien_thoai", "email", "to_chuyen_mon", "chuc_vu")
+
+    def check(self, ctx: Context, row: Row) -> list[Op]:
+        school = _school(ctx, row.get("ma_truong"))
+        code = _staff_code(row.get("ma_gv"))
+        name = " ".join(v.text(row.get("ho_ten")).split())
+        if not name:
+            raise RowRejected("ho_ten trống")
+        phone = _phone(ctx, row)
+        email = v.text(row.get("email")) or None
+        if email and not _EMAIL.fullmatch(email):
+            raise RowRejected(f"email {email!r} không hợp lệ")
+        position = POSITIONS.get(v.key(row.get("chuc_vu")) or "GV")
+        if position is None:
+            raise RowRejected(f"chuc_vu {v.text(row.get('chuc_vu'))!r} không hợp lệ (gv, to_truong, hieu_truong, "
+                              "pho_hieu_truong, van_thu, dieu_phoi)")
+        seen = ctx.state.setdefault("teachers", {})
+        first = seen.get((school[0], code))
+        if first and first[1] != name:
+            raise RowRejected(f"ma_gv {code} đã có ở dòng {first[0]} với tên khác ({first[1]} / {name})")
+        seen.setdefault((school[0], code), (row.number, name))
+        if phone:
+            owner = ctx.state.setdefault("phones", {}).setdefault((school[0], phone), (row.number, code))
+            if owner[1] != code:
+                raise RowRejected(f"số điện thoại {phones.national(phone)} trùng với {owner[1]} ở dòng {owner[0]}")
+        department = " ".join(v.text(row.get("to_chuyen_mon")).split()) or None
+        account = ctx.one("SELECT user_id FROM staff WHERE school_id = ? AND code = ?", (school[0], code))
+        login = accounts.login_for(school[1], code)
+        if (account is None or account[0] is None) and ctx.one("SELECT 1 FROM users WHERE login = ?", (login,)):
+            raise RowRejected(f"tên đăng nhập {login} đã là của một tài khoản khác")
+        return [Op(("staff", school[0], code), {"school_id": school[0], "code": code, "name": name, "phone": phone,
+                                                "email": email, "department": department, "position": position})]
+
+    def apply(self, ctx: Context, op: Op) -> Outcome:
+        d = op.data
+        db = sqlite_utils.Database(ctx.conn)
+        dept = roster.department_id(db, d["school_id"], d["department"])[0] if d["department"] else None
+        found = ctx.one("SELECT id, position, user_id FROM staff WHERE school_id = ? AND code = ?",
+                        (d["school_id"], d["code"]))
+        outcome = upsert_plain(ctx, "staff", {"school_id": d["school_id"], "code": d["code"]},
+                               {"full_name": d["name"], "phone": d["phone"], "email": d["email"],
+                                "department_id": dept, "position": d["position"], "active": 1})
+        staff_id = found[0] if found else ctx.one("SELECT id FROM staff WHERE school_id = ? AND code = ?",
+                                                  (d["school_id"], d["code"]))[0]
+        ctx.state.setdefault("seen", set()).add(staff_id)
+        ctx.state.setdefault("schools", set()).add(d["school_id"])
+        if found is None or found[2] is None:
+            accounts.create_for(db, staff_id)
+            ctx.state["accounts"] = ctx.state.get("accounts", 0) + 1
+            return outcome
+        # The role follows chuc_vu when it changes; a role set on the accounts page survives re-imports.
+        if found[1] != d["position"]:
+            ctx.conn.execute("UPDATE users SET role = ? WHERE id = ?", (Position(d["position"]).role.value, found[2]))
+        ctx.conn.execute("UPDATE users SET full_name = ?, active = 1 WHERE id = ?", (d["name"], found[2]))
+        return outcome
+
+    def finish(self, ctx: Context) -> dict[str, int]:
+        """New accounts, and with --replace the staff of the file's schools it no longer lists, deactivated."""
+        counts = {"accounts": ctx.state["accounts"]} if ctx.state.get("accounts") else {}
+        if ctx.replace:
+            seen = ctx.state.get("seen", set())
+            gone = [sid for school_id in sorted(ctx.state.get("schools", ())) for (sid,) in ctx.conn.execute(
+                "SELECT id FROM staff WHERE school_id = ? AND active = 1", (school_id,)) if sid not in seen]
+            for sid in gone:
+                ctx.conn.execute("UPDATE users SET active = 0 WHERE id = (SELECT user_id FROM staff WHERE id = ?)",
+                                 (sid,))
+            ctx.conn.executemany("UPDATE staff SET active = 0 WHERE id = ?", [(sid,) for sid in gone])
+            counts["deactivated"] = len(gone)
+        return counts
+
+
+def _homeroom(value, classes: list[str]) -> str | None:
+    """The class the row makes its teacher GVCN of: a yes for the row's one class, or a class name."""
+    k = v.key(value)
+    if k in HOMEROOM_NO:
+        return None
+    if k in HOMEROOM_YES:
+        if len(classes) != 1:
+            raise RowRejected("chu_nhiem đánh dấu nhưng dòng có nhiều lớp: ghi tên lớp chủ nhiệm")
+        return classes[0]
+    name = v.class_name(value)
+    if re.fullmatch(r"\d{1,2}[A-Z0-9]*", name):
+        return name
+    raise RowRejected(f"chu_nhiem {v.text(value)!r} không hợp lệ (x, 1, có, hoặc tên lớp)")
+
+
+class Assignments(Kind):
+    """`assignments`: ma_truong, nam_hoc, hoc_ky, ma_gv, lop, ma_mon, chu_nhiem (one term's teaching)."""
+
+    name = "assignments"
+    required = ("ma_gv", "ma_truong", "nam_hoc", "hoc_ky", "lop")
+    optional = ("ma_mon", "chu_nhiem")
+
+    def _class(self, ctx: Context, school, year: str, name: str):
+        row = ctx.one("SELECT id, grade FROM classes WHERE school_id = ? AND school_year = ? AND name = ?",
+                      (school[0], year, name))
+        if row is None:
+            raise RowRejected(f"không có lớp {name} ở {school[1]} năm học {year}")
+        return row
+
+    def check(self, ctx: Context, row: Row) -> list[Op]:
+        school = _school(ctx, row.get("ma_truong"))
+        year, term = v.parse_year(row.get("nam_hoc")), v.parse_term(row.get("hoc_ky"))
+        code = _staff_code(row.get("ma_gv"))
+        staff = ctx.one("SELECT id, active FROM staff WHERE school_id = ? AND code = ?", (school[0], code))
+        if staff is None:
+            raise RowRejected(f"không có giáo viên {code} trong danh sách cán bộ của {school[1]} (nhập teachers trước)")
+        if not staff[1]:
+            raise RowRejected(f"giáo viên {code} đã ngừng hoạt động")
+        names = [v.class_name(p) for p in re.split(r"[,;]", v.text(row.get("lop"))) if p.strip()]
+        if not names:
+            raise RowRejected("lop trống")
+        classes = {n: self._class(ctx, school, year, n) for n in names}
+        homeroom = _homeroom(row.get("chu_nhiem"), names)
+        subject = v.subject_code(row.get("ma_mon")) if v.text(row.get("ma_mon")) else ""
+        if not subject and not homeroom:
+            raise RowRejected("ma_mon trống (chỉ được trống ở dòng chủ nhiệm)")
+        ops = []
+        for name, (class_id, grade) in classes.items():
+            if subject and ctx.one("SELECT 1 FROM subjects WHERE school_id = ? AND code = ? AND grade = ?",
+                                   (school[0], subject, grade)) is None:
+                raise RowRejected(f"không có môn {subject} cho khối {grade} ở {school[1]}")
+            if subject:
+                ops.append(self._op(school, year, term, staff[0], class_id, subject, 0))
+        if homeroom:
+            class_id = (classes.get(homeroom) or self._class(ctx, school, year, homeroom))[0]
+            first = ctx.state.setdefault("homerooms", {}).setdefault((year, term, class_id), (row.number, code))
+            if first[1] != code:
+                raise RowRejected(f"lớp {homeroom} đã có GVCN {first[1]} ở dòng {first[0]}")
+            ops.append(self._op(school, year, term, staff[0], class_id, "", 1))
+        return ops
+
+    @staticmethod
+    def _op(school, year: str, term: int, staff_id: int, class_id: int, subject: str, homeroom: int) -> Op:
+        return Op(("ta", year, term, staff_id, class_id, subject),
+                  {"school_id": school[0], "school_code": school[1], "year": year, "term": term,
+                   "staff_id": staff_id, "class_id": class_id, "subject": subject, "homeroom": homeroom})
+
+    def apply(self, ctx: Context, op: Op) -> Outcome:
+        d = op.data
+        key = {"school_year": d["year"], "term": d["term"], "staff_id": d["staff_id"], "class_id": d["class_id"],
+               "subject_code": d["subject"]}
+        outcome = upsert_plain(ctx, "teaching_assignments", key,
+                               {"school_id": d["school_id"], "homeroom": d["homeroom"], "active": 1})
+        row_id = ctx.one("SELECT id FROM teaching_assignments WHERE school_year = ? AND term = ? AND staff_id = ? "
+                         "AND class_id = ? AND subject_code = ?", tuple(key.values()))[0]
+        ctx.state.setdefault("seen", set()).add(row_id)
+        ctx.state.setdefault("terms", set()).add((d["school_id"], d["school_code"], d["year"], d["term"]))
+        if d["homeroom"]:
+            self._set_homeroom(ctx, d, row_id)
+        return outcome
+
+    @staticmethod
+    def _set_homeroom(ctx: Context, d: dict, row_id: int) -> None:
+        """A class has one GVCN a term: another teacher's homeroom row goes; the class shows the new name."""
+        ctx.conn.execute("UPDATE teaching_assignments SET active = 0 WHERE school_year = ? AND term = ? "
+                         "AND class_id = ? AND homeroom = 1 AND id != ?", (d["year"], d["term"], d["class_id"], row_id))
+        ctx.conn.execute("UPDATE classes SET homeroom_teacher = (SELECT full_name FROM staff WHERE id = ?), "
+                         "homeroom_user_id = (SELECT user_id FROM staff WHERE id = ?) WHERE id = ?",
+                         (d["staff_id"], d["staff_id"], d["class_id"]))
+
+    def finish(self, ctx: Context) -> dict[str, int]:
+        """--replace: the term's rows of the file's schools it no longer lists go; then the diff is printed."""
+        counts = {}
+        terms = sorted(ctx.state.get("terms", ()))
+        if ctx.replace:
+            seen = ctx.state.get("seen", set())
+            gone = [rid for school_id, _, year, term in terms for (rid,) in ctx.conn.execute(
+                "SELECT id FROM teaching_assignments WHERE school_id = ? AND school_year = ? AND term = ? "
+                "AND active = 1", (school_id, year, term)) if rid not in seen]
+            ctx.conn.executemany("UPDATE teaching_assignments SET active = 0 WHERE id = ?", [(r,) for r in gone])
+            # A class whose GVCN the file no longer lists has no homeroom account any more.
+            ctx.conn.executemany(
+                "UPDATE classes SET homeroom_user_id = NULL WHERE id = (SELECT class_id FROM teaching_assignments "
+                "WHERE id = ? AND homeroom = 1) AND NOT EXISTS (SELECT 1 FROM teaching_assignments t WHERE "
+                "t.class_id = classes.id AND t.homeroom = 1 AND t.active = 1)", [(r,) for r in gone])
+            counts["deactivated"] = len(gone)
+        db = sqlite_utils.Database(ctx.conn)
+        summary = ctx.state.setdefault("summary", [])
+        for school_id, code, year, term in terms:
+            summary.extend(assignments.diff(db, school_id, code, (year, term)).lines())
+        return counts
