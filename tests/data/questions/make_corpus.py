@@ -107,7 +107,7 @@ by_hand = [
 ]
 for text, n, meant in by_hand:
     add(text, n, meant)
-with open("__import__("pathlib").Path(__file__).with_name("answers_corpus.tsv")", "w", encoding="utf-8") as f:
+with open(__import__("pathlib").Path(__file__).with_name("answers_corpus.tsv"), "w", encoding="utf-8") as f:
     f.write("# text<TAB>items<TAB>meant: letters per item (X = blank), or ! = must get a hint, never a score\n")
     for l in lines:
         f.write(l.replace("\n", "\\n") + "\n")
