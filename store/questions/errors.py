@@ -12,13 +12,13 @@ class QuestionError(StoreError):
 
 @dataclass(frozen=True)
 class BadQuestion:
-    """One question of an import file that cannot be taken: its number in the file and why."""
+    """One question of an import file that cannot be taken: where it is (`Câu 3`, `Dòng 7`) and why."""
 
-    number: str
+    where: str
     reason: str
 
     def __str__(self) -> str:
-        return f"Câu {self.number}: {self.reason}"
+        return f"{self.where}: {self.reason}"
 
 
 class ImportRejected(QuestionError):
