@@ -168,7 +168,7 @@ def _word_readings(word: str, table: dict) -> list[str]:
 
 _HEAD = re.compile(r"\s*([A-Z][A-Z0-9]*)")
 _SEQ = re.compile(r"\s*[-._/]?\s*(\d{1,4})(?![A-Z0-9])")
-_GLUED_SEQ = re.compile(r"\s*[-._/]\s*(\d{1,4})(?=[A-Z])")
+_GLUED_SEQ = re.compile(r"\s*[-._/]\s*(\d{1,4})(?=[A-Z0-9])")
 
 
 def code_candidates(text: str | None) -> list[tuple[str, str]]:
@@ -188,8 +188,11 @@ def code_candidates(text: str | None) -> list[tuple[str, str]]:
         out.append((f"{head}-{int(seq.group(1))}", rest[seq.end():]))
     out.append((head, rest))
     glued = _GLUED_SEQ.match(rest)
-    if glued:
-        out.append((f"{head}-{int(glued.group(1))}", rest[glued.end():]))
+    if glued:                        # `T5-121a2b`: T5-12 then 1a2b, or T5-1 then 21a…: the caller decides
+        digits = glued.group(1)
+        for k in range(len(digits), 0, -1):
+            if digits[0] != "0":
+                out.append((f"{head}-{int(digits[:k])}", digits[k:] + rest[glued.end():]))
     digits = len(head) - len(head.rstrip("0123456789"))
     for cut in range(len(head) - 1, len(head) - digits, -1):
         if head[:cut][-1].isdigit() and head[cut] != "0":
