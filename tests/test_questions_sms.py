@@ -158,3 +158,11 @@ def test_the_same_inbox_text_answered_twice_marks_once(school_db, sms_settings, 
     one = answer(school_db, sms_settings, HOA_PHONE, f"BL {hoa.code} ABCDAB", inbox_id=41)
     two = answer(school_db, sms_settings, HOA_PHONE, f"BL {hoa.code} ABCDAB", inbox_id=42)
     assert one.reply.text == two.reply.text and len(attempts.of_variant(school_db, hoa.id)) == 1
+
+
+def test_the_demo_test_answers_the_demo_line(convo):
+    from store.questions.demo import CODE, create_demo_test, keep_open
+    assert create_demo_test(convo.db) is not None and create_demo_test(convo.db) is None      # made once
+    keep_open(convo.db)
+    reply = convo.send(HOA_PHONE, f"BL {CODE} 1A 2B 3C 4D 5A 6B")
+    assert reply.startswith(f"De {CODE}-") and "(Hoa 8A2): dung " in reply and "/6." in reply

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlite_utils
 
-from store.clock import school_year_of, utcnow
+from store.clock import iso, school_year_of, utcnow
 from store.connection import transaction
 
 from . import bank, quizzes
@@ -42,3 +42,10 @@ def create_demo_test(db: sqlite_utils.Database, *, school: str = "THCS-DD", clas
                               grade=8, question_ids=ids, class_ids=[class_id], opens=now - timedelta(hours=1),
                               closes=now + timedelta(days=30), max_attempts=3, login="demo", school_year=year,
                               rng=random.Random(seed))
+
+
+def keep_open(db: sqlite_utils.Database, days: int = 30) -> None:
+    """Move the demo test's closing time to ``days`` from now, so an old demo folder still has a test to answer."""
+    with transaction(db):
+        db.execute("UPDATE quizzes SET closes_at = ? WHERE code = ? AND closes_at < ?",
+                   [iso(utcnow() + timedelta(days=days)), CODE, iso(utcnow() + timedelta(days=days))])
