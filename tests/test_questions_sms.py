@@ -166,3 +166,17 @@ def test_the_demo_test_answers_the_demo_line(convo):
     keep_open(convo.db)
     reply = convo.send(HOA_PHONE, f"BL {CODE} 1A 2B 3C 4D 5A 6B")
     assert reply.startswith(f"De {CODE}-") and "(Hoa 8A2): dung " in reply and "/6." in reply
+
+
+def test_through_the_simulator_a_redelivered_mo_is_answered_from_the_stored_result(live, demo_quiz):
+    """Real SMPP: the BL text and its re-delivery (past the dedup window) get the same reply, one attempt."""
+    quiz, hoa = demo_quiz
+    engine, sim, settings, db = live(sms="mo_dedup_window = 0")
+    text = f"BL {hoa.code} {key_letters(db, hoa)}"
+    sim.push_mo(HOA_PHONE, text)
+    first = sim.wait_for_submits(dest="84912345678", timeout=10)[0]["text"]
+    sim.push_mo(HOA_PHONE, text)
+    replies = sim.wait_for_submits(dest="84912345678", count=2, timeout=10)
+    assert first.startswith(f"De {hoa.code} (Hoa 8A2): dung 6/6.") and replies[1]["text"] == first
+    assert len(attempts.of_variant(db, hoa.id)) == 1
+    assert db.execute("SELECT COUNT(*) FROM inbox WHERE command = 'BL' AND state = 'answered'").fetchone()[0] == 2
