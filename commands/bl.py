@@ -1,6 +1,8 @@
 """BL [CON] <ma de> <answers>: a self-test answered by SMS, marked at once (SPEC §15)."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from outbox.templating import render
 from store.clock import parse_iso, utcnow
 from store.questions import attempts, quizzes
@@ -57,7 +59,7 @@ class Bl(Command):
             return Reply(render("bl_khong_doc.txt", code=variant.code, reason=e.reason), command=self.keyword,
                          student_ids=[kid.student_id], school_id=kid.school_id)
         if found is None:
-            code = candidates[0][0] if candidates else ""
+            code = next((c for c, _ in candidates if c not in ("MA", "DE", "MADE")), "")
             return Reply(render("bl_khong_co.txt", code=code), command=self.keyword)
         return self._submit(ctx, by_id, *found)
 
@@ -103,6 +105,5 @@ def render_choice(ctx: Context, targets: list, text: str) -> Reply:
                  command="BL")
 
 
-def _zone(ctx: Context):
-    from zoneinfo import ZoneInfo
+def _zone(ctx: Context) -> ZoneInfo:
     return ZoneInfo(ctx.settings.sms.timezone)

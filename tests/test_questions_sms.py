@@ -40,7 +40,7 @@ def test_the_spec_form_lists_the_wrong_items_with_the_letter_sent(convo, demo_qu
 
 @pytest.mark.parametrize("form", ["{code} {pairs}", "{code}: {dotted}", "C1 {quiz} {letters}", "{quiz} {letters} C1",
                                   "{quiz} {letters} DD900001", "{glued}", "{quiz}-{seq} {spaced}",
-                                  "ĐA {code} {letters}"])
+                                  "ĐA {code} {letters}", "ma de {code} {letters}", "Đề: {code} {pairs}"])
 def test_every_form_of_section_15_reaches_the_same_mark(convo, demo_quiz, form):
     quiz, hoa = demo_quiz
     key = key_letters(convo.db, hoa)

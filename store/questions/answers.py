@@ -178,6 +178,17 @@ def code_candidates(text: str | None) -> list[tuple[str, str]]:
     The caller keeps the first one that names a variant of the sender's children and parses.
     """
     folded = fold(unicodedata.normalize("NFKC", text or "")).upper()
+    out = _candidates(folded)
+    filler = _CODE_FILLER.match(folded)
+    if filler:                       # `BL ma de T5-12 …`, `BL de: T5-12 …`
+        out += [c for c in _candidates(folded[filler.end():]) if c not in out]
+    return out
+
+
+_CODE_FILLER = re.compile(r"\s*(?:MA\s*DE|DE|MA)\b[\s:.\-]*(?=[A-Z])")
+
+
+def _candidates(folded: str) -> list[tuple[str, str]]:
     m = _HEAD.match(folded)
     if not m:
         return []

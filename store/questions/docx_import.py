@@ -125,66 +125,85 @@ def _lines(text: str, marks: list[bool]):
             start = i + 1
 
 
-def read_docx(path: Path, defaults) -> tuple[list[tuple[str, Draft]], list[BadQuestion]]:
-    """The questions of a .docx as (where, draft), and what could not be read as part of one."""
-    out, problems = [], []
-    current: _Open | None = None
-    level, topic = "", ""
-    seen: set[str] = set()
+class _Reader:
+    """Reads the lines of a document one by one into questions and problems."""
 
-    def close() -> None:
-        if current is None:
+    def __init__(self, defaults):
+        self.defaults = defaults
+        self.out: list[tuple[str, Draft]] = []
+        self.problems: list[BadQuestion] = []
+        self.current: _Open | None = None
+        self.level, self.topic = "", ""
+        self.seen: set[str] = set()
+
+    def close(self) -> None:
+        q = self.current
+        if q is None:
             return
-        draft, trouble = _draft(current, defaults)
-        where = f"Câu {current.number}"
-        if current.number in seen:
+        draft, trouble = _draft(q, self.defaults)
+        if q.number in self.seen:
             trouble.insert(0, "số câu bị trùng")
-        seen.add(current.number)
-        (problems.append(BadQuestion(where, "; ".join(trouble))) if trouble else out.append((where, draft)))
+        self.seen.add(q.number)
+        if trouble:
+            self.problems.append(BadQuestion(f"Câu {q.number}", "; ".join(trouble)))
+        else:
+            self.out.append((f"Câu {q.number}", draft))
 
-    for text, marks in _paragraphs(path):
-        lead = len(text) - len(text.lstrip())
-        text, marks = text[lead:].rstrip(), marks[lead:]
-        if not text:
-            continue
+    def labelled(self, name: str, value: str) -> None:
+        """`Chủ đề: …`, `Mức độ: …`, `Đáp án: B`, `Lời giải: …`."""
+        q = self.current
+        if name == "chu de":
+            self.topic = value
+        elif name == "muc do":
+            if q is None:
+                self.level = value
+            else:
+                q.level = value
+        elif q is not None and name == "dap an":
+            q.key_line = value
+        elif q is not None:
+            q.explanation = value
+
+    def line(self, text: str, marks: list[bool]) -> None:
         folded = fold(text)          # Vietnamese NFC letters fold one to one: indexes stay valid
         m = _QUESTION.match(folded)
         if m:
-            close()
+            self.close()
             tag, body = _level_of(text[m.end():].strip())
-            current = _Open(m.group(1), body, tag or level, topic)
-            continue
+            self.current = _Open(m.group(1), body, tag or self.level, self.topic)
+            return
         labelled = _LABELLED.match(folded)
         if labelled:
-            name, value = labelled.group(1).lower(), text.split(":", 1)[1].strip()
-            if name == "chu de":
-                topic = value
-            elif name == "muc do":
-                level = value if current is None else level
-                if current is not None:
-                    current.level = value
-            elif current is not None and name == "dap an":
-                current.key_line = value
-            elif current is not None:
-                current.explanation = value
-            continue
+            self.labelled(labelled.group(1).lower(), text.split(":", 1)[1].strip())
+            return
         heading = _HEADING_NUMBER.sub("", folded, count=1)
         if parse_level(heading) and len(heading) <= 20:
-            level = heading
-            continue
-        if current is None:
-            continue                      # the title, the school's name, instructions
+            self.level = heading
+            return
+        q = self.current
+        if q is None:
+            return                       # the title, the school's name, instructions
         found = _choices(text, marks)
         if found is not None:
-            current.choices += found
-        elif current.explanation:
-            current.explanation += " " + text            # the explanation goes on
-        elif current.choices and re.match(r"[G-Z]\s*[.)]", text):
-            problems.append(BadQuestion(f"Câu {current.number}", f"quá 6 phương án (“{text[:20]}”): tối đa A–F"))
-        elif current.choices:
-            problems.append(BadQuestion(f"Câu {current.number}", f"dòng “{text[:40]}” sau các phương án không "
-                                                                  "phải phương án A–F (thiếu “Câu …” ?)"))
+            q.choices += found
+        elif q.explanation:
+            q.explanation += " " + text            # the explanation goes on
+        elif q.choices and re.match(r"[G-Z]\s*[.)]", text):
+            self.problems.append(BadQuestion(f"Câu {q.number}", f"quá 6 phương án (“{text[:20]}”): tối đa A–F"))
+        elif q.choices:
+            self.problems.append(BadQuestion(f"Câu {q.number}", f"dòng “{text[:40]}” sau các phương án không "
+                                                                 "phải phương án A–F (thiếu “Câu …” ?)"))
         else:
-            current.body += " " + text
-    close()
-    return out, problems
+            q.body += " " + text
+
+
+def read_docx(path: Path, defaults) -> tuple[list[tuple[str, Draft]], list[BadQuestion]]:
+    """The questions of a .docx as (where, draft), and what could not be read as part of one."""
+    reader = _Reader(defaults)
+    for text, marks in _paragraphs(path):
+        lead = len(text) - len(text.lstrip())
+        text, marks = text[lead:].rstrip(), marks[lead:]
+        if text:
+            reader.line(text, marks)
+    reader.close()
+    return reader.out, reader.problems
