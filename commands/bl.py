@@ -90,11 +90,8 @@ class Bl(Command):
             opens = parse_iso(quiz.opens_at).astimezone(_zone(ctx)).strftime("%H:%M %d/%m")
             return Reply(render("bl_tu_choi.txt", reason=done.reason, opens=opens, limit=quiz.max_attempts,
                                 **values), **meta)
-        if done.outcome is Outcome.REPEAT and done.attempt.reply:
-            return Reply(done.attempt.reply, **meta)
-        text = render("bl_ket_qua.txt", mark=done.mark, remaining=done.remaining, **values)
-        attempts.keep_reply(ctx.db, done.attempt.id, text)
-        return Reply(text, **meta)
+        # A repeat (a re-delivered text) is rendered from the stored attempt: the same words as the first time.
+        return Reply(render("bl_ket_qua.txt", mark=done.mark, remaining=done.remaining, **values), **meta)
 
 
 def render_choice(ctx: Context, targets: list, text: str) -> Reply:

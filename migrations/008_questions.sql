@@ -71,7 +71,6 @@ CREATE TABLE IF NOT EXISTS quiz_attempts (
     shown TEXT NOT NULL,                       -- JSON: per item the letter index picked (null = blank)
     correct INTEGER NOT NULL,
     total INTEGER NOT NULL,
-    reply TEXT,                                -- the SMS answer, for a re-delivered text
     submitted_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS quiz_attempts_variant ON quiz_attempts (variant_id, submitted_at);

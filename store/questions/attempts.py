@@ -31,7 +31,6 @@ class Attempt:
     picks: Picks
     correct: int
     total: int
-    reply: str | None
     submitted_at: str
 
 
@@ -44,16 +43,16 @@ class Submitted:
     attempt: Attempt | None = None
     mark: Mark | None = None
     number: int = 0                  # this attempt's number for the pupil (1-based)
-    remaining: int = 0
+    remaining: int = 0               # attempts left after this one: the same words for a repeat
     reason: str = ""
     first_refusal: bool = True
 
 
-_COLS = "id, variant_id, source, shown, correct, total, reply, submitted_at"
+_COLS = "id, variant_id, source, shown, correct, total, submitted_at"
 
 
 def _attempt(r) -> Attempt:
-    return Attempt(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6], r[7])
+    return Attempt(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], r[5], r[6])
 
 
 def of_variant(db: sqlite_utils.Database, variant_id: int) -> list[Attempt]:
@@ -76,8 +75,7 @@ def submit(db: sqlite_utils.Database, quiz: quizzes.Quiz, variant: quizzes.Varia
     done = of_variant(db, variant.id)
     for n, previous in enumerate(done, start=1):
         if previous.picks == tuple(picks):
-            return Submitted(Outcome.REPEAT, previous, mark_of(db, variant, picks), n,
-                             max(0, quiz.max_attempts - len(done)))
+            return Submitted(Outcome.REPEAT, previous, mark_of(db, variant, picks), n, max(0, quiz.max_attempts - n))
     state = quiz.state(now)
     reason = state if state != "open" else ("limit" if len(done) >= quiz.max_attempts else "")
     if reason:
@@ -89,13 +87,8 @@ def submit(db: sqlite_utils.Database, quiz: quizzes.Quiz, variant: quizzes.Varia
         "INSERT INTO quiz_attempts (variant_id, source, guardian_id, inbox_id, shown, correct, total, submitted_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [variant.id, source, guardian_id, inbox_id, json.dumps(list(picks)),
                                             result.correct, result.total, iso(now)]).lastrowid
-    attempt = Attempt(attempt_id, variant.id, source, tuple(picks), result.correct, result.total, None, iso(now))
+    attempt = Attempt(attempt_id, variant.id, source, tuple(picks), result.correct, result.total, iso(now))
     return Submitted(Outcome.MARKED, attempt, result, len(done) + 1, quiz.max_attempts - len(done) - 1)
-
-
-def keep_reply(db: sqlite_utils.Database, attempt_id: int, text: str) -> None:
-    """Store the SMS answer of an attempt: a re-delivered text gets the same words."""
-    db.execute("UPDATE quiz_attempts SET reply = ? WHERE id = ?", [text, attempt_id])
 
 
 def solutions_open(quiz: quizzes.Quiz, attempts_made: int, now: datetime) -> bool:
