@@ -238,3 +238,18 @@ def test_a_parent_answers_on_a_phone_in_a_real_browser(page, live_server, school
     page.click("text=Nộp bài")
     page.wait_for_selector("text=Đã chấm: đúng 6/6.")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+
+
+def test_a_teacher_closes_a_test_now_and_reopens_it_later(client, school_db, teacher, demo_quiz):
+    quiz, hoa = demo_quiz
+    resp = post_form(client, f"/staff/tests/{quiz.id}/closing", {"now": "1"}, get_from=f"/staff/tests/{quiz.id}",
+                     follow_redirects=True)
+    assert "Bài T9 đóng lúc" in resp.get_data(as_text=True)
+    assert quizzes.get(school_db, quiz.id).state(utcnow()) == "closed"
+    later = (utcnow().astimezone() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    post_form(client, f"/staff/tests/{quiz.id}/closing", {"closes": later}, get_from=f"/staff/tests/{quiz.id}")
+    assert quizzes.get(school_db, quiz.id).state(utcnow()) == "open"
+    early = (utcnow().astimezone() - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    bad = post_form(client, f"/staff/tests/{quiz.id}/closing", {"closes": early}, get_from=f"/staff/tests/{quiz.id}",
+                    follow_redirects=True)
+    assert "Chưa đổi: giờ đóng phải sau giờ mở." in bad.get_data(as_text=True)

@@ -147,6 +147,13 @@ def add_variants(db: sqlite_utils.Database, quiz_id: int, school_year: str, rng:
     return len(missing)
 
 
+def set_closing(db: sqlite_utils.Database, quiz: Quiz, closes: datetime) -> None:
+    """Close a test earlier or later (a closing before its opening is refused)."""
+    if closes <= parse_iso(quiz.opens_at):
+        raise QuestionError("giờ đóng phải sau giờ mở")
+    db.execute("UPDATE quizzes SET closes_at = ? WHERE id = ?", [iso(closes), quiz.id])
+
+
 _QUIZ = ("SELECT id, school_id, code, title, subject_code, grade, opens_at, closes_at, max_attempts, created_by "
          "FROM quizzes")
 

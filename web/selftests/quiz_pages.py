@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 
 from store import audit
-from store.clock import parse_iso, utcnow
+from store.clock import iso, parse_iso, utcnow
 from store.connection import transaction
 from store.gradebook import EntryRejected
 from store.questions import analysis, bank, quizzes
@@ -194,4 +194,24 @@ def adopt_scores(quiz_id: int):
                  class_id=choice.id, column=request.form.get("column"), term=term, written=done.written)
     skipped = "; ".join(f"{name}: {why}" for name, why in done.skipped)
     flash(f"Đã ghi {done.written} điểm vào sổ, chờ duyệt." + (f" Bỏ qua — {skipped}." if skipped else ""), "info")
+    return redirect(url_for("selftests.quiz", quiz_id=quiz.id), code=303)
+
+
+@bp.route("/staff/tests/<int:quiz_id>/closing", methods=["POST"], endpoint="closing")
+@staff_required(*READERS)
+def closing(quiz_id: int):
+    """Close a test now, or move its closing time (pupils' attempts so far stay)."""
+    require_editor()
+    quiz = quiz_or_404(quiz_id)
+    db = get_db()
+    try:
+        closes = utcnow() if request.form.get("now") else _local_datetime(request.form.get("closes", ""), "giờ đóng")
+        with transaction(db):
+            quizzes.set_closing(db, quiz, closes)
+            audit.record(db, g.staff.login, "web:quiz-closing", school_id=quiz.school_id, quiz=quiz.id,
+                         closes_at=iso(closes))
+    except QuestionError as e:
+        flash(f"Chưa đổi: {e}.", "error")
+    else:
+        flash(f"Bài {quiz.code} đóng lúc {_localtime(iso(closes))}.", "info")
     return redirect(url_for("selftests.quiz", quiz_id=quiz.id), code=303)
