@@ -107,3 +107,19 @@ def test_a_sheet_without_the_columns_says_which(db, school, tmp_path):
                                          ("khó", None), ("", None)])
 def test_levels_are_read_in_every_usual_spelling(text, level):
     assert parse_level(text) is level
+
+
+def test_the_cli_imports_a_word_file_and_names_bad_questions(cli, tmp_path):
+    from store.connection import connect
+    cli("init", check=True)
+    db = connect(tmp_path / "sll.db")
+    db.execute("INSERT INTO schools (code, name, level, created_at) VALUES ('S1', 'T', 'THCS', 'x')")
+    bad = cli("questions", "import", str(write_docx(tmp_path / "bad.docx", BAD_DOCX)), "--school", "S1",
+              "--subject", "toan", "--grade", "8")
+    assert bad.returncode == 1 and "bad.docx: Câu 1: đánh dấu 2 đáp án" in bad.stderr and "5 bad question(s)" in bad.stderr
+    good = write_docx(tmp_path / "good.docx", GOOD_DOCX)
+    dry = cli("questions", "import", str(good), "--school", "S1", "--subject", "toan", "--grade", "8", "--dry-run",
+              check=True)
+    assert "4 question(s) would be added" in dry.stdout and db.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == 0
+    cli("questions", "import", str(good), "--school", "S1", "--subject", "toan", "--grade", "8", check=True)
+    assert db.execute("SELECT COUNT(*), MIN(subject_code) FROM questions").fetchone() == (4, "TOAN")
