@@ -220,8 +220,10 @@ def variants(db: sqlite_utils.Database, quiz_id: int, class_id: int | None = Non
     return [_variant(r) for r in db.execute(sql + " ORDER BY seq", params)]
 
 
-def variants_of_students(db: sqlite_utils.Database, student_ids: list[int]) -> list[tuple[Variant, Quiz]]:
-    """Every variant of these pupils with its test, newest test first."""
-    rows = db.execute(_VARIANT + " WHERE student_id IN (SELECT value FROM json_each(?)) ORDER BY quiz_id DESC",
-                      [json.dumps(student_ids)]).fetchall()
+def variants_of_students(db: sqlite_utils.Database, student_ids: list[int],
+                         school_year: str) -> list[tuple[Variant, Quiz]]:
+    """Every variant of these pupils given to a class of ``school_year``, with its test, newest first."""
+    rows = db.execute(_VARIANT + " WHERE student_id IN (SELECT value FROM json_each(?)) AND class_id IN "
+                      "(SELECT id FROM classes WHERE school_year = ?) ORDER BY quiz_id DESC",
+                      [json.dumps(student_ids), school_year]).fetchall()
     return [(v, get(db, v.quiz_id)) for v in map(_variant, rows)]

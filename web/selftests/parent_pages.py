@@ -37,7 +37,7 @@ def parent_tests():
     kids = _children()
     now = utcnow()
     rows = []
-    for variant, quiz in quizzes.variants_of_students(db, list(kids)):
+    for variant, quiz in quizzes.variants_of_students(db, list(kids), year()):
         done = attempts.of_variant(db, variant.id)
         rows.append({"variant": variant, "quiz": quiz, "child": kids[variant.student_id], "state": quiz.state(now),
                      "attempts": done, "last": done[-1] if done else None})
@@ -47,8 +47,9 @@ def parent_tests():
 def _variant_or_404(code: str):
     variant = quizzes.variant_by_code(get_db(), code.strip().upper())
     kids = _children()
-    if variant is None or variant.student_id not in kids:
-        abort(404)
+    if variant is None or variant.student_id not in kids or variant.id not in {
+            v.id for v, _ in quizzes.variants_of_students(get_db(), [variant.student_id], year())}:
+        abort(404)                   # another family's, or one of an earlier school year
     return variant, quizzes.get(get_db(), variant.quiz_id), kids[variant.student_id]
 
 
