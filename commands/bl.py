@@ -66,14 +66,16 @@ class Bl(Command):
     @staticmethod
     def _targets(ctx: Context, code: str, by_id: dict) -> list:
         """The (variant, test) pairs of the sender's children that ``code`` names."""
+        year = ctx.family.school_year
         variant = quizzes.variant_by_code(ctx.db, code)
         if variant is not None:
-            return [(variant, quizzes.get(ctx.db, variant.quiz_id))] if variant.student_id in by_id else []
+            mine = variant.student_id in by_id and quizzes.in_year(ctx.db, variant, year)
+            return [(variant, quizzes.get(ctx.db, variant.quiz_id))] if mine else []
         quiz = quizzes.by_code(ctx.db, code)
         if quiz is None:
             return []
         pairs = [(quizzes.variant_of(ctx.db, quiz.id, sid), quiz) for sid in by_id]
-        return [p for p in pairs if p[0] is not None]
+        return [p for p in pairs if p[0] is not None and quizzes.in_year(ctx.db, p[0], year)]
 
     def _submit(self, ctx: Context, by_id: dict, variant, quiz, picks) -> Reply | None:
         kid = by_id[variant.student_id]

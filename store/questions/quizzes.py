@@ -220,6 +220,12 @@ def variants(db: sqlite_utils.Database, quiz_id: int, class_id: int | None = Non
     return [_variant(r) for r in db.execute(sql + " ORDER BY seq", params)]
 
 
+def in_year(db: sqlite_utils.Database, variant: Variant, school_year: str) -> bool:
+    """Whether the variant was given to a class of ``school_year``."""
+    return db.execute("SELECT 1 FROM classes WHERE id = ? AND school_year = ?",
+                      [variant.class_id, school_year]).fetchone() is not None
+
+
 def variants_of_students(db: sqlite_utils.Database, student_ids: list[int],
                          school_year: str) -> list[tuple[Variant, Quiz]]:
     """Every variant of these pupils given to a class of ``school_year``, with its test, newest first."""

@@ -47,8 +47,7 @@ def parent_tests():
 def _variant_or_404(code: str):
     variant = quizzes.variant_by_code(get_db(), code.strip().upper())
     kids = _children()
-    if variant is None or variant.student_id not in kids or variant.id not in {
-            v.id for v, _ in quizzes.variants_of_students(get_db(), [variant.student_id], year())}:
+    if variant is None or variant.student_id not in kids or not quizzes.in_year(get_db(), variant, year()):
         abort(404)                   # another family's, or one of an earlier school year
     return variant, quizzes.get(get_db(), variant.quiz_id), kids[variant.student_id]
 
