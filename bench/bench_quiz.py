@@ -15,7 +15,6 @@ import logging
 import os
 import random
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -26,12 +25,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import redis  # noqa: E402
 
-from bench_e2e import SimProcess, make_settings, wait_for  # noqa: E402
+from bench_e2e import SimProcess, demo_folder, make_settings, wait_for  # noqa: E402
 from gateway.engine import Engine  # noqa: E402
-from store import demo_school, migrate  # noqa: E402
 from store.clock import school_year_of, utcnow  # noqa: E402
-from store.connection import connect, transaction  # noqa: E402
-from store.imports import import_file  # noqa: E402
+from store.connection import transaction  # noqa: E402
 from store.questions import bank, quizzes  # noqa: E402
 
 
@@ -74,11 +71,7 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     r = redis.Redis()
     r.ping()
-    folder = Path(tempfile.mkdtemp(prefix="sll-bench-quiz-"))
-    db = connect(folder / "sll.db")
-    migrate.init(db)
-    for kind, file in demo_school.generate(folder / "files", seed=3, classes_per_grade=4, students_per_class=40):
-        import_file(db, kind, file, approve=True, imported_by="bench")
+    folder, db = demo_folder("sll-bench-quiz-")
     senders = make_test(db, args.items)
     print(f"$ {' '.join([Path(sys.executable).name, *sys.argv])}")
     print(f"{os.cpu_count()} cores; simulator (smpp34) in its own process; Redis 127.0.0.1:6379; loopback; "
