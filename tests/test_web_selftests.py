@@ -118,6 +118,8 @@ def test_results_item_analysis_export_and_sheet(client, school_db, teacher, demo
     sms = settings_mod.load(settings_mod.DEFAULT_CONFIG, env={})
     answer(school_db, sms, "0912345678", f"BL {hoa.code} {key[:5]}X")
     page = client.get(f"/staff/tests/{quiz.id}").get_data(as_text=True)
+    pupils = len(quizzes.variants(school_db, quiz.id))
+    assert f"Đã làm: 1/{pupils} học sinh; trung bình lần đầu 5.0/6 câu đúng." in page
     row = re.search(rf'<tr data-code="{hoa.code}">(.*?)</tr>', page, re.S).group(1)
     assert "Nguyễn Thị Hoa" in row and "5/6" in row and "8.3" in row
     item6 = re.search(r'<tr data-item="6">(.*?)</tr>', page, re.S).group(1)
