@@ -96,6 +96,18 @@ def test_unreadable_files_get_a_vietnamese_message(db, school, tmp_path, name, c
         import_questions(db, path, school, "gv", DEFAULTS)
 
 
+def test_a_word_file_with_broken_xml_is_a_file_error(db, school, tmp_path):
+    import zipfile
+    good = write_docx(tmp_path / "good.docx", GOOD_DOCX)
+    broken = tmp_path / "broken.docx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(broken, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, data[:len(data) // 2] if item.filename == "word/document.xml" else data)
+    with pytest.raises(QuestionError, match="không phải tệp Word"):
+        import_questions(db, broken, school, "gv", DEFAULTS)
+
+
 def test_a_sheet_without_the_columns_says_which(db, school, tmp_path):
     path = write_xlsx(tmp_path / "x.xlsx", [["Họ tên", "Lớp"], ["An", "8A"]])
     with pytest.raises(QuestionError, match="cau_hoi, A, B, dap_an"):

@@ -107,9 +107,10 @@ def _draft(q: _Open, defaults) -> tuple[Draft, list[str]]:
 def _paragraphs(path: Path):
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError) as e:
         raise QuestionError(f"{path.name}: không phải tệp Word .docx đọc được ({e})") from e
     for paragraph in document.paragraphs:
         for line_text, line_marks in _lines(*_marked_spans(paragraph)):
