@@ -177,6 +177,7 @@ def _prepare_demo_school(env: dict, data_dir: Path) -> None:
     app_settings = settings_mod.load(env=env)
     if app_settings.db_path.exists():
         click.echo(f"demo: using {app_settings.db_path}")
+        _demo_self_test(app_settings)
         return
     data_dir.mkdir(parents=True, exist_ok=True)
     db = open_settings_db(app_settings)
@@ -192,6 +193,19 @@ def _prepare_demo_school(env: dict, data_dir: Path) -> None:
     teacher_id = db.execute("SELECT id FROM users WHERE login = ?", [DEMO_TEACHER]).fetchone()[0]
     users.set_password(db, teacher_id, password)
     db.close()
+    _demo_self_test(app_settings)
+
+
+def _demo_self_test(app_settings) -> None:
+    """The demo's self-test DEMO for 8A2 (SPEC §15), made once and kept open for 30 more days."""
+    from store.connection import open_settings_db
+    from store.questions.demo import create_demo_test, keep_open
+    db = open_settings_db(app_settings)
+    try:
+        if create_demo_test(db) is None:
+            keep_open(db)
+    finally:
+        db.close()
 
 
 def _demo_staff_password(data_dir: Path) -> str:
@@ -244,6 +258,7 @@ Text the shortcode as a parent (in another terminal):
     ./dev run sim mo{control_opt} 0912345678 "DIEM TOAN HK1 C1"
     ./dev run sim mo{control_opt} 0912345678 "CON"
     ./dev run sim mo{control_opt} 0987654321 "KQ HK1"
+    ./dev run sim mo{control_opt} 0912345678 "BL DEMO 1A 2B 3C 4D 5A 6B"   (self-test of 8A2)
 
 Web: {web}/   health: {web}/healthz   metrics: {web}/metrics
   staff: {web}/login as demo.admin (THCS-DD), demo.gv (teacher of 8A2) or demo.ops (operator),

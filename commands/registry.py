@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .base import Command
+from .bl import Bl
 from .con import Con
 from .diem import Diem
 from .dk import Dk
@@ -21,6 +22,7 @@ from .tbao import Tbao
 from .vang import Vang
 
 COMMANDS: tuple[type[Command], ...] = (Diem, Kq, Rl, Nx, Vang, Nghi, Lich, Tbao, Con, Gv, Huy, Dk, Mk, Hd,
+                                       Bl,  # self-tests (SPEC §15)
                                        # staff phones only (SPEC §12): audience STAFF
                                        Pc)
 

@@ -82,6 +82,8 @@ def answer(db: sqlite_utils.Database, settings, sender: str, text: str | None, *
         ctx = Context(db=db, settings=settings, phone=phone, family=family, today=today, connection=connection,
                       inbox_id=inbox_id, actor=actor, staff=staff)
         reply = command.handle(ctx, parsed)
+        if reply is None:                       # a command may choose silence (BL's second refusal)
+            return Answer(None, parsed.keyword, phone)
     return _finish(settings, reply, phone)
 
 

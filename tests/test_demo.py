@@ -24,4 +24,7 @@ def test_demo_once_answers_through_sim_and_serve(tmp_path):
     db = connect(tmp_path / "demo" / "sll.db")
     assert {u: check_login(db, u, password)["role"] for u in ("demo.admin", "demo.gv", "demo.ops")} == \
         {"demo.admin": "admin", "demo.gv": "teacher", "demo.ops": "operator"}
+    # The demo's self-test (SPEC §15): every pupil of 8A2 has a variant of DEMO.
+    assert db.execute("SELECT COUNT(*) FROM quiz_variants v JOIN quizzes q ON q.id = v.quiz_id "
+                      "WHERE q.code = 'DEMO'").fetchone()[0] > 0
     db.close()

@@ -7,7 +7,8 @@ health (/healthz, /metrics), api (/api/v1, bearer tokens), auth (staff and
 parent login), staff (the staff home), reports (delivery report, resend,
 parents' texts), review (approval queue, GV/NGHI answers, announcements),
 uploads (spreadsheet imports), entry (teachers' grade book), overview (the
-principal's overview), parents (a parent's children), accounts (staff accounts, API tokens, first login).
+principal's overview), parents (a parent's children), accounts (staff accounts, API tokens, first login),
+selftests (question bank and self-tests).
 Every request gets its own SQLite connection (web.db); every form carries a
 CSRF token (web.csrf); sessions are signed with `web.secret_key`.
 """
@@ -19,7 +20,8 @@ from datetime import timedelta
 from flask import Flask
 
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
-              "web.entry", "web.overview", "web.parents", "web.accounts")
+              "web.entry", "web.overview", "web.parents", "web.accounts",
+              "web.selftests")  # question bank and self-tests (SPEC §15)
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -72,6 +74,8 @@ STAFF_NAV = (
     ("overview.school", "Tổng hợp"),
     ("accounts.accounts", "Tài khoản"),
     ("accounts.tokens", "Token API"),
+    ("selftests.bank", "Ngân hàng câu hỏi"),
+    ("selftests.quizzes", "Bài kiểm tra"),
 )
 
 

@@ -12,6 +12,11 @@ from xml.etree.ElementTree import ParseError
 
 from .errors import ImportFileError
 
+try:        # openpyxl parses with lxml when it is installed (python-docx brings it): its own error class
+    from lxml.etree import XMLSyntaxError
+except ImportError:                      # pragma: no cover
+    XMLSyntaxError = ParseError
+
 _DELIMITERS = (",", ";", "\t")
 
 
@@ -86,8 +91,8 @@ def open_table(path: str | Path) -> Iterator[Table]:
         import openpyxl
         from openpyxl.utils.exceptions import InvalidFileException
         import zipfile
-        broken = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ParseError, ValueError, TypeError,
-                  IndexError)
+        broken = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ParseError, XMLSyntaxError, ValueError,
+                  TypeError, IndexError)
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
             ws = wb.worksheets[0]
