@@ -58,6 +58,7 @@ class Command(ABC):
     help: ClassVar[str]               # one line, unaccented, shown by HD
     example: ClassVar[str]            # what a parent types
     needs_child: ClassVar[bool] = True
+    audience: ClassVar[str] = "guardian"   # "staff": answered only to a registered staff phone (commands.staff_sms)
 
     @abstractmethod
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:

@@ -13,7 +13,7 @@ from store import audit, families
 from store.clock import local_today
 from store.phones import PhoneError, mask, normalise
 
-from . import policy
+from . import policy, staff_sms
 from .base import Context, Reply, ReplyKind
 from outbox.fit import fit
 from .grammar import parse
@@ -57,6 +57,10 @@ def answer(db: sqlite_utils.Database, settings, sender: str, text: str | None, *
             return _finish(settings, Reply(render("qua_nhieu.txt", limit=settings.sms.commands_per_hour),
                                            kind=ReplyKind.HINT, command="LIMIT"), phone)
         return Answer(None, "LIMIT", phone)
+    staff_reply = staff_sms.answer(db, settings, phone, text, today=today, connection=connection, inbox_id=inbox_id,
+                                   actor=actor)
+    if staff_reply is not None:
+        return _finish(settings, staff_reply, phone)
     family = families.guardian_by_phone(db, phone, today)
     if family is None or not family.children:
         if policy.first_notice_today(db, phone, today, "stranger"):
