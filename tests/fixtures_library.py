@@ -10,10 +10,15 @@ from dataclasses import dataclass
 import pytest
 
 from store.clock import now_iso
-from store.library import access
+import settings as settings_mod
+from store.library import access, items, review
+from store.library.states import Action
 from store.text import fold
 
+from .conftest import write_config
 from .fixtures_web import STAFF_PASSWORD
+
+MB = 1024 * 1024
 
 
 def pdf_bytes(*lines: str) -> bytes:
@@ -127,3 +132,29 @@ def people(school_db) -> People:
                           "VALUES (?, ?, ?, ?, ?, ?, ?)", [school_id, f"GV{n:03d}", name, STAFF_PHONES[login],
                                                            department, position, ids[login]])
     return People(school_id, math, literature, ids)
+
+
+@pytest.fixture
+def lib_settings(tmp_path, school_db_path):
+    """The demo school's database with a 1 MB file limit and a 2 MB quota per school."""
+    cfg = write_config(tmp_path / "lib.toml", '[library]\nmax_mb = 1\nquota_mb = 2\n[web]\n'
+                       'public_url = "https://sll.example.vn"\n', db_path=school_db_path)
+    return settings_mod.load(cfg, env={})
+
+
+DEFAULT_FIELDS = {"title": "Giáo án Toán 6 – Bài 1", "section": "giang_day", "source": "Tự biên soạn",
+                  "subject": "TOAN", "grade": "6"}
+
+
+def add_item(db, settings, people, login="gv.toan", content=None, name="giao-an.docx", **fields):
+    """Upload a file as ``login`` through store.library.items (a draft; DOCX about fractions by default)."""
+    viewer = people.viewer(db, login)
+    checked = items.check_fields(db, people.school_id, {**DEFAULT_FIELDS, **fields})
+    data = docx_bytes("Giáo án môn Toán lớp 6", "Phân số và số thập phân") if content is None else content
+    return items.create(db, settings, viewer, checked, items.Upload(name, io.BytesIO(data)))
+
+
+def approve(db, people, item_id: int, owner: str = "gv.toan") -> None:
+    """Submit as ``owner`` and approve as the principal."""
+    review.act(db, people.viewer(db, owner), item_id, Action.SUBMIT)
+    review.act(db, people.viewer(db, "ht.dd"), item_id, Action.APPROVE)

@@ -7,33 +7,17 @@ import stat
 
 import pytest
 
-import settings as settings_mod
 from store.library import files, items, review, search
 from store.library.errors import BadInput, FileRefused, NotAllowed, QuotaExceeded
 from store.library.states import EDITABLE, TRANSITIONS, Action, ItemState, next_state
 
-from .conftest import write_config
-from .fixtures_library import ELF, docx_bytes, docx_zip_bomb, encrypted_pdf, pdf_bytes
+from .fixtures_library import DEFAULT_FIELDS as FIELDS, ELF, add_item, docx_bytes, docx_zip_bomb, encrypted_pdf, pdf_bytes
 
 MB = 1024 * 1024
 
 
-@pytest.fixture
-def lib_settings(tmp_path, school_db_path):
-    """The demo school's database with a 1 MB file limit and a 2 MB quota per school."""
-    cfg = write_config(tmp_path / "lib.toml", "[library]\nmax_mb = 1\nquota_mb = 2\n", db_path=school_db_path)
-    return settings_mod.load(cfg, env={})
-
-
-FIELDS = {"title": "Giáo án Toán 6 – Bài 1", "section": "giang_day", "source": "Tự biên soạn", "subject": "TOAN",
-          "grade": "6"}
-
-
 def upload(db, settings, people, login="gv.toan", content=None, name="giao-an.docx", **fields):
-    viewer = people.viewer(db, login)
-    checked = items.check_fields(db, people.school_id, {**FIELDS, **fields})
-    data = docx_bytes("Giáo án môn Toán lớp 6", "Phân số và số thập phân") if content is None else content
-    return items.create(db, settings, viewer, checked, items.Upload(name, io.BytesIO(data)))
+    return add_item(db, settings, people, login, content, name, **fields)
 
 
 def stored_files(settings) -> list[str]:
