@@ -25,9 +25,9 @@ def stored_files(settings) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-def counts(db) -> tuple[int, int, int, int]:
+def counts(db) -> tuple[int, ...]:
     return tuple(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                 for t in ("library_items", "library_versions", "library_blobs", "library_fts"))
+                 for t in ("library_items", "library_versions", "library_blobs", "library_fts", "library_titles"))
 
 
 # -- the state machine -----------------------------------------------------------------------------------------------
@@ -75,6 +75,16 @@ def test_pdf_text_is_extracted_for_search(school_db, lib_settings, people):
     assert review.versions(school_db, stored.item_id)[0].kind == "pdf"
 
 
+def test_title_matches_come_first_then_text_matches_newest_first(school_db, lib_settings, people):
+    titled = upload(school_db, lib_settings, people, title="Ôn tập hình học", content=docx_bytes("tam giác")).item_id
+    old = upload(school_db, lib_settings, people, title="Đề 1", content=docx_bytes("bài hình học cũ")).item_id
+    new = upload(school_db, lib_settings, people, title="Đề 2", content=docx_bytes("bài hình học mới")).item_id
+    owner = people.viewer(school_db, "gv.toan")
+    assert [h.id for h in search.search(school_db, owner, "hinh hoc")] == [titled, new, old]
+    assert [h.id for h in search.search(school_db, owner, "hinh hoc", limit=1, offset=1)] == [new]
+    assert [h.id for h in search.search(school_db, owner, "Hình")] == [titled, new, old]
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("giao-an.pdf", ELF, "là tệp ELF theo nội dung"),
     ("setup.docx", b"MZ" + b"\0" * 300, "là tệp EXE theo nội dung"),
@@ -95,7 +105,7 @@ def test_bad_files_are_refused_with_a_message_and_nothing_is_stored(school_db, l
     with pytest.raises(FileRefused) as exc:
         upload(school_db, lib_settings, people, content=content, name=name)
     assert message in exc.value.message
-    assert counts(school_db) == (0, 0, 0, 0)
+    assert counts(school_db) == (0, 0, 0, 0, 0)
     assert stored_files(lib_settings) == []
 
 
@@ -107,7 +117,7 @@ def test_a_forged_docx_that_python_docx_cannot_open_is_refused(school_db, lib_se
         zf.writestr("word/document.xml", "<w:document")
     with pytest.raises(FileRefused, match="không mở được như một văn bản Word"):
         upload(school_db, lib_settings, people, content=buf.getvalue())
-    assert counts(school_db) == (0, 0, 0, 0) and stored_files(lib_settings) == []
+    assert counts(school_db) == (0, 0, 0, 0, 0) and stored_files(lib_settings) == []
 
 
 def test_the_quota_refuses_a_new_file_but_not_the_same_content_again(school_db, lib_settings, people):

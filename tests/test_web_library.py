@@ -181,6 +181,7 @@ def test_browser_upload_submit_return_new_version_approve_search_download(chromi
         assert reader.evaluate("document.documentElement.scrollWidth") <= 390 + 1
         reader.click("#results tr.hit a")
         reader.wait_for_selector("#versions")
+        assert reader.evaluate("document.documentElement.scrollWidth") <= 390 + 1
         with reader.expect_download() as download:
             reader.click("#v2 a.download")
         assert download.value.suggested_filename == "giao-an-v2.docx"
