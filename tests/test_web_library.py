@@ -100,6 +100,8 @@ def test_size_limits_and_form_errors_are_clear_and_store_nothing(client, people,
     assert r.status_code == 400 and "Ghi nguồn hoặc giấy phép" in html and 'value="Giáo án"' in html
     r = _post_new(client, b"\x7fELF" + b"\0" * 100, name="giao-an.pdf")
     assert r.status_code == 400 and "là tệp ELF theo nội dung" in r.get_data(as_text=True)
+    r = _post_new(client, pdf_bytes("x"), name="../../giao-an.pdf")
+    assert r.status_code == 400 and "chứa đường dẫn" in r.get_data(as_text=True)
     assert school_db.execute("SELECT count(*) FROM library_items").fetchone()[0] == 0
     assert not [p for p in (tmp_path / "library").rglob("*") if p.is_file()]
 
@@ -127,6 +129,7 @@ def _login(chromium, base: str, login: str, *, phone: bool = False):
     return context, page
 
 
+@pytest.mark.slow
 def test_browser_upload_submit_return_new_version_approve_search_download(chromium, live_server, people, tmp_path):
     first, second = tmp_path / "giao-an-v1.docx", tmp_path / "giao-an-v2.docx"
     first.write_bytes(docx_bytes("Giáo án Toán 6: phân số"))

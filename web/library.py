@@ -86,6 +86,7 @@ def _names(school_id: int | None) -> dict:
 @bp.route("/staff/library/", endpoint="index")
 @staff_only
 def index():
+    """Search and browse, with the filters."""
     viewer = _viewer()
     args = request.args
     filters = {k: args.get(k, "").strip() for k in ("section", "subject", "grade", "department_id", "state")}
@@ -103,6 +104,7 @@ def index():
 @bp.route("/staff/library/queue", endpoint="queue")
 @staff_only
 def queue():
+    """What waits for this viewer's review."""
     viewer = _viewer()
     return render_template("library/queue.html", rows=review.queue(get_db(), viewer),
                            reviewer=viewer.principal or viewer.head_of is not None, **_names(viewer.school_id))
@@ -111,6 +113,7 @@ def queue():
 @bp.route("/l/<int:item_id>", endpoint="short")
 @staff_only
 def short(item_id: int):
+    """The short link of SMS TV: to the item's page."""
     return redirect(url_for("library.item", item_id=item_id))
 
 
@@ -138,6 +141,7 @@ def _stored_message(stored: items.Stored, name: str) -> None:
 @bp.route("/staff/library/new", methods=["GET", "POST"], endpoint="new")
 @staff_only
 def new():
+    """The new-item form, and the upload of its first version."""
     viewer = _viewer()
     if viewer.school_id is None:
         flash("Tài khoản vận hành không thuộc trường nào: hãy đăng nhập bằng tài khoản của trường để tải tài liệu.",
@@ -166,6 +170,7 @@ def new():
 @bp.route("/staff/library/items/<int:item_id>/versions", methods=["POST"], endpoint="add_version")
 @staff_only
 def add_version(item_id: int):
+    """A new version of the owner's draft or returned item."""
     viewer, item = _item_or_404(item_id)
     upload = _upload_from_form()
     try:
@@ -206,6 +211,7 @@ def _size(n: int) -> str:
 @bp.route("/staff/library/items/<int:item_id>", endpoint="item")
 @staff_only
 def item(item_id: int):
+    """One item: details, versions, history, what the viewer may do."""
     return _item_page(_viewer(), item_id)
 
 
@@ -213,6 +219,7 @@ def item(item_id: int):
           endpoint="act")
 @staff_only
 def act(item_id: int, action: str):
+    """Submit, withdraw, approve or return (with a reason) the item."""
     viewer, item = _item_or_404(item_id)
     try:
         new = review.act(get_db(), viewer, item.id, Action(action), request.form.get("reason", ""))
@@ -247,12 +254,14 @@ def _send(item_id: int, number: int, *, inline: bool):
 @bp.route("/staff/library/items/<int:item_id>/v/<int:number>/download", endpoint="download")
 @staff_only
 def download(item_id: int, number: int):
+    """A version as an attachment (audited)."""
     return _send(item_id, number, inline=False)
 
 
 @bp.route("/staff/library/items/<int:item_id>/v/<int:number>/preview", endpoint="preview")
 @staff_only
 def preview(item_id: int, number: int):
+    """A PDF or image version inline (audited)."""
     return _send(item_id, number, inline=True)
 
 

@@ -25,6 +25,7 @@ class Viewer:
 
     @property
     def principal(self) -> bool:
+        """A principal or vice-principal of the school."""
         return self.member is not None and self.member.is_principal
 
     @property

@@ -14,6 +14,7 @@ logger = logging.getLogger(__name__)
 
 MAX_PAGES = 400
 MAX_CHARS = 1_000_000
+MAX_DOCX_XML = 64 * 1024 * 1024    # a larger word/document.xml is stored but not parsed (lxml would hold it all)
 
 
 def text_of(path: Path, kind: str, name: str) -> str:
@@ -44,14 +45,17 @@ def _pdf(path: Path, name: str) -> str:
 
 
 def _docx(path: Path, name: str) -> str:
+    import zipfile
+
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
+    with zipfile.ZipFile(path) as zf:        # files.check_zip opened it already
+        body = next((i for i in zf.infolist() if i.filename == "word/document.xml"), None)
+    if body is not None and body.file_size > MAX_DOCX_XML:
+        logger.info("DOCX %s: document.xml of %d bytes not parsed for search", name, body.file_size)
+        return ""
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError) as e:
-        raise FileRefused(f"Tệp «{name}» không mở được như một văn bản Word (DOCX): tệp hỏng hoặc sai định dạng.") \
-            from e
-    except Exception as e:  # lxml's XMLSyntaxError and zip errors from a forged package
+    except Exception as e:  # PackageNotFoundError, KeyError, lxml's XMLSyntaxError, zip errors: a forged package
         raise FileRefused(f"Tệp «{name}» không mở được như một văn bản Word (DOCX): tệp hỏng hoặc sai định dạng.") \
             from e
     parts, total = [], 0

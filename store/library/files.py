@@ -57,6 +57,7 @@ class Received:
 
     @property
     def mime(self) -> str:
+        """The MIME type the file is served with."""
         return KINDS[self.kind][0]
 
 

@@ -34,6 +34,7 @@ class Finding:
         return bool(self.name_count or self.phone_count)
 
     def as_dict(self) -> dict:
+        """The finding as stored (library_versions.privacy_warning, JSON)."""
         return {"names": self.names, "phones": self.phones, "name_count": self.name_count,
                 "phone_count": self.phone_count}
 

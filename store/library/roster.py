@@ -30,10 +30,12 @@ class Member:
 
     @property
     def is_principal(self) -> bool:
+        """Hiệu trưởng or phó hiệu trưởng."""
         return self.position in PRINCIPALS
 
     @property
     def is_head(self) -> bool:
+        """Tổ trưởng of a department."""
         return self.position == HEAD and self.department_id is not None
 
 
