@@ -94,7 +94,8 @@ def test_title_matches_come_first_then_text_matches_newest_first(school_db, lib_
     ("lon.pdf", None, "lớn hơn giới hạn 1 MB"),
     ("../../etc/passwd.pdf", None, "chứa đường dẫn"),
     ("..\\giao-an.docx", None, "chứa đường dẫn"),
-    ("ghi-chu.txt", "Giáo án".encode(), "không rõ loại"),
+    ("ghi-chu.txt", "Giáo án".encode(), "Không nhận ra loại"),
+    ("co-mat-khau.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "Office cũ (DOC) hoặc được đặt mật khẩu"),
 ])
 def test_bad_files_are_refused_with_a_message_and_nothing_is_stored(school_db, lib_settings, people, name, content,
                                                                     message):

@@ -35,6 +35,8 @@ KINDS = {
     "gif": ("image/gif", "ảnh GIF", True),
     "webp": ("image/webp", "ảnh WebP", True),
 }
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLD_OFFICE = frozenset({"doc", "xls", "ppt"})    # OLE files: Office 97-2003, and password-protected OOXML
 ZIP_KINDS = frozenset({"docx", "xlsx", "pptx", "odt"})
 ALLOWED_TEXT = "PDF, DOCX, XLSX, PPTX, ODT hoặc ảnh (JPG, PNG, GIF, WebP)"
 
@@ -123,14 +125,25 @@ def detect(path: Path, name: str) -> str:
     """The file's kind from its content (never its name), after the checks that kind needs."""
     guess = filetype.guess(str(path))
     kind = guess.extension if guess is not None else None
+    if kind is None and _is_ole(path):
+        kind = "doc"        # filetype names only some OLE files; a password-protected DOCX is one too
+    if kind in OLD_OFFICE:
+        raise FileRefused(f"Tệp «{name}» là tệp Office cũ ({kind.upper()}) hoặc được đặt mật khẩu: hãy mở tệp, bỏ mật "
+                          "khẩu nếu có và lưu lại dạng DOCX, XLSX hoặc PPTX (hoặc PDF) rồi tải lên.")
+    if kind is None:
+        raise FileRefused(f"Không nhận ra loại của tệp «{name}» theo nội dung: chỉ nhận {ALLOWED_TEXT}.")
     if kind not in KINDS:
-        what = f"tệp {guess.extension.upper()}" if guess is not None else "không rõ loại"
-        raise FileRefused(f"Tệp «{name}» là {what} theo nội dung, không phải {ALLOWED_TEXT}.")
+        raise FileRefused(f"Tệp «{name}» là tệp {kind.upper()} theo nội dung, không phải {ALLOWED_TEXT}.")
     if kind in ZIP_KINDS:
         check_zip(path, name)
     elif kind == "pdf":
         check_pdf(path, name)
     return kind
+
+
+def _is_ole(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(8) == OLE_MAGIC
 
 
 def check_zip(path: Path, name: str) -> None:
