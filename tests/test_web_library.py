@@ -71,6 +71,13 @@ def test_download_and_preview_are_audited_and_scoped_to_the_school(client, appro
     assert [(a, b) for a, b, _ in rows] == [("gv.van", "library:preview"), ("gv.van", "library:download")]
     assert json.loads(rows[0][2])["item_id"] == approved_pdf
     assert client.get(f"/staff/library/items/{approved_pdf}/v/9/download").status_code == 404
+    listing = client.get("/staff/library/?q=kiem+tra&grade=6&subject=TOAN&state=approved&section=giang_day"
+                         f"&department_id={people.math}").get_data(as_text=True)
+    assert f'id="hit{approved_pdf}"' in listing and "Đã duyệt" in listing and "Tổ Toán - Tin" in listing
+    for other_filter in ("grade=7", "subject=VAN", "state=draft", "section=van_ban", f"department_id={people.literature}",
+                         "grade=abc"):
+        assert f'id="hit{approved_pdf}"' not in client.get(f"/staff/library/?q=kiem+tra&{other_filter}").get_data(
+            as_text=True), other_filter
     docx = add_item(school_db, client.application.extensions["sll.settings"], people, title="Word")
     approve(school_db, people, docx.item_id)
     assert client.get(f"/staff/library/items/{docx.item_id}/v/1/preview").status_code == 404   # no inline DOCX

@@ -73,7 +73,8 @@ def _choices(school_id: int | None) -> dict:
         "SELECT code, min(name) FROM subjects WHERE school_id = ? GROUP BY code ORDER BY min(name)", [school_id])]
     return {"sections": items.SECTIONS, "subjects": subjects, "grades": range(1, 13),
             "departments": roster.departments(db, school_id) if school_id is not None else [],
-            "states": LABELS, "max_mb": settings().library.max_mb, "allowed_types": files.ALLOWED_TEXT}
+            "states": {state.value: label for state, label in LABELS.items()},
+            "max_mb": settings().library.max_mb, "allowed_types": files.ALLOWED_TEXT}
 
 
 def _names(school_id: int | None) -> dict:
