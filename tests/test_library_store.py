@@ -94,6 +94,7 @@ def test_title_matches_come_first_then_text_matches_newest_first(school_db, lib_
     ("lon.pdf", None, "lớn hơn giới hạn 1 MB"),
     ("../../etc/passwd.pdf", None, "chứa đường dẫn"),
     ("..\\giao-an.docx", None, "chứa đường dẫn"),
+    ("..", None, "chứa đường dẫn"),
     ("ghi-chu.txt", "Giáo án".encode(), "Không nhận ra loại"),
     ("co-mat-khau.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "Office cũ (DOC) hoặc được đặt mật khẩu"),
 ])

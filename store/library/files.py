@@ -83,7 +83,8 @@ def check_name(raw: str | None) -> str:
     name = unicodedata.normalize("NFC", (raw or "").strip())
     if not name:
         raise FileRefused("Tệp không có tên: hãy chọn lại tệp cần tải lên.")
-    if "/" in name or "\\" in name or ".." in name or name.startswith("."):
+    # The name is never used as a path (files live by hash), but a name that names folders is refused plainly.
+    if "/" in name or "\\" in name or set(name) == {"."}:
         raise FileRefused(f"Tên tệp «{name[:MAX_NAME]}» chứa đường dẫn (/, \\ hoặc ..): hãy đổi tên tệp rồi tải lên "
                           "lại.")
     if any(unicodedata.category(c)[0] == "C" for c in name):
