@@ -77,10 +77,10 @@ def _choices(school_id: int | None) -> dict:
             "max_mb": settings().library.max_mb, "allowed_types": files.ALLOWED_TEXT}
 
 
-def _names(school_id: int | None) -> dict:
-    """Labels for a results table: subject names and department names by id."""
-    c = _choices(school_id)
-    return {"subject_names": dict(c["subjects"]), "department_names": dict(c["departments"])}
+def _labels(school_id: int | None) -> dict:
+    """What the forms offer, plus labels for tables: subject names by code and department names by id."""
+    choices = _choices(school_id)
+    return {**choices, "subject_names": dict(choices["subjects"]), "department_names": dict(choices["departments"])}
 
 
 # -- search and the queue ------------------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ def index():
     return render_template("library/index.html", hits=hits[:PAGE_SIZE], more=len(hits) > PAGE_SIZE, page=page,
                            q=query, filters=filters, used_mb=None if used is None else used / MB,
                            quota_mb=settings().library.quota_mb, waiting=len(review.queue(get_db(), viewer)),
-                           **_choices(viewer.school_id), **_names(viewer.school_id))
+                           **_labels(viewer.school_id))
 
 
 @bp.route("/staff/library/queue", endpoint="queue")
@@ -108,7 +108,7 @@ def queue():
     """What waits for this viewer's review."""
     viewer = _viewer()
     return render_template("library/queue.html", rows=review.queue(get_db(), viewer),
-                           reviewer=viewer.principal or viewer.head_of is not None, **_names(viewer.school_id))
+                           reviewer=viewer.principal or viewer.head_of is not None, **_labels(viewer.school_id))
 
 
 @bp.route("/l/<int:item_id>", endpoint="short")
@@ -201,7 +201,7 @@ def _item_page(viewer: access.Viewer, item_id: int, status: int = 200):
                            history=review.history(get_db(), item.id), allowed=allowed, kinds=files.KINDS, size=_size,
                            editable=item.state in (ItemState.DRAFT, ItemState.RETURNED)
                            and item.owner_user_id == viewer.user_id,
-                           **_choices(item.school_id), **_names(item.school_id)), status
+                           **_labels(item.school_id)), status
 
 
 def _size(n: int) -> str:
