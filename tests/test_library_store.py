@@ -111,6 +111,16 @@ def test_bad_files_are_refused_with_a_message_and_nothing_is_stored(school_db, l
     assert stored_files(lib_settings) == []
 
 
+def test_what_a_crashed_upload_left_in_tmp_is_swept(school_db, lib_settings, people):
+    tmp = files.root(lib_settings.data_dir) / "tmp"
+    old, fresh = tmp / "up-crashed", tmp / "up-running"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"y")
+    os.utime(old, (1_000_000_000, 1_000_000_000))
+    upload(school_db, lib_settings, people)
+    assert not old.exists() and fresh.exists()
+
+
 def test_a_forged_docx_that_python_docx_cannot_open_is_refused(school_db, lib_settings, people):
     buf = io.BytesIO()
     import zipfile

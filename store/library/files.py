@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import filetype
 from .errors import FileRefused
 
 CHUNK = 1024 * 1024
+TMP_KEEP_S = 6 * 3600      # an upload is long finished by then: what is left in tmp/ is a crash's
 MAX_NAME = 150
 
 # kind -> (MIME type, what staff call it, shown inline in the browser)
@@ -97,6 +99,7 @@ def check_name(raw: str | None) -> str:
 def receive(stream, name: str, data_dir: Path, max_bytes: int) -> Received:
     """Copy ``stream`` into tmp/ (hashing, at most ``max_bytes``) and check it; FileRefused leaves nothing."""
     tmp_dir = root(data_dir) / "tmp"
+    sweep(tmp_dir)
     fd, tmp_name = _mkstemp(tmp_dir)
     tmp = Path(tmp_name)
     try:
@@ -115,6 +118,17 @@ def receive(stream, name: str, data_dir: Path, max_bytes: int) -> Received:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def sweep(tmp_dir: Path, older_than_s: float = TMP_KEEP_S) -> None:
+    """Delete files a crashed upload left in tmp/ (uploads in progress are younger)."""
+    cutoff = time.time() - older_than_s
+    for leftover in tmp_dir.glob("up-*"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except FileNotFoundError:
+            continue
 
 
 def _mkstemp(folder: Path) -> tuple[int, str]:
