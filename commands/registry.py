@@ -19,12 +19,13 @@ from .nx import Nx
 from .pc import Pc
 from .rl import Rl
 from .tbao import Tbao
+from .tv import Tv
 from .vang import Vang
 
 COMMANDS: tuple[type[Command], ...] = (Diem, Kq, Rl, Nx, Vang, Nghi, Lich, Tbao, Con, Gv, Huy, Dk, Mk, Hd,
                                        Bl,  # self-tests (SPEC §15)
                                        # staff phones only (SPEC §12): audience STAFF
-                                       Pc)
+                                       Pc, Tv)
 
 
 @lru_cache(maxsize=1)
