@@ -4,10 +4,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .base import Command
+from .bo import Bo
 from .con import Con
 from .diem import Diem
 from .dk import Dk
 from .gv import Gv
+from .gy import Gy
 from .hd import Hd
 from .huy import Huy
 from .kq import Kq
@@ -17,9 +19,12 @@ from .nghi import Nghi
 from .nx import Nx
 from .rl import Rl
 from .tbao import Tbao
+from .theo import Theo
+from .tl import Tl
 from .vang import Vang
 
-COMMANDS: tuple[type[Command], ...] = (Diem, Kq, Rl, Nx, Vang, Nghi, Lich, Tbao, Con, Gv, Huy, Dk, Mk, Hd)
+COMMANDS: tuple[type[Command], ...] = (Diem, Kq, Rl, Nx, Vang, Nghi, Lich, Tbao, Con, Gv, Huy, Dk, Mk, Hd,
+                                       Tl, Theo, Bo, Gy)
 
 
 @lru_cache(maxsize=1)
