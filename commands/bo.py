@@ -18,7 +18,7 @@ class Bo(Command):
     needs_child = False
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        found = find(ctx, parsed, self.keyword)
+        found = find(ctx, parsed, self.keyword, fillers=("THEO", "DOI"))
         if not isinstance(found, Found):
             return found
         posts.unfollow(ctx.db, ctx.family.guardian_id, found.topic.id)

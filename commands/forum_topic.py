@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from outbox.templating import render
 from store.community import posts, rooms
 from store.community.forum_rules import PostStatus
+from store.text import fold
 
 from .base import Context, Reply
 from .grammar import Parsed
@@ -29,15 +30,23 @@ def viewer_of(ctx: Context) -> rooms.Viewer:
     return rooms.Viewer(guardian_id=ctx.family.guardian_id)
 
 
-def find(ctx: Context, parsed: Parsed, keyword: str):
+def _without_fillers(text: str, fillers: tuple[str, ...]) -> str:
+    """`doi F27` after THEO -> `F27`: words that finish the keyword phrase (theo doi, bo theo doi) dropped."""
+    words = text.split()
+    while words and fold(words[0]).upper().strip(".,:;-") in fillers:
+        words.pop(0)
+    return " ".join(words) if len(words) != len(text.split()) else text
+
+
+def find(ctx: Context, parsed: Parsed, keyword: str, fillers: tuple[str, ...] = ()):
     """The named topic when the sender's family may see it; else the Reply saying how to write it or that it is unknown.
 
     A topic of another class or school, a staff room's or one still waiting
     for a moderator reads the same as one that does not exist.
     """
-    m = _REF.match(parsed.text or "")
+    m = _REF.match(_without_fillers(parsed.text or "", fillers))
     if m is None:
-        return Reply(render("forum_cach_dung.txt", keyword=keyword), command=keyword)
+        return Reply(render("forum_cach_dung.txt", keyword=keyword, topic_id=None), command=keyword)
     topic_id = int(m.group(1))
     topic = posts.topic(ctx.db, topic_id)
     room = rooms.get(ctx.db, topic.room_id) if topic else None

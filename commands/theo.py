@@ -18,7 +18,7 @@ class Theo(Command):
     needs_child = False
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        found = find(ctx, parsed, self.keyword)
+        found = find(ctx, parsed, self.keyword, fillers=("DOI",))
         if not isinstance(found, Found):
             return found
         posts.follow(ctx.db, ctx.family.guardian_id, found.topic.id)

@@ -7,7 +7,8 @@ health (/healthz, /metrics), api (/api/v1, bearer tokens), auth (staff and
 parent login), staff (the staff home), reports (delivery report, resend,
 parents' texts), review (approval queue, GV/NGHI answers, announcements),
 uploads (spreadsheet imports), entry (teachers' grade book), overview (the
-principal's overview), parents (a parent's children).
+principal's overview), parents (a parent's children), forum and
+forum_moderation (rooms, topics, the moderation queue).
 Every request gets its own SQLite connection (web.db); every form carries a
 CSRF token (web.csrf); sessions are signed with `web.secret_key`.
 """
@@ -19,7 +20,7 @@ from datetime import timedelta
 from flask import Flask
 
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
-              "web.entry", "web.overview", "web.parents")
+              "web.entry", "web.overview", "web.parents", "web.forum", "web.forum_moderation")
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -70,6 +71,8 @@ STAFF_NAV = (
     ("entry.gradebook", "Nhập điểm"),
     ("uploads.upload", "Nhập dữ liệu"),
     ("overview.school", "Tổng hợp"),
+    ("forum.index", "Diễn đàn"),
+    ("forum_mod.queue", "Kiểm duyệt"),
 )
 
 

@@ -71,8 +71,19 @@ _LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:vn|com|net
                    re.IGNORECASE)
 
 
-def _folded(text: str) -> str:
-    return " ".join(fold(text).lower().split())
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", unicodedata.normalize("NFC", text).lower())
+
+
+def _same_word(typed: str, blocked: str) -> bool:
+    # "ngủ" (sleep) must not match a blocked "ngu": accents count when the writer typed them; a word
+    # typed without accents ("lua dao") matches the blocked word folded, as parents often write.
+    return typed == blocked or (fold(typed) == typed and typed == fold(blocked))
+
+
+def _has_phrase(words: list[str], phrase: list[str]) -> bool:
+    n = len(phrase)
+    return any(all(_same_word(w, p) for w, p in zip(words[i:i + n], phrase)) for i in range(len(words) - n + 1))
 
 
 @dataclass(frozen=True)
@@ -88,11 +99,11 @@ def hold_for(text: str, block_words: tuple[str, ...] = ()) -> Hold | None:
         return Hold("có số điện thoại")
     if _LINK.search(text):
         return Hold("có đường dẫn (link)")
-    folded = f" {_folded(text)} "
-    for word in block_words:
-        key = _folded(word)
-        if key and re.search(rf"(?<!\w){re.escape(key)}(?!\w)", folded):
-            return Hold(f"có từ trong danh sách chặn: “{word.strip()}”")
+    words = _words(text)
+    for entry in block_words:
+        phrase = _words(entry)
+        if phrase and _has_phrase(words, phrase):
+            return Hold(f"có từ trong danh sách chặn: “{entry.strip()}”")
     return None
 
 
