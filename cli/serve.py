@@ -187,6 +187,10 @@ def _prepare_demo_school(env: dict, data_dir: Path) -> None:
     password = _demo_staff_password(data_dir)
     for login, role, school, classes in DEMO_STAFF:
         users.add_user(db, login, role, password, school_code=school, class_names=list(classes))
+    from store.clock import local_today, school_year_of
+    from store.community import forum_demo
+    forum_demo.seed(db, school_year_of(local_today(app_settings.sms.timezone)), teacher_login="demo.gv",
+                    moderator_login="demo.admin")
     db.close()
 
 
@@ -240,6 +244,7 @@ Text the shortcode as a parent (in another terminal):
     ./dev run sim mo{control_opt} 0912345678 "DIEM TOAN HK1 C1"
     ./dev run sim mo{control_opt} 0912345678 "CON"
     ./dev run sim mo{control_opt} 0987654321 "KQ HK1"
+    ./dev run sim mo{control_opt} 0912345678 "TL F2 Gia dinh em se den"     (a forum reply, held for moderation)
 
 Web: {web}/   health: {web}/healthz   metrics: {web}/metrics
   staff: {web}/login as demo.admin (THCS-DD), demo.gv (teacher of 8A2) or demo.ops (operator),

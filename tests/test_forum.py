@@ -366,3 +366,18 @@ def test_replies_in_a_followed_topic_make_the_line(school_db, sms_settings):
     news = forum_news.ForumDigest(school_db, sid, t0, iso(utcnow() + timedelta(seconds=1)))
     assert news.line(ids(school_db, HUNG)[0], {class_id(school_db, "8A2")}) == \
         "Diễn đàn: 1 trả lời mới ở bài bạn theo dõi"
+
+
+def test_the_demo_forum_has_a_pinned_welcome_and_an_answered_question(school_db, sms_settings):
+    from store.community import forum_demo
+    users.add_user(school_db, "demo.gv", "teacher", "mat-khau-dai-1", school_code="THCS-DD", class_names=["8A2"])
+    users.add_user(school_db, "demo.admin", "admin", "mat-khau-dai-1", school_code="THCS-DD")
+    welcome = forum_demo.seed(school_db, year_of(sms_settings), teacher_login="demo.gv", moderator_login="demo.admin")
+    room = class_room(school_db, sms_settings)
+    listed = posts.topics(school_db, room.id, guardian(school_db, other_guardian_of(school_db, "8A2", HUNG)))
+    assert [t.id for t in listed][0] == welcome and listed[0].pinned
+    assert [t.replies for t in listed] == [0, 1]
+    Conversation(school_db, sms_settings).run(f"""
+        0912345678 > TL F{listed[1].id} Gia dinh em se den
+        0912345678 ~ Bai se hien sau khi duoc duyet
+    """)
