@@ -12,7 +12,7 @@ from .grammar import TEXT, Parsed
 
 class Tl(Command):
     keyword = "TL"
-    aliases = ("TL", "TRALOI")
+    aliases = ("TL",)
     slots = (TEXT,)
     help = "TL F<so bai> <noi dung>: tra loi mot bai tren dien dan (duoc duyet truoc khi hien)"
     example = "TL F27 Gia dinh em dong y"
