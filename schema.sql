@@ -344,11 +344,12 @@ CREATE TABLE digests (
     PRIMARY KEY (guardian_id, school_id, local_date)
 );
 
--- GV (message to the homeroom teacher) and NGHI (absence request) texts,
--- with the teacher's answer.
+-- GV (message to the homeroom teacher), NGHI (absence request), GY (an
+-- opinion to the principal's queue, SPEC §14) and DAN (kindergarten's
+-- morning note) texts, with the staff's answer.
 CREATE TABLE teacher_messages (
     id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL CHECK (kind IN ('GV', 'NGHI')),
+    kind TEXT NOT NULL CHECK (kind IN ('GV', 'NGHI', 'GY', 'DAN')),
     school_id INTEGER NOT NULL REFERENCES schools(id),
     class_id INTEGER REFERENCES classes(id),
     student_id INTEGER NOT NULL REFERENCES students(id),
@@ -362,6 +363,7 @@ CREATE TABLE teacher_messages (
     answer_message_id INTEGER REFERENCES messages(id)
 );
 CREATE INDEX teacher_messages_class ON teacher_messages (class_id, created_at);
+CREATE INDEX teacher_messages_school ON teacher_messages (school_id, kind, created_at);
 
 -- MK one-time codes for the web password: hashed, single use.
 CREATE TABLE otp_codes (
@@ -623,3 +625,80 @@ CREATE INDEX library_events_item ON library_events (item_id, at);
 -- common word stays fast over 10,000 documents. library_titles ranks the title matches (bm25).
 CREATE VIRTUAL TABLE library_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2', detail = none);
 CREATE VIRTUAL TABLE library_titles USING fts5(title, tokenize = 'unicode61 remove_diacritics 2');
+
+-- ---- Forum and góp ý (SPEC §14) ----
+-- Forum rooms: parents of a class / of the school, staff of the school / of
+-- a class, and one staff room per pupil. Made when first needed.
+CREATE TABLE forum_rooms (
+    id INTEGER PRIMARY KEY,
+    school_id INTEGER NOT NULL REFERENCES schools(id),
+    kind TEXT NOT NULL CHECK (kind IN ('class_parents', 'school_parents', 'school_staff', 'class_staff', 'pupil')),
+    school_year TEXT NOT NULL,
+    class_id INTEGER REFERENCES classes(id),      -- class rooms
+    student_id INTEGER REFERENCES students(id),   -- a pupil's staff room
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX forum_rooms_key ON forum_rooms
+    (school_id, kind, school_year, IFNULL(class_id, 0), IFNULL(student_id, 0));
+
+-- A topic (F27 in SMS is topic 27). Visible once its opening post is approved.
+CREATE TABLE forum_topics (
+    id INTEGER PRIMARY KEY,
+    room_id INTEGER NOT NULL REFERENCES forum_rooms(id),
+    title TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'held', 'approved', 'rejected')),
+    pinned INTEGER NOT NULL DEFAULT 0,
+    closed INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    approved_at TEXT,
+    last_post_at TEXT
+);
+CREATE INDEX forum_topics_room ON forum_topics (room_id, status, pinned, last_post_at);
+CREATE INDEX forum_topics_approved ON forum_topics (approved_at);
+
+-- Posts: the opening post and the replies. A guardian's post waits for
+-- moderation (pending), or is held for a phone number, a link or a blocked
+-- word (held); staff posts are approved at once.
+CREATE TABLE forum_posts (
+    id INTEGER PRIMARY KEY,
+    topic_id INTEGER NOT NULL REFERENCES forum_topics(id),
+    guardian_id INTEGER REFERENCES guardians(id),
+    user_id INTEGER REFERENCES users(id),
+    author_name TEXT NOT NULL,                    -- as shown: "Phụ huynh em Hoa (6A)", a teacher's name
+    body TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'held', 'approved', 'rejected')),
+    hold_reason TEXT,                             -- why it was held (phone, link, blocked word)
+    source TEXT NOT NULL CHECK (source IN ('web', 'sms')),
+    inbox_id INTEGER REFERENCES inbox(id),
+    created_at TEXT NOT NULL,
+    approved_at TEXT,                             -- when it became visible (at once for staff)
+    moderated_by TEXT,
+    moderated_at TEXT,
+    moderation_note TEXT,
+    CHECK ((guardian_id IS NULL) != (user_id IS NULL))
+);
+CREATE INDEX forum_posts_topic ON forum_posts (topic_id, status, id);
+CREATE INDEX forum_posts_guardian ON forum_posts (guardian_id, status);
+CREATE INDEX forum_posts_approved ON forum_posts (approved_at);
+
+-- THEO F27 / BO F27 and the web's follow button; authors follow their own topics.
+CREATE TABLE forum_follows (
+    guardian_id INTEGER NOT NULL REFERENCES guardians(id),
+    topic_id INTEGER NOT NULL REFERENCES forum_topics(id),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (guardian_id, topic_id)
+);
+
+-- A guardian follows the parent rooms of their children by default; a muted room leaves the digest.
+CREATE TABLE forum_room_mutes (
+    guardian_id INTEGER NOT NULL REFERENCES guardians(id),
+    room_id INTEGER NOT NULL REFERENCES forum_rooms(id),
+    PRIMARY KEY (guardian_id, room_id)
+);
+
+-- Per-school forum settings: every guardian post moderated (1) or only a guardian's first (0); the block list.
+CREATE TABLE forum_settings (
+    school_id INTEGER PRIMARY KEY REFERENCES schools(id),
+    moderate_all INTEGER NOT NULL DEFAULT 0,
+    block_words TEXT NOT NULL DEFAULT ''          -- one word or phrase a line
+);

@@ -192,6 +192,10 @@ def _prepare_demo_school(env: dict, data_dir: Path) -> None:
     # The imported roster's showcase teacher (GVCN 8A2, texts PC from 0911222333) shares the demo password.
     teacher_id = db.execute("SELECT id FROM users WHERE login = ?", [DEMO_TEACHER]).fetchone()[0]
     users.set_password(db, teacher_id, password)
+    from store.clock import local_today, school_year_of
+    from store.community import forum_demo
+    forum_demo.seed(db, school_year_of(local_today(app_settings.sms.timezone)), teacher_login="demo.gv",
+                    moderator_login="demo.admin")
     db.close()
     _demo_self_test(app_settings)
 
@@ -259,6 +263,7 @@ Text the shortcode as a parent (in another terminal):
     ./dev run sim mo{control_opt} 0912345678 "CON"
     ./dev run sim mo{control_opt} 0987654321 "KQ HK1"
     ./dev run sim mo{control_opt} 0912345678 "BL DEMO 1A 2B 3C 4D 5A 6B"   (self-test of 8A2)
+    ./dev run sim mo{control_opt} 0912345678 "TL F2 Gia dinh em se den"     (a forum reply, held for moderation)
 
 Web: {web}/   health: {web}/healthz   metrics: {web}/metrics
   staff: {web}/login as demo.admin (THCS-DD), demo.gv (teacher of 8A2) or demo.ops (operator),

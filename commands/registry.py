@@ -5,10 +5,12 @@ from functools import lru_cache
 
 from .base import Command
 from .bl import Bl
+from .bo import Bo
 from .con import Con
 from .diem import Diem
 from .dk import Dk
 from .gv import Gv
+from .gy import Gy
 from .hd import Hd
 from .huy import Huy
 from .kq import Kq
@@ -19,10 +21,13 @@ from .nx import Nx
 from .pc import Pc
 from .rl import Rl
 from .tbao import Tbao
+from .theo import Theo
+from .tl import Tl
 from .tv import Tv
 from .vang import Vang
 
 COMMANDS: tuple[type[Command], ...] = (Diem, Kq, Rl, Nx, Vang, Nghi, Lich, Tbao, Con, Gv, Huy, Dk, Mk, Hd,
+                                       Tl, Theo, Bo, Gy,  # forum and gop y (SPEC §14)
                                        Bl,  # self-tests (SPEC §15)
                                        # staff phones only (SPEC §12): audience STAFF
                                        Pc, Tv)

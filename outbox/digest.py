@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from store.clock import iso, school_year_of, utcnow
+from store.community.forum_news import ForumDigest
 from store.connection import transaction
 from store.news import ChildNews, approved_between
 from store.subjects import sort_key
@@ -125,6 +126,7 @@ def build(db: sqlite_utils.Database, settings, school_id: int, day: date, *, now
     if state == "built":
         return DigestResult(school_id, day, run_id, 0, 0, True, 0)
     news = approved_between(db, school_id, after, until)
+    forum = ForumDigest(db, school_id, after, until)
     tz = settings.sms.timezone
     valid_until = quiet.digest_valid_until(day, settings.digest.valid_until, tz)
     first_send = quiet.next_send_time(now, settings.sms.quiet_hours or None, tz)
@@ -162,9 +164,10 @@ def build(db: sqlite_utils.Database, settings, school_id: int, day: date, *, now
     # committed since — which the gateway does all the time.
     for gid, phone, kids in list(recipients(db, school_id, school_year_of(day))):
         children = family_news(news, kids, day)
-        if not children:
+        forum_line = forum.line(gid, {cid for _, _, cid, _ in kids})
+        if not children and not forum_line:
             continue
-        text = render("digest.txt", day=day, children=children)
+        text = render("digest.txt", day=day, children=children, forum=forum_line)
         text = fit(text, transliterate=settings.sms.transliterate, max_parts=settings.sms.max_parts, more_url=url)
         text = prepare(text, settings.sms.transliterate)[0]
         pending.append((gid, phone, text, [c["id"] for c in children]))

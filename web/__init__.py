@@ -8,7 +8,8 @@ parent login), staff (the staff home), reports (delivery report, resend,
 parents' texts), review (approval queue, GV/NGHI answers, announcements),
 uploads (spreadsheet imports), entry (teachers' grade book), overview (the
 principal's overview), parents (a parent's children), accounts (staff accounts, API tokens, first login),
-selftests (question bank and self-tests), library (the staff document library).
+selftests (question bank and self-tests), library (the staff document library), forum and
+forum_moderation (rooms, topics, the moderation queue).
 Every request gets its own SQLite connection (web.db); every form carries a
 CSRF token (web.csrf); sessions are signed with `web.secret_key`.
 """
@@ -22,7 +23,7 @@ from flask import Flask
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
               "web.entry", "web.overview", "web.parents", "web.accounts",
               "web.selftests",  # question bank and self-tests (SPEC §15)
-              "web.library")
+              "web.library", "web.forum", "web.forum_moderation")
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -78,6 +79,8 @@ STAFF_NAV = (
     ("selftests.bank", "Ngân hàng câu hỏi"),
     ("selftests.quizzes", "Bài kiểm tra"),
     ("library.index", "Thư viện"),
+    ("forum.index", "Diễn đàn"),
+    ("forum_mod.queue", "Kiểm duyệt"),
 )
 
 
