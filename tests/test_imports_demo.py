@@ -128,7 +128,7 @@ def test_cli_import_reports_rows_and_exit_status(cli, tmp_path):
     cli("init", check=True)
     bad = cli("import", "schools", str(BAD / "schools.csv"))
     assert bad.returncode == 1
-    assert "schools.csv: row 4: cap TH (tieu hoc) is not supported yet" in bad.stderr
+    assert "schools.csv: row 4: bad cap 'Đại học'" in bad.stderr
     assert "schools.csv: row 7: duplicate of row 3" in bad.stderr
     assert "4 bad row(s), nothing imported" in bad.stderr
     dry = cli("import", "schools", str(GOOD / "schools.csv"), "--dry-run", check=True)
