@@ -153,7 +153,7 @@ QUALITIES: dict[str, tuple[str, str, tuple[int, ...]]] = {
 QUALITY_ORDER = tuple(QUALITIES)
 
 
-class TestRule(str, Enum):
+class PeriodicTest(str, Enum):
     """Whether a periodic test is held for a subject, grade and point."""
 
     REQUIRED = "required"
@@ -164,27 +164,27 @@ class TestRule(str, Enum):
 _END_POINTS = (Point.CK1, Point.CN)
 
 
-def test_rule(subject: str, grade: int, point: Point) -> TestRule:
+def periodic_test(subject: str, grade: int, point: Point) -> PeriodicTest:
     """The one place that knows which subject has a periodic test in which grade and point (art. 7.2)."""
     point = Point(point)
     if subject in ("TV", "TOAN"):
         if point in _END_POINTS or grade >= 4:
-            return TestRule.REQUIRED
-        return TestRule.NONE
+            return PeriodicTest.REQUIRED
+        return PeriodicTest.NONE
     if point not in _END_POINTS:
-        return TestRule.NONE
+        return PeriodicTest.NONE
     if subject == "NN":
-        return TestRule.REQUIRED if grade >= 3 else TestRule.OPTIONAL
+        return PeriodicTest.REQUIRED if grade >= 3 else PeriodicTest.OPTIONAL
     if subject in ("LSDL", "KH") and grade >= 4:
-        return TestRule.REQUIRED
+        return PeriodicTest.REQUIRED
     if subject == "TINCN" and grade >= 3:
-        return TestRule.REQUIRED
-    return TestRule.NONE
+        return PeriodicTest.REQUIRED
+    return PeriodicTest.NONE
 
 
 def test_held(subject: str, grade: int, point: Point) -> bool:
     """True when a score may be recorded (required or optional test)."""
-    return test_rule(subject, grade, point) is not TestRule.NONE
+    return periodic_test(subject, grade, point) is not PeriodicTest.NONE
 
 
 def has_tests(subject: str, grade: int) -> bool:
@@ -320,6 +320,8 @@ def explain(inputs: YearInputs) -> str:
     # The same reason often keeps the pupil below the levels further up too (one H blocks both
     # HT tốt and HT xuất sắc): say so, since that is what parents ask about.
     reached = [b.result.short for b in above if _blockers(b, inputs) == groups]
+    if result is YearResult.CHT:
+        reached = reached[:1]       # below Hoàn thành, naming the levels further up says nothing more
     said = ", ".join(f"{len(names)} {what} {level} ({', '.join(names)})" for what, level, names in groups)
     return f"{said} nên chưa đạt {', '.join(reached)}"
 
@@ -348,6 +350,6 @@ def missing_for_year(grade: int, subjects: Mapping[str, SubjectLevel | None],
     """
     missing = [subject_name(c) for c, v in subjects.items() if v is None]
     missing += [f"KTĐK {subject_name(c)}" for c in subjects
-                if test_rule(c, grade, Point.CN) is TestRule.REQUIRED and tests.get(c) is None]
+                if periodic_test(c, grade, Point.CN) is PeriodicTest.REQUIRED and tests.get(c) is None]
     missing += [quality_name(c) for c in rated_qualities(grade) if qualities.get(c) is None]
     return missing
