@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from store import levels
+from store.primary import tt27
 from store.subjects import ALIAS_TO_CODE, ALIASES
 
 SUBJECT_ALIASES = ALIASES
@@ -12,8 +13,7 @@ ALIAS_TO_SUBJECT = ALIAS_TO_CODE
 # In THCS, history and geography are one subject (Lich su va Dia ly).
 THCS_SUBJECT_MAP = {"SU": "LSDL", "DIA": "LSDL"}
 # In primary (SPEC §10) the secondary words a parent may type mean the primary subjects.
-PRIMARY_SUBJECT_MAP = {"SU": "LSDL", "DIA": "LSDL", "ANH": "NN", "VAN": "TV", "TIN": "TINCN", "CN": "TINCN",
-                       "GDCD": "DD", "KHTN": "KH"}
+PRIMARY_SUBJECT_MAP = tt27.FROM_SECONDARY
 SUBJECT_MAPS = {"TH": PRIMARY_SUBJECT_MAP, "THCS": THCS_SUBJECT_MAP}
 
 YEAR = 0  # the KY value meaning the whole school year

@@ -15,6 +15,9 @@ from .lexicon import subject_for
 from .grammar import Parsed
 
 
+NX_SUBJECTS = 4     # the subject comments an NX reply lists; the rest are on the parents' page
+
+
 def _point(parsed: Parsed, marks, quals) -> Point | None:
     """The point asked for, else the latest with approved data."""
     if parsed.point:
@@ -45,7 +48,8 @@ def diem(ctx: Context, parsed: Parsed, child, note: str = "") -> Reply:
         text = render("th_diem_mon.txt", child=child, m=found, points=points, asked=parsed.point, note=note)
         return _reply(text, "DIEM", child, "/p/diem")
     point = _point(parsed, marks, quals)
-    text = render("th_diem_tong.txt", child=child, marks=marks, point=point, note=note)
+    assessed = bool(point) and pa.has_point(marks, quals, point)
+    text = render("th_diem_tong.txt", child=child, marks=marks, point=point, assessed=assessed, note=note)
     return _reply(text, "DIEM", child, "/p/diem")
 
 
@@ -57,7 +61,9 @@ def kq(ctx: Context, parsed: Parsed, child, note: str = "") -> Reply:
     if point is Point.CN:
         outcome = pa.year_outcome(ctx.db, child.student_id, child.grade, ctx.family.school_year, marks, quals)
     clause = pa.quality_clause(quals.get(point, {})) if point else ""
-    text = render("th_kq.txt", child=child, marks=marks, point=point, qualities=clause, outcome=outcome, note=note)
+    assessed = bool(point) and pa.has_point(marks, quals, point)
+    text = render("th_kq.txt", child=child, marks=marks, point=point, assessed=assessed, qualities=clause,
+                  outcome=outcome, note=note)
     return _reply(text, "KQ", child, "/p/ketqua")
 
 
@@ -66,7 +72,7 @@ def nx(ctx: Context, parsed: Parsed, child, note: str = "") -> Reply:
     marks, _ = _data(ctx, child)
     with_comments = [p for p in Point if pa.point_comments(marks, p)]
     point = with_comments[-1] if with_comments else None
-    comments = pa.point_comments(marks, point) if point else []
+    comments = (pa.point_comments(marks, point) if point else [])[:NX_SUBJECTS]
     general = [c for c in records.latest_comments(ctx.db, child.student_id, limit=3) if not c.subject_code][:2]
     text = render("th_nx.txt", child=child, point=point, comments=comments, general=general, note=note)
     return _reply(text, "NX", child, "/p/nhanxet")

@@ -25,8 +25,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "LSDL": ("LSDL", "LSVADL", "LICHSUVADIALI"), "SU": ("SU", "LICHSU"), "DIA": ("DIA", "DIALY", "DIALI"),
     "GDCD": ("GDCD", "CD"), "GDKTPL": ("GDKTPL", "KTPL"), "LY": ("LY", "VATLY", "VATLI"),
     "HOA": ("HOA", "HOAHOC"), "SINH": ("SINH", "SINHHOC"), "TIN": ("TIN", "TINHOC"), "CN": ("CN", "CONGNGHE"),
-    "GDTC": ("GDTC", "TD", "THEDUC"), "QPAN": ("QPAN", "QP", "GDQP", "GDQPAN"), "AMNHAC": ("AMNHAC", "NHAC"),
-    "MYTHUAT": ("MYTHUAT",), "HDTN": ("HDTN", "HDTNHN"), "GDDP": ("GDDP",), "NN2": ("NN2",),
+    "GDTC": ("GDTC", "TD", "THEDUC", "GIAODUCTHECHAT"), "QPAN": ("QPAN", "QP", "GDQP", "GDQPAN"), "AMNHAC": ("AMNHAC", "NHAC"),
+    "MYTHUAT": ("MYTHUAT", "MITHUAT"), "HDTN": ("HDTN", "HDTNHN", "HOATDONGTRAINGHIEM"), "GDDP": ("GDDP",), "NN2": ("NN2",),
     # Primary (SPEC §10): Tiếng Việt, Ngoại ngữ 1, Đạo đức, TNXH, Khoa học, Tin học và Công nghệ.
     "TV": ("TV", "TIENGVIET"), "NN": ("NN", "NN1", "NGOAINGU", "NGOAINGU1"), "DD": ("DD", "DAODUC"),
     "TNXH": ("TNXH", "TUNHIENVAXAHOI", "TUNHIENXAHOI"), "KH": ("KH", "KHOAHOC"),

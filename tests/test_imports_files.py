@@ -16,7 +16,7 @@ BAD_ROWS = {
               (8, "bad bat_dau '18/13/2026' (no such day)"), (9, "duplicate of row 2")],
     "classes": [(3, "khoi 10 is not a THCS grade (6-9)"), (4, "bad khoi 'bảy' (use 1-12 or NT, MGB, MGN, MGL)"),
                 (5, "lop is empty"), (6, "duplicate of row 2")],
-    "subjects": [(3, "bad kieu 'hát' (use diem or nhanxet)"), (4, "bad so_tiet_nam '0' (must be 1-400)"),
+    "subjects": [(3, "bad kieu 'hát' (use diem or nhanxet)"), (4, "bad so_tiet_nam '0' (must be 1-600)"),
                  (5, "khoi 9 is not a THPT grade (10-12)"), (6, "duplicate of row 2")],
     "students": [(4, "bad ngay_sinh '31/02/2012' (no such day)"), (5, "unknown class 8A9 at THCS-T1 in 2025-2026"),
                  (6, "unknown school THCS-XX"), (7, "ho_ten is empty"), (8, "duplicate of row 3"),

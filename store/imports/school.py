@@ -127,7 +127,7 @@ class Subjects(Kind):
         name = v.required(row.get("ten_mon"), "ten_mon")
         kind = v.parse_choice(row.get("kieu"), "kieu", SUBJECT_KINDS, hint="diem or nhanxet")
         grade = school_grade(school, row.get("khoi"))
-        periods = v.parse_int(row.get("so_tiet_nam"), "so_tiet_nam", 1, 400)
+        periods = v.parse_int(row.get("so_tiet_nam"), "so_tiet_nam", 1, 600)
         return [Op((school[0], code, grade), {"school_id": school[0], "code": code, "name": name, "kind": kind,
                                                "grade": grade, "periods": periods})]
 

@@ -118,6 +118,11 @@ class PointComment:
     body: str
 
 
+def has_point(marks: list[SubjectMarks], quals: dict[Point, dict], point: Point) -> bool:
+    """True when anything was approved at ``point``."""
+    return any(m.at(point) for m in marks) or bool(quals.get(point))
+
+
 def point_comments(marks: list[SubjectMarks], point: Point) -> list[PointComment]:
     """The comments of ``point``, in report-card order."""
     return [PointComment(point, m.subject.code, m.at(point).comment) for m in marks
@@ -128,8 +133,13 @@ def quality_clause(levels: dict[str, QualityLevel]) -> str:
     """Qualities and competences in one clause: 'đều Tốt', or 'Tốt, trừ Chăm chỉ Đạt'."""
     if not levels:
         return "chưa đánh giá"
-    usual = max(set(levels.values()), key=lambda v: (list(levels.values()).count(v), v.rank))
+    values = list(levels.values())
+    usual = max(set(values), key=lambda v: (values.count(v), v.rank))
     others = [f"{tt27.quality_name(c)} {v.label}" for c, v in levels.items() if v is not usual]
     if not others:
         return f"đều {usual.label}"
-    return f"{usual.label}, trừ {', '.join(others)}"
+    if len(others) <= 2:
+        return f"{usual.label}, trừ {', '.join(others)}"
+    # Many exceptions read better as counts; the names are on the parents' page.
+    counts = [(v, values.count(v)) for v in sorted(set(values), key=lambda v: -v.rank)]
+    return ", ".join(f"{n} {v.label}" for v, n in counts)

@@ -23,6 +23,7 @@ Choices where TT27 leaves room (README "Primary schools" says them too):
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -54,6 +55,31 @@ class Point(str, Enum):
 
 
 POINTS = tuple(Point)
+
+# Spelled-out points as SMAS titles and cells write them (folded, upper case, spaces kept).
+_HK = r"(?:HOC\s*KY|HOC\s*KI|HK|KY|KI)"
+_POINT_PATTERNS = (
+    (re.compile(r"\bCUOI\s*NAM\b|\bCA\s*NAM\b"), "CN"),
+    (re.compile(rf"\bGIUA\s*{_HK}\s*(?:II|2)\b"), "GK2"),
+    (re.compile(rf"\bGIUA\s*{_HK}\s*(?:I|1)\b"), "GK1"),
+    (re.compile(rf"\bCUOI\s*{_HK}\s*(?:II|2)\b"), "CN"),
+    (re.compile(rf"\bCUOI\s*{_HK}\s*(?:I|1)\b"), "CK1"),
+)
+_POINT_CODES = {"GK1": "GK1", "GKI": "GK1", "CK1": "CK1", "CKI": "CK1", "HK1": "CK1", "GK2": "GK2", "GKII": "GK2",
+                "CK2": "CN", "CKII": "CN", "HK2": "CN", "CN": "CN", "CANAM": "CN"}
+
+
+def find_point(text: object) -> Point | None:
+    """The point a cell or title names ('GK1', 'Cuối học kì I', 'CUỐI NĂM HỌC 2025-2026'), or None."""
+    folded = _ascii(str(text or "").upper().replace("Đ", "D"))
+    compact = re.sub(r"[^0-9A-Z]", "", folded)
+    if compact in _POINT_CODES:
+        return Point(_POINT_CODES[compact])
+    spaced = re.sub(r"[^0-9A-Z]+", " ", folded)
+    for pattern, code in _POINT_PATTERNS:
+        if pattern.search(spaced):
+            return Point(code)
+    return None
 _POINT_LABELS = {Point.GK1: "giữa HK I", Point.CK1: "cuối HK I", Point.GK2: "giữa HK II", Point.CN: "cuối năm"}
 
 
@@ -138,6 +164,9 @@ SUBJECTS: dict[str, tuple[str, tuple[int, ...]]] = {
     "MYTHUAT": ("Mĩ thuật", (1, 2, 3, 4, 5)), "HDTN": ("Hoạt động trải nghiệm", (1, 2, 3, 4, 5)),
 }
 SUBJECT_ORDER = tuple(SUBJECTS)
+# The secondary codes a parent or a spreadsheet may use for a primary subject.
+FROM_SECONDARY = {"SU": "LSDL", "DIA": "LSDL", "ANH": "NN", "VAN": "TV", "TIN": "TINCN", "CN": "TINCN",
+                  "GDCD": "DD", "KHTN": "KH"}
 
 # Qualities (phẩm chất), general and specific competences (năng lực), with their grades.
 _ALL = (1, 2, 3, 4, 5)
@@ -151,6 +180,7 @@ QUALITIES: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "TM": ("Thẩm mĩ", "NLD", _ALL), "TC": ("Thể chất", "NLD", _ALL),
 }
 QUALITY_ORDER = tuple(QUALITIES)
+QUALITY_GROUPS = {"PC": "Phẩm chất", "NLC": "Năng lực chung", "NLD": "Năng lực đặc thù"}
 
 
 class PeriodicTest(str, Enum):
