@@ -43,6 +43,11 @@ def _title(rows: list[list]) -> dict:
     return found
 
 
+def _quality_group(key: str) -> bool:
+    """A group cell over quality / competence columns ('Phẩm chất chủ yếu', 'Năng lực đặc thù', …)."""
+    return key in _QUALITY_GROUPS or key.startswith(("phamchat", "nangluc", "danhgiaphamchat"))
+
+
 def _subject_word(key: str) -> str | None:
     """The folded subject label when ``key`` (a header_key) names a subject, else None."""
     word = key.upper()
@@ -66,7 +71,7 @@ def _columns(top: list, below: list) -> dict[int, str]:
             columns[i] = "nam_hoc"
         elif a in SYNONYMS["dot"]:
             columns[i] = "dot"
-        elif group in _QUALITY_GROUPS and b:
+        elif _quality_group(group) and b:
             columns[i] = f"pc:{b.upper()}"
         elif _subject_word(group):
             if b in _SCORE:
