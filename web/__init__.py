@@ -19,7 +19,7 @@ from datetime import timedelta
 from flask import Flask
 
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
-              "web.entry", "web.overview", "web.parents")
+              "web.entry", "web.overview", "web.parents", "web.primary")
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -70,6 +70,8 @@ STAFF_NAV = (
     ("entry.gradebook", "Nhập điểm"),
     ("uploads.upload", "Nhập dữ liệu"),
     ("overview.school", "Tổng hợp"),
+    ("primary.entry", "Nhập đánh giá TH"),
+    ("primary.overview", "Tổng hợp TH"),
 )
 
 

@@ -129,7 +129,7 @@ def quality_level(code: str, raw) -> str:
         raise RowRejected(f"{tt27.quality_name(code)}: {e.reason}") from e
 
 
-def _assessment_op(student: Student, year: str, point: Point, code: str, values: dict,
+def assessment_op(student: Student, year: str, point: Point, code: str, values: dict,
                    comment: str | None) -> Op:
     data = {"student_id": student.id, "year": year, "point": point.value, "subject": code, **values}
     if comment:
@@ -175,7 +175,7 @@ class Danhgia(Kind):
         student = pupil(ctx, v.text(row.get("ma_hs")), year)
         code = primary_subject(ctx, student, row.get("ma_mon"))
         values = subject_values(student, code, point, row.get("muc"), row.get("diem"))
-        return [_assessment_op(student, year, point, code, values, v.text(row.get("nhan_xet")) or None)]
+        return [assessment_op(student, year, point, code, values, v.text(row.get("nhan_xet")) or None)]
 
     def apply(self, ctx: Context, op: Op) -> Outcome:
         return write(ctx, op)
@@ -252,7 +252,7 @@ class TonghopTh(Kind):
                 continue        # a subject the pupil's grade does not study (blank in SMAS)
             try:
                 code = primary_subject(ctx, student, word)
-                ops.append(_assessment_op(student, year, point, code,
+                ops.append(assessment_op(student, year, point, code,
                                           subject_values(student, code, point, raw, score), None))
             except RowRejected as e:
                 problems.append(e.reason)
