@@ -131,11 +131,14 @@ def write_summary(path: Path, school_name: str, year: str, point: Point, pupils,
 
 
 def generate(out_dir: str | Path, *, seed: int = 1, classes_per_grade: int = 2, students_per_class: int = 20,
-             fmt: str = "csv", today: date | None = None) -> list[tuple[str, Path]]:
-    """Write the primary demo's files into ``out_dir``; returns (kind, path) in the order they must be imported."""
+             fmt: str = "csv", today: date | None = None, marks: bool = True) -> list[tuple[str, Path]]:
+    """Write the primary demo's files into ``out_dir``; returns (kind, path) in the order they must be imported.
+
+    ``marks=False``: only the school, pupils and guardians (no assessments)."""
     demo = PrimaryDemo(seed=seed, classes_per_grade=classes_per_grade, students_per_class=students_per_class,
                        today=today)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     pupils = demo.pupils()
-    return write_all(out, fmt, demo, pupils, {p[0]: demo.marks(p) for p in pupils})
+    files = write_all(out, fmt, demo, pupils, {p[0]: demo.marks(p) for p in pupils})
+    return files if marks else [(k, p) for k, p in files if k not in ("tonghop_th", "danhgia")]
