@@ -166,3 +166,10 @@ def test_imported_primary_rows_wait_in_the_approval_queue(primary_db, tmp_path):
                                  school_id=None)
     assert approved == 13
     assert primary_db.execute("SELECT count(*) FROM primary_assessments WHERE status = 'pending'").fetchone()[0] == 0
+
+
+def test_a_school_admin_upload_scope_reads_the_smas_layout(primary_db, tmp_path):
+    from store.imports.scope import rows_outside
+    path = smas_sheet(tmp_path / "tonghop.xlsx", "Cuối năm học", GOOD_ROWS)
+    assert rows_outside(primary_db, "tonghop_th", path, "TH-KD") == []
+    assert [f.row for f in rows_outside(primary_db, "tonghop_th", path, "THCS-DD")] == [7, 8]

@@ -140,3 +140,11 @@ def test_parent_page_at_phone_size(page, live_server, primary_db):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"the page scrolls sideways at phone size ({width}px)"
     assert page.locator("#year-result").is_visible()
+
+
+def test_the_approval_queue_shows_primary_rows_in_words(client, primary_db):
+    primary_db.execute("UPDATE primary_assessments SET status = 'pending', approved_at = NULL WHERE point = 'CK1' "
+                       "AND student_id = ? AND subject_code = 'TOAN'", [sid(primary_db, KHOI)])
+    login_staff(client, staff(primary_db, "duyet", "reviewer"))
+    page = text_of(client.get("/staff/approvals").get_data(as_text=True))
+    assert "Đánh giá tiểu học" in page and "TOAN" in page
