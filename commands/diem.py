@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from outbox.templating import render
-from store import grades, subjects, terms
+from store import grades, levels, subjects, terms
 
 from . import lexicon
 from .forms import form_for
@@ -44,7 +44,7 @@ def name_note(ctx: Context, parsed: Parsed) -> str:
 def taken(reports: list, child) -> list:
     """The child's subjects: in THPT the chosen subjects without a single score are another
     class's choice and left out; required subjects always stay (missing = not complete)."""
-    if child.school_level != "THPT":
+    if levels.spec_of_grade(child.grade).level is not levels.SchoolLevel.THPT:    # by khối: THCS+THPT schools too
         return reports
     return [r for r in reports if r.has_scores or r.subject.code in subjects.THPT_REQUIRED]
 
