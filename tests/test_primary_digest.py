@@ -25,6 +25,9 @@ def test_primary_digest_lists_levels_and_scores_then_only_what_is_new(primary_db
     body = _digest(primary_db, "+84977123456")
     assert body.startswith(f"SLL {day:%d/%m}: Do Minh Khoi 4A1: Danh gia GK1: TV T 10, TOAN T 10, NN T, DD T")
     assert "TB" not in body.split(":", 1)[1] and "hang" not in body.lower()
+    grade2 = _digest(primary_db, "+84966234567")
+    assert grade2.startswith(f"SLL {day:%d/%m}: Vu Ngoc Han 2A1: Danh gia GK1: TV T, TOAN T, NN H, DD T"), grade2
+    assert "PC, NL CK1: Tot, tru Trach nhiem Dat; NX TV:" in grade2
     khoi = primary_db.execute("SELECT id FROM students WHERE code = 'KD900004'").fetchone()[0]
     later = iso(t1 + timedelta(hours=1))
     primary_db.execute("UPDATE primary_assessments SET level = 'T', corrected = 1, approved_at = ? "
