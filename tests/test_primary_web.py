@@ -6,6 +6,7 @@ The demo primary school (store.primary.demo): 0977123456 has KD900004 Đỗ Minh
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
@@ -51,7 +52,7 @@ def sid(db, code: str) -> int:
 
 
 def text_of(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def test_parent_page_shows_levels_per_point_and_no_average(client, primary_db):
@@ -148,3 +149,32 @@ def test_the_approval_queue_shows_primary_rows_in_words(client, primary_db):
     login_staff(client, staff(primary_db, "duyet", "reviewer"))
     page = text_of(client.get("/staff/approvals").get_data(as_text=True))
     assert "Đánh giá tiểu học" in page and "TOAN" in page
+
+
+def test_homeroom_teacher_enters_qualities_of_the_class(client, primary_db):
+    login_staff(client, staff(primary_db, "cothu", "teacher", ["2A1"]))
+    cid, han = class_id(primary_db, "2A1"), sid(primary_db, HAN)
+    url = f"/staff/entry/th?class={cid}&subject=PCNL&point=CN"
+    page = client.get(url).get_data(as_text=True)
+    assert f'name="q-{han}-CC"' in page and f'name="q-{han}-CNG"' not in page      # grade 2 rates no CNG
+    bad = post_form(client, "/staff/entry/th", {"class": cid, "subject": "PCNL", "point": "CN", f"q-{han}-CC": "Khá",
+                                               f"q-{han}-CNG": "T"}, get_from=url)
+    text = text_of(bad.get_data(as_text=True))
+    assert bad.status_code == 400 and "Chăm chỉ: mức 'Khá' không phải T, Đ hoặc C" in text
+    assert "lớp 2 không đánh giá Công nghệ (CNG)" in text
+    ok = post_form(client, "/staff/entry/th", {"class": cid, "subject": "PCNL", "point": "CN", f"q-{han}-CC": "Đ",
+                                              f"q-{han}-YN": "T"}, get_from=url)
+    assert ok.status_code == 303
+    assert primary_db.execute("SELECT code, level, status, entered_by FROM primary_qualities WHERE student_id = ? "
+                              "AND point = 'CN' ORDER BY code", [han]).fetchall() == \
+        [("CC", "D", "pending", "cothu"), ("YN", "T", "pending", "cothu")]
+
+
+def test_a_subject_teacher_does_not_get_the_qualities_book(client, primary_db):
+    login = staff(primary_db, "thayanh", "teacher")
+    uid = primary_db.execute("SELECT id FROM users WHERE login = ?", [login]).fetchone()[0]
+    primary_db.execute("INSERT INTO user_classes (user_id, class_id, subject_code) VALUES (?, ?, 'NN')",
+                       [uid, class_id(primary_db, "2A1")])
+    login_staff(client, login)
+    assert client.get(f"/staff/entry/th?class={class_id(primary_db, '2A1')}&subject=PCNL").status_code == 404
+    assert client.get(f"/staff/entry/th?class={class_id(primary_db, '2A1')}&subject=NN").status_code == 200

@@ -37,6 +37,18 @@ def _point(raw: str) -> Point:
     return point
 
 
+QUALITIES = "PCNL"      # the book's pseudo-subject: the class's qualities and competences at the point
+
+
+def _quality_edits(form) -> dict[tuple[int, str], str]:
+    out = {}
+    for name, typed in form.items():
+        parts = name.split("-")
+        if len(parts) == 3 and parts[0] == "q" and parts[1].isdigit() and len(parts[1]) < 13:
+            out[(int(parts[1]), parts[2])] = typed
+    return out
+
+
 def _edits(form) -> dict[int, th_book.RowEdit]:
     ids = {int(k[2:]) for k in form if k.startswith("m-") and k[2:].isdigit() and len(k) < 16}
     return {sid: th_book.RowEdit(form.get(f"m-{sid}", ""), form.get(f"d-{sid}", ""), form.get(f"n-{sid}", ""))
@@ -58,9 +70,11 @@ def entry_page():
     subjects = gradebook.subjects_of(get_db(), choice) if choice else []
     code = source.get("subject", "").strip().upper()
     subject = next((s for s in subjects if s.code == code), None) if code else None
+    point = _point(source.get("point", ""))
+    if code == QUALITIES and choice is not None and choice.subject_codes is None:
+        return _qualities_page(choice, subjects, point, year, choices)
     if code and subject is None:
         abort(404)
-    point = _point(source.get("point", ""))
     can_edit = g.staff.role.value in EDITORS
     db, problems, typed = get_db(), [], {}
     if request.method == "POST":
@@ -90,7 +104,35 @@ def entry_page():
                              student_id=row.student_id, subject=subject.code, point=point.value)
     return render_template("primary/entry.html", choices=choices, choice=choice, subjects=subjects, subject=subject,
                            point=point, points=tt27.POINTS, year=year, book=book, can_edit=can_edit,
-                           problems=problems, typed=typed), (400 if problems else 200)
+                           problems=problems, typed=typed, qualities_code=QUALITIES), (400 if problems else 200)
+
+
+def _qualities_page(choice, subjects, point: Point, year: str, choices):
+    """The homeroom teacher's (GVCN's) qualities and competences of the class at ``point``."""
+    db, problems, typed = get_db(), [], {}
+    can_edit = g.staff.role.value in EDITORS
+    if request.method == "POST":
+        if not can_edit:
+            abort(403)
+        typed = _quality_edits(request.form)
+        try:
+            changed = th_book.save_qualities(db, choice, point, year, typed, login=g.staff.login)
+        except EntryRejected as e:
+            problems = e.problems
+        else:
+            with transaction(db):
+                for sid in sorted({k[0] for k in typed}):
+                    audit.record(db, g.staff.login, "web:primary-qualities", school_id=choice.school_id,
+                                 student_id=sid, point=point.value)
+            flash(f"Đã lưu {changed} đánh giá phẩm chất, năng lực, chờ duyệt." if changed else "Không có gì thay đổi.",
+                  "info")
+            return redirect(url_for("primary.entry", **{"class": choice.id, "subject": QUALITIES,
+                                                         "point": point.value}), code=303)
+    book = th_book.load_qualities(db, choice, point, year)
+    return render_template("primary/qualities.html", choices=choices, choice=choice, subjects=subjects,
+                           point=point, points=tt27.POINTS, year=year, book=book, can_edit=can_edit,
+                           problems=problems, typed=typed, quality_name=tt27.quality_name,
+                           qualities_code=QUALITIES), (400 if problems else 200)
 
 
 @bp.route("/overview/th", endpoint="overview")

@@ -137,7 +137,7 @@ def assessment_op(student: Student, year: str, point: Point, code: str, values: 
     return Op(("pa", student.id, year, point.value, code), data)
 
 
-def _quality_op(student: Student, year: str, point: Point, code: str, level: str) -> Op:
+def quality_op(student: Student, year: str, point: Point, code: str, level: str) -> Op:
     return Op(("pq", student.id, year, point.value, code),
               {"student_id": student.id, "year": year, "point": point.value, "code": code, "level": level})
 
@@ -192,7 +192,7 @@ class Phamchat(Kind):
         point = point_of(ctx, row)
         student = pupil(ctx, v.text(row.get("ma_hs")), year)
         code = quality_code(student, row.get("ma"))
-        return [_quality_op(student, year, point, code, quality_level(code, row.get("muc")))]
+        return [quality_op(student, year, point, code, quality_level(code, row.get("muc")))]
 
     def apply(self, ctx: Context, op: Op) -> Outcome:
         return write(ctx, op)
@@ -260,7 +260,7 @@ class TonghopTh(Kind):
             if column.startswith("pc:") and v.text(raw):
                 try:
                     code = quality_code(student, column[3:])
-                    ops.append(_quality_op(student, year, point, code, quality_level(code, raw)))
+                    ops.append(quality_op(student, year, point, code, quality_level(code, raw)))
                 except RowRejected as e:
                     problems.append(e.reason)
         if problems:

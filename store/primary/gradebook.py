@@ -121,3 +121,52 @@ def save(db: sqlite_utils.Database, choice: ClassChoice, subject: Subject, point
             raise EntryRejected(problems)
         ctx = _EntryContext(conn=db.conn, file_name="", now=now_iso(), login=login)
         return sum(1 for op in ops if primary_import.write(ctx, op) is not Outcome.UNCHANGED)
+
+
+@dataclass(frozen=True)
+class QualityBook:
+    """A class's qualities and competences at a point: every pupil's stored level (and status) per rated code."""
+
+    choice: ClassChoice
+    school_year: str
+    point: Point
+    codes: tuple[str, ...]
+    rows: list[tuple[int, str, str, dict[str, tuple[str, str]]]]    # (id, code, name, {quality: (level, status)})
+
+
+def load_qualities(db: sqlite_utils.Database, choice: ClassChoice, point: Point, school_year: str) -> QualityBook:
+    """Every pupil of the class with their stored quality levels at ``point`` (pending ones too)."""
+    stored: dict[int, dict[str, tuple[str, str]]] = {}
+    for sid, code, level, status in db.execute(
+            "SELECT q.student_id, q.code, q.level, q.status FROM primary_qualities q JOIN enrollments e "
+            "ON e.student_id = q.student_id AND e.school_year = q.school_year WHERE e.class_id = ? "
+            "AND q.school_year = ? AND q.point = ?", [choice.id, school_year, point.value]):
+        stored.setdefault(sid, {})[code] = (level, status)
+    rows = [(sid, code, name, stored.get(sid, {})) for sid, code, name in _pupils(db, choice.id, school_year)]
+    return QualityBook(choice, school_year, point, tt27.rated_qualities(choice.grade), rows)
+
+
+def save_qualities(db: sqlite_utils.Database, choice: ClassChoice, point: Point, school_year: str,
+                   levels: Mapping[tuple[int, str], str], *, login: str) -> int:
+    """Write the typed quality levels ((pupil id, code) -> 'T'/'Đ'/'C') in one transaction; EntryRejected else."""
+    with transaction(db):
+        pupils = {sid: (code, name) for sid, code, name in _pupils(db, choice.id, school_year)}
+        problems, ops = [], []
+        for (sid, code), typed in sorted(levels.items()):
+            if not typed.strip():
+                continue
+            who = pupils.get(sid, ("?", "?"))
+            if sid not in pupils:
+                problems.append(Problem(*who, code, typed, f"không học lớp {choice.name}"))
+                continue
+            pupil = Student(sid, who[0], choice.school_id, choice.school_code, choice.id, choice.grade)
+            try:
+                quality = primary_import.quality_code(pupil, code)
+                ops.append(primary_import.quality_op(pupil, school_year, point, quality,
+                                                     primary_import.quality_level(quality, typed)))
+            except RowRejected as e:
+                problems.append(Problem(*who, tt27.quality_name(code), typed, e.reason))
+        if problems:
+            raise EntryRejected(problems)
+        ctx = _EntryContext(conn=db.conn, file_name="", now=now_iso(), login=login)
+        return sum(1 for op in ops if primary_import.write(ctx, op) is not Outcome.UNCHANGED)
