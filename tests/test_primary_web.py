@@ -178,3 +178,9 @@ def test_a_subject_teacher_does_not_get_the_qualities_book(client, primary_db):
     login_staff(client, login)
     assert client.get(f"/staff/entry/th?class={class_id(primary_db, '2A1')}&subject=PCNL").status_code == 404
     assert client.get(f"/staff/entry/th?class={class_id(primary_db, '2A1')}&subject=NN").status_code == 200
+
+
+def test_the_school_overview_points_a_primary_school_to_its_tt27_overview(client, primary_db):
+    login_staff(client, staff(primary_db, "hieupho", "admin"))
+    page = client.get("/staff/overview?term=1").get_data(as_text=True)
+    assert 'id="primary-link"' in page and "/staff/overview/th" in page
