@@ -23,7 +23,7 @@ from flask import Flask
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
               "web.entry", "web.overview", "web.parents", "web.accounts",
               "web.selftests",  # question bank and self-tests (SPEC §15)
-              "web.library", "web.forum", "web.forum_moderation")
+              "web.library", "web.forum", "web.forum_moderation", "web.primary")
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -74,6 +74,8 @@ STAFF_NAV = (
     ("entry.gradebook", "Nhập điểm"),
     ("uploads.upload", "Nhập dữ liệu"),
     ("overview.school", "Tổng hợp"),
+    ("primary.entry", "Nhập đánh giá TH"),
+    ("primary.overview", "Tổng hợp TH"),
     ("accounts.accounts", "Tài khoản"),
     ("accounts.tokens", "Token API"),
     ("selftests.bank", "Ngân hàng câu hỏi"),
