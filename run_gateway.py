@@ -6,6 +6,7 @@ import click
 
 from cli import admin, ask, digest, report, runtime, serve
 from cli import demo_data, imports, tokens
+from cli import questions as questions_cli
 from cli import sim as sim_cli
 from cli import web as web_cli
 from cli.context import App, setup_logging
@@ -40,6 +41,7 @@ main.add_command(demo_data.demo_data)
 main.add_command(sim_cli.sim)
 main.add_command(web_cli.web)
 main.add_command(tokens.token)
+main.add_command(questions_cli.questions)  # the question bank (SPEC §15)
 
 if __name__ == "__main__":
     main()

@@ -6,12 +6,15 @@
 -- (0 = the whole year where a row can be yearly).
 -- Approval columns (status/entered_by/entered_at/approved_by/approved_at):
 -- nothing with status 'pending' ever reaches a parent.
+-- Khối (classes.grade, subjects.grade) is an integer: grades 1-12 as they are, the
+-- kindergarten groups before grade 1 in age order: NT (nhà trẻ) -3, MGB (mẫu giáo bé) -2,
+-- MGN (mẫu giáo nhỡ) -1, MGL (mẫu giáo lớn) 0 (store.levels maps khối <-> level <-> rules).
 
 CREATE TABLE schools (
     id INTEGER PRIMARY KEY,
     code TEXT NOT NULL UNIQUE,                 -- ma_truong
     name TEXT NOT NULL,
-    level TEXT NOT NULL CHECK (level IN ('THCS', 'THPT')),
+    level TEXT NOT NULL CHECK (level <> ''),   -- cap: MN, TH, THCS, THPT or '+'-joined (TH+THCS); store.levels validates
     absence_alert INTEGER NOT NULL DEFAULT 0,  -- 1: an approved absence is texted at once
     created_at TEXT NOT NULL
 );
@@ -31,7 +34,7 @@ CREATE TABLE classes (
     school_id INTEGER NOT NULL REFERENCES schools(id),
     school_year TEXT NOT NULL,
     name TEXT NOT NULL,                        -- lop, e.g. 8A2
-    grade INTEGER NOT NULL CHECK (grade BETWEEN 6 AND 12),  -- khoi
+    grade INTEGER NOT NULL CHECK (grade BETWEEN -3 AND 12),  -- khoi: 1-12; kindergarten NT -3, MGB -2, MGN -1, MGL 0
     homeroom_teacher TEXT,                     -- gvcn (name as imported)
     homeroom_user_id INTEGER REFERENCES users(id),
     UNIQUE (school_id, school_year, name)
@@ -43,7 +46,7 @@ CREATE TABLE subjects (
     code TEXT NOT NULL,                        -- ma_mon, canonical (TOAN, VAN, ...)
     name TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('diem', 'nhanxet')),
-    grade INTEGER NOT NULL CHECK (grade BETWEEN 6 AND 12),
+    grade INTEGER NOT NULL CHECK (grade BETWEEN -3 AND 12),  -- khoi, as in classes.grade
     periods_per_year INTEGER NOT NULL CHECK (periods_per_year > 0),
     UNIQUE (school_id, code, grade)
 );
@@ -344,11 +347,12 @@ CREATE TABLE digests (
     PRIMARY KEY (guardian_id, school_id, local_date)
 );
 
--- GV (message to the homeroom teacher) and NGHI (absence request) texts,
--- with the teacher's answer.
+-- GV (message to the homeroom teacher), NGHI (absence request), GY (an
+-- opinion to the principal's queue, SPEC §14) and DAN (kindergarten's
+-- morning note) texts, with the staff's answer.
 CREATE TABLE teacher_messages (
     id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL CHECK (kind IN ('GV', 'NGHI')),
+    kind TEXT NOT NULL CHECK (kind IN ('GV', 'NGHI', 'GY', 'DAN')),
     school_id INTEGER NOT NULL REFERENCES schools(id),
     class_id INTEGER REFERENCES classes(id),
     student_id INTEGER NOT NULL REFERENCES students(id),
@@ -362,6 +366,7 @@ CREATE TABLE teacher_messages (
     answer_message_id INTEGER REFERENCES messages(id)
 );
 CREATE INDEX teacher_messages_class ON teacher_messages (class_id, created_at);
+CREATE INDEX teacher_messages_school ON teacher_messages (school_id, kind, created_at);
 
 -- MK one-time codes for the web password: hashed, single use.
 CREATE TABLE otp_codes (
@@ -487,6 +492,276 @@ CREATE TABLE IF NOT EXISTS account_invites (
     created_at TEXT NOT NULL,
     issued_at TEXT
 );
+
+-- Question bank and self-tests (SPEC §15, store/questions/).
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY,
+    school_id INTEGER NOT NULL REFERENCES schools(id),
+    subject_code TEXT NOT NULL,                -- ma_mon (TOAN, ...)
+    grade INTEGER NOT NULL CHECK (grade BETWEEN 1 AND 12),  -- khoi, primary included
+    topic TEXT NOT NULL DEFAULT '',            -- chu_de
+    body TEXT NOT NULL,
+    choices TEXT NOT NULL,                     -- JSON list of 2-6 texts, in the author's order
+    answer INTEGER NOT NULL CHECK (answer BETWEEN 0 AND 5),  -- index of the key in choices
+    level TEXT NOT NULL CHECK (level IN ('M1', 'M2', 'M3', 'NB', 'TH', 'VD', 'VDC')),
+    explanation TEXT NOT NULL DEFAULT '',      -- loi giai, shown after the test
+    active INTEGER NOT NULL DEFAULT 1,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT
+);
+CREATE INDEX IF NOT EXISTS questions_scope ON questions (school_id, subject_code, grade, topic);
+
+CREATE TABLE IF NOT EXISTS quizzes (
+    id INTEGER PRIMARY KEY,
+    school_id INTEGER NOT NULL REFERENCES schools(id),
+    code TEXT NOT NULL UNIQUE,                 -- ma de, e.g. T5; a pupil's variant is T5-12
+    title TEXT NOT NULL,
+    subject_code TEXT NOT NULL,
+    grade INTEGER NOT NULL CHECK (grade BETWEEN 1 AND 12),
+    opens_at TEXT NOT NULL,                    -- UTC
+    closes_at TEXT NOT NULL,
+    max_attempts INTEGER NOT NULL DEFAULT 1 CHECK (max_attempts BETWEEN 1 AND 20),
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    CHECK (closes_at > opens_at)
+);
+CREATE TABLE IF NOT EXISTS quiz_items (
+    quiz_id INTEGER NOT NULL REFERENCES quizzes(id),
+    position INTEGER NOT NULL,                 -- 1-based item number
+    question_id INTEGER REFERENCES questions(id),
+    body TEXT NOT NULL,
+    choices TEXT NOT NULL,
+    answer INTEGER NOT NULL,
+    level TEXT NOT NULL,
+    explanation TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (quiz_id, position)
+);
+CREATE TABLE IF NOT EXISTS quiz_classes (
+    quiz_id INTEGER NOT NULL REFERENCES quizzes(id),
+    class_id INTEGER NOT NULL REFERENCES classes(id),
+    PRIMARY KEY (quiz_id, class_id)
+);
+CREATE TABLE IF NOT EXISTS quiz_variants (
+    id INTEGER PRIMARY KEY,
+    quiz_id INTEGER NOT NULL REFERENCES quizzes(id),
+    student_id INTEGER NOT NULL REFERENCES students(id),
+    class_id INTEGER NOT NULL REFERENCES classes(id),
+    seq INTEGER NOT NULL,
+    code TEXT NOT NULL UNIQUE,                 -- <quiz code>-<seq>
+    perms TEXT NOT NULL,                       -- JSON: per item, shown letter index -> choice index
+    UNIQUE (quiz_id, student_id),
+    UNIQUE (quiz_id, seq)
+);
+CREATE INDEX IF NOT EXISTS quiz_variants_student ON quiz_variants (student_id);
+CREATE TABLE IF NOT EXISTS quiz_attempts (
+    id INTEGER PRIMARY KEY,
+    variant_id INTEGER NOT NULL REFERENCES quiz_variants(id),
+    source TEXT NOT NULL CHECK (source IN ('sms', 'web')),
+    guardian_id INTEGER REFERENCES guardians(id),
+    inbox_id INTEGER,
+    shown TEXT NOT NULL,                       -- JSON: per item the letter index picked (null = blank)
+    correct INTEGER NOT NULL,
+    total INTEGER NOT NULL,
+    submitted_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS quiz_attempts_variant ON quiz_attempts (variant_id, submitted_at);
+CREATE TABLE IF NOT EXISTS quiz_refusals (
+    variant_id INTEGER NOT NULL REFERENCES quiz_variants(id),
+    reason TEXT NOT NULL CHECK (reason IN ('closed', 'limit', 'not_open')),
+    at TEXT NOT NULL,
+    PRIMARY KEY (variant_id, reason)
+);
+
+-- document library (SPEC §16): items, versions, files by content hash, review history, search index
+CREATE TABLE library_blobs (
+    sha256 TEXT PRIMARY KEY,            -- the file under <data dir>/library/blobs/<sha256[:2]>/<sha256>
+    size INTEGER NOT NULL,
+    kind TEXT NOT NULL,                 -- pdf, docx, xlsx, pptx, odt, jpg, png, gif, webp
+    created_at TEXT NOT NULL
+);
+CREATE TABLE library_items (
+    id INTEGER PRIMARY KEY,
+    school_id INTEGER NOT NULL REFERENCES schools(id),
+    title TEXT NOT NULL,
+    section TEXT NOT NULL CHECK (section IN ('giang_day', 'chuyen_mon', 'van_ban')),
+    subject TEXT,                       -- a subject code (TOAN, VAN, ...) or NULL
+    grade INTEGER CHECK (grade BETWEEN 1 AND 12),
+    department_id INTEGER REFERENCES departments(id),
+    source TEXT NOT NULL,               -- source or licence, as the owner wrote it
+    owner_user_id INTEGER NOT NULL REFERENCES users(id),
+    state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'submitted', 'approved', 'returned')),
+    return_reason TEXT,                 -- the last reviewer's reason when returned
+    reviewed_by INTEGER REFERENCES users(id),
+    reviewed_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX library_items_school_state ON library_items (school_id, state, department_id);
+CREATE TABLE library_versions (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES library_items(id),
+    number INTEGER NOT NULL,
+    sha256 TEXT NOT NULL REFERENCES library_blobs(sha256),
+    file_name TEXT NOT NULL,            -- as uploaded, made safe (no folders)
+    note TEXT,
+    text_chars INTEGER NOT NULL DEFAULT 0,
+    privacy_warning TEXT,               -- JSON: pupils' names / roster phones the text appears to contain
+    uploaded_by INTEGER NOT NULL REFERENCES users(id),
+    uploaded_at TEXT NOT NULL,
+    UNIQUE (item_id, number)
+);
+CREATE INDEX library_versions_sha ON library_versions (sha256);
+CREATE TABLE library_events (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES library_items(id),
+    at TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    action TEXT NOT NULL,               -- create, upload, submit, withdraw, approve, return
+    from_state TEXT,
+    to_state TEXT,
+    reason TEXT
+);
+CREATE INDEX library_events_item ON library_events (item_id, at);
+-- Search (store.library.search): rowid = library_items.id, folded lower-case text (store.text.fold).
+-- library_fts finds an item by any word of its title or text; detail = none keeps its lists small, so a
+-- common word stays fast over 10,000 documents. library_titles ranks the title matches (bm25).
+CREATE VIRTUAL TABLE library_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2', detail = none);
+CREATE VIRTUAL TABLE library_titles USING fts5(title, tokenize = 'unicode61 remove_diacritics 2');
+
+-- ---- Forum and góp ý (SPEC §14) ----
+-- Forum rooms: parents of a class / of the school, staff of the school / of
+-- a class, and one staff room per pupil. Made when first needed.
+CREATE TABLE forum_rooms (
+    id INTEGER PRIMARY KEY,
+    school_id INTEGER NOT NULL REFERENCES schools(id),
+    kind TEXT NOT NULL CHECK (kind IN ('class_parents', 'school_parents', 'school_staff', 'class_staff', 'pupil')),
+    school_year TEXT NOT NULL,
+    class_id INTEGER REFERENCES classes(id),      -- class rooms
+    student_id INTEGER REFERENCES students(id),   -- a pupil's staff room
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX forum_rooms_key ON forum_rooms
+    (school_id, kind, school_year, IFNULL(class_id, 0), IFNULL(student_id, 0));
+
+-- A topic (F27 in SMS is topic 27). Visible once its opening post is approved.
+CREATE TABLE forum_topics (
+    id INTEGER PRIMARY KEY,
+    room_id INTEGER NOT NULL REFERENCES forum_rooms(id),
+    title TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'held', 'approved', 'rejected')),
+    pinned INTEGER NOT NULL DEFAULT 0,
+    closed INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    approved_at TEXT,
+    last_post_at TEXT
+);
+CREATE INDEX forum_topics_room ON forum_topics (room_id, status, pinned, last_post_at);
+CREATE INDEX forum_topics_approved ON forum_topics (approved_at);
+
+-- Posts: the opening post and the replies. A guardian's post waits for
+-- moderation (pending), or is held for a phone number, a link or a blocked
+-- word (held); staff posts are approved at once.
+CREATE TABLE forum_posts (
+    id INTEGER PRIMARY KEY,
+    topic_id INTEGER NOT NULL REFERENCES forum_topics(id),
+    guardian_id INTEGER REFERENCES guardians(id),
+    user_id INTEGER REFERENCES users(id),
+    author_name TEXT NOT NULL,                    -- as shown: "Phụ huynh em Hoa (6A)", a teacher's name
+    body TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'held', 'approved', 'rejected')),
+    hold_reason TEXT,                             -- why it was held (phone, link, blocked word)
+    source TEXT NOT NULL CHECK (source IN ('web', 'sms')),
+    inbox_id INTEGER REFERENCES inbox(id),
+    created_at TEXT NOT NULL,
+    approved_at TEXT,                             -- when it became visible (at once for staff)
+    moderated_by TEXT,
+    moderated_at TEXT,
+    moderation_note TEXT,
+    CHECK ((guardian_id IS NULL) != (user_id IS NULL))
+);
+CREATE INDEX forum_posts_topic ON forum_posts (topic_id, status, id);
+CREATE INDEX forum_posts_guardian ON forum_posts (guardian_id, status);
+CREATE INDEX forum_posts_approved ON forum_posts (approved_at);
+
+-- THEO F27 / BO F27 and the web's follow button; authors follow their own topics.
+CREATE TABLE forum_follows (
+    guardian_id INTEGER NOT NULL REFERENCES guardians(id),
+    topic_id INTEGER NOT NULL REFERENCES forum_topics(id),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (guardian_id, topic_id)
+);
+
+-- A guardian follows the parent rooms of their children by default; a muted room leaves the digest.
+CREATE TABLE forum_room_mutes (
+    guardian_id INTEGER NOT NULL REFERENCES guardians(id),
+    room_id INTEGER NOT NULL REFERENCES forum_rooms(id),
+    PRIMARY KEY (guardian_id, room_id)
+);
+
+-- Per-school forum settings: every guardian post moderated (1) or only a guardian's first (0); the block list.
+CREATE TABLE forum_settings (
+    school_id INTEGER PRIMARY KEY REFERENCES schools(id),
+    moderate_all INTEGER NOT NULL DEFAULT 0,
+    block_words TEXT NOT NULL DEFAULT ''          -- one word or phrase a line
+);
+-- Primary schools (tiểu học, Thông tư 27/2020; store/primary/). Assessment points (point):
+-- GK1 giữa HK I, CK1 cuối HK I, GK2 giữa HK II, CN cuối năm.
+-- A subject's or activity's level (T/H/C), periodic test score (whole 0-10, only where TT27
+-- holds a test) and the teacher's comment at one point.
+CREATE TABLE primary_assessments (
+    id INTEGER PRIMARY KEY,
+    student_id INTEGER NOT NULL REFERENCES students(id),
+    school_year TEXT NOT NULL,
+    point TEXT NOT NULL CHECK (point IN ('GK1', 'CK1', 'GK2', 'CN')),
+    subject_code TEXT NOT NULL,
+    level TEXT NOT NULL CHECK (level IN ('T', 'H', 'C')),
+    score INTEGER CHECK (score BETWEEN 0 AND 10),
+    comment TEXT,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved')),
+    corrected INTEGER NOT NULL DEFAULT 0,
+    entered_by TEXT,
+    entered_at TEXT NOT NULL,
+    approved_by TEXT,
+    approved_at TEXT,
+    UNIQUE (student_id, school_year, point, subject_code)
+);
+CREATE INDEX primary_assessments_approved_at ON primary_assessments (approved_at);
+CREATE INDEX primary_assessments_status ON primary_assessments (status);
+
+-- Qualities (phẩm chất) and competences (năng lực) at one point: T Tốt, D Đạt, C Cần cố gắng.
+CREATE TABLE primary_qualities (
+    student_id INTEGER NOT NULL REFERENCES students(id),
+    school_year TEXT NOT NULL,
+    point TEXT NOT NULL CHECK (point IN ('GK1', 'CK1', 'GK2', 'CN')),
+    code TEXT NOT NULL,                        -- YN, NA, CC, TTH, TNH, TCTH, GTHT, GQVD, NN, TT, KH, CNG, TH, TM, TC
+    level TEXT NOT NULL CHECK (level IN ('T', 'D', 'C')),
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved')),
+    corrected INTEGER NOT NULL DEFAULT 0,
+    entered_by TEXT,
+    entered_at TEXT NOT NULL,
+    approved_by TEXT,
+    approved_at TEXT,
+    PRIMARY KEY (student_id, school_year, point, code)
+);
+CREATE INDEX primary_qualities_approved_at ON primary_qualities (approved_at);
+CREATE INDEX primary_qualities_status ON primary_qualities (status);
+
+-- Official year-end results (ketqua_th): without a row the result is computed ("tam tinh").
+CREATE TABLE primary_results (
+    student_id INTEGER NOT NULL REFERENCES students(id),
+    school_year TEXT NOT NULL,
+    result TEXT NOT NULL CHECK (result IN ('HTXS', 'HTT', 'HT', 'CHT')),
+    commendation TEXT CHECK (commendation IN ('XS', 'TB')),  -- Học sinh Xuất sắc / Tiêu biểu
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved')),
+    entered_by TEXT,
+    entered_at TEXT NOT NULL,
+    approved_by TEXT,
+    approved_at TEXT,
+    PRIMARY KEY (student_id, school_year)
+);
+CREATE INDEX primary_results_approved_at ON primary_results (approved_at);
+
 -- ---- Polls and sign-ups (SPEC §13) ----
 -- A poll (its id is the number in `BC 31 1`) asks the guardians of a school,
 -- a grade or a class; a teacher's poll waits for a reviewer before it is sent.

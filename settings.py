@@ -157,6 +157,11 @@ class SmscSettings:
     response_timeout: int = _s(30, "Seconds to wait for a submit_sm_resp before the submit is `ambiguous`.", check=_positive)
     reconnect_max: int = _s(60, "Upper bound of the reconnect back-off, seconds.", check=_positive)
 
+@dataclass(frozen=True)
+class LibrarySettings:
+    max_mb: int = _s(50, "Largest file (MB) a teacher may upload to the document library.", check=_positive)
+    quota_mb: int = _s(2048, "Library storage per school (MB); a file stored once counts once per school that uses it.", check=_positive)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -167,6 +172,7 @@ class Settings:
     digest: DigestSettings = field(default_factory=DigestSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
+    library: LibrarySettings = field(default_factory=LibrarySettings)
     smsc: tuple[SmscSettings, ...] = (SmscSettings(),)
     source: str = ""
     base_dir: str = "."

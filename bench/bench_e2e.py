@@ -351,6 +351,16 @@ def capped(folder: Path, r, count: int) -> tuple[float, int]:
         sim.stop()
 
 
+def demo_folder(prefix: str):
+    """A temporary folder with the demo school (4 classes a grade x 40 pupils) imported: (folder, db)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    db = connect(folder / "sll.db")
+    migrate.init(db)
+    for kind, file in demo_school.generate(folder / "files", seed=3, classes_per_grade=4, students_per_class=40):
+        import_file(db, kind, file, approve=True, imported_by="bench")
+    return folder, db
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=5000)
@@ -362,11 +372,7 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     r = redis.Redis()
     r.ping()
-    folder = Path(tempfile.mkdtemp(prefix="sll-bench-"))
-    db = connect(folder / "sll.db")
-    migrate.init(db)
-    for kind, file in demo_school.generate(folder / "files", seed=3, classes_per_grade=4, students_per_class=40):
-        import_file(db, kind, file, approve=True, imported_by="bench")
+    folder, db = demo_folder("sll-bench-")
     print(f"$ {' '.join([Path(sys.executable).name, *sys.argv])}")
     print(f"{os.cpu_count()} cores; simulator (smpp34) in its own process; Redis 127.0.0.1:6379; loopback")
     sim = SimProcess()

@@ -1,4 +1,4 @@
-"""`demo-data DIR`: write a demo THCS and THPT school as import files, and optionally import them."""
+"""`demo-data DIR`: write a demo THCS, THPT and primary school as import files, and optionally import them."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from store import demo_school
+from store.primary import demo as primary_demo
 
 from .imports import run_import
 
@@ -27,6 +28,9 @@ def demo_data(app, directory, seed, classes_per_grade, students_per_class, guard
     files = demo_school.generate(directory, seed=seed, classes_per_grade=classes_per_grade,
                                  students_per_class=students_per_class, guardians=guardians, fmt=fmt,
                                  marks=not no_marks)
+    # The primary school (TT27, grades 1-5): its own smaller size, the same seed and format.
+    files += primary_demo.generate(directory, seed=seed, classes_per_grade=min(classes_per_grade, 2),
+                                   students_per_class=min(students_per_class, 20), fmt=fmt, marks=not no_marks)
     for kind, path in files:
         click.echo(f"wrote {path} ({kind})")
     if not do_import:
@@ -38,3 +42,4 @@ def demo_data(app, directory, seed, classes_per_grade, students_per_class, guard
         run_import(db, kind, path, approve=approve)
     showcase = demo_school.SHOWCASE[0]
     click.echo(f"try: python run_gateway.py ask {showcase.phone} 'DIEM TOAN HK1 {showcase.children[0].code}'")
+    click.echo(f"primary (TT27): python run_gateway.py ask {primary_demo.FAMILIES[0].phone} 'KQ'")

@@ -28,7 +28,7 @@ DEMO_PASSWORD = "demo-pw"  # SMPP 3.4 passwords are at most 8 characters
 # The demo's staff accounts (login, role, school, classes); their password is generated once per data dir.
 DEMO_TEACHER = "dd-gv001.thcs-dd"
 DEMO_STAFF = (("demo.admin", "admin", "THCS-DD", ()), ("demo.gv", "teacher", "THCS-DD", ("8A2",)),
-              ("demo.ops", "operator", None, ()))
+              ("demo.ops", "operator", None, ()), ("demo.th", "teacher", "TH-KD", ("4A1",)))
 
 
 def redis_url_of(conn) -> str:
@@ -177,12 +177,15 @@ def _prepare_demo_school(env: dict, data_dir: Path) -> None:
     app_settings = settings_mod.load(env=env)
     if app_settings.db_path.exists():
         click.echo(f"demo: using {app_settings.db_path}")
+        _demo_self_test(app_settings)
         return
     data_dir.mkdir(parents=True, exist_ok=True)
     db = open_settings_db(app_settings)
     migrate.init(db, app_settings.db_path)
-    click.echo("demo: generating two schools (THCS-DD, THPT-CVA) and importing them ...")
-    for kind, path in demo_school.generate(data_dir / "files", seed=1):
+    click.echo("demo: generating three schools (THCS-DD, THPT-CVA, primary TH-KD) and importing them ...")
+    from store.primary import demo as primary_demo
+    for kind, path in [*demo_school.generate(data_dir / "files", seed=1),
+                       *primary_demo.generate(data_dir / "files", seed=1)]:
         report = import_file(db, kind, path, approve=True, imported_by="demo")
         click.echo(f"  {kind:<11} {report.rows:6d} rows")
     password = _demo_staff_password(data_dir)
@@ -191,7 +194,24 @@ def _prepare_demo_school(env: dict, data_dir: Path) -> None:
     # The imported roster's showcase teacher (GVCN 8A2, texts PC from 0911222333) shares the demo password.
     teacher_id = db.execute("SELECT id FROM users WHERE login = ?", [DEMO_TEACHER]).fetchone()[0]
     users.set_password(db, teacher_id, password)
+    from store.clock import local_today, school_year_of
+    from store.community import forum_demo
+    forum_demo.seed(db, school_year_of(local_today(app_settings.sms.timezone)), teacher_login="demo.gv",
+                    moderator_login="demo.admin")
     db.close()
+    _demo_self_test(app_settings)
+
+
+def _demo_self_test(app_settings) -> None:
+    """The demo's self-test DEMO for 8A2 (SPEC §15), made once and kept open for 30 more days."""
+    from store.connection import open_settings_db
+    from store.questions.demo import create_demo_test, keep_open
+    db = open_settings_db(app_settings)
+    try:
+        if create_demo_test(db) is None:
+            keep_open(db)
+    finally:
+        db.close()
 
 
 def _demo_staff_password(data_dir: Path) -> str:
@@ -244,9 +264,15 @@ Text the shortcode as a parent (in another terminal):
     ./dev run sim mo{control_opt} 0912345678 "DIEM TOAN HK1 C1"
     ./dev run sim mo{control_opt} 0912345678 "CON"
     ./dev run sim mo{control_opt} 0987654321 "KQ HK1"
+    ./dev run sim mo{control_opt} 0977123456 "KQ"
+    ./dev run sim mo{control_opt} 0966234567 "DIEM TOAN"
+    ./dev run sim mo{control_opt} 0912345678 "BL DEMO 1A 2B 3C 4D 5A 6B"   (self-test of 8A2)
+    ./dev run sim mo{control_opt} 0912345678 "TL F2 Gia dinh em se den"     (a forum reply, held for moderation)
 
 Web: {web}/   health: {web}/healthz   metrics: {web}/metrics
-  staff: {web}/login as demo.admin (THCS-DD), demo.gv (teacher of 8A2) or demo.ops (operator),
+  (0977123456 and 0966234567 are parents at the primary school TH-KD, grades 4 and 2: levels, not averages)
+  staff: {web}/login as demo.admin (THCS-DD), demo.gv (teacher of 8A2), demo.th (teacher of 4A1 at the
+         primary TH-KD) or demo.ops (operator),
          or {DEMO_TEACHER} (Nguyễn Thu Hà of the imported roster: `sim mo 0911222333 PC`),
          password {_demo_staff_password(data_dir)}
   parent: ./dev run sim mo{control_opt} 0912345678 "MK" gives a code; set a password at {web}/parent/password

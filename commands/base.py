@@ -70,5 +70,5 @@ class Command(ABC):
     audience: ClassVar[Audience] = Audience.GUARDIAN
 
     @abstractmethod
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        """The reply to ``parsed`` from ``ctx``'s sender (text, not sent)."""
+    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply | None:
+        """The reply to ``parsed`` from ``ctx``'s sender (text, not sent); None: stay silent."""

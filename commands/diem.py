@@ -2,19 +2,14 @@
 from __future__ import annotations
 
 from outbox.templating import render
-from store import grades, subjects, terms
+from store import grades, levels, subjects, terms
 
 from . import lexicon
+from .forms import form_for
+from .lexicon import subject_for
 from .base import Command, Context, Reply
 from .children import choose
 from .grammar import CON, KY, MON, ChildRef, Parsed
-
-
-def subject_for(child, code: str) -> str:
-    """The school's code for a parent's subject: in THCS, SU and DIA are LSDL."""
-    if child.school_level == "THCS":
-        return lexicon.THCS_SUBJECT_MAP.get(code, code)
-    return code
 
 
 def term_of(ctx: Context, parsed: Parsed, child) -> int:
@@ -49,7 +44,7 @@ def name_note(ctx: Context, parsed: Parsed) -> str:
 def taken(reports: list, child) -> list:
     """The child's subjects: in THPT the chosen subjects without a single score are another
     class's choice and left out; required subjects always stay (missing = not complete)."""
-    if child.school_level != "THPT":
+    if levels.spec_of_grade(child.grade).level is not levels.SchoolLevel.THPT:    # by khối: THCS+THPT schools too
         return reports
     return [r for r in reports if r.has_scores or r.subject.code in subjects.THPT_REQUIRED]
 
@@ -71,6 +66,9 @@ class Diem(Command):
         child = choose(ctx, parsed)
         if isinstance(child, Reply):
             return child
+        other = form_for(self.keyword, child)
+        if other:
+            return other(ctx, parsed, child, note)
         term = term_of(ctx, parsed, child)
         year = ctx.family.school_year
         if parsed.subject:

@@ -37,6 +37,7 @@ class Parsed:
     subject: str | None = None        # canonical subject code
     subject_word: str | None = None   # the alias as typed
     term: int | None = None           # 1, 2 or lexicon.YEAR
+    point: str | None = None          # the primary point (GK1, CK1, GK2, CN) the KY word names
     child: ChildRef | None = None
     text: str = ""                    # free text of GV / NGHI (original spelling)
     unknown: list[str] = field(default_factory=list)
@@ -96,6 +97,7 @@ class _Slots:
             self.p.subject, self.p.subject_word = lexicon.subject_of(word), word
         elif slot == KY:
             self.p.term = lexicon.term_of(word)
+            self.p.point = lexicon.point_of(word)
         else:
             idx = lexicon.child_index(word)
             self.p.child = (ChildRef(index=idx) if idx else ChildRef(code=word) if word in self.codes

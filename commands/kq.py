@@ -6,6 +6,7 @@ from store import grades, results
 
 from .base import Command, Context, Reply
 from .children import choose
+from .forms import form_for
 from .diem import taken, term_of
 from .grammar import CON, KY, Parsed
 
@@ -21,6 +22,9 @@ class Kq(Command):
         child = choose(ctx, parsed)
         if isinstance(child, Reply):
             return child
+        other = form_for(self.keyword, child)
+        if other:
+            return other(ctx, parsed, child)
         term = term_of(ctx, parsed, child)
         year = ctx.family.school_year
         reports = taken(grades.term_reports(ctx.db, child.student_id, child.school_id, child.grade, year, term),

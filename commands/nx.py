@@ -6,6 +6,7 @@ from store import records
 
 from .base import Command, Context, Reply
 from .children import choose
+from .forms import form_for
 from .grammar import CON, Parsed
 
 
@@ -20,6 +21,9 @@ class Nx(Command):
         child = choose(ctx, parsed)
         if isinstance(child, Reply):
             return child
+        other = form_for(self.keyword, child)
+        if other:
+            return other(ctx, parsed, child)
         comments = records.latest_comments(ctx.db, child.student_id, limit=3)
         return Reply(render("nx.txt", child=child, comments=comments, note=""), command=self.keyword,
                      student_ids=[child.student_id], school_id=child.school_id, more_url="/p/nhanxet")

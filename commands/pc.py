@@ -29,7 +29,7 @@ class Pc(Command):
     keyword = "PC"
     aliases = ("PC", "PHANCONG")
     slots = (KY,)
-    help = "PC <ky>: lop, mon duoc phan cong day hoc ky nay"
+    help = "PC <ky>: lop, mon duoc phan cong"
     example = "PC"
     needs_child = False
     audience = Audience.STAFF

@@ -5,10 +5,13 @@ from functools import lru_cache
 
 from .base import Command
 from .bc import Bc
+from .bl import Bl
+from .bo import Bo
 from .con import Con
 from .diem import Diem
 from .dk import Dk
 from .gv import Gv
+from .gy import Gy
 from .hd import Hd
 from .huy import Huy
 from .kq import Kq
@@ -20,12 +23,17 @@ from .nx import Nx
 from .pc import Pc
 from .rl import Rl
 from .tbao import Tbao
+from .theo import Theo
+from .tl import Tl
+from .tv import Tv
 from .vang import Vang
 
 COMMANDS: tuple[type[Command], ...] = (Diem, Kq, Rl, Nx, Vang, Nghi, Lich, Tbao, Con, Gv, Huy, Dk, Mk, Hd,
-                                       Bc, Kqbc,
+                                       Tl, Theo, Bo, Gy,  # forum and gop y (SPEC §14)
+                                       Bc, Kqbc,  # polls and sign-ups (SPEC §13)
+                                       Bl,  # self-tests (SPEC §15)
                                        # staff phones only (SPEC §12): audience STAFF
-                                       Pc)
+                                       Pc, Tv)
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,7 @@ from store import results
 
 from .base import Command, Context, Reply
 from .children import choose
+from .forms import form_for
 from .diem import term_of
 from .grammar import CON, KY, Parsed
 
@@ -21,6 +22,9 @@ class Rl(Command):
         child = choose(ctx, parsed)
         if isinstance(child, Reply):
             return child
+        other = form_for(self.keyword, child)
+        if other:
+            return other(ctx, parsed, child)
         term = term_of(ctx, parsed, child)
         conduct = results.conduct(ctx.db, child.student_id, ctx.family.school_year, term)
         return Reply(render("rl.txt", child=child, term=term, conduct=conduct, note=""), command=self.keyword,

@@ -86,6 +86,8 @@ def answer(db: sqlite_utils.Database, settings, sender: str, text: str | None, *
             else _staff_help(staff)
     else:
         reply = command.handle(ctx, parsed)
+        if reply is None:                       # a command may choose silence (BL's second refusal)
+            return Answer(None, parsed.keyword, phone)
     return _finish(settings, reply, phone)
 
 

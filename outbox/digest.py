@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from store.clock import iso, school_year_of, utcnow
+from store.community.forum_news import ForumDigest
 from store.connection import transaction
 from store.news import ChildNews, approved_between
 from store.subjects import sort_key
 
-from . import messages, quiet
+from . import digest_primary, messages, quiet
 from .fit import fit
 from .render import parts_needed, prepare
 from .templating import fmt_date, fmt_number, render
@@ -80,11 +81,18 @@ def _open_run(db, school_id: int, day: date, now: datetime) -> tuple[int, str | 
         return cur.lastrowid, prev, iso(now), "building"
 
 
-def family_news(news, kids, day: date) -> list[dict]:
-    """The children of one guardian that have news: name, class_name, lines, id."""
+def level_sources(db, school_id: int, after: str | None, until: str) -> tuple:
+    """The per-level line sources of one digest window (today: the primary TT27 lines)."""
+    return (digest_primary.source(db, school_id, after, until),)
+
+
+def family_news(news, kids, day: date, sources=()) -> list[dict]:
+    """The children of one guardian that have news: name, class_name, lines, id.
+
+    ``sources`` add a level's own lines per child (outbox.digest_primary for TT27 pupils)."""
     children = []
     for sid, name, cid, cname in kids:
-        lines = _child_lines(news.for_child(sid, cid), day)
+        lines = _child_lines(news.for_child(sid, cid), day) + [line for src in sources for line in src.lines(sid)]
         if lines:
             children.append({"name": name, "class_name": cname, "lines": lines, "id": sid})
     return children
@@ -125,6 +133,8 @@ def build(db: sqlite_utils.Database, settings, school_id: int, day: date, *, now
     if state == "built":
         return DigestResult(school_id, day, run_id, 0, 0, True, 0)
     news = approved_between(db, school_id, after, until)
+    forum = ForumDigest(db, school_id, after, until)
+    sources = level_sources(db, school_id, after, until)
     tz = settings.sms.timezone
     valid_until = quiet.digest_valid_until(day, settings.digest.valid_until, tz)
     first_send = quiet.next_send_time(now, settings.sms.quiet_hours or None, tz)
@@ -161,10 +171,11 @@ def build(db: sqlite_utils.Database, settings, school_id: int, day: date, *, now
     # and BEGIN IMMEDIATE on that connection then fails (SQLITE_BUSY_SNAPSHOT) once anyone else has
     # committed since — which the gateway does all the time.
     for gid, phone, kids in list(recipients(db, school_id, school_year_of(day))):
-        children = family_news(news, kids, day)
-        if not children:
+        children = family_news(news, kids, day, sources)
+        forum_line = forum.line(gid, {cid for _, _, cid, _ in kids})
+        if not children and not forum_line:
             continue
-        text = render("digest.txt", day=day, children=children)
+        text = render("digest.txt", day=day, children=children, forum=forum_line)
         text = fit(text, transliterate=settings.sms.transliterate, max_parts=settings.sms.max_parts, more_url=url)
         text = prepare(text, settings.sms.transliterate)[0]
         pending.append((gid, phone, text, [c["id"] for c in children]))

@@ -24,7 +24,7 @@ from store.clock import now_iso, school_year_of
 from store.news import approved_between
 from store.phones import mask
 
-from .digest import family_news, recipients
+from .digest import family_news, level_sources, recipients
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,7 @@ def send_digests(db: sqlite_utils.Database, settings, school_id: int, day: date)
         return MailResult(0, 0, 0)
     school_name = db.execute("SELECT name FROM schools WHERE id = ?", [school_id]).fetchone()[0]
     news = approved_between(db, school_id, run[0], run[1])
+    sources = level_sources(db, school_id, run[0], run[1])
     sent = refused = 0
     try:
         smtp = _connect(settings)
@@ -105,7 +106,7 @@ def send_digests(db: sqlite_utils.Database, settings, school_id: int, day: date)
             if gid not in pending:
                 continue
             address, name = pending.pop(gid)
-            children = family_news(news, kids, day)
+            children = family_news(news, kids, day, sources)
             if not children:
                 continue
             msg = compose(settings, school_name=school_name, day=day, to=address, guardian_name=name,

@@ -25,6 +25,7 @@ import sqlite_utils
 from .clock import now_iso, parse_iso
 from .connection import transaction
 from .errors import StoreError
+from .primary import tt27
 
 
 class ApprovalError(StoreError):
@@ -40,6 +41,9 @@ class Kind(str, Enum):
     COMMENTS = "comments"
     EVENTS = "events"
     RESULTS = "results"
+    PRIMARY = "primary_assessments"          # TT27 levels, test scores, comments (store/primary/)
+    QUALITIES = "primary_qualities"
+    PRIMARY_RESULTS = "primary_results"
 
     @property
     def label(self) -> str:
@@ -47,7 +51,9 @@ class Kind(str, Enum):
 
 
 LABELS = {Kind.GRADES: "Điểm", Kind.CONDUCT: "Rèn luyện", Kind.ATTENDANCE: "Chuyên cần",
-          Kind.COMMENTS: "Nhận xét", Kind.EVENTS: "Sự kiện / thông báo", Kind.RESULTS: "Kết quả học tập"}
+          Kind.COMMENTS: "Nhận xét", Kind.EVENTS: "Sự kiện / thông báo", Kind.RESULTS: "Kết quả học tập",
+          Kind.PRIMARY: "Đánh giá tiểu học", Kind.QUALITIES: "Phẩm chất, năng lực",
+          Kind.PRIMARY_RESULTS: "Kết quả cuối năm (tiểu học)"}
 
 # The school year of a dated row ('YYYY-MM-DD'): August starts a new one (store.clock.school_year_of).
 _YEAR_OF_DATE = ("(CASE WHEN CAST(substr(t.date, 6, 2) AS INTEGER) >= 8 "
@@ -84,6 +90,12 @@ SPECS: dict[Kind, _Spec] = {
                            "t.date, t.session, t.excused, t.reason"),
     Kind.COMMENTS: _Spec("s.school_id", "e.class_id", "t.subject_code", "0",
                          _student_source("comments", _YEAR_OF_DATE), "t.date, t.subject_code, t.body"),
+    Kind.PRIMARY: _Spec("s.school_id", "e.class_id", "t.subject_code", "t.corrected",
+                        _student_source("primary_assessments", "t.school_year"), "t.point, t.level, t.score, t.comment"),
+    Kind.QUALITIES: _Spec("s.school_id", "e.class_id", "''", "t.corrected",
+                          _student_source("primary_qualities", "t.school_year"), "t.point, t.code, t.level"),
+    Kind.PRIMARY_RESULTS: _Spec("s.school_id", "e.class_id", "''", "0",
+                                _student_source("primary_results", "t.school_year"), "t.result, t.commendation"),
     Kind.EVENTS: _Spec("t.school_id", "t.class_id", "''", "0",
                        "events t LEFT JOIN classes c ON c.id = t.class_id", "t.date, t.kind, t.title, t.body"),
 }
@@ -210,6 +222,8 @@ def describe(kind: Kind, values: tuple) -> str:
         return f"Rèn luyện {term[values[0]]}: {values[1]}"
     if kind is Kind.RESULTS:
         return f"Học tập {term[values[0]]}: {values[1] or '-'}"
+    if kind in (Kind.PRIMARY, Kind.QUALITIES, Kind.PRIMARY_RESULTS):
+        return describe_primary(kind, values)
     if kind is Kind.ATTENDANCE:
         day, session, excused, reason = values
         return f"Vắng {day} buổi {session} ({'có phép' if excused else 'không phép'}){': ' + reason if reason else ''}"
@@ -218,6 +232,19 @@ def describe(kind: Kind, values: tuple) -> str:
         return f"{day} {subject or 'GVCN'}: {body}"
     day, ev_kind, title, body = values
     return f"{day} [{ev_kind}] {title}{' — ' + body if body else ''}"
+
+
+def describe_primary(kind: Kind, values: tuple) -> str:
+    """What a pending TT27 row says: 'CK1 mức T, KTĐK 9: Tính nhanh', 'CK1 Chăm chỉ: Đạt', 'Hoàn thành tốt'."""
+    if kind is Kind.PRIMARY:
+        point, level, score, comment = values
+        return (f"{point} mức {level}{'' if score is None else f', KTĐK {score}'}"
+                f"{': ' + comment if comment else ''}")
+    if kind is Kind.QUALITIES:
+        point, code, level = values
+        return f"{point} {tt27.quality_name(code)}: {tt27.QualityLevel(level).label}"
+    result, award = values
+    return tt27.YearResult(result).label + (f", {tt27.Commendation(award).label}" if award else "")
 
 
 def pending_rows(db: sqlite_utils.Database, key: GroupKey, tz: str, *, class_ids=None,

@@ -41,14 +41,31 @@ def user_version(db: sqlite_utils.Database) -> int:
     return db.execute("PRAGMA user_version").fetchone()[0]
 
 
+# A migration that rebuilds a table (SQLite's 12-step procedure, the only way to change a
+# CHECK) starts with this line: foreign keys are off while it runs, since PRAGMA foreign_keys
+# is a no-op inside a transaction, and PRAGMA foreign_key_check must find nothing before COMMIT.
+FOREIGN_KEYS_OFF = "-- sll: foreign_keys off"
+
+
 def _apply(db: sqlite_utils.Database, sql: str, version: int) -> None:
     # executescript commits first; wrapping it in BEGIN/COMMIT makes the
     # whole step atomic: a failing statement leaves the previous version.
+    rebuild = sql.lstrip().startswith(FOREIGN_KEYS_OFF)
+    was_on = db.conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    if rebuild:
+        db.conn.execute("PRAGMA foreign_keys = OFF")
     try:
-        db.conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\nCOMMIT;")
+        db.conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\n")
+        broken = db.conn.execute("PRAGMA foreign_key_check").fetchmany(5) if rebuild else []
+        if broken:
+            raise sqlite3.IntegrityError(f"foreign keys broken by the rebuild: {broken}")
+        db.conn.execute("COMMIT")
     except sqlite3.Error as e:
         db.conn.execute("ROLLBACK") if db.conn.in_transaction else None
         raise SchemaError(f"could not bring the database to version {version}: {e}") from e
+    finally:
+        if rebuild and was_on:
+            db.conn.execute("PRAGMA foreign_keys = ON")
 
 
 def init(db: sqlite_utils.Database, path: Path | None = None) -> dict:

@@ -97,3 +97,33 @@ def hand_school(db):
     for kind in HAND_ORDER:
         import_file(db, kind, GOOD / f"{kind}.csv")
     return db
+
+
+@pytest.fixture(scope="session")
+def primary_db_template(tmp_path_factory) -> Path:
+    """The demo primary school (store.primary.demo, HK I complete) imported once per session (do not write to it)."""
+    from store.primary import demo as primary_demo
+    folder = tmp_path_factory.mktemp("primary_db")
+    path = folder / "template.db"
+    db = connect(path)
+    migrate.init(db, path)
+    for kind, file in primary_demo.generate(folder / "files", seed=5, classes_per_grade=1, students_per_class=4):
+        import_file(db, kind, file, approve=True, imported_by="cli")
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return path
+
+
+@pytest.fixture
+def primary_db(tmp_path, primary_db_template):
+    """A private copy of the demo primary school at tmp_path/sll.db (the file the ``cli`` fixture uses)."""
+    dest = tmp_path / "sll.db"
+    src, dst = sqlite3.connect(primary_db_template), sqlite3.connect(dest)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    database = connect(dest)
+    yield database
+    database.close()

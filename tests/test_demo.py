@@ -24,4 +24,12 @@ def test_demo_once_answers_through_sim_and_serve(tmp_path):
     db = connect(tmp_path / "demo" / "sll.db")
     assert {u: check_login(db, u, password)["role"] for u in ("demo.admin", "demo.gv", "demo.ops")} == \
         {"demo.admin": "admin", "demo.gv": "teacher", "demo.ops": "operator"}
+    # The demo's self-test (SPEC §15): every pupil of 8A2 has a variant of DEMO.
+    assert db.execute("SELECT COUNT(*) FROM quiz_variants v JOIN quizzes q ON q.id = v.quiz_id "
+                      "WHERE q.code = 'DEMO'").fetchone()[0] > 0
+    # The primary school (TT27), grades 1-5 with complete HK I data, and its demo parent.
+    assert db.execute("SELECT group_concat(DISTINCT c.grade) FROM classes c JOIN schools s ON s.id = c.school_id "
+                      "WHERE s.code = 'TH-KD'").fetchone()[0] == "1,2,3,4,5"
+    assert db.execute("SELECT count(DISTINCT point) FROM primary_assessments WHERE status = 'approved'").fetchone()[0] == 2
+    assert check_login(db, "demo.th", password)["role"] == "teacher"
     db.close()

@@ -8,6 +8,7 @@ import phonenumbers
 import pytest
 
 from store import demo_school, phones
+from store.primary import demo as primary_demo
 from store.clock import local_today, school_year_of
 from store.imports import import_file
 from store.tt22 import tx_count
@@ -128,7 +129,7 @@ def test_cli_import_reports_rows_and_exit_status(cli, tmp_path):
     cli("init", check=True)
     bad = cli("import", "schools", str(BAD / "schools.csv"))
     assert bad.returncode == 1
-    assert "schools.csv: row 4: cap TH (tieu hoc) is not supported yet" in bad.stderr
+    assert "schools.csv: row 4: bad cap 'Đại học'" in bad.stderr
     assert "schools.csv: row 7: duplicate of row 3" in bad.stderr
     assert "4 bad row(s), nothing imported" in bad.stderr
     dry = cli("import", "schools", str(GOOD / "schools.csv"), "--dry-run", check=True)
@@ -149,7 +150,7 @@ def test_cli_demo_data_imports_then_reports_everything_unchanged(cli, tmp_path):
     assert "students.csv (students)" in first.stdout and "guardians.csv: row" in first.stdout
     second = cli(*args, check=True)
     summaries = [line for line in second.stdout.splitlines() if " rows: " in line]
-    assert len(summaries) == len(demo_school.IMPORT_ORDER)
+    assert len(summaries) == len(demo_school.IMPORT_ORDER) + len(primary_demo.IMPORT_ORDER)
     assert all(" 0 inserted, 0 updated, " in line for line in summaries), summaries
 
 

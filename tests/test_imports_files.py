@@ -8,15 +8,15 @@ from tests.fixtures_imports import BAD, GOOD, HAND_ORDER, csv_rows, dump, write_
 
 # kind -> the exact (row, reason) list for tests/data/imports/bad/<kind>.csv, imported on top of hand_school.
 BAD_ROWS = {
-    "schools": [(4, "cap TH (tieu hoc) is not supported yet"), (5, "ten_truong is empty"),
-                (6, "bad cap 'Mầm non' (use THCS or THPT)"), (7, "duplicate of row 3")],
+    "schools": [(4, "bad cap 'Đại học' (use MN, TH, THCS, THPT or several joined by +, e.g. TH+THCS)"), (5, "ten_truong is empty"),
+                (6, "bad cap 'THCS+Cao đẳng' (use MN, TH, THCS, THPT or several joined by +, e.g. TH+THCS)"), (7, "duplicate of row 3")],
     "terms": [(3, "unknown school THCS-XX"), (4, "bad nam_hoc '2025-2027' (use e.g. 2026-2027)"),
               (5, "bad hoc_ky 'HK3' (use 1 or 2)"), (6, "ket_thuc 2026-01-18 is before bat_dau 2026-05-31"),
               (7, "term dates 2026-01-18..2026-08-15 are outside the school year 2025-2026"),
               (8, "bad bat_dau '18/13/2026' (no such day)"), (9, "duplicate of row 2")],
-    "classes": [(3, "khoi 10 is not a THCS grade (6-9)"), (4, "bad khoi 'bảy' (not a whole number)"),
+    "classes": [(3, "khoi 10 is not a THCS grade (6-9)"), (4, "bad khoi 'bảy' (use 1-12 or NT, MGB, MGN, MGL)"),
                 (5, "lop is empty"), (6, "duplicate of row 2")],
-    "subjects": [(3, "bad kieu 'hát' (use diem or nhanxet)"), (4, "bad so_tiet_nam '0' (must be 1-400)"),
+    "subjects": [(3, "bad kieu 'hát' (use diem or nhanxet)"), (4, "bad so_tiet_nam '0' (must be 1-600)"),
                  (5, "khoi 9 is not a THPT grade (10-12)"), (6, "duplicate of row 2")],
     "students": [(4, "bad ngay_sinh '31/02/2012' (no such day)"), (5, "unknown class 8A9 at THCS-T1 in 2025-2026"),
                  (6, "unknown school THCS-XX"), (7, "ho_ten is empty"), (8, "duplicate of row 3"),

@@ -46,8 +46,9 @@ def one_class(view: overview.SchoolOverview, name: str) -> overview.Summary:
 class Child:
     """What commands.diem.taken reads of a child."""
 
-    def __init__(self, level: str):
+    def __init__(self, level: str, grade: int):
         self.school_level = level
+        self.grade = grade
 
 
 def expected_levels(db, school: str, class_name: str, year: str, term: int) -> tuple[Counter, Counter]:
@@ -55,7 +56,7 @@ def expected_levels(db, school: str, class_name: str, year: str, term: int) -> t
     learning, conduct = Counter(), Counter()
     sid = school_id(db, school)
     for student, _, grade, level in class_students(db, school, class_name, year):
-        reports = taken(grades.term_reports(db, student, sid, grade, year, term), Child(level))
+        reports = taken(grades.term_reports(db, student, sid, grade, year, term), Child(level, grade))
         learning[results.learning_result(db, student, sid, grade, year, term, reports=reports).level] += 1
         conduct[results.conduct(db, student, year, term).level] += 1
     return learning, conduct

@@ -148,6 +148,6 @@ def test_user_add_refusals(db, kwargs, message):
 
 def test_schema_enforces_constraints(db):
     with pytest.raises(sqlite3.IntegrityError):
-        db.execute("INSERT INTO schools (code, name, level, created_at) VALUES ('S', 'T', 'TH', 'x')")
+        db.execute("INSERT INTO schools (code, name, level, created_at) VALUES ('S', 'T', '', 'x')")
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO classes (school_id, school_year, name, grade) VALUES (99, '2025-2026', '6A', 6)")

@@ -8,7 +8,9 @@ parent login), staff (the staff home), reports (delivery report, resend,
 parents' texts), review (approval queue, GV/NGHI answers, announcements),
 uploads (spreadsheet imports), entry (teachers' grade book), overview (the
 principal's overview), parents (a parent's children), accounts (staff accounts, API tokens, first login),
-polls and parent_polls (polls and sign-ups: the staff composer and results, the parents' answers).
+selftests (question bank and self-tests), library (the staff document library), forum and
+forum_moderation (rooms, topics, the moderation queue), polls and parent_polls (polls and sign-ups:
+the staff composer and results, the parents' answers).
 Every request gets its own SQLite connection (web.db); every form carries a
 CSRF token (web.csrf); sessions are signed with `web.secret_key`.
 """
@@ -20,7 +22,9 @@ from datetime import timedelta
 from flask import Flask
 
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
-              "web.entry", "web.overview", "web.parents", "web.accounts", "web.polls", "web.parent_polls")
+              "web.entry", "web.overview", "web.parents", "web.accounts",
+              "web.selftests",  # question bank and self-tests (SPEC §15)
+              "web.library", "web.forum", "web.forum_moderation", "web.primary", "web.polls", "web.parent_polls")
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -71,9 +75,16 @@ STAFF_NAV = (
     ("entry.gradebook", "Nhập điểm"),
     ("uploads.upload", "Nhập dữ liệu"),
     ("overview.school", "Tổng hợp"),
+    ("primary.entry", "Nhập đánh giá TH"),
+    ("primary.overview", "Tổng hợp TH"),
     ("polls.index", "Khảo sát"),
     ("accounts.accounts", "Tài khoản"),
     ("accounts.tokens", "Token API"),
+    ("selftests.bank", "Ngân hàng câu hỏi"),
+    ("selftests.quizzes", "Bài kiểm tra"),
+    ("library.index", "Thư viện"),
+    ("forum.index", "Diễn đàn"),
+    ("forum_mod.queue", "Kiểm duyệt"),
 )
 
 

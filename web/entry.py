@@ -16,7 +16,7 @@ import re
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from store import audit, gradebook, terms
+from store import audit, gradebook, levels, terms
 from store.clock import local_today, school_year_of
 from store.connection import transaction
 from store.gradebook import CellEdit, EntryRejected
@@ -94,6 +94,10 @@ def gradebook_page():
     year = school_year_of(today)
     source = request.form if request.method == "POST" else request.args
     choices, choice, subjects, subject, term = _selection(source, year, today)
+    if choice is not None and levels.is_primary(choice.grade):
+        # A primary class is assessed by levels per point (TT27): its own book.
+        return redirect(url_for("primary.entry", **{"class": choice.id, "subject": subject.code if subject else ""}),
+                        code=303)
     can_edit = g.staff.role.value in EDITORS
     db = get_db()
     problems, typed = [], {}

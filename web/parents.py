@@ -17,11 +17,12 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from commands.diem import taken
 from outbox.templating import fmt_number, fmt_term
-from store import audit, events, grades, optout, parent_view, records, results, subjects, terms
+from store import audit, events, grades, levels, optout, parent_view, records, results, subjects, terms
 from store.clock import local_today, school_year_of
 from store.phones import mask
 
 from .auth import parent_required, safe_target
+from . import parents_primary
 from .db import get_db, settings
 
 bp = Blueprint("parents", __name__, url_prefix="/parent")
@@ -32,6 +33,8 @@ _YEAR_RE = re.compile(r"^(\d{4})-(\d{4})$")
 TERM_CHOICES = (("1", "Học kỳ I"), ("2", "Học kỳ II"), ("CN", "Cả năm"))
 # The links the SMS replies carry (`Xem du: <site>/p/diem`, MK's `/p/login`) land here.
 SMS_LINKS = {"login": "auth.parent_password"}
+# A level whose rules are not TT22 has its own child page (TT27: levels per point, no averages).
+LEVEL_PAGES = {levels.Scheme.TT27: parents_primary.child_page}
 
 
 class BadParam(ValueError):
@@ -131,6 +134,12 @@ def child(code: str):
         return _bad(e)
     linked = _child_or_404(code, year, current)
     c = linked.child
+    page = LEVEL_PAGES.get(levels.scheme_of(c.grade))
+    if page is not None:
+        audit.record(db, _actor(), "web:parent:view", school_id=c.school_id, student_id=c.student_id,
+                     school_year=year)
+        return page(db, linked, year=year, current=current, today=today,
+                    years=parent_view.years(db, g.guardian_id, c.student_id, current))
     try:
         default_term = terms.current_term(db, c.school_id, today).term if year == current else YEAR
         term = _term_arg(default_term)

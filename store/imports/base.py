@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any
 
 from .errors import RowNote, RowRejected
+from .headers import find_header
 
 
 class Outcome(str, Enum):
@@ -58,6 +59,10 @@ class Kind(ABC):
     @abstractmethod
     def apply(self, ctx: "Context", op: Op) -> Outcome:
         """Write one planned change."""
+
+    def locate(self, file_name: str, first_rows: list[tuple[int, list]], optional: tuple[str, ...]):
+        """The header of this kind's table (headers.Header); a kind with its own layout overrides it."""
+        return find_header(self.name, file_name, first_rows, self.required, optional, self.wide)
 
     def finish(self, ctx: "Context") -> dict[str, int]:
         """After the last row (e.g. --replace); returns extra counts."""

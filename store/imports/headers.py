@@ -9,7 +9,7 @@ A header is reduced to its folded alphanumerics ('Số điện thoại' ->
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from store.text import fold
 
@@ -50,6 +50,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "ly_do": ("lydo",),
     "noi_dung": ("noidung", "nhanxet", "noidungnhanxet"),
     "tieu_de": ("tieude", "ten", "tensukien"),
+    "dot": ("dot", "dotdanhgia", "thoidiem", "thoidiemdanhgia", "kydanhgia"),
+    "muc": ("muc", "mucdat", "mucdanhgia", "mucdo", "mucdohoanthanh"),
+    "nhan_xet": ("nhanxet", "noidungnhanxet", "nhanxetgiaovien"),
+    "ma": ("ma", "mapc", "manl", "mapcnl", "phamchatnangluc", "maphamchat", "manangluc"),
+    "ket_qua": ("ketqua", "ketquagiaoduc", "ketquacuoinam", "danhgiacuoinam"),
+    "khen_thuong": ("khenthuong", "danhhieu", "danhhieukhenthuong"),
     "gk": ("gk", "giuaky", "ddggk", "diemgiuaky", "ktgk"),
     "ck": ("ck", "cuoiky", "ddgck", "diemcuoiky", "ktck"),
     # staff (SPEC §12): Danh sách cán bộ, Bảng phân công giảng dạy
@@ -88,6 +94,7 @@ class Header:
 
     row: int               # the (last) header row; data follow it
     columns: dict[int, str]
+    title: dict = field(default_factory=dict)   # what a kind read above the table (tonghop_th: year, point)
 
     def names(self) -> set[str]:
         return set(self.columns.values())

@@ -12,6 +12,12 @@ from xml.etree.ElementTree import ParseError
 
 from .errors import ImportFileError
 
+try:    # openpyxl parses with lxml when it is installed (python-docx, for the library, brings it in)
+    from lxml.etree import LxmlError
+    _LXML_ERRORS: tuple[type[Exception], ...] = (LxmlError,)
+except ImportError:
+    _LXML_ERRORS = ()
+
 _DELIMITERS = (",", ";", "\t")
 
 
@@ -87,7 +93,7 @@ def open_table(path: str | Path) -> Iterator[Table]:
         from openpyxl.utils.exceptions import InvalidFileException
         import zipfile
         broken = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ParseError, ValueError, TypeError,
-                  IndexError)
+                  IndexError, *_LXML_ERRORS)
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
             ws = wb.worksheets[0]

@@ -24,9 +24,10 @@ from store.connection import transaction
 from .base import Context, Kind, Outcome, Row
 from .daily import Attendance, Comments, Events
 from .errors import ImportFileError, ImportRowsError, RowError, RowNote, RowRejected
-from .headers import MAX_TX, SEARCH_ROWS, find_header
+from .headers import MAX_TX, SEARCH_ROWS
 from .marks import Conduct, GradeBook, Grades
 from .people import Guardians, Students
+from .primary import PRIMARY_KINDS
 from .readers import open_table, sha256_of
 from .school import Classes, Schools, Subjects, Terms
 from .staff import Assignments, Teachers
@@ -36,7 +37,8 @@ logger = logging.getLogger(__name__)
 # Every kind, in the order a new school is loaded (each refers to the ones before).
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Schools(), Terms(), Classes(), Subjects(), Students(), Guardians(),
-    Grades(), GradeBook(), Conduct(), Attendance(), Comments(), Events(), Teachers(), Assignments())}
+    Grades(), GradeBook(), Conduct(), Attendance(), Comments(), Events(), Teachers(), Assignments(),
+    *PRIMARY_KINDS)}
 PROGRESS_EVERY = 500
 
 Progress = Callable[[int, int | None], None]
@@ -90,12 +92,13 @@ def import_file(db: sqlite_utils.Database, kind: str, path: str | Path, *, dry_r
     report = ImportReport(kind, path.name, dry_run=dry_run)
     with open_table(path) as table:
         head = list(islice(table.rows, SEARCH_ROWS))
-        header = find_header(kind, path.name, head, handler.required, _columns(handler), handler.wide)
+        header = handler.locate(path.name, head, _columns(handler))
         report.header_row = header.row
         data = chain((r for r in head if r[0] > header.row), table.rows)
         total = table.total - header.row if table.total else None
         ctx = Context(db.conn, path.name, now_iso(), approve=approve, replace=replace,
                       school_code=school_code.upper() if school_code else None, notes=report.notes)
+        ctx.state["title"] = header.title
         try:
             with transaction(db):
                 _run(handler, ctx, header.columns, data, report, total, progress)

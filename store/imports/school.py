@@ -3,15 +3,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from store import levels
 from store.clock import school_year_of
 
 from . import values as v
 from .base import Context, Kind, Op, Outcome, Row, upsert_plain
 from .errors import RowRejected
 
-LEVELS = {"THCS": "THCS", "THPT": "THPT", "TH": "TH", "TIEUHOC": "TH",
-          "TRUNGHOCCOSO": "THCS", "TRUNGHOCPHOTHONG": "THPT"}
-GRADES = {"THCS": range(6, 10), "THPT": range(10, 13)}
 SUBJECT_KINDS = {"DIEM": "diem", "NHANXET": "nhanxet", "NX": "nhanxet", "DANHGIABANGDIEMSO": "diem",
                  "DANHGIABANGNHANXET": "nhanxet", "DIEMSO": "diem"}
 
@@ -24,6 +22,21 @@ def school_code(value) -> str:
     return code
 
 
+def school_grade(school, value) -> int:
+    """A khoi cell as stored, checked against the school's level(s) (store.levels); RowRejected else."""
+    if not v.text(value):
+        raise RowRejected("khoi is empty")
+    try:
+        grade = levels.parse_khoi(value)
+    except levels.LevelError as e:
+        raise RowRejected(f"bad khoi {v.text(value)!r} (use 1-12 or NT, MGB, MGN, MGL)") from e
+    allowed = levels.grades_of(school[2])
+    if grade not in allowed:
+        raise RowRejected(f"khoi {levels.khoi_label(grade)} is not a {school[2]} grade "
+                          f"({levels.grades_label(allowed)})")
+    return grade
+
+
 def year_dates(year: str) -> tuple[str, str]:
     """The span a school year may cover: Aug 1 to Jul 31."""
     start = int(year[:4])
@@ -31,7 +44,7 @@ def year_dates(year: str) -> tuple[str, str]:
 
 
 class Schools(Kind):
-    """`schools`: ma_truong, ten_truong, cap (THCS/THPT)."""
+    """`schools`: ma_truong, ten_truong, cap (MN, TH, THCS, THPT or several joined by +)."""
 
     name = "schools"
     required = ("ma_truong", "ten_truong", "cap")
@@ -41,9 +54,11 @@ class Schools(Kind):
         if ctx.school_code and code != ctx.school_code:
             raise RowRejected(f"school {code} is not {ctx.school_code} (--school)")
         name = v.required(row.get("ten_truong"), "ten_truong")
-        level = v.parse_choice(row.get("cap"), "cap", LEVELS, hint="THCS or THPT")
-        if level == "TH":
-            raise RowRejected("cap TH (tieu hoc) is not supported yet")
+        try:
+            level = levels.parse_levels(v.required(row.get("cap"), "cap"))
+        except levels.LevelError as e:
+            raise RowRejected(f"bad cap {v.text(row.get('cap'))!r} (use MN, TH, THCS, THPT or several "
+                              "joined by +, e.g. TH+THCS)") from e
         return [Op((code,), {"code": code, "name": name, "level": level})]
 
     def apply(self, ctx: Context, op: Op) -> Outcome:
@@ -88,10 +103,7 @@ class Classes(Kind):
     def check(self, ctx: Context, row: Row) -> list[Op]:
         school = ctx.school(school_code(row.get("ma_truong")))
         name = v.class_name(row.get("lop"))
-        grade = v.parse_int(row.get("khoi"), "khoi", 6, 12)
-        allowed = GRADES[school[2]]
-        if grade not in allowed:
-            raise RowRejected(f"khoi {grade} is not a {school[2]} grade ({allowed[0]}-{allowed[-1]})")
+        grade = school_grade(school, row.get("khoi"))
         year = v.parse_year(row.get("nam_hoc"))
         teacher = v.text(row.get("gvcn")) or None
         return [Op((school[0], year, name), {"school_id": school[0], "year": year, "name": name,
@@ -114,11 +126,8 @@ class Subjects(Kind):
         code = v.subject_code(row.get("ma_mon"))
         name = v.required(row.get("ten_mon"), "ten_mon")
         kind = v.parse_choice(row.get("kieu"), "kieu", SUBJECT_KINDS, hint="diem or nhanxet")
-        grade = v.parse_int(row.get("khoi"), "khoi", 6, 12)
-        allowed = GRADES[school[2]]
-        if grade not in allowed:
-            raise RowRejected(f"khoi {grade} is not a {school[2]} grade ({allowed[0]}-{allowed[-1]})")
-        periods = v.parse_int(row.get("so_tiet_nam"), "so_tiet_nam", 1, 400)
+        grade = school_grade(school, row.get("khoi"))
+        periods = v.parse_int(row.get("so_tiet_nam"), "so_tiet_nam", 1, 600)
         return [Op((school[0], code, grade), {"school_id": school[0], "code": code, "name": name, "kind": kind,
                                                "grade": grade, "periods": periods})]
 

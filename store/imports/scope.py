@@ -19,7 +19,7 @@ import sqlite_utils
 
 from . import values as v
 from .errors import ImportFileError, RowRejected
-from .headers import SEARCH_ROWS, find_header
+from .headers import SEARCH_ROWS
 from .readers import open_table
 from .runner import KINDS
 from .school import school_code
@@ -51,7 +51,7 @@ def rows_outside(db: sqlite_utils.Database, kind: str, path: str | Path, school:
     student_school: dict[str, str | None] = {}
     with open_table(path) as table:
         head = list(islice(table.rows, SEARCH_ROWS))
-        header = find_header(kind, path.name, head, handler.required, handler.optional, handler.wide)
+        header = handler.locate(path.name, head, handler.optional)
         wanted = {i: name for i, name in header.columns.items() if name in ("ma_truong", "ma_hs")}
         for number, cells in chain((r for r in head if r[0] > header.row), table.rows):
             values = {name: cells[i] for i, name in wanted.items() if i < len(cells)}

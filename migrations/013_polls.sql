@@ -1,4 +1,4 @@
--- Version 9: polls and sign-ups (SPEC §13).
+-- Version 13: polls and sign-ups (SPEC §13).
 -- A poll (its id is the number in `BC 31 1`) asks the guardians of a school,
 -- a grade or a class; a teacher's poll waits for a reviewer before it is sent.
 CREATE TABLE polls (

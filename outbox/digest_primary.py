@@ -1,0 +1,54 @@
+"""The primary (TT27) lines of the evening digest: new approved levels, test scores, comments, year-end results.
+
+The digest builder asks a source for each child's extra lines; this one
+reads store.primary.news once per run. Levels only: never an average, a
+rank or a comparison.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from store.primary import news as primary_news
+from store.primary.assessments import quality_clause
+from store.primary.tt27 import POINTS
+from store.subjects import sort_key
+
+
+@dataclass
+class PrimarySource:
+    """The primary news of one school and window; ``lines(student_id)`` gives a child's digest lines."""
+
+    by_student: dict[int, primary_news.PrimaryNews]
+
+    def lines(self, student_id: int) -> list[str]:
+        """'Đánh giá CK1: TV T 9, TOAN T 10 (sửa)', 'PC, NL CK1: đều Tốt', 'NX TOAN: …', 'Cuối năm: …'."""
+        news = self.by_student.get(student_id)
+        if news is None:
+            return []
+        out = []
+        by_point = defaultdict(list)
+        for m in news.marks:
+            by_point[m.point].append(m)
+        for point in POINTS:
+            marks = sorted(by_point.get(point, []), key=lambda m: sort_key(m.subject_code, 1))
+            if marks:
+                shown = ", ".join(f"{m.subject_code} {m.level.value}{'' if m.score is None else ' ' + str(m.score)}"
+                                  f"{' (sửa)' if m.corrected else ''}" for m in marks)
+                out.append(f"Đánh giá {point.value}: {shown}")
+            if news.qualities.get(point):
+                out.append(f"PC, NL {point.value}: {quality_clause(news.qualities[point])}")
+        for m in news.marks:
+            if m.comment:
+                out.append(f"NX {m.subject_code}: {m.comment.rstrip('. ')}")
+        if news.result:
+            result, award = news.result
+            out.append(f"Cuối năm: {result.label}{'; khen thưởng ' + award.label if award else ''}")
+        return out
+
+
+def source(db: sqlite_utils.Database, school_id: int, after_utc: str | None, until_utc: str) -> PrimarySource:
+    """The primary digest source of one run (three queries for the whole school)."""
+    return PrimarySource(primary_news.approved_between(db, school_id, after_utc, until_utc))

@@ -1,0 +1,144 @@
+"""The demo primary school written as the files `import` reads (store.primary.demo_plan plans it).
+
+Complete HK I data (GK1 and CK1): the usual lists, SMAS's wide "Bảng tổng
+hợp" per point (tonghop_th, an .xlsx with title rows and merged headers)
+and the teachers' comments (danhgia), with two fixed families the tests and
+the README transcript use. Deterministic for a seed and a date.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from store.demo_school import _Sheet
+
+from . import tt27
+from .demo_plan import COMMENTS, FAMILIES, IMPORT_ORDER, PERIODS, SCHOOL, PrimaryDemo, subjects_of
+from .tt27 import Point
+
+__all__ = ["FAMILIES", "IMPORT_ORDER", "SCHOOL", "generate"]
+
+_POINT_TITLE = {Point.GK1: "GIỮA HỌC KÌ I", Point.CK1: "CUỐI HỌC KÌ I", Point.GK2: "GIỮA HỌC KÌ II",
+                Point.CN: "CUỐI NĂM HỌC"}
+
+
+def write_all(out: Path, fmt: str, demo, pupils, marks) -> list[tuple[str, Path]]:
+    """Every file of the primary demo; returns (kind, path) in import order."""
+    code, name, level = SCHOOL
+    files: list[tuple[str, Path]] = []
+
+    def sheet(kind: str, title: str, header: list[str]) -> _Sheet:
+        path = out / f"th_{kind}.{fmt}"
+        files.append((kind, path))
+        return _Sheet(path, fmt, title, [header])
+
+    def dmy(day):
+        return day if fmt == "xlsx" else day.strftime("%d/%m/%Y")
+
+    sh = sheet("schools", "DANH SÁCH TRƯỜNG", ["Mã trường", "Tên trường", "Cấp"])
+    sh.write([code, name, level])
+    sh.close()
+    sh = sheet("terms", f"HỌC KỲ NĂM HỌC {demo.year}", ["Mã trường", "Năm học", "Học kỳ", "Bắt đầu", "Kết thúc"])
+    for term, (start, end) in enumerate(demo.term_dates(), start=1):
+        sh.write([code, demo.year, f"HK{term}", dmy(start), dmy(end)])
+    sh.close()
+    classes = sorted({(p[2], p[3]) for p in pupils}, key=lambda c: (c[1], c[0]))
+    sh = sheet("classes", f"DANH SÁCH LỚP NĂM HỌC {demo.year}", ["Mã trường", "Lớp", "Khối", "Năm học", "GVCN"])
+    for cls, grade in classes:
+        sh.write([code, cls, grade, demo.year, f"Cô {demo.rng.choice(('Lan', 'Hương', 'Thu', 'Hạnh', 'Nga'))}"])
+    sh.close()
+    sh = sheet("subjects", "DANH MỤC MÔN HỌC", ["Mã trường", "Mã môn", "Tên môn", "Kiểu", "Khối", "Số tiết/năm"])
+    for grade in range(1, 6):
+        for subject in subjects_of(grade):
+            kind = "Điểm số" if tt27.has_tests(subject, grade) else "Nhận xét"
+            sh.write([code, subject, tt27.subject_name(subject), kind, grade, PERIODS[subject][grade - 1]])
+    sh.close()
+    sh = sheet("students", f"DANH SÁCH HỌC SINH NĂM HỌC {demo.year}",
+               ["STT", "Mã học sinh", "Họ và tên", "Ngày sinh", "Mã trường", "Lớp", "Năm học"])
+    for n, (pcode, full, cls, grade) in enumerate(pupils, start=1):
+        sh.write([n, pcode, full, dmy(demo.birth(grade)), code, cls, demo.year])
+    sh.close()
+    sh = sheet("guardians", f"DANH SÁCH PHỤ HUYNH NĂM HỌC {demo.year}",
+               ["STT", "Số điện thoại", "Họ tên phụ huynh", "Email", "Mã HS", "Quan hệ", "Năm học"])
+    fixed = {f.code: f for f in FAMILIES}
+    for n, (pcode, full, _, _) in enumerate(pupils, start=1):
+        f = fixed.get(pcode)
+        if f:
+            sh.write([n, f.phone, f.guardian, "", pcode, f.relation, demo.year])
+        else:
+            sh.write([n, f"0858{n:06d}", f"Phụ huynh {full.split()[-1]}", "", pcode, "Mẹ", demo.year])
+    sh.close()
+    for point in (Point.GK1,):
+        path = out / f"th_tonghop_{point.value.lower()}.xlsx"
+        write_summary(path, name, demo.year, point, pupils, marks)
+        files.append(("tonghop_th", path))
+    sh = sheet("danhgia", f"NHẬN XÉT CUỐI HỌC KÌ I NĂM HỌC {demo.year}",
+               ["Mã HS", "Năm học", "Đợt", "Môn", "Mức", "Điểm", "Nhận xét"])
+    for pcode, _, _, grade in pupils:
+        if pcode not in fixed and demo.rng.random() > 0.15:
+            continue
+        for subject in subjects_of(grade):
+            lvl, score = marks[pcode][Point.CK1]["subjects"][subject]
+            if pcode in fixed or demo.rng.random() < 0.3:
+                sh.write([pcode, demo.year, "CK1", subject, lvl, "" if score is None else score, COMMENTS[subject]])
+    sh.close()
+    for point in (Point.CK1,):
+        path = out / f"th_tonghop_{point.value.lower()}.xlsx"
+        write_summary(path, name, demo.year, point, pupils, marks)
+        files.append(("tonghop_th", path))
+    return files
+
+
+def write_summary(path: Path, school_name: str, year: str, point: Point, pupils, marks) -> None:
+    """SMAS's "Bảng tổng hợp kết quả đánh giá giáo dục" of one point: title rows, merged headers, one row a pupil."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    subjects = list(tt27.SUBJECT_ORDER)
+    groups = [(g, [c for c, (_, grp, _) in tt27.QUALITIES.items() if grp == g]) for g in tt27.QUALITY_GROUPS]
+    ws.append(["SỞ GIÁO DỤC VÀ ĐÀO TẠO HÀ NỘI"])
+    ws.append([school_name.upper()])
+    ws.append(["BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ GIÁO DỤC"])
+    ws.append([f"Toàn trường - {_POINT_TITLE[point].capitalize()} - Năm học {year}"])
+    ws.append([])
+    top, below = ["STT", "Mã học sinh", "Họ và tên", "Lớp"], ["", "", "", ""]
+    merges = []
+    for subject in subjects:
+        merges.append((len(top) + 1, len(top) + 2))
+        top += [tt27.subject_name(subject), None]
+        below += ["Mức", "Điểm KTĐK"]
+    for group, codes in groups:
+        merges.append((len(top) + 1, len(top) + len(codes)))
+        top += [tt27.QUALITY_GROUPS[group]] + [None] * (len(codes) - 1)
+        below += [tt27.quality_name(c) for c in codes]
+    ws.append(top)
+    ws.append(below)
+    header_row = ws.max_row - 1
+    for first, last in merges:
+        ws.merge_cells(start_row=header_row, start_column=first, end_row=header_row, end_column=last)
+    for n, (pcode, full, cls, grade) in enumerate(pupils, start=1):
+        data = marks[pcode][point]
+        row = [n, pcode, full, cls]
+        for subject in subjects:
+            lvl, score = data["subjects"].get(subject, ("", None))
+            row += [lvl, score]
+        for _, codes in groups:
+            row += [{"D": "Đ"}.get(data["qualities"].get(c, ""), data["qualities"].get(c, "")) for c in codes]
+        ws.append(row)
+    ws.append([])
+    ws.append(["", "", "Người lập biểu", "", "", "", "", "", "Hiệu trưởng"])
+    wb.save(path)
+
+
+def generate(out_dir: str | Path, *, seed: int = 1, classes_per_grade: int = 2, students_per_class: int = 20,
+             fmt: str = "csv", today: date | None = None, marks: bool = True) -> list[tuple[str, Path]]:
+    """Write the primary demo's files into ``out_dir``; returns (kind, path) in the order they must be imported.
+
+    ``marks=False``: only the school, pupils and guardians (no assessments)."""
+    demo = PrimaryDemo(seed=seed, classes_per_grade=classes_per_grade, students_per_class=students_per_class,
+                       today=today)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    pupils = demo.pupils()
+    files = write_all(out, fmt, demo, pupils, {p[0]: demo.marks(p) for p in pupils})
+    return files if marks else [(k, p) for k, p in files if k not in ("tonghop_th", "danhgia")]

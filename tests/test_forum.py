@@ -1,0 +1,383 @@
+"""The forum and góp ý (SPEC §14): rooms by school year and scope, moderation, TL/THEO/BO/GY, the digest line.
+
+On the demo school: 0912345678 has Hoa (THCS-DD 8A2) and An (THPT-CVA
+11A1); 0987654321 has Nam (THCS-DD 7A1).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from outbox import digest
+from store import users
+from store.clock import iso, local_today, school_year_of, utcnow
+from store.community import forum_news, moderation, posts, rooms
+from store.community.forum_rules import (TRANSITIONS, ForumError, PostStatus, RoomKind, check_transition, clean,
+                                         hold_for)
+from web.forum_text import render_post
+
+from .fixtures_commands import Conversation
+from .fixtures_web import login_staff, post_form
+from .test_web_parents import login_parent
+
+HUNG, LAN = "+84912345678", "+84987654321"
+
+
+# -- helpers ------------------------------------------------------------------------------------------
+def year_of(settings) -> str:
+    return school_year_of(local_today(settings.sms.timezone))
+
+
+def ids(db, phone: str) -> tuple[int, int]:
+    """(guardian id, school id of THCS-DD)."""
+    gid = db.execute("SELECT id FROM guardians WHERE phone = ?", [phone]).fetchone()[0]
+    return gid, db.execute("SELECT id FROM schools WHERE code = 'THCS-DD'").fetchone()[0]
+
+
+def class_id(db, name: str, school: str = "THCS-DD") -> int:
+    return db.execute("SELECT c.id FROM classes c JOIN schools s ON s.id = c.school_id WHERE c.name = ? "
+                      "AND s.code = ? ORDER BY c.school_year DESC LIMIT 1", [name, school]).fetchone()[0]
+
+
+def other_guardian_of(db, class_name: str, but: str) -> str:
+    """A guardian's phone with a child in ``class_name`` of THCS-DD, other than ``but``."""
+    return db.execute(
+        "SELECT g.phone FROM guardians g JOIN guardian_links l ON l.guardian_id = g.id AND l.active = 1 "
+        "JOIN enrollments e ON e.student_id = l.student_id AND e.school_year = l.school_year "
+        "JOIN classes c ON c.id = e.class_id JOIN schools s ON s.id = c.school_id "
+        "WHERE c.name = ? AND s.code = 'THCS-DD' AND g.phone != ? ORDER BY g.id LIMIT 1",
+        [class_name, but]).fetchone()[0]
+
+
+def class_room(db, settings, name: str = "8A2") -> rooms.Room:
+    school = db.execute("SELECT id FROM schools WHERE code = 'THCS-DD'").fetchone()[0]
+    return rooms.ensure(db, school, RoomKind.CLASS_PARENTS, year_of(settings), class_id=class_id(db, name))
+
+
+def guardian(db, phone: str) -> rooms.Viewer:
+    return rooms.Viewer(guardian_id=ids(db, phone)[0])
+
+
+def staff_viewer(db, login: str = "admin-dd", role: str = "admin", classes: tuple[str, ...] = ()) -> rooms.Viewer:
+    """A real staff account of THCS-DD as the forum sees it."""
+    uid = users.add_user(db, login, role, "mat-khau-dai-1", school_code="THCS-DD", class_names=list(classes))
+    school = db.execute("SELECT id FROM schools WHERE code = 'THCS-DD'").fetchone()[0]
+    class_ids = frozenset(r[0] for r in db.execute("SELECT class_id FROM user_classes WHERE user_id = ?", [uid]))
+    return rooms.Viewer(user_id=uid, login=login, role=role, school_id=school, class_ids=class_ids)
+
+
+def approved_topic(db, settings, phone: str = HUNG, title: str = "Lịch họp phụ huynh", room=None) -> posts.Written:
+    """A guardian's topic in 8A2's parent room, approved by a moderator."""
+    room = room or class_room(db, settings)
+    written = posts.create_topic(db, guardian(db, phone), room, title, "Họp lúc 19h thứ Sáu được không ạ?")
+    if written.status is not PostStatus.APPROVED:
+        moderation.decide(db, written.post_id, PostStatus.APPROVED, by="admin-dd", school_id=room.school_id)
+    return written
+
+
+# -- rules (pure) ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, held", [
+    ("Gọi em 0912 345 678 nhé", "số điện thoại"),
+    ("zalo +84.912.345.678", "số điện thoại"),
+    ("xem https://example.com/a", "đường dẫn"),
+    ("vào www.lua-dao.vn mà xem", "đường dẫn"),
+    ("trang abc.com.vn có bán", "đường dẫn"),
+    ("Họp lúc 19h ngày 28/11, phòng 203", None),
+    ("Quỹ lớp đã thu 25 bạn", None),
+])
+def test_hold_for_phone_numbers_and_links(text, held):
+    hold = hold_for(text)
+    assert (hold.reason if hold else None) == (None if held is None else hold.reason)
+    assert (held is None) == (hold is None)
+    if held:
+        assert held in hold.reason
+
+
+def test_hold_for_the_school_block_list_matches_folded_whole_words():
+    words = ("lừa đảo", "ngu")
+    assert hold_for("Đây là LUA DAO rõ ràng", words).reason.startswith("có từ trong danh sách chặn")
+    assert hold_for("bị lừa đảo", words) is not None
+    assert hold_for("con ngủ ngon", words) is None, "ngủ (sleep) is not the blocked ngu"
+    assert hold_for("con ngu qua", words) is not None
+    assert hold_for("lửa đạo", words) is None
+
+
+def test_every_moderation_move_follows_the_table():
+    for old in PostStatus:
+        for new in PostStatus:
+            if new in TRANSITIONS[old]:
+                check_transition(old, new)
+            else:
+                with pytest.raises(ForumError):
+                    check_transition(old, new)
+
+
+def test_clean_drops_controls_and_direction_overrides_and_names_the_limit():
+    assert clean("a\x00b\u202ec\u200fd\r\ne\x1b", limit=100, what="Nội dung") == "abcd\ne"
+    with pytest.raises(ForumError, match="Nội dung đang trống"):
+        clean(" \u202e\x00 ", limit=100, what="Nội dung")
+    with pytest.raises(ForumError, match="tối đa 10"):
+        clean("x" * 11, limit=10, what="Nội dung")
+    assert len(clean("á" * 10_000, limit=10_000, what="Nội dung")) == 10_000
+
+
+class _Tags(HTMLParser):
+    def __init__(self, html):
+        super().__init__()
+        self.tags, self.attrs = [], []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs += [(tag, k, v) for k, v in attrs]
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("<>\"'&/=:;() \nabcjsvrptxhwe.") + [
+    "<script>", "javascript:", "onerror=", "https://x.vn/", "<a href=", "<img src=x ", "\u202e", "\x00"]),
+    max_size=40).map("".join))
+def test_rendered_posts_carry_no_markup_of_the_user(text):
+    tags = _Tags(str(render_post(text)))
+    assert set(tags.tags) <= {"a", "br"}
+    for tag, name, value in tags.attrs:
+        assert (tag, name) in {("a", "href"), ("a", "rel")}
+        if name == "href":
+            assert value.lower().startswith(("http://", "https://"))
+
+
+def test_a_script_is_shown_as_text_and_a_link_is_safe():
+    html = str(render_post('<script>alert(1)</script>\nxem https://truong.vn/a?b=1&c=2 nhé'))
+    assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;<br>" in html
+    assert '<a href="https://truong.vn/a?b=1&amp;c=2" rel="nofollow noopener noreferrer ugc">' in html
+
+
+# -- posting and moderation -------------------------------------------------------------------------------
+def test_a_guardians_first_post_waits_then_the_next_goes_up_at_once(school_db, sms_settings):
+    room = class_room(school_db, sms_settings)
+    hung = guardian(school_db, HUNG)
+    first = posts.create_topic(school_db, hung, room, "Lịch họp", "Họp lúc nào ạ?")
+    assert first.status is PostStatus.PENDING
+    other = guardian(school_db, other_guardian_of(school_db, "8A2", HUNG))
+    assert [t.id for t in posts.topics(school_db, room.id, other)] == []
+    assert [t.id for t in posts.topics(school_db, room.id, hung)] == [first.topic_id], "the author sees their own"
+    moderation.decide(school_db, first.post_id, PostStatus.APPROVED, by="admin-dd", school_id=room.school_id)
+    assert [t.id for t in posts.topics(school_db, room.id, other)] == [first.topic_id]
+    second = posts.reply(school_db, hung, posts.topic(school_db, first.topic_id), "Cảm ơn cô")
+    assert second.status is PostStatus.APPROVED
+    audit = school_db.execute("SELECT actor, action, detail FROM audit_log WHERE action LIKE 'forum:%'").fetchall()
+    assert audit[0][:2] == ("admin-dd", "forum:approved") and '"was": "pending"' in audit[0][2]
+
+
+def test_the_school_may_moderate_every_post_and_links_are_always_held(school_db, sms_settings):
+    room = class_room(school_db, sms_settings)
+    written = approved_topic(school_db, sms_settings)
+    topic = posts.topic(school_db, written.topic_id)
+    hung = guardian(school_db, HUNG)
+    assert posts.reply(school_db, hung, topic, "xem www.abc.vn").status is PostStatus.HELD
+    moderation.save_settings(school_db, room.school_id, moderate_all=True, block_text="", by="admin-dd")
+    assert posts.reply(school_db, hung, topic, "Dạ vâng").status is PostStatus.PENDING
+    staff = staff_viewer(school_db)
+    assert posts.reply(school_db, staff, topic, "Cô đã nhận").status is PostStatus.APPROVED
+
+
+def test_a_rejection_needs_its_reason_and_a_decision_is_taken_once(school_db, sms_settings):
+    room = class_room(school_db, sms_settings)
+    written = posts.create_topic(school_db, guardian(school_db, HUNG), room, "Chuyện lớp", "Nội dung")
+    with pytest.raises(ForumError, match="Lý do từ chối đang trống"):
+        moderation.decide(school_db, written.post_id, PostStatus.REJECTED, by="admin-dd", school_id=room.school_id)
+    moderation.decide(school_db, written.post_id, PostStatus.REJECTED, by="admin-dd", school_id=room.school_id,
+                      note="Nêu tên học sinh khác")
+    assert posts.topic(school_db, written.topic_id).status is PostStatus.REJECTED
+    with pytest.raises(ForumError):
+        moderation.decide(school_db, written.post_id, PostStatus.APPROVED, by="admin-dd", school_id=room.school_id)
+
+
+def test_a_closed_topic_takes_no_reply(school_db, sms_settings):
+    written = approved_topic(school_db, sms_settings)
+    room = class_room(school_db, sms_settings)
+    moderation.set_flag(school_db, written.topic_id, "closed", True, by="admin-dd", school_id=room.school_id)
+    with pytest.raises(ForumError, match="đã khóa"):
+        posts.reply(school_db, guardian(school_db, HUNG), posts.topic(school_db, written.topic_id), "Thêm ý")
+
+
+def test_membership_follows_the_school_years_links(school_db, sms_settings):
+    room = class_room(school_db, sms_settings)
+    hung, lan = guardian(school_db, HUNG), guardian(school_db, LAN)
+    assert rooms.can_enter(school_db, hung, room) and not rooms.can_enter(school_db, lan, room)
+    school_room = rooms.ensure(school_db, room.school_id, RoomKind.SCHOOL_PARENTS, room.school_year)
+    assert rooms.can_enter(school_db, lan, school_room)
+    for kind in (RoomKind.SCHOOL_STAFF, RoomKind.CLASS_STAFF):
+        staff_room = rooms.ensure(school_db, room.school_id, kind, room.school_year, class_id=room.class_id)
+        assert not rooms.can_enter(school_db, hung, staff_room)
+    school_db.execute("UPDATE guardian_links SET active = 0 WHERE guardian_id = ?", [hung.guardian_id])
+    assert not rooms.can_enter(school_db, hung, room), "a number the year's list no longer has loses the room"
+
+
+# -- the web ------------------------------------------------------------------------------------------------
+def test_a_guardian_cannot_open_a_staff_room_a_pupil_thread_or_another_class(client, school_db, sms_settings,
+                                                                              make_staff):
+    room = class_room(school_db, sms_settings)
+    staff_room = rooms.ensure(school_db, room.school_id, RoomKind.CLASS_STAFF, room.school_year, class_id=room.class_id)
+    hoa = school_db.execute("SELECT id FROM students WHERE code = 'DD900001'").fetchone()[0]
+    pupil = rooms.ensure(school_db, room.school_id, RoomKind.PUPIL, room.school_year, student_id=hoa)
+    staff_topic = posts.create_topic(school_db, staff_viewer(school_db), pupil, "Về em Hoa", "Riêng GV")
+    login_parent(client, school_db, "0987654321")        # Lan: 7A1 only
+    for url in (f"/forum/room/{room.id}", f"/forum/room/{staff_room.id}", f"/forum/room/{pupil.id}",
+                f"/forum/topic/{staff_topic.topic_id}", f"/forum/pupil/{hoa}", "/forum/moderation/"):
+        r = client.get(url)
+        assert r.status_code in (404, 302), (url, r.status_code)
+        assert "Riêng GV" not in r.get_data(as_text=True)
+    page = client.get("/forum/").get_data(as_text=True)
+    assert "Phụ huynh lớp 7A1" in page and "8A2" not in page and "Giáo viên" not in page
+
+
+def test_a_guardian_posts_on_the_web_and_sees_it_waiting_until_approved(client, school_db, sms_settings, make_staff):
+    room = class_room(school_db, sms_settings)
+    login_parent(client, school_db)
+    r = post_form(client, f"/forum/room/{room.id}/topics", {"title": "Quỹ lớp", "body": "<b>Xin</b> hỏi\nquỹ lớp"},
+                  get_from=f"/forum/room/{room.id}")
+    assert r.status_code == 303
+    topic_url = r.headers["Location"]
+    page = client.get(topic_url).get_data(as_text=True)
+    assert "đang chờ duyệt" in page and "&lt;b&gt;Xin&lt;/b&gt; hỏi<br>" in page
+    make_staff("adm-dd", "admin", "THCS-DD")
+    staff = client.application.test_client()
+    login_staff(staff, "adm-dd")
+    queue = staff.get("/forum/moderation/").get_data(as_text=True)
+    post_id = school_db.execute("SELECT max(id) FROM forum_posts").fetchone()[0]
+    assert f'data-post="{post_id}"' in queue and "Chờ duyệt" in queue
+    r = post_form(staff, f"/forum/moderation/{post_id}", {"decision": "approve"}, get_from="/forum/moderation/")
+    assert r.status_code == 303
+    assert "đang chờ duyệt" not in client.get(topic_url).get_data(as_text=True)
+
+
+def test_a_teachers_pupil_thread_is_audited_and_out_of_reach_of_other_classes(client, school_db, make_staff):
+    make_staff("gv-8a2", "teacher", "THCS-DD", ("8A2",))
+    make_staff("gv-7a1", "teacher", "THCS-DD", ("7A1",))
+    hoa = school_db.execute("SELECT id FROM students WHERE code = 'DD900001'").fetchone()[0]
+    login_staff(client, "gv-8a2")
+    r = client.get(f"/forum/pupil/{hoa}")
+    assert r.status_code == 302
+    assert "Trao đổi về học sinh Nguyễn Thị Hoa" in client.get(r.headers["Location"]).get_data(as_text=True)
+    read = school_db.execute("SELECT actor FROM audit_log WHERE action = 'forum:pupil-read' AND student_id = ?",
+                             [hoa]).fetchall()
+    assert read == [("gv-8a2",)]
+    other = client.application.test_client()
+    login_staff(other, "gv-7a1")
+    assert other.get(f"/forum/pupil/{hoa}").status_code == 404
+    assert other.get(r.headers["Location"]).status_code == 404
+    assert other.get("/forum/moderation/settings").status_code == 403
+
+
+# -- SMS ----------------------------------------------------------------------------------------------------
+def test_tl_theo_bo_transcript(school_db, sms_settings):
+    topic = approved_topic(school_db, sms_settings, phone=other_guardian_of(school_db, "8A2", HUNG)).topic_id
+    lan_topic = approved_topic(school_db, sms_settings, phone=LAN, title="Lớp 7A1 đi dã ngoại",
+                               room=class_room(school_db, sms_settings, "7A1")).topic_id
+    Conversation(school_db, sms_settings).run(f"""
+        0912345678 > TL F{topic} Gia đình em đồng ý
+        0912345678 < Da nhan tra loi cho F{topic} "Lich hop phu huynh". Bai se hien sau khi duoc duyet.
+        0912345678 > tl f {topic}
+        0912345678 < Nhan TL F<so bai> <noi dung>, vd: TL F{topic} Gia dinh em dong y
+        0912345678 > TL F{lan_topic} cho em hoi
+        0912345678 < Khong tim thay bai F{lan_topic} trong dien dan lop/truong cua con ban.
+        0912345678 > TL F999999 a
+        0912345678 < Khong tim thay bai F999999 trong dien dan lop/truong cua con ban.
+        0912345678 > TL
+        0912345678 < Nhan TL F<so bai> <noi dung>, vd: TL F27 Gia dinh em dong y
+        0912345678 > theo doi F{topic}
+        0912345678 < Da theo doi F{topic} "Lich hop phu huynh". Tra loi moi se co trong tin toi. Bo theo doi: BO F{topic}
+        0912345678 > BO F{topic}
+        0912345678 < Da bo theo doi F{topic} "Lich hop phu huynh".
+        0912345678 > bỏ theo dõi {topic}
+        0912345678 < Da bo theo doi F{topic} "Lich hop phu huynh".
+        0912345678 > THEOF{topic}
+        0912345678 ~ Da theo doi F{topic}
+    """)
+    held = school_db.execute("SELECT status, source, body FROM forum_posts WHERE topic_id = ? AND guardian_id = ?",
+                             [topic, ids(school_db, HUNG)[0]]).fetchall()
+    assert held == [("pending", "sms", "Gia đình em đồng ý")], "an SMS reply always waits for the moderator"
+
+
+def test_gy_goes_to_the_leaders_queue_not_the_class_teacher(client, school_db, sms_settings, make_staff):
+    Conversation(school_db, sms_settings).run("""
+        0987654321 > GY đề nghị trường làm mái che khu để xe
+        0987654321 < Da gui gop y toi Ban giam hieu Truong THCS Dong Da. Cau tra loi se duoc nhan lai qua SMS.
+        0987654321 > gop y
+        0987654321 < Nhan GY kem noi dung gop y gui Ban giam hieu, vd: GY de nghi truong lam mai che khu de xe
+        0912345678 > GY hoc phi
+        0912345678 ~ C1
+    """)
+    row = school_db.execute("SELECT kind, class_id, body FROM teacher_messages WHERE kind = 'GY'").fetchall()
+    assert row == [("GY", None, "đề nghị trường làm mái che khu để xe")]
+    make_staff("gv-7a1", "teacher", "THCS-DD", ("7A1",))
+    make_staff("adm-dd", "admin", "THCS-DD")
+    login_staff(client, "gv-7a1")
+    assert "mái che" not in client.get("/staff/messages").get_data(as_text=True)
+    admin = client.application.test_client()
+    login_staff(admin, "adm-dd")
+    page = admin.get("/staff/messages").get_data(as_text=True)
+    assert "mái che" in page
+    mid = school_db.execute("SELECT id FROM teacher_messages WHERE kind = 'GY'").fetchone()[0]
+    r = post_form(admin, f"/staff/messages/{mid}/answer", {"answer": "Trường sẽ làm trong tháng 12."},
+                  get_from="/staff/messages")
+    assert r.status_code == 303
+    body = school_db.execute("SELECT body FROM messages WHERE phone = ? ORDER BY id DESC LIMIT 1", [LAN]).fetchone()[0]
+    assert body == "Nha truong tra loi gop y cua phu huynh: Truong se lam trong thang 12."
+
+
+# -- the digest line -------------------------------------------------------------------------------------------
+def test_the_digest_has_one_forum_line_for_followed_rooms_and_none_when_nothing_is_new(school_db, sms_settings):
+    sid = ids(school_db, HUNG)[1]
+    day = local_today(sms_settings.sms.timezone)
+    t0 = utcnow()
+    digest.build(school_db, sms_settings, sid, day - timedelta(days=1), now=t0)
+    before = {r[0] for r in school_db.execute("SELECT id FROM messages")}
+    author = other_guardian_of(school_db, "8A2", HUNG)
+    topic = approved_topic(school_db, sms_settings, phone=author, title="Lịch họp phụ huynh cuối học kỳ một")
+    lan_room = class_room(school_db, sms_settings, "7A1")
+    digest.build(school_db, sms_settings, sid, day, now=utcnow() + timedelta(seconds=1))
+    new = {r[0]: r[1] for r in school_db.execute("SELECT phone, body FROM messages WHERE id NOT IN (%s)"
+                                                 % ",".join(map(str, before)) or "0")}
+    assert new[HUNG].endswith(f'Dien dan 8A2: 1 bai moi: F{topic.topic_id} "Lich hop phu huynh cuoi hoc..."'), new[HUNG]
+    assert author not in new, "the author's own topic is no news to them"
+    assert LAN not in new, "7A1's parents follow their own rooms"
+    assert rooms.can_enter(school_db, guardian(school_db, LAN), lan_room)
+    line = forum_news.ForumDigest(school_db, sid, iso(t0), iso(utcnow() + timedelta(seconds=5)))
+    hung = ids(school_db, HUNG)[0]
+    school_db.execute("INSERT INTO forum_room_mutes (guardian_id, room_id) VALUES (?, ?)",
+                      [hung, class_room(school_db, sms_settings).id])
+    muted = forum_news.ForumDigest(school_db, sid, iso(t0), iso(utcnow() + timedelta(seconds=5)))
+    assert line.line(hung, {class_id(school_db, "8A2")}) and muted.line(hung, {class_id(school_db, "8A2")}) is None
+    later = forum_news.ForumDigest(school_db, sid, iso(utcnow() + timedelta(seconds=6)),
+                                   iso(utcnow() + timedelta(seconds=9)))
+    assert later.line(hung, {class_id(school_db, "8A2")}) is None
+
+
+def test_replies_in_a_followed_topic_make_the_line(school_db, sms_settings):
+    sid = ids(school_db, HUNG)[1]
+    t0 = iso(utcnow() - timedelta(seconds=1))
+    written = approved_topic(school_db, sms_settings)          # Hung opened it and follows it
+    staff = staff_viewer(school_db)
+    posts.reply(school_db, staff, posts.topic(school_db, written.topic_id), "Cô xác nhận 19h")
+    news = forum_news.ForumDigest(school_db, sid, t0, iso(utcnow() + timedelta(seconds=1)))
+    assert news.line(ids(school_db, HUNG)[0], {class_id(school_db, "8A2")}) == \
+        "Diễn đàn: 1 trả lời mới ở bài bạn theo dõi"
+
+
+def test_the_demo_forum_has_a_pinned_welcome_and_an_answered_question(school_db, sms_settings):
+    from store.community import forum_demo
+    users.add_user(school_db, "demo.gv", "teacher", "mat-khau-dai-1", school_code="THCS-DD", class_names=["8A2"])
+    users.add_user(school_db, "demo.admin", "admin", "mat-khau-dai-1", school_code="THCS-DD")
+    welcome = forum_demo.seed(school_db, year_of(sms_settings), teacher_login="demo.gv", moderator_login="demo.admin")
+    room = class_room(school_db, sms_settings)
+    listed = posts.topics(school_db, room.id, guardian(school_db, other_guardian_of(school_db, "8A2", HUNG)))
+    assert [t.id for t in listed][0] == welcome and listed[0].pinned
+    assert [t.replies for t in listed] == [0, 1]
+    Conversation(school_db, sms_settings).run(f"""
+        0912345678 > TL F{listed[1].id} Gia dinh em se den
+        0912345678 ~ Bai se hien sau khi duoc duyet
+    """)

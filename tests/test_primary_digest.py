@@ -1,0 +1,55 @@
+"""The evening digest of a primary school: new approved levels, test scores, comments; never an average or rank."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from outbox import digest
+from store.clock import iso, utcnow
+
+from .fixtures_commands import hk1_day
+
+
+def _school(db):
+    return db.execute("SELECT id FROM schools WHERE code = 'TH-KD'").fetchone()[0]
+
+
+def _digest(db, phone):
+    return db.execute("SELECT body FROM messages WHERE kind = 'digest' AND phone = ? ORDER BY id DESC",
+                      [phone]).fetchone()[0]
+
+
+def test_primary_digest_lists_levels_and_scores_then_only_what_is_new(primary_db, sms_settings):
+    day = hk1_day(sms_settings)
+    t1 = utcnow()
+    digest.build(primary_db, sms_settings, _school(primary_db), day, now=t1)
+    body = _digest(primary_db, "+84977123456")
+    assert body.startswith(f"SLL {day:%d/%m}: Do Minh Khoi 4A1: Danh gia GK1: TV T 10, TOAN T 10, NN T, DD T")
+    assert "TB" not in body.split(":", 1)[1] and "hang" not in body.lower()
+    grade2 = _digest(primary_db, "+84966234567")
+    assert grade2.startswith(f"SLL {day:%d/%m}: Vu Ngoc Han 2A1: Danh gia GK1: TV T, TOAN T, NN H, DD T"), grade2
+    assert "PC, NL CK1: Tot, tru Trach nhiem Dat; NX TV:" in grade2
+    khoi = primary_db.execute("SELECT id FROM students WHERE code = 'KD900004'").fetchone()[0]
+    later = iso(t1 + timedelta(hours=1))
+    primary_db.execute("UPDATE primary_assessments SET level = 'T', corrected = 1, approved_at = ? "
+                       "WHERE student_id = ? AND point = 'CK1' AND subject_code = 'AMNHAC'", [later, khoi])
+    primary_db.execute("UPDATE primary_assessments SET comment = 'Em hát hay hơn.', approved_at = ? "
+                       "WHERE student_id = ? AND point = 'CK1' AND subject_code = 'MYTHUAT'", [later, khoi])
+    result = digest.build(primary_db, sms_settings, _school(primary_db), day + timedelta(days=1),
+                          now=t1 + timedelta(hours=2))
+    assert result.created == 1
+    assert _digest(primary_db, "+84977123456") == (
+        f"SLL {day + timedelta(days=1):%d/%m}: Do Minh Khoi 4A1: Danh gia CK1: AMNHAC T (sua), MYTHUAT T; "
+        "NX AMNHAC: Can manh dan hon khi hat truoc lop; NX MYTHUAT: Em hat hay hon")
+
+
+def test_primary_year_end_result_in_the_digest(primary_db, sms_settings):
+    day = hk1_day(sms_settings)
+    t1 = utcnow()
+    digest.build(primary_db, sms_settings, _school(primary_db), day, now=t1)
+    khoi = primary_db.execute("SELECT id FROM students WHERE code = 'KD900004'").fetchone()[0]
+    primary_db.execute("INSERT INTO primary_results (student_id, school_year, result, commendation, status, "
+                       "entered_at, approved_at) VALUES (?, (SELECT school_year FROM enrollments WHERE student_id = ?), "
+                       "'HTXS', 'XS', 'approved', ?, ?)", [khoi, khoi, iso(t1), iso(t1 + timedelta(hours=1))])
+    digest.build(primary_db, sms_settings, _school(primary_db), day + timedelta(days=1), now=t1 + timedelta(hours=2))
+    assert _digest(primary_db, "+84977123456").endswith(
+        "Do Minh Khoi 4A1: Cuoi nam: Hoan thanh xuat sac; khen thuong Hoc sinh Xuat sac")
