@@ -20,6 +20,7 @@ from .lich import Lich
 from .mk import Mk
 from .nghi import Nghi
 from .nx import Nx
+from .pb import Pb
 from .pc import Pc
 from .rl import Rl
 from .tbao import Tbao
@@ -33,7 +34,7 @@ COMMANDS: tuple[type[Command], ...] = (Diem, Kq, Rl, Nx, Vang, Nghi, Lich, Tbao,
                                        Bc, Kqbc,  # polls and sign-ups (SPEC §13)
                                        Bl,  # self-tests (SPEC §15)
                                        # staff phones only (SPEC §12): audience STAFF
-                                       Pc, Tv)
+                                       Pc, Tv, Pb)
 
 
 @lru_cache(maxsize=1)

@@ -60,3 +60,30 @@ CREATE TABLE poll_answers (
     UNIQUE (poll_id, guardian_id, student_id)
 );
 CREATE INDEX poll_answers_option ON poll_answers (poll_id, option, place, id);
+
+-- Teacher rounds (phiếu bình xét): the homeroom teacher asks the class's subject teachers for their
+-- conduct view of each pupil (TT22 Điều 19.3) or "Học sinh Tiêu biểu" nominations (TT27 Art. 13).
+-- Nothing of a round ever reaches a guardian.
+CREATE TABLE rounds (
+    id INTEGER PRIMARY KEY,
+    school_id INTEGER NOT NULL REFERENCES schools(id),
+    class_id INTEGER NOT NULL REFERENCES classes(id),
+    school_year TEXT NOT NULL,
+    term INTEGER NOT NULL CHECK (term IN (1, 2)),
+    kind TEXT NOT NULL CHECK (kind IN ('conduct', 'commendation')),
+    status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+    opened_by INTEGER NOT NULL REFERENCES users(id),
+    opened_at TEXT NOT NULL,
+    closed_at TEXT
+);
+CREATE INDEX rounds_class ON rounds (class_id, status);
+
+CREATE TABLE round_votes (
+    round_id INTEGER NOT NULL REFERENCES rounds(id),
+    staff_id INTEGER NOT NULL REFERENCES staff(id),
+    student_id INTEGER NOT NULL REFERENCES students(id),
+    level TEXT NOT NULL,              -- conduct: T, K, D, CD; commendation: C (đề cử), K (không)
+    source TEXT NOT NULL CHECK (source IN ('web', 'sms')),
+    at TEXT NOT NULL,
+    PRIMARY KEY (round_id, staff_id, student_id)
+);

@@ -24,7 +24,8 @@ from flask import Flask
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
               "web.entry", "web.overview", "web.parents", "web.accounts",
               "web.selftests",  # question bank and self-tests (SPEC §15)
-              "web.library", "web.forum", "web.forum_moderation", "web.primary", "web.polls", "web.parent_polls")
+              "web.library", "web.forum", "web.forum_moderation", "web.primary", "web.polls", "web.parent_polls",
+              "web.rounds")
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -78,6 +79,7 @@ STAFF_NAV = (
     ("primary.entry", "Nhập đánh giá TH"),
     ("primary.overview", "Tổng hợp TH"),
     ("polls.index", "Khảo sát"),
+    ("rounds.index", "Phiếu bình xét"),
     ("accounts.accounts", "Tài khoản"),
     ("accounts.tokens", "Token API"),
     ("selftests.bank", "Ngân hàng câu hỏi"),
