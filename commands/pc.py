@@ -29,7 +29,7 @@ class Pc(Command):
     keyword = "PC"
     aliases = ("PC", "PHANCONG")
     slots = (KY,)
-    help = "PC <ky>: lop, mon duoc phan cong"
+    help = "PC <ky>: lop, mon phan cong"
     example = "PC"
     needs_child = False
     audience = Audience.STAFF

@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .base import Command
+from .bc import Bc
 from .bl import Bl
 from .bo import Bo
 from .con import Con
@@ -14,10 +15,12 @@ from .gy import Gy
 from .hd import Hd
 from .huy import Huy
 from .kq import Kq
+from .kqbc import Kqbc
 from .lich import Lich
 from .mk import Mk
 from .nghi import Nghi
 from .nx import Nx
+from .pb import Pb
 from .pc import Pc
 from .rl import Rl
 from .tbao import Tbao
@@ -28,9 +31,10 @@ from .vang import Vang
 
 COMMANDS: tuple[type[Command], ...] = (Diem, Kq, Rl, Nx, Vang, Nghi, Lich, Tbao, Con, Gv, Huy, Dk, Mk, Hd,
                                        Tl, Theo, Bo, Gy,  # forum and gop y (SPEC §14)
+                                       Bc, Kqbc,  # polls and sign-ups (SPEC §13)
                                        Bl,  # self-tests (SPEC §15)
                                        # staff phones only (SPEC §12): audience STAFF
-                                       Pc, Tv)
+                                       Pc, Tv, Pb)
 
 
 @lru_cache(maxsize=1)

@@ -16,6 +16,7 @@ from store.phones import PhoneError, mask, normalise
 
 from . import policy
 from .base import Audience, Context, Reply, ReplyKind
+from .bc import bare_answer
 from outbox.fit import fit
 from .grammar import parse
 from .registry import instances, keyword_table
@@ -68,19 +69,22 @@ def answer(db: sqlite_utils.Database, settings, sender: str, text: str | None, *
     names = frozenset(c.given_name_folded for c in family.children) if guardian else frozenset()
     codes = frozenset(c.code.upper() for c in family.children) if guardian else frozenset()
     parsed = parse(text, keyword_table(), names=names, codes=codes)
+    ctx = Context(db=db, settings=settings, phone=phone, family=family, today=today, connection=connection,
+                  inbox_id=inbox_id, actor=actor, staff=staff)
     command = instances()[parsed.keyword] if parsed is not None and not parsed.unknown else None
     if command is not None and command.audience is Audience.STAFF and not staff:
         command = None                  # a staff keyword from a parent's phone is just unknown text
+    bare = bare_answer(ctx, text) if parsed is None and guardian else None
     if command is not None and command.audience is Audience.GUARDIAN and not guardian:
         reply = _staff_help(staff)      # a staff phone never gets a guardian's data (unless it is one too)
+    elif bare is not None:
+        reply = bare                    # a lone digit answers the one poll open for this number (SPEC §13)
     elif command is None and parsed is not None and not parsed.unknown and guardian:
         reply = _unknown(None)          # no "did you mean PC?" to a parent either
     elif command is None:
         reply = _unknown(text, parsed if parsed is not None and parsed.unknown else None) if guardian \
             else _staff_help(staff)
     else:
-        ctx = Context(db=db, settings=settings, phone=phone, family=family, today=today, connection=connection,
-                      inbox_id=inbox_id, actor=actor, staff=staff)
         reply = command.handle(ctx, parsed)
         if reply is None:                       # a command may choose silence (BL's second refusal)
             return Answer(None, parsed.keyword, phone)

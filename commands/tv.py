@@ -23,7 +23,7 @@ class Tv(Command):
     aliases = ("TV", "THUVIEN", "TAILIEU")
     slots = (TEXT,)
     audience = Audience.STAFF
-    help = "TV <tu khoa>: tim tai lieu thu vien"
+    help = "TV <tu khoa>: tim thu vien"
     example = "TV giao an toan 6"
     needs_child = False
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from rq import Queue
 
 from store import retention
+from store.community import polls
 from store.clock import utcnow
 
 from . import alerts, digest, jobs, quiet
@@ -32,9 +33,12 @@ def due_jobs(db, settings, now: datetime | None = None) -> list[tuple[int, str]]
 
 def tick(db, settings, redis_conn, enqueued: set, now: datetime | None = None) -> int:
     """Enqueue the due digest jobs once each (a re-enqueue would be harmless: builds are idempotent);
-    queue the absence alerts; purge SMS bodies past retention."""
+    queue the absence alerts; close polls past their closing time; purge SMS bodies past retention."""
     if alerts.send_absence_alerts(db, settings):
         Wake(redis_conn, settings.redis.prefix).ring()
+    closed = polls.close_due(db, now)
+    if closed:
+        logger.info("closed the polls past their closing time: %s", closed)
     retention.purge_codes(db, settings.sms.otp_validity)
     purged = retention.purge_bodies(db, settings.retention.message_body_days)
     if any(purged.values()):

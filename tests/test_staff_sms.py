@@ -69,7 +69,7 @@ def test_by_phone_finds_one_member_per_school(school_db):
 
 def test_staff_keywords_are_marked_and_listed_in_the_staff_help(convo):
     staff = [c for c in COMMANDS if c.audience is Audience.STAFF]
-    assert [c.keyword for c in staff] == ["PC", "TV"]
+    assert [c.keyword for c in staff] == ["PC", "TV", "PB"]
     assert all(c.help in convo.send(TEACHER, "?") for c in staff)
 
 

@@ -9,7 +9,8 @@ parents' texts), review (approval queue, GV/NGHI answers, announcements),
 uploads (spreadsheet imports), entry (teachers' grade book), overview (the
 principal's overview), parents (a parent's children), accounts (staff accounts, API tokens, first login),
 selftests (question bank and self-tests), library (the staff document library), forum and
-forum_moderation (rooms, topics, the moderation queue).
+forum_moderation (rooms, topics, the moderation queue), polls and parent_polls (polls and sign-ups:
+the staff composer and results, the parents' answers).
 Every request gets its own SQLite connection (web.db); every form carries a
 CSRF token (web.csrf); sessions are signed with `web.secret_key`.
 """
@@ -23,7 +24,8 @@ from flask import Flask
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
               "web.entry", "web.overview", "web.parents", "web.accounts",
               "web.selftests",  # question bank and self-tests (SPEC §15)
-              "web.library", "web.forum", "web.forum_moderation", "web.primary")
+              "web.library", "web.forum", "web.forum_moderation", "web.primary", "web.polls", "web.parent_polls",
+              "web.rounds")
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -76,6 +78,8 @@ STAFF_NAV = (
     ("overview.school", "Tổng hợp"),
     ("primary.entry", "Nhập đánh giá TH"),
     ("primary.overview", "Tổng hợp TH"),
+    ("polls.index", "Khảo sát"),
+    ("rounds.index", "Phiếu bình xét"),
     ("accounts.accounts", "Tài khoản"),
     ("accounts.tokens", "Token API"),
     ("selftests.bank", "Ngân hàng câu hỏi"),
