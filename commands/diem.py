@@ -6,7 +6,7 @@ from store import grades, subjects, terms
 
 from . import lexicon
 from .base import Command, Context, Reply
-from .children import choose
+from .children import choose, each_named
 from .grammar import CON, KY, MON, ChildRef, Parsed
 
 
@@ -66,6 +66,8 @@ class Diem(Command):
     example = "DIEM TOAN HK1"
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+        if (several := each_named(ctx, parsed, self.handle)) is not None:
+            return several
         named = parsed.child is not None
         note = " ".join(n for n in (subject_child(ctx, parsed), "" if named else name_note(ctx, parsed)) if n)
         child = choose(ctx, parsed)

@@ -17,6 +17,15 @@ TERM_WORDS = {
     "HK2": 2, "HKII": 2, "2": 2, "KY2": 2, "KYII": 2, "HOCKY2": 2,
     "CN": YEAR, "CANAM": YEAR,
 }
+TERM_NAMES = {1: "HK1", 2: "HK2", YEAR: "CN"}
+# "học kì" is the textbook spelling: KI beside KY everywhere.
+TERM_WORDS.update({k.replace("KY", "KI"): v for k, v in list(TERM_WORDS.items()) if "KY" in k})
+
+# Words parents add that carry no meaning for the command: `xem diem toan cua chau Long a`.
+# CON is also a keyword (the list of children); it is filler only around other words.
+FILLER = frozenset({"XEM", "CUA", "CON", "CHAU", "CHO", "VA", "A", "OI", "EM", "BE", "NHE", "VOI", "GIUP"})
+# Fillers that say a child's name follows: `cho chau Long nghi`, `diem cua con Hoa`.
+NAME_MARKERS = frozenset({"CON", "CHAU", "EM", "BE", "CHO"})
 
 CHILD_INDEX = re.compile(r"(?:C|CON)([1-9]\d?)")
 
@@ -29,6 +38,11 @@ def subject_of(word: str) -> str | None:
 def term_of(word: str) -> int | None:
     """1, 2 or YEAR for a term word, else None."""
     return TERM_WORDS.get(word)
+
+
+def is_filler(word: str) -> bool:
+    """True for a word that only pads the command (`XEM`, `CUA`, `A`)."""
+    return word in FILLER
 
 
 def child_index(word: str) -> int | None:

@@ -5,7 +5,7 @@ from outbox.templating import render
 from store import records
 
 from .base import Command, Context, Reply
-from .children import choose
+from .children import each_child
 from .grammar import CON, Parsed
 
 
@@ -17,9 +17,10 @@ class Nx(Command):
     example = "NX"
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        child = choose(ctx, parsed)
-        if isinstance(child, Reply):
-            return child
+        return each_child(ctx, parsed, lambda c: self.one(ctx, parsed, c))
+
+    def one(self, ctx: Context, parsed: Parsed, child) -> Reply:
+        """The reply about ``child``."""
         comments = records.latest_comments(ctx.db, child.student_id, limit=3)
         return Reply(render("nx.txt", child=child, comments=comments, note=""), command=self.keyword,
                      student_ids=[child.student_id], school_id=child.school_id, more_url="/p/nhanxet")

@@ -5,7 +5,7 @@ from outbox.templating import render
 from store import results
 
 from .base import Command, Context, Reply
-from .children import choose
+from .children import each_child
 from .diem import term_of
 from .grammar import CON, KY, Parsed
 
@@ -18,9 +18,10 @@ class Rl(Command):
     example = "RL HK1"
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        child = choose(ctx, parsed)
-        if isinstance(child, Reply):
-            return child
+        return each_child(ctx, parsed, lambda c: self.one(ctx, parsed, c))
+
+    def one(self, ctx: Context, parsed: Parsed, child) -> Reply:
+        """The reply about ``child``."""
         term = term_of(ctx, parsed, child)
         conduct = results.conduct(ctx.db, child.student_id, ctx.family.school_year, term)
         return Reply(render("rl.txt", child=child, term=term, conduct=conduct, note=""), command=self.keyword,

@@ -64,7 +64,11 @@ def answer(db: sqlite_utils.Database, settings, sender: str, text: str | None, *
         return Answer(None, "STRANGER", phone)
     names = frozenset(c.given_name_folded for c in family.children)
     codes = frozenset(c.code.upper() for c in family.children)
-    parsed = parse(text, keyword_table(), names=names, codes=codes)
+    spelled = {}
+    for c in family.children:
+        spelled.setdefault(c.given_name_folded, set()).add(c.full_name.split()[-1].lower())
+    parsed = parse(text, keyword_table(), names=names, codes=codes,
+                   spelled={k: frozenset(v) for k, v in spelled.items()})
     if parsed is None:
         reply = _unknown(text)
     elif parsed.unknown:
