@@ -11,10 +11,12 @@ from .base import Context, Reply
 from .grammar import ChildRef, Parsed
 
 
-def example_for(parsed: Parsed, with_text: bool = False) -> str:
+def example_for(parsed: Parsed, with_text: bool = False, count: int = 2) -> str:
     """What the parent typed, with the child chosen: `KQ CN C1`, `NGHI C1 con bi sot`."""
     if with_text:
-        return f"{parsed.keyword} C1 {parsed.text or '<noi dung>'}"
+        # No child is pre-picked for a message to the teacher: C1 and the other numbers side by side.
+        others = ", ".join(f"C{n}" for n in range(2, count + 1))
+        return f"{parsed.keyword} C1 {parsed.text or '<noi dung>'} (hoac {others})"
     return " ".join([parsed.keyword, *parsed.kept, "C1"])
 
 

@@ -145,7 +145,7 @@ def _join_spaced(words: list[str]) -> list[str]:
     """Join words typed apart that make one known word: TIENG ANH, HOC KY 1, CA NAM."""
     out, i = [], 0
     while i < len(words):
-        for size in (3, 2):
+        for size in (5, 4, 3, 2):
             joined = "".join(words[i:i + size])
             # `CON 2` / `C 2` only as the last words: elsewhere a digit after C is a term.
             child = lexicon.child_index(joined) is not None
@@ -273,10 +273,11 @@ def _text_command(raw: str, parsed: Parsed, filler: _Slots, rest: list[str], con
             consumed.extend(rest[:skip + 1])
     parsed.consumed = "".join(consumed)
     parsed.text = _body_after(raw, parsed.consumed)
-    if parsed.child is None and len(rest) > 1 and (lexicon.child_index(rest[-1]) or rest[-1] in codes):
-        # `NGHI con bi sot C2`: a selector as the last word is taken too.
-        filler.take(rest[-1], last=True)
-        parsed.text = parsed.text.rsplit(None, 1)[0] if parsed.child else parsed.text
+    if len(rest) > 1 and (lexicon.child_index(rest[-1]) or rest[-1] in codes) and parsed.text.split():
+        # `NGHI con bi sot C2`: a selector as the last word is taken too (a name before it wins).
+        if parsed.child is None:
+            filler.take(rest[-1], last=True)
+        parsed.text = parsed.text.rsplit(None, 1)[0] if len(parsed.text.split()) > 1 else parsed.text
     if parsed.child is None and (named := _named_in_text(rest, names)):
         filler.take_child(named)       # `NGHI hom nay chau Long bi sot`: the text stays whole
 

@@ -19,8 +19,12 @@ _TERM_WORDS = ["HK1", "HK2", "CN"]
 
 
 def _closest(word: str, choices: list[str], cutoff: float = 0.6) -> str | None:
-    found = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
-    return found[0] if found else None
+    """The one choice closest to ``word``; None when none is close or two are equally close (HK3)."""
+    scored = sorted(((difflib.SequenceMatcher(None, word, c).ratio(), c) for c in choices), reverse=True)
+    scored = [(r, c) for r, c in scored if r >= cutoff]
+    if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1]
 
 
 def _slot_of(word: str) -> str | None:
@@ -38,7 +42,7 @@ def _fix_args(words: list[str], slots: tuple[str, ...]) -> list[str] | None:
         pieces = [w] if _slot_of(w) else list(split_glued(w) or ())
         if not pieces and not lexicon.is_filler(w):
             guess = (_closest(w, _SUBJECT_WORDS) if MON in slots and MON not in used else None) or \
-                (_closest(w, _TERM_WORDS, 0.5) if KY in slots and KY not in used else None)
+                (_closest(w, _TERM_WORDS) if KY in slots and KY not in used else None)
             pieces = [guess] if guess else []
             if not pieces:
                 return None
@@ -69,7 +73,7 @@ def suggest(raw: str | None, parsed: Parsed | None = None) -> str | None:
         return None
     aliases = list(keyword_table())
     first = words[0]
-    keyword = _closest(first, aliases, 0.5)
+    keyword = _closest(first, aliases)
     if keyword is None:
         # Glued and misspelt ('DIEMTOANN1'): compare the start of the word.
         for alias in sorted(aliases, key=len, reverse=True):

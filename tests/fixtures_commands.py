@@ -1,6 +1,7 @@
 """Conversation fixtures: run transcripts against the demo school (school_db)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -33,11 +34,10 @@ class Conversation:
 
     def run(self, script: str) -> None:
         """Check a transcript: '0912 > text' sends; the following '0912 < reply' must match exactly
-        ('0912 ~ fragment' checks a fragment, '0912 < (none)' checks silence)."""
+        ('0912 ~ fragment' checks a fragment, '0912 < (none)' checks silence). A line without a
+        phone and an arrow continues the reply above it (a reply of several lines)."""
         last = {}
-        for line in (l.strip() for l in script.strip().splitlines()):
-            if not line or line.startswith("#"):
-                continue
+        for line in _entries(script):
             phone, arrow, rest = line.split(" ", 2) if line.count(" ") >= 2 else (*line.split(" "), "")
             if arrow == ">":
                 last[phone] = self.send(phone, rest)
@@ -47,6 +47,22 @@ class Conversation:
                 assert last[phone] is None, f"expected silence, got {last[phone]!r}"
             else:
                 assert last[phone] == rest, f"\nexpected: {rest}\n     got: {last[phone]}"
+
+
+_ENTRY = re.compile(r"^\+?\d+ [<>~] ?")
+
+
+def _entries(script: str) -> list[str]:
+    """The transcript's lines without comments, continuation lines joined to their reply."""
+    out: list[str] = []
+    for line in (l.strip() for l in script.strip().splitlines()):
+        if not line or line.startswith("#"):
+            continue
+        if _ENTRY.match(line) or not out:
+            out.append(line)
+        else:
+            out[-1] += "\n" + line
+    return out
 
 
 @pytest.fixture
