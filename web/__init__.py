@@ -47,6 +47,8 @@ def create_app(settings, *, redis=None) -> Flask:
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
     app.context_processor(_staff_nav)
+    from . import frame
+    frame.init_app(app)
     app.register_error_handler(OverflowError, _out_of_range)
     return app
 
