@@ -91,6 +91,11 @@ def school_names() -> list[str]:
                 return ["Tất cả các trường"]
             row = get_db().execute("SELECT name FROM schools WHERE id = ?", [staff.school_id]).fetchone()
             return [row[0]] if row else []
+        if session.get("staff_id"):
+            # An error page before the view loaded g.staff: the account's school, for the name only.
+            row = get_db().execute("SELECT u.school_id, s.name FROM users u LEFT JOIN schools s ON s.id = u.school_id "
+                                   "WHERE u.id = ? AND u.active = 1", [session["staff_id"]]).fetchone()
+            return ([row[1]] if row[0] else ["Tất cả các trường"]) if row else []
         guardian = g.get("guardian_id") or session.get("guardian_id")
         if guardian:
             year = school_year_of(local_today(_tz()))

@@ -53,8 +53,8 @@ def _tz() -> str:
 
 
 def _local(ts: str | None) -> str:
-    """A stored UTC timestamp as local 'YYYY-MM-DD HH:MM'."""
-    return parse_iso(ts).astimezone(ZoneInfo(_tz())).strftime("%Y-%m-%d %H:%M") if ts else ""
+    """A stored UTC timestamp as local 'dd/mm/yyyy HH:MM'."""
+    return parse_iso(ts).astimezone(ZoneInfo(_tz())).strftime("%d/%m/%Y %H:%M") if ts else ""
 
 
 def _day(raw: str | None, *, default: date | None) -> date | None:
