@@ -19,7 +19,8 @@ from datetime import timedelta
 from flask import Flask
 
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
-              "web.entry", "web.overview", "web.parents")
+              "web.entry", "web.overview", "web.parents",
+              "web.contacts")
 
 
 def create_app(settings, *, redis=None) -> Flask:

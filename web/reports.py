@@ -16,6 +16,7 @@ from outbox import messages
 from outbox.states import MessageState
 from outbox.wake import Wake
 from store import audit, reports
+from store.contacts import numbers, reasons
 from store.clock import local_today, parse_iso, school_year_of
 from store.phones import mask
 from store.users import Role
@@ -124,7 +125,9 @@ def delivery():
     report = reports.delivery(db, day, _tz(), school_id=school_id, class_ids=scope.class_ids)
     by_class = (reports.delivery_by_class(db, day, _tz(), school_id=school_id, class_ids=scope.class_ids)
                 if school_id is not None and scope.class_name is None else {})
-    failures = [{**f, "phone": mask(f["phone"]), "time": _local(f["created_at"])} for f in report.failures]
+    who = numbers.recipients(db, [f["id"] for f in report.failures])
+    failures = [{**f, **who.get(f["id"], {}), "phone": mask(f["phone"]), "time": _local(f["created_at"]),
+                 "advice": reasons.advice(f["state"], f["reason"])} for f in report.failures]
     audit.record(db, g.staff.login, "web:report-delivery", school_id=school_id, date=day.isoformat(),
                  **({"class": scope.class_name} if scope.class_name else {}))
     return render_template("reports/delivery.html", report=report, failures=failures, by_class=by_class,
