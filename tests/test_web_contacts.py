@@ -9,6 +9,7 @@ from store.contacts import reasons
 from store.phones import normalise
 
 from .fixtures_web import login_staff, post_form
+from .test_web_reports import add_text
 from .test_web_review import student
 
 
@@ -81,3 +82,38 @@ def test_another_schools_guardian_and_teachers_are_refused(client, make_staff, s
     assert shared.status_code == 400 and "nhờ bộ phận vận hành" in shared.get_data(as_text=True)
     login_staff(client, make_staff("gv", "teacher", school="THCS-DD", classes=("7A1",)))
     assert client.get(f"/staff/guardians/{lan}/number").status_code == 403
+
+
+# -- exports and search ------------------------------------------------------------------------------------------
+def _sheets(data: bytes) -> dict[str, list[list]]:
+    import io
+
+    from openpyxl import load_workbook
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+
+
+def test_delivery_report_downloads_as_xlsx_in_scope(client, make_staff, nam_failed):
+    mid, _ = nam_failed
+    login_staff(client, make_staff("ad.dd", "admin", school="THCS-DD"))
+    r = client.get("/staff/delivery.xlsx")
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    sheets = _sheets(r.data)
+    assert sheets["Theo trạng thái"][0][:3] == ["Ngày", "đang chờ", "đang gửi"]
+    failure = next(row for row in sheets["Tin lỗi"] if row[0] == mid)
+    assert failure[2:6] == ["Lê Hoàng Nam", "7A1", "Trần Thị Lan", "09xxxx4321"]
+    assert failure[8] == reasons.UNDELIVERED.text
+    assert client.get("/staff/delivery.xlsx?school=THPT-CVA").status_code == 404
+
+
+def test_inbox_search_ignores_accents_and_exports(client, make_staff, school_db, web_settings):
+    add_text(school_db, web_settings, "0912345678", "NGHI C1 cháu bị sốt", school="THCS-DD", student="DD900001")
+    add_text(school_db, web_settings, "0912345678", "DIEM TOAN", school="THCS-DD", student="DD900001",
+             answer="Nguyen Thi Hoa 8A2 Toan HK1: TB 4.2")
+    school_db.conn.commit()
+    login_staff(client, make_staff("vh", "operator"))
+    page = client.get("/staff/inbox?q=SOT").get_data(as_text=True)
+    assert "cháu bị sốt" in page and "DIEM TOAN" not in page
+    assert "DIEM TOAN" in client.get("/staff/inbox?q=hoa+8a2").get_data(as_text=True)   # the answer is searched too
+    sheets = _sheets(client.get("/staff/inbox.xlsx?q=sot").data)
+    assert [row[2] for row in sheets["Tin phụ huynh"][1:]] == ["NGHI C1 cháu bị sốt"]
