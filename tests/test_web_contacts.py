@@ -117,3 +117,17 @@ def test_inbox_search_ignores_accents_and_exports(client, make_staff, school_db,
     assert "DIEM TOAN" in client.get("/staff/inbox?q=hoa+8a2").get_data(as_text=True)   # the answer is searched too
     sheets = _sheets(client.get("/staff/inbox.xlsx?q=sot").data)
     assert [row[2] for row in sheets["Tin phụ huynh"][1:]] == ["NGHI C1 cháu bị sốt"]
+
+
+def test_the_week_view_falls_back_to_the_entry_date(client, school_db, web_settings):
+    from store.clock import local_today
+
+    from .test_web_parents import add_scores, current_year, login_parent, student as child
+    sid = child(school_db, "DD900001")[0]
+    school_db.execute("DELETE FROM grades WHERE student_id = ?", [sid])
+    add_scores(school_db, sid, current_year(web_settings), "TOAN", 1, ["9.5"])       # no date given
+    school_db.conn.commit()
+    login_parent(client, school_db)
+    html = client.get("/parent/child/DD900001/week").get_data(as_text=True)
+    today = local_today(web_settings.sms.timezone).strftime("%d/%m/%Y")
+    assert f"{today} <span class=\"muted\">(ngày nhập)</span>" in html and "9.5" in html

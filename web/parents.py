@@ -184,10 +184,11 @@ def week(code: str):
         return _bad(e)
     linked = _child_or_404(code, year, current)
     c = linked.child
-    weeks = parent_view.score_weeks(db, c.student_id, year)
+    shift = parent_view.utc_shift(settings().sms.timezone, today)
+    weeks = parent_view.score_weeks(db, c.student_id, year, shift)
     if chosen is None:
         chosen = parent_view.default_week(weeks, today)
-    scores = parent_view.week_scores(db, c.student_id, c.school_id, c.grade, year, chosen) if chosen else []
+    scores = parent_view.week_scores(db, c.student_id, c.school_id, c.grade, year, chosen, shift) if chosen else []
     audit.record(db, _actor(), "web:parent:week", school_id=c.school_id, student_id=c.student_id,
                  school_year=year, week=chosen.isoformat() if chosen else None)
     return render_template("parents/week.html", linked=linked, c=c, year=year, weeks=weeks, chosen=chosen,
