@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import sqlite_utils
 
+from . import clock
 from .families import Child
 from .records import Comment
 from .subjects import sort_key
@@ -111,12 +112,7 @@ class DatedScore:
     entered: bool = False   # no date recorded with the score: the day it was entered stands in
 
 
-def utc_shift(tz: str, today: date | None = None) -> str:
-    """SQLite's modifier from UTC to ``tz`` ('+7 hours' for Asia/Ho_Chi_Minh), for dates of UTC timestamps."""
-    from datetime import datetime, time
-    from zoneinfo import ZoneInfo
-    moment = datetime.combine(today or date.today(), time(12), ZoneInfo(tz))
-    return f"{int(moment.utcoffset().total_seconds()) // 60:+d} minutes"
+utc_shift = clock.utc_shift
 
 
 # The day a score belongs to: the date recorded with it, else the local day it was entered.

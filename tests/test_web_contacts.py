@@ -131,3 +131,19 @@ def test_the_week_view_falls_back_to_the_entry_date(client, school_db, web_setti
     html = client.get("/parent/child/DD900001/week").get_data(as_text=True)
     today = local_today(web_settings.sms.timezone).strftime("%d/%m/%Y")
     assert f"{today} <span class=\"muted\">(ngày nhập)</span>" in html and "9.5" in html
+
+
+def test_the_overview_draws_30_days_of_delivery_and_each_class_results(client, make_staff, nam_failed, school_db,
+                                                                       web_settings):
+    from .test_web_reports import add_message
+    add_message(school_db, web_settings, "0912345678", "THCS-DD", "DD900001")
+    school_db.conn.commit()
+    login_staff(client, make_staff("ad.dd", "admin", school="THCS-DD"))
+    html = client.get("/staff/overview").get_data(as_text=True)
+    import re
+    days = re.findall(r'<g data-day="([\d-]+)" data-delivered="(\d+)" data-failed="(\d+)"', html)
+    assert len(days) == 30 and days[-1][1:] == ("1", "1")            # today: one delivered, one undelivered
+    assert sum(int(d) + int(f) for _, d, f in days[:-1]) == 0
+    bars = re.findall(r"<title>(\w+): (\d+) Tốt</title>", html)
+    classes = [name for name, _ in bars]
+    assert "8A2" in classes and "7A1" in classes and 'id="chart-learning"' in html

@@ -15,7 +15,7 @@ import re
 from flask import Blueprint, abort, flash, g, render_template, request
 
 from commands.diem import taken
-from store import audit, overview, reports
+from store import audit, overview, reports, trends
 from store.clock import local_today, school_year_of
 from store.terms import current_term
 
@@ -94,13 +94,15 @@ def school_page():
         flash(str(e), "error")
         return render_template("overview/school.html", data=None, school=None, schools=schools, year="",
                                term_code="", term_choices=TERM_CHOICES, levels=overview.LEVELS), e.status
-    data = None
+    data, days = None, []
     if school is not None:
         if term is None:
             term = current_term(db, school["id"], today).term
         data = overview.school_overview(db, school["id"], year, term, tz, taken=taken)
+        days = trends.delivery_days(db, school["id"], today, tz)
         audit.record(db, g.staff.login, "web:overview", school_id=school["id"], year=year,
                      term=_term_code(term), classes=len(data.classes), students=data.school.students)
     return render_template("overview/school.html", data=data, school=school, schools=schools, year=year,
                            term_code=_term_code(term) if term is not None else "", term_choices=TERM_CHOICES,
-                           levels=overview.LEVELS)
+                           levels=overview.LEVELS, days=days,
+                           learning_rows=[(c.name, c.learning) for c in data.classes] if data else [])
