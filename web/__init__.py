@@ -20,7 +20,7 @@ from flask import Flask
 
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
               "web.entry", "web.overview", "web.parents",
-              "web.contacts")
+              "web.contacts", "web.printing")
 
 
 def create_app(settings, *, redis=None) -> Flask:
