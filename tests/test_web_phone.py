@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from outbox import messages
 from store import teacher_messages
 
 from .fixtures_web import STAFF_PASSWORD
@@ -37,8 +38,12 @@ def site(school_db, web_settings, make_staff, tmp_path):
     s = web_settings
     add_message(school_db, s, "0912345678", "THCS-DD", "DD900001")
     fail_on_submit(school_db, s, "0912345678", "THCS-DD", "DD900001")
-    add_message(school_db, s, "0987654321", "THCS-DD", "DD900002", state="undeliverable",
-                reason="receipt UNDELIV err:001")
+    nam, c7a1, dd = student(school_db, "DD900002")
+    lan = school_db.execute("SELECT id FROM guardians WHERE phone = '+84987654321'").fetchone()[0]
+    failed = messages.enqueue(school_db, s, phone="+84987654321", body="Le Hoang Nam 7A1 vang HK1: 0", kind="reply",
+                              school_id=dd, class_id=c7a1, student_id=nam, guardian_id=lan)
+    school_db.execute("UPDATE messages SET state = 'undeliverable', reason = 'receipt UNDELIV err:001' WHERE id = ?",
+                      [failed])
     import_pending(school_db, tmp_path, [("DD900001", "TOAN", 1, "9"), ("DD900002", "TOAN", 1, "6.5")])
     hoa, c8a2, dd = student(school_db, "DD900001")
     hung = school_db.execute("SELECT id FROM guardians WHERE phone = '+84912345678'").fetchone()[0]
@@ -72,7 +77,7 @@ def _desktop_shot(chromium, cookies, url: str, name: str) -> None:
     context.add_cookies(cookies)
     pg = context.new_page()
     pg.goto(url)
-    pg.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=False)
+    pg.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
     context.close()
 
 
@@ -117,6 +122,9 @@ def test_every_staff_page_fits_a_phone_and_the_menu_opens(phone, live_server, si
     phone.goto(f"{live_server}/staff/approvals")
     group = phone.locator("a", has_text="Xem từng dòng").first.get_attribute("href")
     _check(phone, live_server + group, "approval-group", school=school)
+    lan = site.execute("SELECT id FROM guardians WHERE phone = '+84987654321'").fetchone()[0]
+    _check(phone, f"{live_server}/staff/guardians/{lan}/number", "fix-number", school=school)
+    _desktop_shot(chromium, phone.context.cookies(), f"{live_server}/staff/guardians/{lan}/number", "fix-number")
     phone.goto(f"{live_server}/staff/delivery")
     assert "không đến được" in phone.inner_text("#counts")        # states in Vietnamese
     _check(phone, f"{live_server}/staff/delivery/999999/resend", "405", school=school)
