@@ -18,7 +18,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from outbox import alerts, messages, notices
 from outbox.wake import Wake
-from store import announcements, approvals, audit, phones, teacher_messages
+from store import announcements, approvals, audit, corrections, phones, teacher_messages
 from store.approvals import ApprovalError, GroupKey
 from store.clock import local_today, school_year_of
 from store.connection import transaction
@@ -48,8 +48,12 @@ def _ring() -> None:
 def approvals_page():
     groups = approvals.pending_groups(get_db(), settings().sms.timezone, school_id=g.staff.school_id,
                                       class_ids=_class_scope())
+    teacher = g.staff.role.value == "teacher"
+    sent_back = corrections.returned(get_db(), school_id=g.staff.school_id,
+                                     entered_by=g.staff.login if teacher else None)
     return render_template("review/approvals.html", groups=groups, can_approve=g.staff.role.value in APPROVERS,
-                           key_json=_key_json)
+                           key_json=_key_json, sent_back=sent_back,
+                           kind_labels={k.value: k.label for k in approvals.Kind})
 
 
 def _key_json(key: GroupKey) -> str:
@@ -88,9 +92,38 @@ def approval_group():
         audit.record(db, g.staff.login, "web:approval-rows", school_id=key.school_id, student_id=student_id,
                      kind=key.kind.value)
     class_name = db.execute("SELECT name FROM classes WHERE id = ?", [key.class_id]).fetchone() if key.class_id else None
+    before = corrections.previous_values(db, key.kind.value, [r.id for r in rows if r.corrected])
     return render_template("review/approval_group.html", key=key, key_raw=_key_json(key), rows=rows,
-                           class_name=class_name[0] if class_name else None,
+                           class_name=class_name[0] if class_name else None, before=before,
                            can_approve=g.staff.role.value in APPROVERS)
+
+
+@bp.route("/approvals/return", methods=["POST"])
+@staff_required(*APPROVERS)
+def send_back():
+    """"Trả lại": send a group (or its chosen rows) back to whoever entered it, with a reason."""
+    back = safe_target(request.form.get("back"), url_for("review.approvals"))
+    try:
+        key = _parse_key(request.form.get("group", ""))
+        row_ids = [int(r) for r in request.form.getlist("row")] if request.form.get("scope") == "rows" else None
+        if row_ids == []:
+            raise ApprovalError("Chưa chọn dòng nào để trả lại.")
+    except (ApprovalError, ValueError) as e:
+        flash(f"Không trả lại được: {e}", "error")
+        return redirect(back), 303
+    if not g.staff.can_see_school(key.school_id):
+        abort(404)
+    db = get_db()
+    try:
+        n = corrections.send_back(db, key, request.form.get("reason", ""), actor=g.staff.login,
+                                  tz=settings().sms.timezone, school_id=g.staff.school_id, row_ids=row_ids)
+    except ApprovalError as e:
+        flash(f"Không trả lại được: {e}", "error")
+        return redirect(back), 303
+    audit.record(db, g.staff.login, "web:send-back", school_id=key.school_id, rows=n, group=key.as_list())
+    flash(f"Đã trả lại {n} dòng cho {key.entered_by or 'người nhập'}; điểm đã sửa trở về giá trị phụ huynh "
+          "đã thấy.", "info")
+    return redirect(url_for("review.approvals"), code=303)
 
 
 @bp.route("/approvals", methods=["POST"])
