@@ -114,7 +114,8 @@ def test_every_staff_page_fits_a_phone_and_the_menu_opens(phone, live_server, si
     assert nav.is_visible() and phone.locator("header nav a", has_text="Duyệt").is_visible()
     pages = [("/staff/", "staff-home"), ("/staff/delivery", "delivery"), ("/staff/inbox", "inbox"),
              ("/staff/approvals", "approvals"), ("/staff/messages", "teacher-messages"),
-             ("/staff/announce", "announce"), ("/staff/imports", "imports"), ("/staff/overview", "overview"),
+             ("/staff/announce", "announce"), ("/staff/announce/sent", "announce-sent"),
+             ("/staff/imports", "imports"), ("/staff/overview", "overview"),
              ("/staff/entry", "entry")]
     for path, name in pages:
         _check(phone, live_server + path, name, school=school)
