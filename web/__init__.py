@@ -20,7 +20,7 @@ from flask import Flask
 
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
               "web.entry", "web.overview", "web.parents",
-              "web.contacts", "web.printing")
+              "web.contacts", "web.printing", "web.import_templates")
 
 
 def create_app(settings, *, redis=None) -> Flask:
