@@ -147,3 +147,21 @@ def test_the_overview_draws_30_days_of_delivery_and_each_class_results(client, m
     bars = re.findall(r"<title>(\w+): (\d+) Tốt</title>", html)
     classes = [name for name, _ in bars]
     assert "8A2" in classes and "7A1" in classes and 'id="chart-learning"' in html
+
+
+def test_the_overview_and_a_grade_book_download_as_xlsx(client, make_staff, school_db):
+    login_staff(client, make_staff("ad.dd", "admin", school="THCS-DD"))
+    sheets = _sheets(client.get("/staff/overview.xlsx?term=1").data)
+    by_class = sheets["Theo lớp"]
+    assert by_class[0][:3] == ["Lớp", "Sĩ số", "Học tập Tốt"] and by_class[1][0] == "Toàn trường"
+    students = school_db.execute("SELECT count(*) FROM enrollments e JOIN classes c ON c.id = e.class_id "
+                                 "JOIN schools s ON s.id = c.school_id WHERE s.code = 'THCS-DD'").fetchone()[0]
+    assert by_class[1][1] == students and {r[0] for r in by_class[2:]} >= {"8A2", "7A1"}
+    assert sheets["Điểm trung bình môn"][0][:2] == ["Lớp", "Toán"]
+    login_staff(client, make_staff("gv", "teacher", school="THCS-DD", classes=("8A2",)))
+    cid = school_db.execute("SELECT id FROM classes WHERE name = '8A2'").fetchone()[0]
+    book = _sheets(client.get(f"/staff/entry.xlsx?class={cid}&subject=TOAN&term=1").data)
+    (rows,) = book.values()
+    assert rows[0][:4] == ["#", "Mã HS", "Họ tên", "TX1"] and any(r[1] == "DD900001" for r in rows[1:])
+    other = school_db.execute("SELECT id FROM classes WHERE name = '7A1'").fetchone()[0]
+    assert client.get(f"/staff/entry.xlsx?class={other}&subject=TOAN&term=1").status_code in (400, 404)
