@@ -40,7 +40,8 @@ class App:
         if self._db is None:
             path = self.settings.db_path
             if not path.exists():
-                raise click.ClickException(f"no database at {path}: run `python run_gateway.py init` first")
+                self._use_running_demo(path)
+                path = self.settings.db_path
             self._db = open_settings_db(self.settings)
             from store.migrate import latest_version, user_version
             if user_version(self._db) != latest_version():
@@ -48,6 +49,21 @@ class App:
                     f"{path} is at schema version {user_version(self._db)}, this program needs {latest_version()}: "
                     "run `python run_gateway.py init` to upgrade it")
         return self._db
+
+
+    def _use_running_demo(self, missing) -> None:
+        """No database where the config says: the running demo's, unless SLL_STORE_PATH was given."""
+        import os
+
+        from . import demo_marker
+        demo = None if os.environ.get("SLL_STORE_PATH") else demo_marker.running_store()
+        if demo is None:
+            raise click.ClickException(demo_marker.hint(missing))
+        click.echo(f"(using the running demo's database {demo})", err=True)
+        try:
+            self._settings = settings_mod.load(self.config_path, env={**os.environ, "SLL_STORE_PATH": str(demo)})
+        except settings_mod.ConfigError as e:
+            raise click.ClickException(str(e)) from e
 
 
 pass_app = click.make_pass_decorator(App)

@@ -18,6 +18,7 @@ import click
 import settings as settings_mod
 from store import users
 
+from . import demo_marker
 from .context import pass_app
 from .runtime import open_redis
 from .web import web_url
@@ -28,7 +29,8 @@ DEMO_PASSWORD = "demo-pw"  # SMPP 3.4 passwords are at most 8 characters
 # The demo's staff accounts (login, role, school, classes); their password is generated once per data dir.
 DEMO_TEACHER = "dd-gv001.thcs-dd"
 DEMO_STAFF = (("demo.admin", "admin", "THCS-DD", ()), ("demo.gv", "teacher", "THCS-DD", ("8A2",)),
-              ("demo.ops", "operator", None, ()), ("demo.th", "teacher", "TH-KD", ("4A1",)))
+              ("demo.ops", "operator", None, ()), ("demo.th", "teacher", "TH-KD", ("4A1",)),
+              ("demo.duyet", "reviewer", "THCS-DD", ()))
 
 
 def redis_url_of(conn) -> str:
@@ -271,15 +273,21 @@ Text the shortcode as a parent (in another terminal):
 
 Web: {web}/   health: {web}/healthz   metrics: {web}/metrics
   (0977123456 and 0966234567 are parents at the primary school TH-KD, grades 4 and 2: levels, not averages)
-  staff: {web}/login as demo.admin (THCS-DD), demo.gv (teacher of 8A2), demo.th (teacher of 4A1 at the
-         primary TH-KD) or demo.ops (operator),
+  staff: {web}/login as demo.admin (THCS-DD), demo.gv (teacher of 8A2), demo.duyet (reviewer of THCS-DD),
+         demo.th (teacher of 4A1 at the primary TH-KD) or demo.ops (operator),
          or {DEMO_TEACHER} (Nguyễn Thu Hà of the imported roster: `sim mo 0911222333 PC`),
          password {_demo_staff_password(data_dir)}
   parent: ./dev run sim mo{control_opt} 0912345678 "MK" gives a code; set a password at {web}/parent/password
 
+Other commands find this demo's database while it runs: ./dev run ask 0912345678 "KQ HK1"
+
 Ctrl-C stops everything. The data stays in {data_dir}.
 """)
-    supervise([sim, serve_child])
+    demo_marker.announce(data_dir / "sll.db")
+    try:
+        supervise([sim, serve_child])
+    finally:
+        demo_marker.withdraw()
 
 
 def _wait_healthy(web: str, deadline: float) -> str:

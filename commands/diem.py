@@ -8,7 +8,7 @@ from . import lexicon
 from .forms import form_for
 from .lexicon import subject_for
 from .base import Command, Context, Reply
-from .children import choose
+from .children import choose, each_named
 from .grammar import CON, KY, MON, ChildRef, Parsed
 
 
@@ -61,6 +61,8 @@ class Diem(Command):
     example = "DIEM TOAN HK1"
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+        if (several := each_named(ctx, parsed, self.handle)) is not None:
+            return several
         named = parsed.child is not None
         note = " ".join(n for n in (subject_child(ctx, parsed), "" if named else name_note(ctx, parsed)) if n)
         child = choose(ctx, parsed)

@@ -7,8 +7,12 @@ modules' business.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from store.text import fold
 
 from . import lexicon
 from .normalize import normalize, tokens
@@ -39,10 +43,12 @@ class Parsed:
     term: int | None = None           # 1, 2 or lexicon.YEAR
     point: str | None = None          # the primary point (GK1, CK1, GK2, CN) the KY word names
     child: ChildRef | None = None
+    more_children: list[ChildRef] = field(default_factory=list)   # `C1 va C2`: every child named after the first
     text: str = ""                    # free text of GV / NGHI (original spelling)
     unknown: list[str] = field(default_factory=list)
     out_of_order: bool = False
     consumed: str = ""                # the normalised letters the command part used
+    kept: list[str] = field(default_factory=list)   # the words that filled MON / KY, canonical terms
 
 
 def _split_keyword(word: str, aliases: dict[str, str]) -> tuple[str, str] | None:
@@ -99,10 +105,20 @@ class _Slots:
             self.p.term = lexicon.term_of(word)
             self.p.point = lexicon.point_of(word)
         else:
-            idx = lexicon.child_index(word)
-            self.p.child = (ChildRef(index=idx) if idx else ChildRef(code=word) if word in self.codes
-                            else ChildRef(name=word))
+            self.p.child = _child_ref(word, self.codes)
         self.filled.add(slot)
+
+    def take_child(self, word: str) -> bool:
+        """A child named after a marker (`cua chau Long`) or after another child (`C1 va C2`)."""
+        if CON not in self.slots:
+            return False
+        ref = _child_ref(word, self.codes)
+        if CON not in self.filled:
+            self.p.child = ref
+            self.filled.add(CON)
+        elif ref != self.p.child and ref not in self.p.more_children:
+            self.p.more_children.append(ref)
+        return True
 
     def take(self, word: str, last: bool) -> bool:
         for i in range(self.pos, len(self.slots)):
@@ -118,11 +134,20 @@ class _Slots:
         return False
 
 
+def _child_ref(word: str, codes: frozenset[str]) -> ChildRef:
+    idx = lexicon.child_index(word)
+    return ChildRef(index=idx) if idx else ChildRef(code=word) if word in codes else ChildRef(name=word)
+
+
+def _is_child(word: str, names: frozenset[str], codes: frozenset[str]) -> bool:
+    return bool(lexicon.child_index(word) or word in codes or word in names)
+
+
 def _join_spaced(words: list[str]) -> list[str]:
     """Join words typed apart that make one known word: TIENG ANH, HOC KY 1, CA NAM."""
     out, i = [], 0
     while i < len(words):
-        for size in (3, 2):
+        for size in (5, 4, 3, 2):
             joined = "".join(words[i:i + size])
             # `CON 2` / `C 2` only as the last words: elsewhere a digit after C is a term.
             child = lexicon.child_index(joined) is not None
@@ -139,20 +164,68 @@ def _join_spaced(words: list[str]) -> list[str]:
 def _expand(words: list[str], names: frozenset[str], codes: frozenset[str]) -> list[str]:
     out = []
     for w in _join_spaced(words):
-        if _is_vocab(w) or w in names or w in codes:
+        if _is_vocab(w) or w in names or w in codes or lexicon.is_filler(w):
             out.append(w)
         else:
             out.extend(split_glued(w) or (w,))
     return out
 
 
+def _fill(parsed: Parsed, filler: _Slots, expanded: list[str], names: frozenset[str],
+          codes: frozenset[str]) -> None:
+    """Fill the slots from the argument words; fillers are dropped, a name after a marker is a child."""
+    marked = False
+    for i, word in enumerate(expanded):
+        if lexicon.is_filler(word) and not _is_vocab(word) and word not in names:
+            marked = word in lexicon.NAME_MARKERS
+            continue
+        before_va = i + 1 < len(expanded) and expanded[i + 1] == "VA" and word in names
+        if (marked and word in names) or before_va or (parsed.child is not None and _is_child(word, names, codes)):
+            if filler.take_child(word):
+                marked = False
+                continue
+        marked = False
+        child = parsed.child
+        if not filler.take(word, last=i == len(expanded) - 1):
+            parsed.unknown.append(word)
+        elif parsed.child == child:
+            term = lexicon.term_of(word)
+            parsed.kept.append(word if term is None or word in ("1", "2") else lexicon.TERM_NAMES[term])
+
+
+def _lead(words: list[str], aliases: dict[str, str], names: frozenset[str]) -> tuple[int, str | None]:
+    """Words before the keyword (`cho chau Long nghi`): how many, and the child's name among them."""
+    name = None
+    for i, word in enumerate(words[:5]):
+        if _keyword_at(words, i, aliases) and (word != "CON" or i + 1 == len(words)):
+            return i, name
+        if word in names and name is None:
+            name = word
+        elif not lexicon.is_filler(word):
+            return 0, None
+    return 0, None
+
+
+def _keyword_at(words: list[str], i: int, aliases: dict[str, str]) -> bool:
+    word = words[i]
+    return word in aliases or (i + 1 < len(words) and word + words[i + 1] in aliases) or \
+        _split_keyword(word, aliases) is not None
+
+
+def _named_in_text(words: list[str], names: frozenset[str]) -> str | None:
+    """The one child named after a marker inside a message (`hom nay chau Long bi sot`), else None."""
+    found = {w for prev, w in zip(words, words[1:]) if prev in lexicon.NAME_MARKERS and w in names}
+    return found.pop() if len(found) == 1 else None
+
+
 def parse(raw: str | None, keywords: dict[str, tuple[str, ...]], *, names: frozenset[str] = frozenset(),
-          codes: frozenset[str] = frozenset()) -> Parsed | None:
+          codes: frozenset[str] = frozenset(), spelled: dict[str, frozenset[str]] | None = None) -> Parsed | None:
     """Parse ``raw`` for the commands in ``keywords`` (alias -> canonical keyword's slots).
 
     ``keywords`` maps every alias to (canonical keyword, *slots*) via
-    :func:`commands.registry.keyword_table`. Returns None when the first
-    word is no keyword.
+    :func:`commands.registry.keyword_table`. ``spelled`` maps a folded
+    given name to its accented spellings (so `nằm` is not the child Nam).
+    Returns None when no keyword starts the text (after fillers and a name).
     """
     words = tokens(raw)
     if not words:
@@ -160,9 +233,12 @@ def parse(raw: str | None, keywords: dict[str, tuple[str, ...]], *, names: froze
     if all(set(w) == {"?"} for w in words):
         words = ["?"]
     words = [w for w in words if set(w) != {"?"}] or ["?"]
+    names = _spelled_names(raw, names, spelled)
     aliases = {alias: entry[0] for alias, entry in keywords.items()}
-    if words[0] not in aliases and len(words) > 1 and words[0] + words[1] in aliases:
-        words = [words[0] + words[1], *words[2:]]  # two-word keywords: XIN PHEP, HUONG DAN
+    skip, lead_name = _lead(words, aliases, names)
+    lead, words = words[:skip], words[skip:]
+    if len(words) > 1 and words[0] + words[1] in aliases:
+        words = [words[0] + words[1], *words[2:]]  # two-word keywords: XIN PHEP, HUONG DAN, LICH THI
     first = words[0]
     if first in aliases:
         typed, rest = first, words[1:]
@@ -175,25 +251,49 @@ def parse(raw: str | None, keywords: dict[str, tuple[str, ...]], *, names: froze
     slots = keywords[keyword][1]
     parsed = Parsed(keyword=keyword, words=rest)
     filler = _Slots(parsed, slots, names, codes)
-    consumed = [typed]
+    if lead_name:
+        filler.take_child(lead_name)
+    consumed = [*lead, typed]
     if TEXT in slots:
-        # GV / NGHI: an optional explicit child selector, then the message.
-        if rest and (lexicon.child_index(rest[0]) or rest[0] in codes):
-            filler.take(rest[0], last=False)
-            consumed.append(rest[0])
-        parsed.consumed = "".join(consumed)
-        parsed.text = _body_after(raw, parsed.consumed)
-        if parsed.child is None and len(rest) > 1 and (lexicon.child_index(rest[-1]) or rest[-1] in codes):
-            # `NGHI con bi sot C2`: a selector as the last word is taken too.
-            filler.take(rest[-1], last=True)
-            parsed.text = parsed.text.rsplit(None, 1)[0] if parsed.child else parsed.text
+        _text_command(raw, parsed, filler, rest, consumed, names, codes)
         return parsed
-    expanded = _expand(rest, names, codes)
-    for i, word in enumerate(expanded):
-        if not filler.take(word, last=i == len(expanded) - 1):
-            parsed.unknown.append(word)
-    parsed.consumed = "".join(words)
+    _fill(parsed, filler, _expand(rest, names, codes), names, codes)
+    parsed.consumed = "".join(lead + words)
     return parsed
+
+
+def _text_command(raw: str, parsed: Parsed, filler: _Slots, rest: list[str], consumed: list[str],
+                  names: frozenset[str], codes: frozenset[str]) -> None:
+    """GV / NGHI: an optional child (selector, or a name after fillers), then the message."""
+    if parsed.child is None:
+        skip = 0
+        while skip < min(len(rest) - 1, 3) and (lexicon.is_filler(rest[skip]) or rest[skip] == "HOC"):
+            skip += 1
+        picked = rest[skip] if skip < len(rest) else None
+        if picked and (lexicon.child_index(picked) or picked in codes or (skip and picked in names)):
+            filler.take_child(picked)
+            consumed.extend(rest[:skip + 1])
+    parsed.consumed = "".join(consumed)
+    parsed.text = _body_after(raw, parsed.consumed)
+    if len(rest) > 1 and (lexicon.child_index(rest[-1]) or rest[-1] in codes) and parsed.text.split():
+        # `NGHI con bi sot C2`: a selector as the last word is taken too (a name before it wins).
+        if parsed.child is None:
+            filler.take(rest[-1], last=True)
+        parsed.text = parsed.text.rsplit(None, 1)[0] if len(parsed.text.split()) > 1 else parsed.text
+    if parsed.child is None and (named := _named_in_text(rest, names)):
+        filler.take_child(named)       # `NGHI hom nay chau Long bi sot`: the text stays whole
+
+
+def _spelled_names(raw: str, names: frozenset[str], spelled: dict[str, frozenset[str]]) -> frozenset[str]:
+    """The names minus those typed with other marks (`nằm` is not the child Nam): a name is kept
+    when some word folding to it is typed unaccented or with the child's own spelling."""
+    if not spelled:
+        return names
+    typed: dict[str, set[str]] = {}
+    for word in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", raw or "")):
+        typed.setdefault(fold(word).upper(), set()).add(word.lower())
+    return frozenset(n for n in names if n not in typed or any(
+        w == fold(w) or w in spelled.get(n, frozenset()) for w in typed[n]))
 
 
 def _body_after(raw: str, consumed: str) -> str:

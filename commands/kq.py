@@ -5,7 +5,7 @@ from outbox.templating import render
 from store import grades, results
 
 from .base import Command, Context, Reply
-from .children import choose
+from .children import choose, each_named
 from .forms import form_for
 from .diem import taken, term_of
 from .grammar import CON, KY, Parsed
@@ -19,6 +19,8 @@ class Kq(Command):
     example = "KQ HK1"
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+        if (several := each_named(ctx, parsed, self.handle)) is not None:
+            return several
         child = choose(ctx, parsed)
         if isinstance(child, Reply):
             return child
@@ -32,6 +34,7 @@ class Kq(Command):
         learning = results.learning_result(ctx.db, child.student_id, child.school_id, child.grade, year, term,
                                            reports=reports)
         conduct = results.conduct(ctx.db, child.student_id, year, term)
-        text = render("kq.txt", child=child, term=term, learning=learning, conduct=conduct, note="")
+        text = render("kq.txt", child=child, term=term, learning=learning, conduct=conduct, note="",
+                      reasons=results.learning_reasons(learning))
         return Reply(text, command=self.keyword, student_ids=[child.student_id], school_id=child.school_id,
                      more_url="/p/ketqua")

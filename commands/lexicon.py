@@ -28,6 +28,16 @@ TERM_WORDS = {
 # The TT27 point a KY word names (primary children); words not here use their term's end.
 POINT_WORDS = {"GK1": "GK1", "GKI": "GK1", "GIUAKY1": "GK1", "GIUAHK1": "GK1",
                "GK2": "GK2", "GKII": "GK2", "GIUAKY2": "GK2", "GIUAHK2": "GK2"}
+TERM_NAMES = {1: "HK1", 2: "HK2", YEAR: "CN"}
+# "học kì" is the textbook spelling: KI beside KY everywhere.
+TERM_WORDS.update({k.replace("KY", "KI"): v for k, v in list(TERM_WORDS.items()) if "KY" in k})
+POINT_WORDS.update({k.replace("KY", "KI"): v for k, v in list(POINT_WORDS.items()) if "KY" in k})
+
+# Words parents add that carry no meaning for the command: `xem diem toan cua chau Long a`.
+# CON is also a keyword (the list of children); it is filler only around other words.
+FILLER = frozenset({"XEM", "CUA", "CON", "CHAU", "CHO", "VA", "A", "OI", "EM", "BE", "NHE", "VOI", "GIUP"})
+# Fillers that say a child's name follows: `cho chau Long nghi`, `diem cua con Hoa`.
+NAME_MARKERS = frozenset({"CON", "CHAU", "EM", "BE", "CHO"})
 
 CHILD_INDEX = re.compile(r"(?:C|CON)([1-9]\d?)")
 
@@ -50,6 +60,11 @@ def point_of(word: str) -> str | None:
     if term is None:
         return None
     return "CK1" if term == 1 else "CN"
+
+
+def is_filler(word: str) -> bool:
+    """True for a word that only pads the command (`XEM`, `CUA`, `A`)."""
+    return word in FILLER
 
 
 def child_index(word: str) -> int | None:

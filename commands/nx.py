@@ -5,7 +5,7 @@ from outbox.templating import render
 from store import records
 
 from .base import Command, Context, Reply
-from .children import choose
+from .children import each_child
 from .forms import form_for
 from .grammar import CON, Parsed
 
@@ -18,9 +18,10 @@ class Nx(Command):
     example = "NX"
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        child = choose(ctx, parsed)
-        if isinstance(child, Reply):
-            return child
+        return each_child(ctx, parsed, lambda c: self.one(ctx, parsed, c))
+
+    def one(self, ctx: Context, parsed: Parsed, child) -> Reply:
+        """The reply about ``child`` (a primary child's in its TT27 form)."""
         other = form_for(self.keyword, child)
         if other:
             return other(ctx, parsed, child)

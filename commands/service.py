@@ -68,7 +68,11 @@ def answer(db: sqlite_utils.Database, settings, sender: str, text: str | None, *
         return Answer(None, "STRANGER", phone)
     names = frozenset(c.given_name_folded for c in family.children) if guardian else frozenset()
     codes = frozenset(c.code.upper() for c in family.children) if guardian else frozenset()
-    parsed = parse(text, keyword_table(), names=names, codes=codes)
+    spelled: dict[str, set[str]] = {}
+    for c in (family.children if guardian else ()):
+        spelled.setdefault(c.given_name_folded, set()).add(c.full_name.split()[-1].lower())
+    parsed = parse(text, keyword_table(), names=names, codes=codes,
+                   spelled={k: frozenset(v) for k, v in spelled.items()})
     ctx = Context(db=db, settings=settings, phone=phone, family=family, today=today, connection=connection,
                   inbox_id=inbox_id, actor=actor, staff=staff)
     command = instances()[parsed.keyword] if parsed is not None and not parsed.unknown else None

@@ -5,7 +5,7 @@ from outbox.templating import render
 from store import events
 
 from .base import Command, Context, Reply
-from .children import choose
+from .children import each_child
 from .grammar import CON, Parsed
 
 
@@ -17,9 +17,10 @@ class Tbao(Command):
     example = "TBAO"
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        child = choose(ctx, parsed)
-        if isinstance(child, Reply):
-            return child
+        return each_child(ctx, parsed, lambda c: self.one(ctx, parsed, c))
+
+    def one(self, ctx: Context, parsed: Parsed, child) -> Reply:
+        """The reply about ``child``."""
         latest = events.announcements(ctx.db, child.school_id, child.class_id, limit=2)
         return Reply(render("tbao.txt", child=child, events=latest), command=self.keyword,
                      student_ids=[child.student_id], school_id=child.school_id, more_url="/p/thongbao")

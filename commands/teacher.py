@@ -29,7 +29,7 @@ class TeacherMessage(Command):
         return text
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        child = choose(ctx, parsed, example_for(parsed, with_text=True))
+        child = choose(ctx, parsed, example_for(parsed, with_text=True, count=len(ctx.children)))
         if isinstance(child, Reply):
             return child
         text = self.body(parsed.text)

@@ -5,7 +5,7 @@ from outbox.templating import render
 from store import records
 
 from .base import Command, Context, Reply
-from .children import choose
+from .children import each_child
 from .diem import term_of
 from .grammar import CON, KY, Parsed
 
@@ -18,9 +18,10 @@ class Vang(Command):
     example = "VANG HK1"
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        child = choose(ctx, parsed)
-        if isinstance(child, Reply):
-            return child
+        return each_child(ctx, parsed, lambda c: self.one(ctx, parsed, c))
+
+    def one(self, ctx: Context, parsed: Parsed, child) -> Reply:
+        """The reply about ``child``."""
         term = term_of(ctx, parsed, child)
         absences = records.absences(ctx.db, child.student_id, ctx.family.school_year, term)
         return Reply(render("vang.txt", child=child, term=term, absences=absences, note=""), command=self.keyword,

@@ -171,7 +171,9 @@ def requeue(db: sqlite_utils.Database, message_id: int, *, actor: str) -> int | 
         cur = db.execute(
             "INSERT INTO messages (connection, phone, body, kind, priority, state, school_id, class_id, student_id, "
             "guardian_id, inbox_id, not_before, valid_until, created_at, updated_at, reason) "
-            "SELECT connection, phone, body, kind, priority, 'queued', school_id, class_id, student_id, guardian_id, "
+            # To the guardian's number of today: a school that corrected a wrong number resends to the right one.
+            "SELECT connection, coalesce((SELECT g.phone FROM guardians g WHERE g.id = messages.guardian_id), phone), "
+            "body, kind, priority, 'queued', school_id, class_id, student_id, guardian_id, "
             "inbox_id, ?, NULL, ?, ?, ? FROM messages WHERE id = ?",
             [now, now, now, f"resent by {actor} (copy of #{message_id})", message_id])
         return cur.lastrowid

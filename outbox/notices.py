@@ -46,7 +46,8 @@ def teacher_answer(settings, *, kind: str, class_name: str | None, student_name:
                                       student_name=student_name, answer=answer.strip()))
 
 
-def announcement(settings, *, school_name: str, class_name: str | None, text: str) -> Prepared:
-    """The SMS each guardian gets for an announcement of the school or one class."""
+def announcement(settings, *, school_name: str, class_name: str | None, text: str,
+                 group: str | None = None) -> Prepared:
+    """The SMS each guardian gets for an announcement of the school, one class, or a ``group`` ('khối 8')."""
     return _prepared(settings, render("thong_bao.txt", school_name=school_name, class_name=class_name,
-                                      text=text.strip()))
+                                      text=text.strip(), group=group))

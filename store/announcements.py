@@ -8,9 +8,12 @@ the composer leaves them out unless staff choose to include them.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import sqlite_utils
+
+from .clock import now_iso
 
 
 @dataclass(frozen=True)
@@ -25,8 +28,14 @@ class Recipient:
 
 
 def recipients(db: sqlite_utils.Database, school_id: int, school_year: str,
-               class_id: int | None = None) -> list[Recipient]:
-    """Guardians of the school's (or the class's) children this school year, ordered by guardian id."""
+               class_id: int | None = None, class_ids: list[int] | None = None) -> list[Recipient]:
+    """Guardians of the school's (or the class's, or ``class_ids``') children this school year, by guardian id."""
+    if class_ids is not None:
+        return [r for r in _recipients(db, school_id, school_year, None, json.dumps(sorted(class_ids)))]
+    return _recipients(db, school_id, school_year, class_id, None)
+
+
+def _recipients(db, school_id: int, school_year: str, class_id: int | None, class_ids: str | None):
     rows = db.execute(
         "SELECT g.id, g.phone, count(DISTINCT l.student_id), min(l.student_id), min(e.class_id), "
         "min(l.digest_opt_out) FROM guardian_links l "
@@ -35,7 +44,71 @@ def recipients(db: sqlite_utils.Database, school_id: int, school_year: str,
         "JOIN classes c ON c.id = e.class_id "
         "WHERE l.active = 1 AND l.school_year = :year AND c.school_id = :school "
         "AND (:class IS NULL OR c.id = :class) "
+        "AND (:classes IS NULL OR c.id IN (SELECT value FROM json_each(:classes))) "
         "GROUP BY g.id ORDER BY g.id",
-        {"year": school_year, "school": school_id, "class": class_id}).fetchall()
+        {"year": school_year, "school": school_id, "class": class_id, "classes": class_ids}).fetchall()
     return [Recipient(gid, phone, sid if n == 1 else None, cid if n == 1 else None, bool(out))
             for gid, phone, n, sid, cid, out in rows]
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One announcement as sent, with what became of its messages."""
+
+    id: int
+    target: str
+    text: str
+    parts: int
+    recipients: int
+    send_at: str | None
+    sent_by: str
+    sent_at: str
+    states: dict[str, int]
+
+    @property
+    def delivered(self) -> int:
+        return self.states.get("delivered", 0)
+
+    @property
+    def failed(self) -> int:
+        return sum(self.states.get(s, 0) for s in ("failed", "undeliverable", "expired", "rejected"))
+
+    @property
+    def delivered_rate(self) -> float | None:
+        """Share of the messages that reached a handset (None before any was sent)."""
+        return self.delivered / self.recipients if self.recipients else None
+
+
+def record_send(db: sqlite_utils.Database, *, school_id: int, target: str, class_ids: list[int] | None, text: str,
+                parts: int, message_ids: list[int], send_at: str | None, sent_by: str) -> int:
+    """The trace of one send (inside the caller's transaction with the messages); its id."""
+    return db.execute(
+        "INSERT INTO announcement_sends (school_id, target, class_ids, text, parts, recipients, first_message, "
+        "last_message, send_at, sent_by, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [school_id, target, json.dumps(sorted(class_ids)) if class_ids is not None else None, text, parts,
+         len(message_ids), min(message_ids), max(message_ids), send_at, sent_by, now_iso()]).lastrowid
+
+
+def sent(db: sqlite_utils.Database, *, school_id: int | None, limit: int = 50) -> list[Sent]:
+    """The latest sends of a school (None: every school), newest first, with their messages' states."""
+    where, params = ("WHERE a.school_id = ?", [school_id]) if school_id is not None else ("", [])
+    out = []
+    for row in db.execute(
+            "SELECT a.id, a.target, a.text, a.parts, a.recipients, a.send_at, a.sent_by, a.sent_at, a.school_id, "
+            f"a.first_message, a.last_message FROM announcement_sends a {where} ORDER BY a.id DESC LIMIT ?",
+            [*params, limit]).fetchall():
+        states = dict(db.execute(
+            "SELECT state, count(*) FROM messages WHERE id BETWEEN ? AND ? AND kind = 'announcement' "
+            "AND school_id = ? GROUP BY state", [row[9], row[10], row[8]]).fetchall())
+        out.append(Sent(*row[:8], states))
+    return out
+
+
+def for_class(db: sqlite_utils.Database, school_id: int, class_id: int, since: str, limit: int = 5) -> list[Sent]:
+    """Sends since ``since`` (UTC) that reached a class: the whole school's and those naming the class."""
+    rows = db.execute(
+        "SELECT a.id, a.target, a.text, a.parts, a.recipients, a.send_at, a.sent_by, a.sent_at FROM "
+        "announcement_sends a WHERE a.school_id = ? AND a.sent_at >= ? AND (a.class_ids IS NULL OR ? IN "
+        "(SELECT value FROM json_each(a.class_ids))) ORDER BY a.id DESC LIMIT ?",
+        [school_id, since, class_id, limit]).fetchall()
+    return [Sent(*r, {}) for r in rows]

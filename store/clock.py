@@ -1,7 +1,7 @@
 """Time in one place: UTC timestamps for rows, local dates for schools."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 
@@ -39,3 +39,10 @@ def school_year_of(day: date) -> str:
 def in_seconds(seconds: float) -> str:
     """iso() of now plus ``seconds``."""
     return iso(utcnow() + timedelta(seconds=seconds))
+
+
+def utc_shift(tz: str, today: date | None = None) -> str:
+    """SQLite's modifier from UTC to ``tz`` at noon of ``today`` ('+420 minutes' for Asia/Ho_Chi_Minh):
+    `date(created_at, shift)` is the local day of a stored timestamp."""
+    moment = datetime.combine(today or date.today(), time(12), ZoneInfo(tz))
+    return f"{int(moment.utcoffset().total_seconds()) // 60:+d} minutes"

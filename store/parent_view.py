@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import sqlite_utils
 
+from . import clock
 from .families import Child
 from .records import Comment
 from .subjects import sort_key
@@ -86,6 +87,11 @@ def years(db: sqlite_utils.Database, guardian_id: int, student_id: int, current_
         "     AND enrollments.school_year = guardian_links.school_year "
         "WHERE guardian_links.guardian_id = :guardian AND guardian_links.student_id = :student "
         "AND guardian_links.active = 1 AND guardian_links.school_year <= :current "
+        # a past year is offered only when it has something approved to show
+        "AND (guardian_links.school_year = :current OR EXISTS (SELECT 1 FROM grades WHERE grades.student_id = "
+        "     :student AND grades.school_year = guardian_links.school_year AND grades.status = 'approved') "
+        "     OR EXISTS (SELECT 1 FROM results WHERE results.student_id = :student "
+        "     AND results.school_year = guardian_links.school_year AND results.status = 'approved')) "
         "ORDER BY guardian_links.school_year DESC",
         {"guardian": guardian_id, "student": student_id, "current": current_year}).fetchall()
     return [r[0] for r in rows]
@@ -103,6 +109,14 @@ class DatedScore:
     seq: int
     value: Score
     corrected: bool
+    entered: bool = False   # no date recorded with the score: the day it was entered stands in
+
+
+utc_shift = clock.utc_shift
+
+
+# The day a score belongs to: the date recorded with it, else the local day it was entered.
+_SCORE_DAY = "COALESCE(grades.date, date(grades.entered_at, :shift))"
 
 
 _KIND_ORDER = {"TX": 0, "GK": 1, "CK": 2}
@@ -118,34 +132,38 @@ def default_week(weeks: list[date], today: date) -> date | None:
     return next((w for w in weeks if w <= today), weeks[0] if weeks else None)
 
 
-def score_weeks(db: sqlite_utils.Database, student_id: int, school_year: str) -> list[date]:
-    """Mondays of the weeks that have approved dated scores, newest first."""
+def score_weeks(db: sqlite_utils.Database, student_id: int, school_year: str,
+                shift: str = "+420 minutes") -> list[date]:
+    """Mondays of the weeks that have approved scores (by date given, else entered), newest first."""
     rows = db.execute(
-        "SELECT DISTINCT grades.date FROM grades WHERE grades.student_id = ? AND grades.school_year = ? "
-        "AND grades.date IS NOT NULL AND +grades.status = 'approved'", [student_id, school_year]).fetchall()
-    return sorted({week_of(date.fromisoformat(r[0])) for r in rows}, reverse=True)
+        f"SELECT DISTINCT {_SCORE_DAY} FROM grades WHERE grades.student_id = :student "
+        "AND grades.school_year = :year AND +grades.status = 'approved'",
+        {"student": student_id, "year": school_year, "shift": shift}).fetchall()
+    return sorted({week_of(date.fromisoformat(r[0])) for r in rows if r[0]}, reverse=True)
 
 
 def week_scores(db: sqlite_utils.Database, student_id: int, school_id: int, grade: int, school_year: str,
-                monday: date) -> list[DatedScore]:
-    """Approved scores dated in the week starting ``monday``, by date, then report-card order, TX, GK, CK."""
+                monday: date, shift: str = "+420 minutes") -> list[DatedScore]:
+    """Approved scores of the week starting ``monday`` (by date given, else entered), by date, then
+    report-card order, TX, GK, CK."""
     rows = db.execute(
-        "SELECT grades.date, grades.subject_code, COALESCE(subjects.name, grades.subject_code), grades.term, "
+        f"SELECT {_SCORE_DAY}, grades.date IS NULL, grades.subject_code, COALESCE(subjects.name, grades.subject_code), grades.term, "
         "grades.kind, grades.seq, grades.value, grades.corrected FROM grades "
         "LEFT JOIN subjects ON subjects.school_id = :school AND subjects.grade = :grade "
         "     AND subjects.code = grades.subject_code "
         "WHERE grades.student_id = :student AND grades.school_year = :year "
-        "AND grades.date BETWEEN :start AND :end AND +grades.status = 'approved' "
-        "ORDER BY grades.date",
-        {"school": school_id, "grade": grade, "student": student_id, "year": school_year,
+        f"AND {_SCORE_DAY} BETWEEN :start AND :end AND +grades.status = 'approved' "
+        "ORDER BY 1",
+        {"school": school_id, "grade": grade, "student": student_id, "year": school_year, "shift": shift,
          "start": monday.isoformat(), "end": (monday + timedelta(days=6)).isoformat()}).fetchall()
     out = []
-    for day, code, name, term, kind, seq, text, corrected in rows:
+    for day, entered, code, name, term, kind, seq, text, corrected in rows:
         try:
             value = parse_score(text)
         except InvalidScore:
             continue        # grades.py logs and skips these too; never shown
-        out.append(DatedScore(date.fromisoformat(day), code, name, term, kind, seq, value, bool(corrected)))
+        out.append(DatedScore(date.fromisoformat(day), code, name, term, kind, seq, value, bool(corrected),
+                              bool(entered)))
     return sorted(out, key=lambda s: (s.date, sort_key(s.subject_code), _KIND_ORDER[s.kind], s.seq))
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from .clock import iso, local_today, school_year_of
+from .text import fold
 
 # Outcomes a staff member may resend (outbox.messages.requeue takes exactly these).
 FAILED_STATES = ("failed", "undeliverable", "expired", "rejected", "unknown")
@@ -167,14 +168,19 @@ class Texts:
     has_next: bool
 
 
+def _folded(text: str | None) -> str | None:
+    return fold(text).lower() if text is not None else None
+
+
 def texts(db: sqlite_utils.Database, *, tz: str, school_id: int | None = None, class_ids: Collection[int] | None = None,
-          day: date | None = None, page: int = 1, per_page: int = 50) -> Texts:
+          day: date | None = None, page: int = 1, per_page: int = 50, search: str | None = None) -> Texts:
     """Parents' texts (inbox) with the answer sent, newest first.
 
     ``school_id`` None: every text, strangers' too (operators). Otherwise the texts answered for that school,
     and texts with no school (help, unknown words) from a number linked to one of its students this school
     year (a recycled number, or a family that moved school, is no longer that school's).
     ``class_ids``: only texts about students of those classes (a teacher).
+    ``search``: only texts whose words or answer contain it, accents and case ignored ('sot' finds 'sốt').
     """
     where, params = [], {}
     if school_id is not None:
@@ -193,6 +199,11 @@ def texts(db: sqlite_utils.Database, *, tz: str, school_id: int | None = None, c
     if day is not None:
         params["start"], params["end"] = _day_bounds(day, tz)
         where.append("i.received_at >= :start AND i.received_at < :end")
+    if search:
+        db.conn.create_function("sll_fold", 1, _folded, deterministic=True)
+        where.append("(sll_fold(i.text) LIKE :search ESCAPE '\\' OR "
+                     "(r.kind IS NOT 'otp' AND sll_fold(r.body) LIKE :search ESCAPE '\\'))")
+        params["search"] = "%" + _folded(search).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     page = max(1, page)
     params["limit"], params["offset"] = per_page + 1, (page - 1) * per_page
     clause = ("WHERE " + " AND ".join(where)) if where else ""

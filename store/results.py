@@ -9,7 +9,7 @@ import sqlite_utils
 
 from . import grades as grades_mod
 from .grades import SubjectReport
-from .tt22 import Level, Outcome, SubjectResult, learning_level_of, official_or_computed, year_conduct
+from .tt22 import Level, Outcome, SubjectResult, learning_level_of, official_or_computed, shortfall, year_conduct
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,13 @@ def _official_learning(db: sqlite_utils.Database, student_id: int, school_year: 
 def computed_learning(reports: Sequence[SubjectReport]) -> Level | None:
     """TT22 learning level from every subject's report; None while a subject has no result."""
     return learning_level_of(SubjectResult(r.subject.code, r.subject.kind, r.result) for r in reports)
+
+
+def learning_reasons(result: LearningResult) -> list[str]:
+    """Why the learning result is Chưa đạt or Đạt (TT22 thresholds), from the subjects' results."""
+    if result.level is None:
+        return []
+    return shortfall((SubjectResult(r.subject.code, r.subject.kind, r.result) for r in result.reports), result.level)
 
 
 def learning_result(db: sqlite_utils.Database, student_id: int, school_id: int, grade: int, school_year: str,

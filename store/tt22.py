@@ -222,6 +222,44 @@ def learning_level_of(results: Iterable[SubjectResult]) -> Level | None:
     return learning_level(scored, comment)
 
 
+def _fmt(value: Decimal) -> str:
+    text = format(round_half_up(value).normalize(), "f")
+    return text
+
+
+def _below(averages: dict[str, Decimal], threshold: str) -> str | None:
+    low = [f"{code} {_fmt(a)}" for code, a in averages.items() if a < Decimal(threshold)]
+    return f"{', '.join(low[:3])}{' ...' if len(low) > 3 else ''} dưới {threshold.rstrip('0').rstrip('.')}" \
+        if low else None
+
+
+def _fewer(averages: dict[str, Decimal], threshold: str) -> str | None:
+    count = sum(1 for a in averages.values() if a >= Decimal(threshold))
+    return f"chỉ {count} môn TB từ {threshold.rstrip('0').rstrip('.')}" if count < MIN_SUBJECTS else None
+
+
+def shortfall(results: Iterable[SubjectResult], level: Level) -> list[str]:
+    """Why a complete result is ``level`` and not the next one up (Chưa đạt: why not Đạt; Đạt: why
+    not Khá), as short Vietnamese phrases: ['AMNHAC, MYTHUAT: CĐ', 'TOAN 3.2 dưới 3.5']."""
+    averages: dict[str, Decimal] = {}
+    failed: list[str] = []
+    for r in results:
+        if r.value is None:
+            return []
+        if r.kind is SubjectKind.SCORED:
+            averages[r.code] = round_half_up(Decimal(r.value))
+        elif Mark(r.value) is Mark.CD:
+            failed.append(r.code)
+    marks = f"{', '.join(failed)}: CĐ" if failed else None
+    if level is Level.CD:
+        reasons = [marks if len(failed) > 1 else None, _below(averages, "3.5"), _fewer(averages, "5.0")]
+    elif level is Level.D:
+        reasons = [marks, _below(averages, "5.0"), _fewer(averages, "6.5")]
+    else:
+        return []
+    return [r for r in reasons if r]
+
+
 def year_conduct(term1: Level | None, term2: Level | None) -> Level | None:
     """The year's conduct from terms I and II (TT22 art. 8; SPEC §7 table); None if one is missing.
 

@@ -22,8 +22,8 @@ def test_demo_once_answers_through_sim_and_serve(tmp_path):
     assert oct((tmp_path / "demo" / "staff-password").stat().st_mode & 0o777) == "0o600"
     from store.connection import connect
     db = connect(tmp_path / "demo" / "sll.db")
-    assert {u: check_login(db, u, password)["role"] for u in ("demo.admin", "demo.gv", "demo.ops")} == \
-        {"demo.admin": "admin", "demo.gv": "teacher", "demo.ops": "operator"}
+    assert {u: check_login(db, u, password)["role"] for u in ("demo.admin", "demo.gv", "demo.ops", "demo.duyet")} == \
+        {"demo.admin": "admin", "demo.gv": "teacher", "demo.ops": "operator", "demo.duyet": "reviewer"}
     # The demo's self-test (SPEC §15): every pupil of 8A2 has a variant of DEMO.
     assert db.execute("SELECT COUNT(*) FROM quiz_variants v JOIN quizzes q ON q.id = v.quiz_id "
                       "WHERE q.code = 'DEMO'").fetchone()[0] > 0

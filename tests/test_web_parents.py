@@ -301,7 +301,10 @@ def test_past_years_open_only_where_the_link_existed_and_was_active(client, scho
     assert client.get(f"/parent/child/{HOA}?year={nxt}").status_code == 404          # not a past year
     html = client.get(f"/parent/child/{HOA}").get_data(as_text=True)
     options = re.findall(r'<option value="(\d{4}-\d{4})"', html)
-    assert options == [year, last]
+    assert options == [year]                          # the past year has nothing approved to show yet
+    add_scores(school_db, student(school_db, HOA)[0], last, "TOAN", 1, ["8"])
+    html = client.get(f"/parent/child/{HOA}").get_data(as_text=True)
+    assert re.findall(r'<option value="(\d{4}-\d{4})"', html) == [year, last]
 
 
 def test_a_number_that_lost_its_link_this_year_sees_nothing(client, school_db, web_settings):

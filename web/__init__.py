@@ -25,7 +25,7 @@ BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "
               "web.entry", "web.overview", "web.parents", "web.accounts",
               "web.selftests",  # question bank and self-tests (SPEC §15)
               "web.library", "web.forum", "web.forum_moderation", "web.primary", "web.polls", "web.parent_polls",
-              "web.rounds")
+              "web.rounds", "web.contacts", "web.printing", "web.import_templates")
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -53,6 +53,8 @@ def create_app(settings, *, redis=None) -> Flask:
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(name).bp)
     app.context_processor(_staff_nav)
+    from . import frame
+    frame.init_app(app)
     app.register_error_handler(OverflowError, _out_of_range)
     return app
 

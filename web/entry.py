@@ -21,6 +21,9 @@ from store.clock import local_today, school_year_of
 from store.connection import transaction
 from store.gradebook import CellEdit, EntryRejected
 
+from outbox.templating import fmt_number
+
+from . import xlsx
 from .auth import staff_required
 from .db import get_db, settings
 
@@ -135,3 +138,30 @@ def gradebook_page():
     return render_template("entry/gradebook.html", choices=choices, choice=choice, subjects=subjects,
                            subject=subject, term=term, year=year, book=book, can_edit=can_edit,
                            problems=problems, typed=typed), (400 if problems else 200)
+
+
+@bp.route("/entry.xlsx")
+@staff_required()
+def gradebook_xlsx():
+    """The class grade book of one subject and term as XLSX (pending scores included, marked)."""
+    tz = settings().sms.timezone
+    today = local_today(tz)
+    year = school_year_of(today)
+    _, choice, _, subject, term = _selection(request.args, year, today)
+    if subject is None:
+        abort(400, description="choose a class and a subject first")
+    db = get_db()
+    book = gradebook.load(db, choice, subject, term, year)
+    labels = [c.label for c in book.columns]
+
+    def shown(cell):
+        return "" if cell is None else fmt_number(cell.value) + (" (chờ duyệt)" if cell.pending else "")
+
+    rows = ([i, r.code, r.name, *(shown(r.cells[label]) for label in labels), fmt_number(r.result),
+             fmt_number(r.approved_result)] for i, r in enumerate(book.rows, start=1))
+    with transaction(db):
+        audit.record(db, g.staff.login, "web:export-gradebook", school_id=choice.school_id, subject=subject.code,
+                     term=term, students=len(book.rows))
+    return xlsx.response(f"so-diem-{choice.name}-{subject.code}-HK{term}.xlsx", [
+        (f"{choice.name} {subject.code} HK{term}", ["#", "Mã HS", "Họ tên", *labels, "TB (kể cả chờ duyệt)",
+                                                   "TB phụ huynh thấy"], rows)])

@@ -15,10 +15,11 @@ import re
 from flask import Blueprint, abort, flash, g, render_template, request
 
 from commands.diem import taken
-from store import audit, overview, reports
+from store import audit, overview, reports, trends
 from store.clock import local_today, school_year_of
 from store.terms import current_term
 
+from . import xlsx
 from .auth import staff_required
 from .db import get_db, settings
 
@@ -94,13 +95,58 @@ def school_page():
         flash(str(e), "error")
         return render_template("overview/school.html", data=None, school=None, schools=schools, year="",
                                term_code="", term_choices=TERM_CHOICES, levels=overview.LEVELS), e.status
-    data = None
+    data, days = None, []
     if school is not None:
         if term is None:
             term = current_term(db, school["id"], today).term
         data = overview.school_overview(db, school["id"], year, term, tz, taken=taken)
+        days = trends.delivery_days(db, school["id"], today, tz)
         audit.record(db, g.staff.login, "web:overview", school_id=school["id"], year=year,
                      term=_term_code(term), classes=len(data.classes), students=data.school.students)
     return render_template("overview/school.html", data=data, school=school, schools=schools, year=year,
                            term_code=_term_code(term) if term is not None else "", term_choices=TERM_CHOICES,
-                           levels=overview.LEVELS)
+                           levels=overview.LEVELS, days=days,
+                           learning_rows=[(c.name, c.learning) for c in data.classes] if data else [])
+
+
+@bp.route("/overview.xlsx")
+@staff_required(*VIEWERS)
+def school_xlsx():
+    """The overview of one school and term as XLSX: per class figures and subject averages."""
+    db = get_db()
+    tz = settings().sms.timezone
+    today = local_today(tz)
+    try:
+        school = _school(db, request.args.get("school", "").strip())
+        year = _year(request.args.get("year", ""), today)
+        term = _term(request.args.get("term", ""))
+    except BadQuery as e:
+        abort(e.status, description=str(e))
+    if school is None:
+        abort(400, description="choose a school")
+    if term is None:
+        term = current_term(db, school["id"], today).term
+    data = overview.school_overview(db, school["id"], year, term, tz, taken=taken)
+    levels = list(overview.LEVELS)
+    head = ["Lớp", "Sĩ số", *(f"Học tập {lv.label}" for lv in levels), "Học tập chưa đủ dữ liệu",
+            *(f"Rèn luyện {lv.label}" for lv in levels), "Rèn luyện chưa đủ dữ liệu", "Vắng có phép",
+            "Vắng không phép", "Phụ huynh đã liên kết", "Phụ huynh đã nhắn tin", "Tắt tin tổng hợp", "SMS đã đến",
+            "SMS lỗi"]
+
+    def figures(name, s):
+        return [name, s.students, *(s.learning[lv] for lv in levels), s.learning[None],
+                *(s.conduct[lv] for lv in levels), s.conduct[None], s.excused, s.unexcused,
+                len(s.engagement.linked), len(s.engagement.texted), len(s.engagement.opted_out),
+                s.engagement.delivered, s.engagement.failed]
+
+    codes = [a.code for a in data.school.averages]
+
+    def averages_of(c):
+        by_code = {a.code: a.average for a in c.averages}
+        return [c.name, *(str(by_code[k]) if by_code.get(k) is not None else "" for k in codes)]
+    audit.record(db, g.staff.login, "web:export-overview", school_id=school["id"], year=year, term=_term_code(term))
+    return xlsx.response(f"tong-hop-{school['code']}-{year}-{_term_code(term)}.xlsx", [
+        ("Theo lớp", head, [figures("Toàn trường", data.school), *(figures(c.name, c) for c in data.classes)]),
+        ("Điểm trung bình môn", ["Lớp", *(a.name for a in data.school.averages)],
+         (averages_of(c) for c in data.classes)),
+    ])

@@ -11,14 +11,14 @@ phone as actor.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from commands.diem import taken
 from outbox.templating import fmt_number, fmt_term
-from store import audit, events, grades, levels, optout, parent_view, records, results, subjects, terms
-from store.clock import local_today, school_year_of
+from store import announcements, audit, events, grades, levels, optout, parent_view, records, results, subjects, terms
+from store.clock import iso, local_today, school_year_of, utcnow
 from store.phones import mask
 
 from .auth import parent_required, safe_target
@@ -161,10 +161,12 @@ def child(code: str):
         comments = records.latest_comments(db, c.student_id, limit=3)
         upcoming = events.upcoming(db, c.school_id, c.class_id, today, limit=5)
         notices = events.announcements(db, c.school_id, c.class_id, limit=3)
+        # announcements texted from the composer (not in the digest: they were texted already)
+        texted = announcements.for_class(db, c.school_id, c.class_id, iso(utcnow() - timedelta(days=60)))
     else:
         start, end = terms.term_dates(db, c.school_id, year, YEAR)
         comments = parent_view.comments_between(db, c.student_id, start, end, limit=3)
-        upcoming, notices = [], []
+        upcoming, notices, texted = [], [], []
     audit.record(db, _actor(), "web:parent:view", school_id=c.school_id, student_id=c.student_id,
                  school_year=year, term=term, subject=subject_code or None)
     return render_template(
@@ -172,7 +174,7 @@ def child(code: str):
         term_arg={1: "1", 2: "2", YEAR: "CN"}[term], term_choices=TERM_CHOICES,
         years=parent_view.years(db, g.guardian_id, c.student_id, current), reports=reports, shown=shown,
         subject_code=subject_code, learning=learning, conduct=conduct, absences=absences, comments=comments,
-        upcoming=upcoming, notices=notices, has_dates=bool(parent_view.score_weeks(db, c.student_id, year)))
+        upcoming=upcoming, notices=notices, texted=texted, has_dates=bool(parent_view.score_weeks(db, c.student_id, year)))
 
 
 @bp.route("/child/<code>/week")
@@ -193,10 +195,11 @@ def week(code: str):
         return _bad(e)
     linked = _child_or_404(code, year, current)
     c = linked.child
-    weeks = parent_view.score_weeks(db, c.student_id, year)
+    shift = parent_view.utc_shift(settings().sms.timezone, today)
+    weeks = parent_view.score_weeks(db, c.student_id, year, shift)
     if chosen is None:
         chosen = parent_view.default_week(weeks, today)
-    scores = parent_view.week_scores(db, c.student_id, c.school_id, c.grade, year, chosen) if chosen else []
+    scores = parent_view.week_scores(db, c.student_id, c.school_id, c.grade, year, chosen, shift) if chosen else []
     audit.record(db, _actor(), "web:parent:week", school_id=c.school_id, student_id=c.student_id,
                  school_year=year, week=chosen.isoformat() if chosen else None)
     return render_template("parents/week.html", linked=linked, c=c, year=year, weeks=weeks, chosen=chosen,

@@ -16,10 +16,12 @@ from outbox import messages
 from outbox.states import MessageState
 from outbox.wake import Wake
 from store import audit, reports
+from store.contacts import numbers, reasons
 from store.clock import local_today, parse_iso, school_year_of
 from store.phones import mask
 from store.users import Role
 
+from . import frame, xlsx
 from .auth import staff_required
 from .db import get_db, redis, settings
 
@@ -53,8 +55,8 @@ def _tz() -> str:
 
 
 def _local(ts: str | None) -> str:
-    """A stored UTC timestamp as local 'YYYY-MM-DD HH:MM'."""
-    return parse_iso(ts).astimezone(ZoneInfo(_tz())).strftime("%Y-%m-%d %H:%M") if ts else ""
+    """A stored UTC timestamp as local 'dd/mm/yyyy HH:MM'."""
+    return parse_iso(ts).astimezone(ZoneInfo(_tz())).strftime("%d/%m/%Y %H:%M") if ts else ""
 
 
 def _day(raw: str | None, *, default: date | None) -> date | None:
@@ -124,7 +126,9 @@ def delivery():
     report = reports.delivery(db, day, _tz(), school_id=school_id, class_ids=scope.class_ids)
     by_class = (reports.delivery_by_class(db, day, _tz(), school_id=school_id, class_ids=scope.class_ids)
                 if school_id is not None and scope.class_name is None else {})
-    failures = [{**f, "phone": mask(f["phone"]), "time": _local(f["created_at"])} for f in report.failures]
+    who = numbers.recipients(db, [f["id"] for f in report.failures])
+    failures = [{**f, **who.get(f["id"], {}), "phone": mask(f["phone"]), "time": _local(f["created_at"]),
+                 "advice": reasons.advice(f["state"], f["reason"])} for f in report.failures]
     audit.record(db, g.staff.login, "web:report-delivery", school_id=school_id, date=day.isoformat(),
                  **({"class": scope.class_name} if scope.class_name else {}))
     return render_template("reports/delivery.html", report=report, failures=failures, by_class=by_class,
@@ -176,12 +180,78 @@ def inbox():
         return _error_page("reports/inbox.html", e, result=None, rows=[], schools=[], scope=None,
                            day=args.get("date", ""))
     school_id = scope.school["id"] if scope.school else None
+    search = args.get("q", "").strip()[:100] or None
     result = reports.texts(db, tz=_tz(), school_id=school_id, class_ids=scope.class_ids, day=day,
-                           page=int(page), per_page=PER_PAGE)
+                           page=int(page), per_page=PER_PAGE, search=search)
     rows = [{**r, "phone": mask(r["phone"] or r["source_addr"]), "time": _local(r["received_at"])}
             for r in result.rows]
     audit.record(db, g.staff.login, "web:inbox", school_id=school_id, page=result.page, shown=len(rows),
                  **({"date": day.isoformat()} if day else {}))
     return render_template("reports/inbox.html", result=result, rows=rows, scope=scope,
-                           day=day.isoformat() if day else "",
+                           day=day.isoformat() if day else "", search=search or "",
                            schools=reports.schools(db) if g.staff.school_id is None else [])
+
+
+# -- spreadsheet downloads (same scope and parameters as the pages) --------------------------------------------
+@bp.route("/delivery.xlsx")
+@staff_required()
+def delivery_xlsx():
+    """The delivery report as XLSX: counts per state, per class, and every failure with what to do."""
+    db = get_db()
+    try:
+        day = _day(request.args.get("date"), default=local_today(_tz()))
+        scope = _scope(db, request.args.get("school", "").strip(), request.args.get("class", "").strip(), day)
+    except BadQuery as e:
+        abort(e.status, description=str(e))
+    school_id = scope.school["id"] if scope.school else None
+    report = reports.delivery(db, day, _tz(), school_id=school_id, class_ids=scope.class_ids)
+    by_class = (reports.delivery_by_class(db, day, _tz(), school_id=school_id, class_ids=scope.class_ids)
+                if school_id is not None else {})
+    who = numbers.recipients(db, [f["id"] for f in report.failures])
+    labels = [frame.state_vi(s) for s in STATES]
+    failures = ([f["id"], _local(f["created_at"]), (who.get(f["id"]) or {}).get("student_name"),
+                 (who.get(f["id"]) or {}).get("class_name"), (who.get(f["id"]) or {}).get("guardian_name"),
+                 mask(f["phone"]), frame.kind_vi(f["kind"]), frame.state_vi(f["state"]),
+                 reasons.advice(f["state"], f["reason"]).text, f["reason"]] for f in report.failures)
+    audit.record(db, g.staff.login, "web:export-delivery", school_id=school_id, date=day.isoformat())
+    name = f"bao-cao-gui-tin-{(scope.school or {}).get('code', 'tat-ca')}-{day.isoformat()}.xlsx"
+    return xlsx.response(name, [
+        ("Theo trạng thái", ["Ngày", *labels, "Tổng"], [[day.strftime("%d/%m/%Y"),
+                                                        *(report.counts.get(s, 0) for s in STATES), report.total]]),
+        ("Theo lớp", ["Lớp", *labels], ([n or "(không theo lớp)", *(c.get(s, 0) for s in STATES)]
+                                        for n, c in by_class.items())),
+        ("Tin lỗi", ["#", "Giờ", "Học sinh", "Lớp", "Phụ huynh", "Số", "Loại", "Trạng thái", "Cần làm",
+                     "Lý do của nhà mạng"], failures),
+    ])
+
+
+@bp.route("/inbox.xlsx")
+@staff_required()
+def inbox_xlsx():
+    """Parents' texts (the page's day, school and search) with the answers, as XLSX, up to 100 000 rows."""
+    db = get_db()
+    args = request.args
+    try:
+        day = _day(args.get("date"), default=None)
+        scope = _scope(db, args.get("school", "").strip(), "", day or local_today(_tz()))
+    except BadQuery as e:
+        abort(e.status, description=str(e))
+    school_id = scope.school["id"] if scope.school else None
+    search = args.get("q", "").strip()[:100] or None
+
+    def rows():
+        for page in range(1, 21):
+            result = reports.texts(db, tz=_tz(), school_id=school_id, class_ids=scope.class_ids, day=day,
+                                   page=page, per_page=5000, search=search)
+            for r in result.rows:
+                reply = "(mã MK – ẩn)" if r["reply_kind"] == "otp" else r["reply"]
+                yield [_local(r["received_at"]), mask(r["phone"] or r["source_addr"]), r["text"], r["command"],
+                       r["school"], reply, frame.state_vi(r["reply_state"] or r["state"]), r["reply_reason"]]
+            if not result.has_next:
+                return
+
+    audit.record(db, g.staff.login, "web:export-inbox", school_id=school_id,
+                 **({"date": day.isoformat()} if day else {}), **({"search": search} if search else {}))
+    return xlsx.response(f"tin-phu-huynh-{day.isoformat() if day else 'tat-ca'}.xlsx", [
+        ("Tin phụ huynh", ["Giờ nhận", "Số", "Tin phụ huynh", "Lệnh", "Trường", "Trả lời", "Trạng thái", "Lý do"],
+         rows())])

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import json
 import secrets
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from outbox import alerts, messages, notices
 from outbox.wake import Wake
-from store import announcements, approvals, audit, phones, teacher_messages
+from store import announcements, approvals, audit, corrections, phones, teacher_messages
 from store.approvals import ApprovalError, GroupKey
-from store.clock import local_today, school_year_of
+from store.clock import iso, local_today, school_year_of, utcnow
 from store.connection import transaction
 
 from .auth import safe_target, staff_required
@@ -48,8 +50,12 @@ def _ring() -> None:
 def approvals_page():
     groups = approvals.pending_groups(get_db(), settings().sms.timezone, school_id=g.staff.school_id,
                                       class_ids=_class_scope())
+    teacher = g.staff.role.value == "teacher"
+    sent_back = corrections.returned(get_db(), school_id=g.staff.school_id,
+                                     entered_by=g.staff.login if teacher else None)
     return render_template("review/approvals.html", groups=groups, can_approve=g.staff.role.value in APPROVERS,
-                           key_json=_key_json)
+                           key_json=_key_json, sent_back=sent_back,
+                           kind_labels={k.value: k.label for k in approvals.Kind})
 
 
 def _key_json(key: GroupKey) -> str:
@@ -88,9 +94,38 @@ def approval_group():
         audit.record(db, g.staff.login, "web:approval-rows", school_id=key.school_id, student_id=student_id,
                      kind=key.kind.value)
     class_name = db.execute("SELECT name FROM classes WHERE id = ?", [key.class_id]).fetchone() if key.class_id else None
+    before = corrections.previous_values(db, key.kind.value, [r.id for r in rows if r.corrected])
     return render_template("review/approval_group.html", key=key, key_raw=_key_json(key), rows=rows,
-                           class_name=class_name[0] if class_name else None,
+                           class_name=class_name[0] if class_name else None, before=before,
                            can_approve=g.staff.role.value in APPROVERS)
+
+
+@bp.route("/approvals/return", methods=["POST"])
+@staff_required(*APPROVERS)
+def send_back():
+    """"Trả lại": send a group (or its chosen rows) back to whoever entered it, with a reason."""
+    back = safe_target(request.form.get("back"), url_for("review.approvals"))
+    try:
+        key = _parse_key(request.form.get("group", ""))
+        row_ids = [int(r) for r in request.form.getlist("row")] if request.form.get("scope") == "rows" else None
+        if row_ids == []:
+            raise ApprovalError("Chưa chọn dòng nào để trả lại.")
+    except (ApprovalError, ValueError) as e:
+        flash(f"Không trả lại được: {e}", "error")
+        return redirect(back), 303
+    if not g.staff.can_see_school(key.school_id):
+        abort(404)
+    db = get_db()
+    try:
+        n = corrections.send_back(db, key, request.form.get("reason", ""), actor=g.staff.login,
+                                  tz=settings().sms.timezone, school_id=g.staff.school_id, row_ids=row_ids)
+    except ApprovalError as e:
+        flash(f"Không trả lại được: {e}", "error")
+        return redirect(back), 303
+    audit.record(db, g.staff.login, "web:send-back", school_id=key.school_id, rows=n, group=key.as_list())
+    flash(f"Đã trả lại {n} dòng cho {key.entered_by or 'người nhập'}; điểm đã sửa trở về giá trị phụ huynh "
+          "đã thấy.", "info")
+    return redirect(url_for("review.approvals"), code=303)
 
 
 @bp.route("/approvals", methods=["POST"])
@@ -213,26 +248,68 @@ def _targets(db) -> list[dict]:
     out = []
     for sid, code, name in db.execute(f"SELECT s.id, s.code, s.name FROM schools s {where} ORDER BY s.code", params):
         out.append({"value": f"school:{sid}", "label": f"{name} ({code}): toàn trường", "school_id": sid,
-                    "school_name": name, "class_id": None, "class_name": None})
-        for cid, cname in db.execute("SELECT id, name FROM classes WHERE school_id = ? AND school_year = ? "
-                                     "ORDER BY grade, name", [sid, year]):
+                    "school_name": name, "class_id": None, "class_name": None, "class_ids": None})
+        classes = db.execute("SELECT id, name, grade FROM classes WHERE school_id = ? AND school_year = ? "
+                             "ORDER BY grade, name", [sid, year]).fetchall()
+        for grade in sorted({c[2] for c in classes}):
+            ids = [c[0] for c in classes if c[2] == grade]
+            out.append({"value": f"grade:{sid}:{grade}", "label": f"{code}: khối {grade}", "school_id": sid,
+                        "school_name": name, "class_id": None, "class_name": None, "class_ids": ids,
+                        "group": f"khối {grade}"})
+        for cid, cname, _ in classes:
             out.append({"value": f"class:{cid}", "label": f"{code}: lớp {cname}", "school_id": sid,
-                        "school_name": name, "class_id": cid, "class_name": cname})
+                        "school_name": name, "class_id": cid, "class_name": cname, "class_ids": [cid]})
     return out
+
+
+def _combined(chosen: list[dict]) -> dict | str:
+    """Several targets as one (a school wins over its classes); a message when they cannot be combined."""
+    if len({t["school_id"] for t in chosen}) > 1:
+        return "Chọn nơi nhận trong cùng một trường."
+    whole = next((t for t in chosen if t["class_ids"] is None), None)
+    if whole is not None or len(chosen) == 1:
+        return whole or chosen[0]
+    ids = sorted({cid for t in chosen for cid in t["class_ids"]})
+    labels = [t.get("group") or f"lớp {t['class_name']}" for t in chosen]
+    first = chosen[0]
+    return {"value": ",".join(t["value"] for t in chosen), "label": ", ".join(labels), "school_id": first["school_id"],
+            "school_name": first["school_name"], "class_id": None, "class_name": None, "class_ids": ids,
+            "group": ", ".join(labels)}
+
+
+def _send_at(raw: str):
+    """The scheduled time typed (local 'YYYY-MM-DDTHH:MM') as UTC, None for at once; ValueError with the reason."""
+    if not raw.strip():
+        return None
+    try:
+        local = datetime.fromisoformat(raw.strip()).replace(tzinfo=ZoneInfo(settings().sms.timezone))
+    except ValueError:
+        raise ValueError(f"Giờ gửi “{raw[:20]}” không hợp lệ: chọn ngày và giờ.") from None
+    moment = local.astimezone(ZoneInfo("UTC"))
+    if moment <= utcnow():
+        raise ValueError("Giờ gửi đã qua: chọn một thời điểm sắp tới, hoặc để trống để gửi ngay.")
+    if moment > utcnow() + timedelta(days=60):
+        raise ValueError("Chỉ hẹn gửi trong vòng 60 ngày.")
+    return moment
 
 
 def _plan(form, targets):
     """(target, sms, recipients, chosen recipients, error) for the posted form."""
     text = form.get("text", "").strip()
-    target = next((t for t in targets if t["value"] == form.get("target")), None)
-    if target is None:
-        return None, None, [], [], "Chọn nơi nhận: toàn trường hoặc một lớp."
+    wanted = [v for raw in form.getlist("target") for v in raw.split(",") if v] if hasattr(form, "getlist") else []
+    picked = [t for t in targets if t["value"] in wanted]
+    if not picked or len(picked) != len(set(wanted)):
+        return None, None, [], [], "Chọn nơi nhận: toàn trường, một khối hoặc một hay nhiều lớp."
+    target = _combined(picked)
+    if isinstance(target, str):
+        return None, None, [], [], target
     if not text:
         return target, None, [], [], "Nội dung thông báo trống."
     sms = notices.announcement(settings(), school_name=target["school_name"], class_name=target["class_name"],
-                               text=text)
+                               text=text, group=target.get("group"))
     year = school_year_of(local_today(settings().sms.timezone))
-    everyone = announcements.recipients(get_db(), target["school_id"], year, target["class_id"])
+    everyone = announcements.recipients(get_db(), target["school_id"], year, target["class_id"],
+                                        class_ids=target["class_ids"] if target["class_id"] is None else None)
     chosen = everyone if form.get("include_opted_out") else [r for r in everyone if not r.opted_out]
     error = None
     if not sms.fits:
@@ -252,8 +329,13 @@ def announce():
     if request.method == "GET":
         return render_template("review/announce.html", targets=targets, form=form, sms=None)
     target, sms, everyone, chosen, error = _plan(form, targets)
+    try:
+        send_at = _send_at(form.get("send_at", ""))
+    except ValueError as e:
+        error, send_at = error or str(e), None
     view = dict(targets=targets, form=form, target=target, sms=sms, everyone=everyone, chosen=chosen,
-                quiet_hours=settings().sms.quiet_hours)
+                quiet_hours=settings().sms.quiet_hours, send_at=send_at,
+                picked=[v for raw in form.getlist("target") for v in raw.split(",") if v])
     if error:
         flash(error, "error")
         return render_template("review/announce.html", **view, nonce=None), 400
@@ -273,21 +355,34 @@ def announce():
         return redirect(url_for("review.announce")), 303
     cfg = settings()
     try:
-        ids = _enqueue_announcement(db, cfg, target, sms, chosen, bool(form.get("include_opted_out")))
+        ids = _enqueue_announcement(db, cfg, target, sms, chosen, bool(form.get("include_opted_out")), send_at)
     except Exception:
         redis().delete(f"{cfg.redis.prefix}announce:{nonce}")     # nothing was sent: the preview stays usable
         raise
     _ring()
-    flash(f"Đã xếp {len(ids)} tin thông báo ({sms.parts * len(ids)} phần SMS) vào hàng gửi.", "info")
-    return redirect(url_for("review.announce")), 303
+    when = f", gửi lúc {send_at.astimezone(ZoneInfo(cfg.sms.timezone)).strftime('%H:%M %d/%m/%Y')}" if send_at else ""
+    flash(f"Đã xếp {len(ids)} tin thông báo ({sms.parts * len(ids)} phần SMS) vào hàng gửi{when}.", "info")
+    return redirect(url_for("review.announce_sent")), 303
 
 
-def _enqueue_announcement(db, cfg, target, sms, chosen, included_opted_out: bool) -> list[int]:
-    """One queued message per recipient and the audit entry, in one transaction; the message ids."""
+@bp.route("/announce/sent")
+@staff_required(*ANNOUNCERS)
+def announce_sent():
+    """"Thông báo đã gửi": every send with its text, target, count, delivered rate and failures."""
+    sends = announcements.sent(get_db(), school_id=g.staff.school_id)
+    return render_template("review/announce_sent.html", sends=sends)
+
+
+def _enqueue_announcement(db, cfg, target, sms, chosen, included_opted_out: bool, send_at=None) -> list[int]:
+    """One queued message per recipient, the send's trace and the audit entry, in one transaction."""
     with transaction(db):
         ids = [messages.enqueue(db, cfg, phone=r.phone, body=sms.text, kind=messages.Kind.ANNOUNCEMENT,
                                 school_id=target["school_id"], class_id=target["class_id"] or r.class_id,
-                                student_id=r.student_id, guardian_id=r.guardian_id) for r in chosen]
+                                student_id=r.student_id, guardian_id=r.guardian_id, not_before=send_at)
+               for r in chosen]
+        announcements.record_send(db, school_id=target["school_id"], target=target["label"],
+                                  class_ids=target["class_ids"], text=sms.text, parts=sms.parts, message_ids=ids,
+                                  send_at=iso(send_at) if send_at else None, sent_by=g.staff.login)
         audit.record(db, g.staff.login, "web:announce", school_id=target["school_id"], class_id=target["class_id"],
                      text=sms.text, recipients=len(ids), parts_each=sms.parts, total_parts=sms.parts * len(ids),
                      included_opted_out=included_opted_out, first_message=ids[0], last_message=ids[-1])

@@ -31,7 +31,7 @@ from werkzeug.utils import secure_filename
 from store import audit
 from store.clock import now_iso
 from store.imports import KINDS, ImportFileError, ImportReport, ImportRowsError, import_file
-from store.imports.scope import rows_outside
+from store.imports.scope import keep_own, rows_outside
 from store.text import fold
 
 from .auth import staff_required
@@ -128,15 +128,23 @@ def _own_school() -> str | None:
     return get_db().execute("SELECT code FROM schools WHERE id = ?", [g.staff.school_id]).fetchone()[0]
 
 
-def _run(kind: str, path: Path, *, replace: bool, dry_run: bool) -> dict:
-    """The import (or its dry run) as the template shows it: report, errors, foreign rows or the file's fault."""
+def _run(kind: str, path: Path, *, replace: bool, dry_run: bool, only_mine: bool = False) -> dict:
+    """The import (or its dry run) as the template shows it: report, errors, foreign rows or the file's fault.
+
+    ``only_mine``: an admin's file that mixes schools is imported without the other schools' rows (a copy
+    beside the kept file), and the page says how many were skipped.
+    """
     db = get_db()
     school = _own_school()
-    outcome: dict = {"kind": kind, "file_name": path.name, "replace": replace, "dry_run": dry_run}
+    outcome: dict = {"kind": kind, "file_name": path.name, "replace": replace, "dry_run": dry_run,
+                     "only_mine": only_mine}
     try:
         if school is not None:
             foreign = rows_outside(db, kind, path, school)
-            if foreign:
+            if foreign and only_mine:
+                outcome["skipped_other"] = len(foreign)
+                path = keep_own(path, foreign, path.with_name(path.stem + f".{school}.csv"))
+            elif foreign:
                 outcome.update(foreign=foreign, school=school)
                 return outcome
         outcome["report"] = import_file(db, kind, path, dry_run=dry_run, replace=replace, school_code=school,
@@ -158,6 +166,8 @@ def _audit(outcome: dict) -> None:
                       batch_id=report.batch_id)
     if outcome.get("foreign"):
         detail["other_school_rows"] = len(outcome["foreign"])
+    if outcome.get("skipped_other"):
+        detail["skipped_other_school_rows"] = outcome["skipped_other"]
     if outcome.get("failure") and report is None:
         detail["failure"] = outcome["failure"]
     audit.record(get_db(), g.staff.login, "web:import" if not outcome["dry_run"] else "web:import-preview",
@@ -189,14 +199,16 @@ def upload_page():
         flash("Chọn tệp CSV hoặc XLSX để tải lên.", "error")
         return _page(400, chosen=kind)
     replace = kind in REPLACEABLE and request.form.get("replace") == "1"
+    only_mine = request.form.get("only_mine") == "1"
     _discard(session.pop(SESSION_KEY, None))     # one preview at a time: a new file replaces the last one
     token, path = _keep(upload)
-    outcome = _run(kind, path, replace=replace, dry_run=True)
+    outcome = _run(kind, path, replace=replace, dry_run=True, only_mine=only_mine)
     _audit(outcome)
     if not _ok(outcome):
         shutil.rmtree(path.parent, ignore_errors=True)
         return _page(400, chosen=kind, outcome=outcome)
-    session[SESSION_KEY] = {"token": token, "kind": kind, "name": path.name, "replace": replace, "at": time.time()}
+    session[SESSION_KEY] = {"token": token, "kind": kind, "name": path.name, "replace": replace, "at": time.time(),
+                            "only_mine": only_mine}
     return _page(chosen=kind, outcome=outcome, token=token)
 
 
@@ -213,7 +225,8 @@ def confirm():
     session.pop(SESSION_KEY, None)
     started = now_iso()
     try:
-        outcome = _run(pending["kind"], path, replace=bool(pending.get("replace")), dry_run=False)
+        outcome = _run(pending["kind"], path, replace=bool(pending.get("replace")), dry_run=False,
+                       only_mine=bool(pending.get("only_mine")))
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
     _audit(outcome)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from ..corrections import remember
 from .errors import RowNote, RowRejected
 from .headers import find_header
 
@@ -204,6 +205,8 @@ def upsert_reviewed(ctx: Context, table: str, key: dict, values: dict, *, has_co
             return Outcome.UNCHANGED
     else:
         updates = {**values, **review, "entered_by": ctx.entered_by, "entered_at": ctx.now}
+        if status == "approved":
+            remember(ctx.conn, table, rowid, old)   # what parents saw: the reviewer's old -> new, a send-back
         if has_corrected and status == "approved":
             updates["corrected"] = 1
     assignments = ", ".join(f"{c} = ?" for c in updates)

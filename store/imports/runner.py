@@ -44,6 +44,9 @@ PROGRESS_EVERY = 500
 Progress = Callable[[int, int | None], None]
 
 
+CHANGES_SHOWN = 200
+
+
 @dataclass
 class ImportReport:
     """What an import did (or, for a dry run, would do)."""
@@ -58,6 +61,8 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     batch_id: int | None = None
     summary: list[str] = field(default_factory=list)    # what a kind says of the whole file (a diff)
+    # the first CHANGES_SHOWN rows that add or change something: (row, 'inserted'|'updated', the row's cells)
+    changes: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def inserted(self) -> int:
@@ -155,7 +160,11 @@ def _run(handler: Kind, ctx: Context, columns: dict[int, str], data, report: Imp
         if report.errors:
             continue            # nothing more is written once a row was refused
         for op in ops:
-            report.counts[handler.apply(ctx, op).value] += 1
+            outcome = handler.apply(ctx, op)
+            report.counts[outcome.value] += 1
+            if outcome in (Outcome.INSERTED, Outcome.UPDATED) and len(report.changes) < CHANGES_SHOWN:
+                cells = " · ".join(f"{k}: {v}" for k, v in values.items() if v not in (None, ""))
+                report.changes.append((number, outcome.value, cells))
     if footer:
         report.notes.append(RowNote(footer[0], f"rows {footer[0]}-{footer[-1]} after the data have no {key}: "
                                                "skipped as the sheet's footer (signatures)"))

@@ -11,7 +11,9 @@ refuses them with its own reason; so are rows without the column.
 """
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from itertools import chain, islice
 from pathlib import Path
 
@@ -80,3 +82,30 @@ def _outside(db, values: dict, school: str, student_school: dict[str, str | None
         if other and other != school:
             return other, f"student {student} is at {other}, not {school}"
     return None
+
+
+def keep_own(path: str | Path, foreign: list[ForeignRow], dest: str | Path) -> Path:
+    """A CSV copy of ``path`` without the ``foreign`` rows (the header row and every other row kept as typed).
+
+    For an admin who ticks "only my school's rows" on a file that mixes
+    schools: the import then runs on this copy.
+    """
+    skip = {f.row for f in foreign}
+    dest = Path(dest)
+    with open_table(Path(path)) as table, dest.open("w", newline="", encoding="utf-8-sig") as out:
+        writer = csv.writer(out)
+        for number, cells in table.rows:
+            if number not in skip:
+                writer.writerow([_cell(c) for c in cells])
+    return dest
+
+
+def _cell(value) -> str:
+    """A cell as CSV text: dates as YYYY-MM-DD (XLSX gives datetimes), nothing as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
