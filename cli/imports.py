@@ -66,6 +66,10 @@ def run_import(db, kind: str, path: Path, *, dry_run: bool = False, approve: boo
     except ImportRowsError as e:
         for error in e.report.errors:
             click.echo(f"{path.name}: {error}", err=True)
+        hidden = e.report.error_count - len(e.report.errors)
+        if hidden > 0:
+            click.echo(f"{path.name}: ... and {hidden} more bad row(s) (the first {len(e.report.errors)} are listed)",
+                       err=True)
         raise click.ClickException(str(e)) from e
     except ImportFileError as e:
         raise click.ClickException(str(e)) from e

@@ -151,7 +151,7 @@ def _audit(outcome: dict) -> None:
     if outcome.get("replace"):
         detail["replace"] = True
     if report is not None:
-        detail.update(rows=report.rows, counts=dict(report.counts), bad_rows=len(report.errors),
+        detail.update(rows=report.rows, counts=dict(report.counts), bad_rows=report.error_count,
                       batch_id=report.batch_id)
     if outcome.get("foreign"):
         detail["other_school_rows"] = len(outcome["foreign"])

@@ -59,6 +59,10 @@ class Kind(ABC):
     def apply(self, ctx: "Context", op: Op) -> Outcome:
         """Write one planned change."""
 
+    def duplicate_key(self, op: Op) -> tuple:
+        """What two rows of one file may not share (default: the target row of each write)."""
+        return op.key
+
     def finish(self, ctx: "Context") -> dict[str, int]:
         """After the last row (e.g. --replace); returns extra counts."""
         return {}
