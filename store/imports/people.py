@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from store.text import given_name
+from store.text import fold, given_name
 
 from . import values as v
 from .base import Context, Kind, Op, Outcome, Row, upsert_plain
@@ -11,6 +11,19 @@ from .errors import RowRejected
 from .school import school_code
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+
+
+def _new_owner(ctx: Context, found, d: dict) -> bool:
+    """Whether a known number now belongs to someone else: the file renames it, or it had no active link
+    this school year and is linked to a child it never had (a returning family keeps its password)."""
+    guardian_id, old_name = found[0], found[1]
+    if d["name"] and old_name and fold(d["name"]).lower() != fold(" ".join(old_name.split())).lower():
+        return True
+    if ctx.one("SELECT 1 FROM guardian_links WHERE guardian_id = ? AND school_year = ? AND active = 1 LIMIT 1",
+               (guardian_id, d["year"])):
+        return False
+    return ctx.one("SELECT 1 FROM guardian_links WHERE guardian_id = ? AND student_id = ? LIMIT 1",
+                   (guardian_id, d["student_id"])) is None
 
 
 class Students(Kind):
@@ -64,7 +77,7 @@ class Guardians(Kind):
         relation = v.text(row.get("quan_he")) or None
         return [Op((phone, student.id, year), {"phone": phone, "name": name, "email": email, "year": year,
                                                "student_id": student.id, "school_id": student.school_id,
-                                               "relation": relation})]
+                                               "relation": relation, "row": row.number})]
 
     def apply(self, ctx: Context, op: Op) -> Outcome:
         d = op.data
@@ -76,19 +89,29 @@ class Guardians(Kind):
             guardian_id = cur.lastrowid
         else:
             guardian_id = found[0]
-            # An empty cell keeps what is known: lists often lack e-mails.
-            name = d["name"] or found[1]
-            email = d["email"] or found[2]
             # A school's own import (--school, the web) never rewrites a guardian another school also
             # has: the number is shared, the name and e-mail are not this school's to change.
             shared = ctx.school_code and ctx.one(
                 "SELECT 1 FROM guardian_links l JOIN students s ON s.id = l.student_id JOIN schools sc "
                 "ON sc.id = s.school_id WHERE l.guardian_id = ? AND l.active = 1 AND sc.code != ? LIMIT 1",
                 (guardian_id, ctx.school_code))
-            if (name, email) != (found[1], found[2]) and not shared:
-                ctx.conn.execute("UPDATE guardians SET full_name = ?, email = ? WHERE id = ?",
-                                 (name, email, guardian_id))
+            if not shared and _new_owner(ctx, found, d):
+                # A recycled number: the previous owner's password, sessions (keyed on the password) and
+                # e-mail go; the new family sets a password with a new MK.
+                ctx.conn.execute("UPDATE guardians SET full_name = ?, email = ?, password_hash = NULL WHERE id = ?",
+                                 (d["name"], d["email"], guardian_id))
+                ctx.conn.execute("DELETE FROM otp_codes WHERE guardian_id = ?", (guardian_id,))
+                ctx.note(d["row"], "số điện thoại đã đổi chủ (tên khác, hoặc con khác và năm học này chưa có liên "
+                                   "kết): mật khẩu web và e-mail cũ đã bị xoá, cần nhắn MK để đặt lại")
                 changed = True
+            else:
+                # An empty cell keeps what is known: lists often lack e-mails.
+                name = d["name"] or found[1]
+                email = d["email"] or found[2]
+                if (name, email) != (found[1], found[2]) and not shared:
+                    ctx.conn.execute("UPDATE guardians SET full_name = ?, email = ? WHERE id = ?",
+                                     (name, email, guardian_id))
+                    changed = True
         link = ctx.one("SELECT id, relation, active FROM guardian_links "
                        "WHERE guardian_id = ? AND student_id = ? AND school_year = ?",
                        (guardian_id, d["student_id"], d["year"]))
