@@ -92,7 +92,9 @@ class WebSettings:
     port: int = _s(8080, "Port of the web UI and JSON API.", check=_port)
     secret_key: str = _s("", "Flask session key (SLL_WEB_SECRET_KEY); required by `web`/`serve`.", secret=True)
     public_url: str = _s("http://127.0.0.1:8080", "Address parents are pointed to in SMS texts.")
-    secure_cookies: bool = _s(False, "Mark cookies Secure (set true behind HTTPS).")
+    secure_cookies: bool = _s(False, "Mark cookies Secure always (they are Secure anyway on a request that came over HTTPS).")
+    trusted_proxies: str = _s("", "Addresses of the reverse proxies (comma-separated) whose X-Forwarded-For/-Proto are believed; empty = none.")
+    session_hours: int = _s(8, "Absolute lifetime of a login in hours (not renewed by activity); logout ends it at once.", check=_positive)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ import secrets
 from enum import Enum
 
 import sqlite_utils
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import passwords
 from .clock import now_iso
 from .connection import transaction
 from .errors import UserError
@@ -20,7 +20,6 @@ class Role(str, Enum):
 
 
 MIN_PASSWORD = 10
-_DUMMY_HASH = generate_password_hash("not a password")
 
 
 def generate_password() -> str:
@@ -62,7 +61,7 @@ def add_user(db: sqlite_utils.Database, login: str, role: str, password: str, *,
     with transaction(db):
         cur = db.execute(
             "INSERT INTO users (login, password_hash, role, school_id, full_name, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [login, generate_password_hash(password), role.value, school_id, full_name, now_iso()])
+            [login, passwords.hash_password(password), role.value, school_id, full_name, now_iso()])
         user_id = cur.lastrowid
         for cid in class_ids:
             db.execute("INSERT INTO user_classes (user_id, class_id) VALUES (?, ?)", [user_id, cid])
@@ -74,8 +73,13 @@ def check_login(db: sqlite_utils.Database, login: str, password: str) -> dict | 
     row = db.execute("SELECT * FROM users WHERE login = ? AND active = 1", [login]).fetchone()
     if row is None:
         # Same work for a missing login (one hash check), so timing does not reveal logins.
-        check_password_hash(_DUMMY_HASH, password)
+        passwords.check(None, password)
         return None
     cols = [d[0] for d in db.conn.execute("SELECT * FROM users LIMIT 0").description]
     user = dict(zip(cols, row))
-    return user if check_password_hash(user["password_hash"], password) else None
+    ok, upgraded = passwords.check(user["password_hash"], password)
+    if upgraded:
+        with transaction(db):
+            db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [upgraded, user["id"]])
+        user["password_hash"] = upgraded
+    return user if ok else None

@@ -22,7 +22,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 def web_settings(tmp_path, school_db_path, redis_url, redis_prefix):
     cfg = write_config(tmp_path / "web.toml", f'[redis]\nurl = "{redis_url}"\nprefix = "{redis_prefix}"\n',
                        db_path=school_db_path)
-    return settings_mod.load(cfg, env={"SLL_WEB_SECRET_KEY": "test-secret-key"})
+    return settings_mod.load(cfg, env={"SLL_WEB_SECRET_KEY": "test-secret-key-of-at-least-32-bytes"})
 
 
 @pytest.fixture
