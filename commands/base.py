@@ -58,6 +58,9 @@ class Command(ABC):
     help: ClassVar[str]               # one line, unaccented, shown by HD
     example: ClassVar[str]            # what a parent types
     needs_child: ClassVar[bool] = True
+    # Whether a typo may be "corrected" into this command: only commands that just read. One that
+    # changes something (HUY, DK, MK, GV, NGHI...) runs only when typed, so the default is False.
+    suggestible: ClassVar[bool] = False
 
     @abstractmethod
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
