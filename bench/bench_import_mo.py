@@ -48,10 +48,10 @@ def main(argv: list[str] | None = None) -> None:
         db = connect(db_path)
         migrate.init(db, db_path)
         files = dict(demo_school.generate(work / "files", classes_per_grade=args.classes_per_grade,
-                                          guardians=args.guardians))
-        for kind, path in files.items():
-            if kind != "guardians":
-                import_file(db, kind, path, approve=True)
+                                          guardians=args.guardians, marks=False))
+        print(f"generated {args.guardians} guardians", flush=True)
+        for kind in ("schools", "terms", "classes", "subjects", "students"):
+            import_file(db, kind, files[kind], approve=True)
         target = Path(args.file) if args.file else files["guardians"]
         with MoLoad(db_path, work, rate=args.rate) as load:
             config = load.config_path

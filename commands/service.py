@@ -59,7 +59,8 @@ def answer(db: sqlite_utils.Database, settings, sender: str, text: str | None, *
         return Answer(None, "LIMIT", phone)
     family = families.guardian_by_phone(db, phone, today)
     if family is None or not family.children:
-        if policy.first_notice_today(db, phone, today, "stranger"):
+        if policy.stranger_hint_allowed(db, phone, today, settings) and \
+                policy.first_notice_today(db, phone, today, "stranger"):
             return _finish(settings, Reply(render("la.txt"), kind=ReplyKind.HINT, command="STRANGER"), phone)
         return Answer(None, "STRANGER", phone)
     names = frozenset(c.given_name_folded for c in family.children)

@@ -32,6 +32,21 @@ def write_lock(db: sqlite_utils.Database) -> threading.RLock:
     return lock
 
 
+def private_file(path: str | Path) -> None:
+    """Create ``path`` (and its folder) readable by this user only: 0600 in a 0700 folder.
+
+    SQLite gives the -wal and -shm files the database file's mode, so they follow.
+    An existing file is left as it is; ":memory:" and "" are not files.
+    """
+    if str(path) in ("", ":memory:") or str(path).startswith("file:"):
+        return
+    path = Path(path)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def connect(path: str | Path, *, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000) -> sqlite_utils.Database:
     """Open ``path`` in WAL mode with foreign keys on.
 
@@ -40,6 +55,7 @@ def connect(path: str | Path, *, synchronous: str = "NORMAL", busy_timeout_ms: i
     on power loss (FULL is a setting away). isolation_level=None leaves
     transactions to explicit ``with db.conn:`` / BEGIN blocks.
     """
+    private_file(path)
     conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, isolation_level=None,
                            check_same_thread=False)
     conn.execute("PRAGMA journal_mode = WAL")

@@ -9,6 +9,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .clock import utcnow
+from .connection import private_file
 from .errors import SchemaError
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def backup(db: sqlite_utils.Database, dest: str | Path) -> Path:
     dest = Path(dest)
     if dest.exists():
         raise SchemaError(f"{dest} already exists; choose a new file name")
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    private_file(dest)
     target = sqlite3.connect(str(dest))
     try:
         db.conn.backup(target)
