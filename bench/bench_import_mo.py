@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> None:
             took = time.monotonic() - t0
             sender.join()
             results = load.collect()
+        states = db.execute("SELECT state, command, count(*) FROM inbox GROUP BY 1, 2").fetchall()
+        print(f"inbox: {states}")
         print(f"import {args.kind} {target.name}: exit {proc.returncode} in {took:.1f} s")
         print("  " + "\n  ".join(line for line in out.splitlines()[-4:]))
         statuses = sorted({r.status for r in results})

@@ -69,9 +69,10 @@ class MoLoad:
 
     def _push(self, n: int) -> None:
         phone = PHONES[n % len(PHONES)]
-        # `CON` with n spaces: one short reply each, and never the same text twice (no re-delivery look-alike).
+        # `CON` with 1-60 trailing spaces: one short reply each, and no text twice from one number within
+        # the SMSC retry window (sms.mo_retry_window), so none looks like a re-delivery.
         sent_at = datetime.now(timezone.utc)
-        statuses = self.sim.push_mo(phone, "CON" + " " * (n // len(PHONES) + 1))
+        statuses = self.sim.push_mo(phone, "CON" + " " * (1 + (n // len(PHONES)) % 60))
         with self._lock:
             self.results.append(MoResult(phone, sent_at, statuses[0] if statuses else None))
 

@@ -1,6 +1,7 @@
 """`import KIND FILE`: load a school spreadsheet, all or nothing, with every bad row listed."""
 from __future__ import annotations
 
+import sqlite3
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -8,6 +9,8 @@ from pathlib import Path
 import click
 
 from store.imports import KINDS, ImportFileError, ImportReport, ImportRowsError, import_file
+
+from .context import database_problem
 
 # Beyond this many mapped phones the summary says how many more there are.
 NOTES_SHOWN = 50
@@ -56,6 +59,11 @@ def echo_notes(report: ImportReport, all_notes: bool) -> None:
                    "(--all-notes lists them)")
 
 
+def db_path_of(db) -> str:
+    """The file of ``db``."""
+    return db.execute("PRAGMA database_list").fetchone()[2]
+
+
 def run_import(db, kind: str, path: Path, *, dry_run: bool = False, approve: bool = False, replace: bool = False,
                school: str | None = None, all_notes: bool = False) -> ImportReport:
     """Import one file and print its summary; ClickException (exit 1) listing the bad rows."""
@@ -73,6 +81,8 @@ def run_import(db, kind: str, path: Path, *, dry_run: bool = False, approve: boo
         raise click.ClickException(str(e)) from e
     except ImportFileError as e:
         raise click.ClickException(str(e)) from e
+    except sqlite3.Error as e:      # a full disk, a read-only folder: the undo log put back what was written
+        raise click.ClickException(f"{path.name}: nothing imported: {database_problem(db_path_of(db), e)}") from e
     echo_notes(report, all_notes)
     click.echo(summary(report))
     return report

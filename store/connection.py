@@ -1,6 +1,7 @@
 """Opening the SQLite database with the pragmas every process needs."""
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import threading
@@ -20,6 +21,49 @@ def _lock_for(path: str) -> threading.RLock:
     key = os.path.realpath(path)
     with _LOCKS_GUARD:
         return _LOCKS.setdefault(key, threading.RLock())
+
+
+class _WriterQueue:
+    """The cross-process queue of one database file's writers: flock on ``<db>-writer.lock``.
+
+    SQLite's busy handler polls (1, 2, 5 ... 100 ms): a writer of another
+    process that keeps re-taking the lock in short transactions (a long
+    import) can starve it. A blocked flock is woken by the kernel the moment
+    the holder lets go, so any pause between an import's transactions lets
+    the gateway's and the web's writes in at once. Taken inside the
+    process's thread lock, so ``depth`` needs no lock of its own.
+    """
+
+    def __init__(self, path: str):
+        self.path, self.fd, self.depth = path, None, 0
+
+    def acquire(self) -> None:
+        if self.depth == 0:
+            if self.fd is None:
+                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        self.depth += 1
+
+    def release(self) -> None:
+        self.depth -= 1
+        if self.depth == 0:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
+_QUEUES: dict[str, _WriterQueue] = {}
+
+
+def _queue_for(db: sqlite_utils.Database) -> _WriterQueue | None:
+    queue = getattr(db, "_sll_writer_queue", False)
+    if queue is False:
+        row = db.execute("PRAGMA database_list").fetchone()
+        queue = None
+        if row[2]:
+            key = os.path.realpath(row[2])
+            with _LOCKS_GUARD:
+                queue = _QUEUES.setdefault(key, _WriterQueue(key + "-writer.lock"))
+        db._sll_writer_queue = queue
+    return queue
 
 
 def write_lock(db: sqlite_utils.Database) -> threading.RLock:
@@ -83,11 +127,19 @@ class transaction:
     def __init__(self, db: sqlite_utils.Database):
         self.conn = db.conn
         self.lock = write_lock(db)
+        self.queue = _queue_for(db)
 
     def __enter__(self):
         self.lock.acquire()
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            if self.queue is not None:
+                self.queue.acquire()
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                if self.queue is not None:
+                    self.queue.release()
+                raise
         except BaseException:
             self.lock.release()
             raise
@@ -107,5 +159,7 @@ class transaction:
             elif self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
         finally:
+            if self.queue is not None:
+                self.queue.release()
             self.lock.release()
         return False

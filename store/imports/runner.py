@@ -45,7 +45,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
 PROGRESS_EVERY = 500
 CHUNK_ROWS = 200        # rows per write transaction
 MAX_HOLD_S = 0.05       # a transaction ends sooner when it has held the write lock this long
-PAUSE_RATIO = 1.0       # after each transaction, pause this share of the time it held the lock
+PAUSE_RATIO = 0.5       # after each, pause this share of the time it held the lock: waiting writers of every
+                        # process get in meanwhile (store.connection's writer queue wakes them at once)
 
 Progress = Callable[[int, int | None], None]
 
@@ -115,7 +116,7 @@ class _Chunks:
         held = time.monotonic() - self.began
         if self.tx is not None and (self.rows >= CHUNK_ROWS or held >= MAX_HOLD_S):
             self._end(ok=True)
-            time.sleep(max(0.001, held * PAUSE_RATIO))
+            time.sleep(max(0.002, held * PAUSE_RATIO))
             self._begin()
 
     def _begin(self) -> None:
