@@ -52,6 +52,13 @@ def main(argv: list[str] | None = None) -> None:
         print(f"generated {args.guardians} guardians", flush=True)
         for kind in ("schools", "terms", "classes", "subjects", "students"):
             import_file(db, kind, files[kind], approve=True)
+        # The showcase parents who text during the import are linked before it (else they are strangers).
+        lines = files["guardians"].read_text(encoding="utf-8").splitlines()
+        showcase = work / "showcase_guardians.csv"
+        header = next(i for i, line in enumerate(lines) if "STT" in line)
+        showcase.write_text("\n".join([*lines[:header + 1], *(row for row in lines[header + 1:] if any(
+            f.phone in row for f in demo_school.SHOWCASE))]) + "\n", encoding="utf-8")
+        import_file(db, "guardians", showcase, approve=True)
         target = Path(args.file) if args.file else files["guardians"]
         with MoLoad(db_path, work, rate=args.rate) as load:
             config = load.config_path
