@@ -23,7 +23,7 @@ def _email(raw: str) -> str | None:
     try:
         return validate_email(raw, check_deliverability=False, allow_smtputf8=False).normalized
     except EmailNotValidError as e:
-        raise RowRejected(f"email không hợp lệ {raw!r}: {e}") from e
+        raise RowRejected(f"bad email {raw!r} ({e})") from e
 
 
 def _new_owner(ctx: Context, found, d: dict) -> bool:
