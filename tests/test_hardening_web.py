@@ -174,3 +174,13 @@ def test_item19_argon2id_hashes_and_old_ones_upgraded_at_login(client, make_staf
     assert login_staff(client, "co.lan").status_code == 302
     assert school_db.execute("SELECT password_hash FROM users WHERE login = 'co.lan'").fetchone()[0] \
         .startswith("$argon2id$")
+
+
+def test_item05_the_embedded_redis_has_a_memory_cap(tmp_path):
+    from outbox.redisconn import connect
+    embedded = connect("", tmp_path)
+    try:
+        assert int(embedded.config_get("maxmemory")["maxmemory"]) == 256 * 1024 * 1024
+        assert embedded.config_get("maxmemory-policy")["maxmemory-policy"] == "noeviction"
+    finally:
+        embedded.shutdown(nosave=True)
