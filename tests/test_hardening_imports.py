@@ -175,3 +175,23 @@ def test_item02_mo_are_acknowledged_and_answered_during_an_import(school_db, sch
     assert outcome["report"].inserted == 2500
     assert {r.status for r in results} == {0}, "every MO acknowledged with 0x00 (none ESME_RX_T_APPN)"
     assert all(r.latency is not None for r in results), "and every MO answered"
+
+
+def test_item02_the_upload_page_refuses_a_bomb_in_one_line_and_lists_at_most_200_rows(client, make_staff, school_db,
+                                                                                      tmp_path):
+    from .fixtures_web import csrf_of, login_staff
+    import io
+    login_staff(client, make_staff("ad.dd", "admin", "THCS-DD"))
+
+    def upload(name, content):
+        client.get("/staff/imports")
+        return client.post("/staff/imports", data={"file": (io.BytesIO(content), name), "kind": "guardians",
+                                                   "csrf_token": csrf_of(client)}, content_type="multipart/form-data")
+
+    bomb = _bomb(tmp_path / "bomb.xlsx", "xl/sharedStrings.xml", 40).read_bytes()
+    page = upload("bomb.xlsx", bomb).get_data(as_text=True)
+    assert "sharedStrings" in page and len(page) < 50_000
+    rows = guardians_file(school_db, tmp_path / "g.csv", 900, bad_every=1).read_bytes()
+    page = upload("g.csv", rows).get_data(as_text=True)
+    bad_rows = page[page.index('id="bad-rows"'):].split("</table>")[0]
+    assert bad_rows.count("<tr><td>") == 200 and "700 dòng lỗi khác" in page
