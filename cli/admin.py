@@ -1,13 +1,15 @@
 """`init`, `backup`, `user add`, `school set`: creating and keeping the database and its accounts."""
 from __future__ import annotations
 
+import sqlite3
+
 import click
 
 from store import audit, migrate, users
 from store.connection import open_settings_db
 from store.errors import StoreError
 
-from .context import pass_app
+from .context import database_problem, pass_app
 
 
 @click.command()
@@ -15,12 +17,21 @@ from .context import pass_app
 def init(app):
     """Create the database, or upgrade it through migrations/ (backing it up first)."""
     s = app.settings
-    s.data_dir.mkdir(parents=True, exist_ok=True)
-    db = open_settings_db(s)
     try:
+        s.data_dir.mkdir(parents=True, mode=0o700, exist_ok=True)
+        db = open_settings_db(s)
         result = migrate.init(db, s.db_path)
+        missing = migrate.missing_tables(db)
+    except OSError as e:
+        raise click.ClickException(f"{s.data_dir}: cannot create the data folder or database ({e.strerror}): "
+                                   "check store.path and the folder's permissions") from e
+    except sqlite3.Error as e:
+        raise click.ClickException(database_problem(s.db_path, e)) from e
     except StoreError as e:
         raise click.ClickException(str(e)) from e
+    if missing:
+        raise click.ClickException(f"{s.db_path} lacks table(s) {', '.join(missing)} though it says schema version "
+                                   f"{result['to']}: it was damaged; restore a backup (`restore FILE`)")
     if result["action"] == "created":
         click.echo(f"created {s.db_path} (schema version {result['to']})")
     elif result["action"] == "upgraded":

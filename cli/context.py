@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, field
 
 import click
@@ -42,11 +43,19 @@ class App:
             if not path.exists():
                 self._use_running_demo(path)
                 path = self.settings.db_path
-            self._db = open_settings_db(self.settings)
             from store.migrate import latest_version, user_version
-            if user_version(self._db) != latest_version():
+            try:
+                self._db = open_settings_db(self.settings)
+                version = user_version(self._db)
+            except sqlite3.Error as e:
+                raise click.ClickException(database_problem(path, e)) from e
+            if version > latest_version():
                 raise click.ClickException(
-                    f"{path} is at schema version {user_version(self._db)}, this program needs {latest_version()}: "
+                    f"{path} is at schema version {version}, made by a newer version of this program (which "
+                    f"knows {latest_version()}): run that newer version, or restore a backup of this version")
+            if version != latest_version():
+                raise click.ClickException(
+                    f"{path} is at schema version {version}, this program needs {latest_version()}: "
                     "run `python run_gateway.py init` to upgrade it")
         return self._db
 
@@ -67,6 +76,18 @@ class App:
 
 
 pass_app = click.make_pass_decorator(App)
+
+
+def database_problem(path, e: Exception) -> str:
+    """One line naming the database file, what is wrong with it and what to do."""
+    text = str(e)
+    if "not a database" in text or "malformed" in text:
+        return f"{path} is not an SQLite database ({text}): check store.path, or restore a backup"
+    if "readonly" in text or "unable to open" in text:
+        return f"{path} cannot be opened for writing ({text}): check the folder's permissions (the service's user)"
+    if "disk is full" in text or "disk I/O" in text:
+        return f"{path}: the disk is full or failing ({text}): free space, then try again; nothing was half-written"
+    return f"{path}: {text}"
 
 
 def setup_logging(verbose: int) -> None:

@@ -1,6 +1,7 @@
 """`import KIND FILE`: load a school spreadsheet, all or nothing, with every bad row listed."""
 from __future__ import annotations
 
+import sqlite3
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,6 +10,8 @@ import click
 
 from store.clock import now_iso
 from store.imports import KINDS, ImportFileError, ImportReport, ImportRowsError, import_file
+
+from .context import database_problem
 
 # Beyond this many mapped phones the summary says how many more there are.
 NOTES_SHOWN = 50
@@ -57,6 +60,11 @@ def echo_notes(report: ImportReport, all_notes: bool) -> None:
                    "(--all-notes lists them)")
 
 
+def db_path_of(db) -> str:
+    """The file of ``db``."""
+    return db.execute("PRAGMA database_list").fetchone()[2]
+
+
 def run_import(db, kind: str, path: Path, *, dry_run: bool = False, approve: bool = False, replace: bool = False,
                school: str | None = None, all_notes: bool = False) -> ImportReport:
     """Import one file and print its summary; ClickException (exit 1) listing the bad rows."""
@@ -67,9 +75,15 @@ def run_import(db, kind: str, path: Path, *, dry_run: bool = False, approve: boo
     except ImportRowsError as e:
         for error in e.report.errors:
             click.echo(f"{path.name}: {error}", err=True)
+        hidden = e.report.error_count - len(e.report.errors)
+        if hidden > 0:
+            click.echo(f"{path.name}: ... and {hidden} more bad row(s) (the first {len(e.report.errors)} are listed)",
+                       err=True)
         raise click.ClickException(str(e)) from e
     except ImportFileError as e:
         raise click.ClickException(str(e)) from e
+    except sqlite3.Error as e:      # a full disk, a read-only folder: the undo log put back what was written
+        raise click.ClickException(f"{path.name}: nothing imported: {database_problem(db_path_of(db), e)}") from e
     echo_notes(report, all_notes)
     for line in report.summary:
         click.echo(line)

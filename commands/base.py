@@ -68,6 +68,9 @@ class Command(ABC):
     example: ClassVar[str]            # what a parent types
     needs_child: ClassVar[bool] = True
     audience: ClassVar[Audience] = Audience.GUARDIAN
+    # Whether a typo may be "corrected" into this command: only commands that just read. One that
+    # changes something (HUY, DK, MK, GV, NGHI...) runs only when typed, so the default is False.
+    suggestible: ClassVar[bool] = False
 
     @abstractmethod
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply | None:

@@ -9,6 +9,7 @@ from .grammar import Parsed
 
 class Con(Command):
     keyword = "CON"
+    suggestible = True
     aliases = ("CON", "DSCON")
     slots = ()
     help = "CON: danh sach con (C1, C2...) gan voi so nay"

@@ -55,6 +55,7 @@ def lexicon_term(parsed: Parsed) -> str:
 
 class Diem(Command):
     keyword = "DIEM"
+    suggestible = True
     aliases = ("DIEM", "DIEMSO", "XEMDIEM")
     slots = (MON, KY, CON)
     help = "DIEM <mon> <ky>: diem tung mon (TX, GK, CK, TB); DIEM <ky>: TB cac mon"

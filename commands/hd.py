@@ -9,6 +9,7 @@ from .grammar import Parsed
 
 class Hd(Command):
     keyword = "HD"
+    suggestible = True
     aliases = ("HD", "HELP", "?", "HUONGDAN", "TROGIUP")
     slots = ()
     help = "HD (hoac HELP, ?): huong dan ngan"

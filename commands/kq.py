@@ -13,6 +13,7 @@ from .grammar import CON, KY, Parsed
 
 class Kq(Command):
     keyword = "KQ"
+    suggestible = True
     aliases = ("KQ", "KETQUA")
     slots = (KY, CON)
     help = "KQ <ky>: ket qua hoc tap, ren luyen va TB cac mon (tam tinh neu chua co ket qua chinh thuc)"

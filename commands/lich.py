@@ -11,6 +11,7 @@ from .grammar import CON, Parsed
 
 class Lich(Command):
     keyword = "LICH"
+    suggestible = True
     aliases = ("LICH", "LICHTHI")
     slots = (CON,)
     help = "LICH: lich thi, hop phu huynh, ngay nghi sap toi"

@@ -12,6 +12,7 @@ from .grammar import CON, Parsed
 
 class Nx(Command):
     keyword = "NX"
+    suggestible = True
     aliases = ("NX", "NHANXET")
     slots = (CON,)
     help = "NX: nhan xet moi nhat cua giao vien"

@@ -13,6 +13,7 @@ from .grammar import CON, KY, Parsed
 
 class Rl(Command):
     keyword = "RL"
+    suggestible = True
     aliases = ("RL", "HK", "HANHKIEM", "RENLUYEN")
     slots = (KY, CON)
     help = "RL <ky> (hoac HK, HANHKIEM): ket qua ren luyen"

@@ -63,7 +63,8 @@ def answer(db: sqlite_utils.Database, settings, sender: str, text: str | None, *
     guardian = family is not None and bool(family.children)
     staff = tuple(roster.by_phone(db, phone))
     if not guardian and not staff:
-        if policy.first_notice_today(db, phone, today, "stranger"):
+        if policy.stranger_hint_allowed(db, phone, today, settings) and \
+                policy.first_notice_today(db, phone, today, "stranger"):
             return _finish(settings, Reply(render("la.txt"), kind=ReplyKind.HINT, command="STRANGER"), phone)
         return Answer(None, "STRANGER", phone)
     names = frozenset(c.given_name_folded for c in family.children) if guardian else frozenset()

@@ -71,7 +71,8 @@ def suggest(raw: str | None, parsed: Parsed | None = None) -> str | None:
     words = tokens(raw)
     if not words:
         return None
-    aliases = list(keyword_table())
+    commands = instances()
+    aliases = [a for a, (keyword, _) in keyword_table().items() if commands[keyword].suggestible]
     first = words[0]
     keyword = _closest(first, aliases)
     if keyword is None:

@@ -11,6 +11,7 @@ from .grammar import CON, Parsed
 
 class Tbao(Command):
     keyword = "TBAO"
+    suggestible = True
     aliases = ("TBAO", "THONGBAO")
     slots = (CON,)
     help = "TBAO: thong bao moi nhat cua nha truong"

@@ -12,6 +12,7 @@ from .grammar import CON, KY, Parsed
 
 class Vang(Command):
     keyword = "VANG"
+    suggestible = True
     aliases = ("VANG", "DIEMDANH")
     slots = (KY, CON)
     help = "VANG <ky>: so buoi vang (co phep, khong phep) va ngay vang"

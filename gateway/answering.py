@@ -92,6 +92,11 @@ class MoAnswerer(QueueThread):
         if row is None or row[4] != "received":
             return 0
         connection, source_addr, phone, text, _ = row
+        if phone is None:
+            # Not a numeric MSISDN (store.phones.from_mo): no guardian, no reply, never re-read as a number.
+            inbox.mark(db, inbox_id, "ignored", command=None, school_id=None, reply_id=None)
+            self.answered += 1
+            return 0
         result = answer(db, self.settings, phone or source_addr, text, connection=connection, inbox_id=inbox_id)
         reply_id = None
         if result.reply is not None:

@@ -15,7 +15,7 @@ from typing import Callable
 from outbox.delivery import journal_receipt
 from store import mo_parts
 from store.inbox import dedup_key, insert_mo
-from store.phones import PhoneError, mask, normalise
+from store.phones import PhoneError, from_mo, mask
 
 from . import Deferred, Deliver, mo, receipts
 from .journal import Journal
@@ -136,13 +136,16 @@ class InboundRouter:
 
     def _insert(self, db, message: mo.InboundMo, reference: str) -> tuple[int, bool]:
         try:
-            phone = normalise(message.source_addr, message.source_ton)
+            phone = from_mo(message.source_addr, message.source_ton)
         except PhoneError:
             phone = None
         text = None if message.is_binary else message.text
         key = dedup_key(f"{message.connection}:{message.source_addr}", text, reference)
+        # With the SMSC's reference a repeat is surely a re-delivery; without one, the same text is a
+        # re-delivery only within the SMSC's retry window (a second CON a minute later is answered again).
+        window = self.settings.sms.mo_dedup_window if reference else self.settings.sms.mo_retry_window
         return insert_mo(db, connection=message.connection, source_addr=message.source_addr, phone=phone, text=text,
-                         data_coding=message.data_coding, key=key, dedup_window_s=self.settings.sms.mo_dedup_window)
+                         data_coding=message.data_coding, key=key, dedup_window_s=window)
 
     def _stored(self, inbox_id: int, duplicate: bool, source_addr: str) -> None:
         if duplicate:

@@ -145,7 +145,7 @@ def apply_receipt(db: sqlite_utils.Database, receipt_id: int) -> bool:
     new = stat.message_state
     stamp = iso(utcnow())
     if new is not None and can_move(part_state, new):
-        error = int(err) if err and err.isdigit() else None
+        error = int(err) if err and err.isascii() and err.isdigit() else None
         db.execute("UPDATE message_parts SET state = ?, final_at = ?, error_code = coalesce(?, error_code) "
                    "WHERE id = ?", [new.value, stamp, error if new is not S.delivered else None, part_id])
         _settle_message(db, message_id, stamp, reason=None if new is S.delivered else f"receipt {stat.value} err:{err}")

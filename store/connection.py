@@ -1,6 +1,7 @@
 """Opening the SQLite database with the pragmas every process needs."""
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import threading
@@ -22,6 +23,49 @@ def _lock_for(path: str) -> threading.RLock:
         return _LOCKS.setdefault(key, threading.RLock())
 
 
+class _WriterQueue:
+    """The cross-process queue of one database file's writers: flock on ``<db>-writer.lock``.
+
+    SQLite's busy handler polls (1, 2, 5 ... 100 ms): a writer of another
+    process that keeps re-taking the lock in short transactions (a long
+    import) can starve it. A blocked flock is woken by the kernel the moment
+    the holder lets go, so any pause between an import's transactions lets
+    the gateway's and the web's writes in at once. Taken inside the
+    process's thread lock, so ``depth`` needs no lock of its own.
+    """
+
+    def __init__(self, path: str):
+        self.path, self.fd, self.depth = path, None, 0
+
+    def acquire(self) -> None:
+        if self.depth == 0:
+            if self.fd is None:
+                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+        self.depth += 1
+
+    def release(self) -> None:
+        self.depth -= 1
+        if self.depth == 0:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+
+_QUEUES: dict[str, _WriterQueue] = {}
+
+
+def _queue_for(db: sqlite_utils.Database) -> _WriterQueue | None:
+    queue = getattr(db, "_sll_writer_queue", False)
+    if queue is False:
+        row = db.execute("PRAGMA database_list").fetchone()
+        queue = None
+        if row[2]:
+            key = os.path.realpath(row[2])
+            with _LOCKS_GUARD:
+                queue = _QUEUES.setdefault(key, _WriterQueue(key + "-writer.lock"))
+        db._sll_writer_queue = queue
+    return queue
+
+
 def write_lock(db: sqlite_utils.Database) -> threading.RLock:
     """The process-wide write lock of ``db``'s file: hold it around any write outside ``transaction``."""
     lock = getattr(db, "_sll_write_lock", None)
@@ -32,6 +76,21 @@ def write_lock(db: sqlite_utils.Database) -> threading.RLock:
     return lock
 
 
+def private_file(path: str | Path) -> None:
+    """Create ``path`` (and its folder) readable by this user only: 0600 in a 0700 folder.
+
+    SQLite gives the -wal and -shm files the database file's mode, so they follow.
+    An existing file is left as it is; ":memory:" and "" are not files.
+    """
+    if str(path) in ("", ":memory:") or str(path).startswith("file:"):
+        return
+    path = Path(path)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def connect(path: str | Path, *, synchronous: str = "NORMAL", busy_timeout_ms: int = 5000) -> sqlite_utils.Database:
     """Open ``path`` in WAL mode with foreign keys on.
 
@@ -40,6 +99,7 @@ def connect(path: str | Path, *, synchronous: str = "NORMAL", busy_timeout_ms: i
     on power loss (FULL is a setting away). isolation_level=None leaves
     transactions to explicit ``with db.conn:`` / BEGIN blocks.
     """
+    private_file(path)
     conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000, isolation_level=None,
                            check_same_thread=False)
     conn.execute("PRAGMA journal_mode = WAL")
@@ -67,11 +127,19 @@ class transaction:
     def __init__(self, db: sqlite_utils.Database):
         self.conn = db.conn
         self.lock = write_lock(db)
+        self.queue = _queue_for(db)
 
     def __enter__(self):
         self.lock.acquire()
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            if self.queue is not None:
+                self.queue.acquire()
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                if self.queue is not None:
+                    self.queue.release()
+                raise
         except BaseException:
             self.lock.release()
             raise
@@ -91,6 +159,8 @@ class transaction:
             elif self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
         finally:
+            if self.queue is not None:
+                self.queue.release()
             self.lock.release()
         return False
 

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import sqlite_utils
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import otp
+from . import otp, passwords
 from .connection import transaction
 from .errors import UserError
 
 MIN_PASSWORD = 8
-_DUMMY = generate_password_hash("not a password")
 
 
 def guardian_id(db: sqlite_utils.Database, phone: str) -> int | None:
@@ -21,10 +19,13 @@ def guardian_id(db: sqlite_utils.Database, phone: str) -> int | None:
 def check_password(db: sqlite_utils.Database, phone: str, password: str) -> int | None:
     """The guardian id for a correct phone and password, else None (same work either way)."""
     row = db.execute("SELECT id, password_hash FROM guardians WHERE phone = ?", [phone]).fetchone()
-    if row is None or not row[1]:
-        check_password_hash(_DUMMY, password)
+    ok, upgraded = passwords.check(row[1] if row else None, password)
+    if not ok:
         return None
-    return row[0] if check_password_hash(row[1], password) else None
+    if upgraded:
+        with transaction(db):
+            db.execute("UPDATE guardians SET password_hash = ? WHERE id = ?", [upgraded, row[0]])
+    return row[0]
 
 
 def set_password(db: sqlite_utils.Database, phone: str, code: str, password: str) -> int:
@@ -36,5 +37,5 @@ def set_password(db: sqlite_utils.Database, phone: str, code: str, password: str
     if gid is None or not otp.redeem(db, gid, code):
         raise UserError("mã sai, đã dùng hoặc đã hết hạn: nhắn MK tới số của trường để nhận mã mới")
     with transaction(db):
-        db.execute("UPDATE guardians SET password_hash = ? WHERE id = ?", [generate_password_hash(password), gid])
+        db.execute("UPDATE guardians SET password_hash = ? WHERE id = ?", [passwords.hash_password(password), gid])
     return gid

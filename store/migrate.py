@@ -9,6 +9,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .clock import utcnow
+from .connection import private_file
 from .errors import SchemaError
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,8 @@ def init(db: sqlite_utils.Database, path: Path | None = None) -> dict:
         logger.info("created schema version %s", latest)
         return {"action": "created", "from": 0, "to": latest, "backup": None}
     if current > latest:
-        raise SchemaError(f"the database is at version {current}, newer than this program ({latest})")
+        raise SchemaError(f"the database is at version {current}, made by a newer version of this program "
+                          f"({latest} here): run that newer version, or restore a backup of this version")
     if current == latest:
         return {"action": "unchanged", "from": current, "to": current, "backup": None}
     backup_path = None
@@ -98,12 +100,24 @@ def init(db: sqlite_utils.Database, path: Path | None = None) -> dict:
     return {"action": "upgraded", "from": current, "to": latest, "backup": str(backup_path) if backup_path else None}
 
 
+def missing_tables(db: sqlite_utils.Database) -> list[str]:
+    """Tables schema.sql creates that the database lacks (a damaged or hand-edited file)."""
+    fresh = sqlite3.connect(":memory:")
+    try:
+        fresh.executescript(SCHEMA.read_text(encoding="utf-8"))
+        want = {r[0] for r in fresh.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        fresh.close()
+    have = set(db.table_names())
+    return sorted(want - have)
+
+
 def backup(db: sqlite_utils.Database, dest: str | Path) -> Path:
     """A consistent online copy of the database (SQLite's backup API)."""
     dest = Path(dest)
     if dest.exists():
         raise SchemaError(f"{dest} already exists; choose a new file name")
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    private_file(dest)
     target = sqlite3.connect(str(dest))
     try:
         db.conn.backup(target)

@@ -88,6 +88,26 @@ def normalise(raw: str, ton: int | None = None) -> str:
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
+_MSISDN = re.compile(r"\+?[0-9]{6,15}")
+_NATIONAL = re.compile(r"0[1-9][0-9]{8,9}|84[1-9][0-9]{8,9}|\+84[1-9][0-9]{8,9}")
+
+
+def from_mo(source_addr: str, ton: int | None) -> str:
+    """The E.164 number of an MO's sender, or PhoneError when the sender is no phone that can be a guardian.
+
+    Only numeric MSISDNs identify a guardian: TON 1 (international) or 2 (national), or TON 0 (unknown)
+    in a Vietnamese pattern. An alphanumeric sender (TON 5), a ``tel:`` prefix or full-width digits
+    are refused here, though phonenumbers would read them.
+    """
+    if ton not in (0, TON_INTERNATIONAL, TON_NATIONAL):
+        raise PhoneError(source_addr, f"not a numeric sender (TON {ton})")
+    if not _MSISDN.fullmatch(source_addr or ""):
+        raise PhoneError(source_addr, "not a numeric MSISDN")
+    if ton == 0 and not _NATIONAL.fullmatch(source_addr):
+        raise PhoneError(source_addr, "TON 0 without a Vietnamese number pattern")
+    return normalise(source_addr, ton or None)
+
+
 @functools.lru_cache(maxsize=65536)
 def _valid_e164(e164: str) -> str:
     """An already-normalised number (what the inbox stores) checked once, then remembered."""

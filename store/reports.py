@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from . import redact
 from .clock import iso, local_today, school_year_of
 from .text import fold
 
@@ -216,6 +217,8 @@ def texts(db: sqlite_utils.Database, *, tz: str, school_id: int | None = None, c
         "FROM inbox i LEFT JOIN messages r ON r.id = i.reply_id "
         f"LEFT JOIN schools s ON s.id = i.school_id {clause} "
         "ORDER BY i.received_at DESC, i.id DESC LIMIT :limit OFFSET :offset", params)]
+    if school_id is not None:
+        rows = redact.for_school(db, rows, school_id)
     return Texts(rows[:per_page], page, len(rows) > per_page)
 
 

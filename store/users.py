@@ -6,8 +6,8 @@ from contextlib import nullcontext
 from enum import Enum
 
 import sqlite_utils
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import passwords
 from .clock import now_iso
 from .connection import transaction
 from .errors import UserError
@@ -24,7 +24,6 @@ MIN_PASSWORD = 10
 # The password_hash of an account whose owner has not set a password yet (a one-time code sets it):
 # no password matches it.
 UNUSABLE = "!"
-_DUMMY_HASH = generate_password_hash("not a password")
 
 
 def generate_password() -> str:
@@ -67,7 +66,7 @@ def add_user(db: sqlite_utils.Database, login: str, role: str, password: str | N
     with nullcontext() if db.conn.in_transaction else transaction(db):
         cur = db.execute(
             "INSERT INTO users (login, password_hash, role, school_id, full_name, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            [login, generate_password_hash(password) if password is not None else UNUSABLE, role.value, school_id,
+            [login, passwords.hash_password(password) if password is not None else UNUSABLE, role.value, school_id,
              full_name, now_iso()])
         user_id = cur.lastrowid
         for cid in class_ids:
@@ -80,15 +79,23 @@ def check_login(db: sqlite_utils.Database, login: str, password: str) -> dict | 
     row = db.execute("SELECT * FROM users WHERE login = ? AND active = 1", [login]).fetchone()
     if row is None or row[2] == UNUSABLE:
         # Same work for a missing login (one hash check), so timing does not reveal logins.
-        check_password_hash(_DUMMY_HASH, password)
+        passwords.check(None, password)
         return None
     cols = [d[0] for d in db.conn.execute("SELECT * FROM users LIMIT 0").description]
     user = dict(zip(cols, row))
-    return user if check_password_hash(user["password_hash"], password) else None
+    if user["password_hash"] == UNUSABLE:
+        passwords.check(None, password)          # the same work as a wrong password
+        return None
+    ok, upgraded = passwords.check(user["password_hash"], password)
+    if upgraded:
+        with transaction(db):
+            db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [upgraded, user["id"]])
+        user["password_hash"] = upgraded
+    return user if ok else None
 
 
 def set_password(db: sqlite_utils.Database, user_id: int, password: str) -> None:
     """Set a staff account's password (after a one-time code); UserError when it is too short."""
     if len(password) < MIN_PASSWORD:
         raise UserError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự")
-    db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [generate_password_hash(password), user_id])
+    db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [passwords.hash_password(password), user_id])

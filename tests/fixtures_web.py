@@ -22,7 +22,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 def web_settings(tmp_path, school_db_path, redis_url, redis_prefix):
     cfg = write_config(tmp_path / "web.toml", f'[redis]\nurl = "{redis_url}"\nprefix = "{redis_prefix}"\n',
                        db_path=school_db_path)
-    return settings_mod.load(cfg, env={"SLL_WEB_SECRET_KEY": "test-secret-key"})
+    return settings_mod.load(cfg, env={"SLL_WEB_SECRET_KEY": "test-secret-key-of-at-least-32-bytes"})
 
 
 @pytest.fixture
@@ -92,3 +92,11 @@ def page(chromium):
     pg.set_default_timeout(10_000)
     yield pg
     context.close()
+
+
+def nav_click(page, selector: str) -> None:
+    """Click a menu link the way a person does: on a phone the menu folds behind its button first."""
+    button = page.locator("label.menu-button")
+    if button.count() and button.is_visible() and not page.locator(selector).first.is_visible():
+        button.click()
+    page.click(selector)

@@ -14,7 +14,7 @@ from store.community import rooms
 from store.community.forum_rules import RoomKind
 from store.clock import local_today, school_year_of
 
-from .fixtures_web import STAFF_PASSWORD
+from .fixtures_web import STAFF_PASSWORD, nav_click
 from .test_web_parents import PASSWORD, set_password
 
 PHONE = {"width": 390, "height": 844}
@@ -61,7 +61,7 @@ def test_guardian_teacher_and_moderator_post_hold_approve_reply_follow_close(chr
     make_staff("kd-dd", "reviewer", "THCS-DD")
     guardian = chromium.new_context(viewport=PHONE).new_page()
     _login_parent(guardian, live_server, "0912 345 678")
-    guardian.click("text=Diễn đàn")
+    nav_click(guardian, "header nav a[href='/forum/']")
     guardian.click("text=Phụ huynh lớp 8A2")
     _fits(guardian)
     guardian.fill("input[name=title]", "Lịch họp phụ huynh")

@@ -22,7 +22,7 @@ BAD_ROWS = {
                  (6, "unknown school THCS-XX"), (7, "ho_ten is empty"), (8, "duplicate of row 3"),
                  (9, "bad ngay_sinh 'thứ hai' (use yyyy-mm-dd or dd/mm/yyyy)")],
     "guardians": [(3, "bad phone '0243123456' (not a valid phone number)"),
-                  (4, "bad phone '12345' (not a valid phone number)"), (5, "bad email 'ba@noi'"),
+                  (4, "bad phone '12345' (not a valid phone number)"), (5, "bad email 'ba@noi' (The part after the @-sign is not valid. It should have a period.)"),
                   (6, "unknown student HS999"), (7, "student HS001 is not enrolled in 2024-2025"),
                   (8, "duplicate of row 2"), (9, "so_dien_thoai is empty")],
     "grades": [(3, "TX5 is beyond the 4 TX of TOAN (140 periods a year)"),

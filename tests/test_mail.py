@@ -116,3 +116,13 @@ def test_the_digest_command_emails_after_queueing(cli, tmp_path, school_db_path,
     out = cli("-c", str(cfg), "digest", "--school", "THCS-DD", "--date", DAY1.isoformat()).stdout
     assert "digests queued" in out and " e-mailed" in out
     assert smtp.messages, out
+
+
+def test_item17_an_accented_address_already_stored_never_stops_the_other_e_mails(school_db, sms_settings, smtp):
+    # Issue 11: imported before the import validated addresses; the SMTP server has no SMTPUTF8.
+    settings = with_email(sms_settings, smtp.port)
+    sid = school_id(school_db)
+    school_db.execute("UPDATE guardians SET email = 'phụhuynh@example.vn' WHERE phone = '+84912345678'")
+    digest.build(school_db, settings, sid, DAY1)
+    result = mail.send_digests(school_db, settings, sid, DAY1)
+    assert result.refused == 1 and result.sent == emailed_guardians(school_db, sid) - 1 and result.left == 0

@@ -27,7 +27,7 @@ def web_settings(tmp_path, primary_db, redis_url, redis_prefix):
     """The web app's settings on the demo primary school (overrides fixtures_web's secondary one)."""
     cfg = write_config(tmp_path / "web.toml", f'[redis]\nurl = "{redis_url}"\nprefix = "{redis_prefix}"\n',
                        db_path=tmp_path / "sll.db")
-    return settings_mod.load(cfg, env={"SLL_WEB_SECRET_KEY": "test-secret-key"})
+    return settings_mod.load(cfg, env={"SLL_WEB_SECRET_KEY": "test-secret-key-of-at-least-32-bytes"})
 
 
 def parent_login(client, db, phone: str):

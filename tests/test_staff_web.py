@@ -10,7 +10,7 @@ from store import users
 from store.clock import local_today
 from store.staff.demo import SHOWCASE_TEACHER
 
-from .fixtures_web import STAFF_PASSWORD, csrf_of, login_staff, post_form
+from .fixtures_web import STAFF_PASSWORD, csrf_of, login_staff, post_form, nav_click
 
 TEACHER_LOGIN = "dd-gv001.thcs-dd"
 
@@ -180,7 +180,7 @@ def test_browser_admin_creates_resets_and_deactivates_an_account(page, live_serv
         page.set_viewport_size(size)
     make_staff("ad.dd", "admin", "THCS-DD")
     _browser_login(page, live_server, "ad.dd")
-    page.click("header nav a[href='/staff/accounts']")
+    nav_click(page, "header nav a[href='/staff/accounts']")
     page.fill("#add-code", "GV950")
     page.fill("#add-name", "Ngô Thanh Bình")
     page.click("#add")

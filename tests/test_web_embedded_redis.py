@@ -32,8 +32,9 @@ def test_login_and_its_limit_work_on_the_embedded_redis(embedded_client, make_st
     for _ in range(5):
         assert login_staff(embedded_client, "co.lan", "wrong-password").status_code == 401
     assert login_staff(embedded_client, "co.lan", STAFF_PASSWORD).status_code == 429
-    ttl = embedded.ttl(next(k for k in embedded.keys("*login:staff:co.lan")))
-    assert 0 < ttl <= 15 * 60
+    keys = embedded.keys("*login:pair:staff:*")       # hashed (issue 11 item 5): never the login as typed
+    assert keys and all(b"co.lan" not in k for k in keys)
+    assert all(0 < embedded.ttl(k) <= 15 * 60 for k in keys)
 
 
 def test_health_and_metrics_answer_on_the_embedded_redis(embedded_client):

@@ -11,7 +11,7 @@ import settings as settings_mod
 
 from .conftest import write_config
 from .fixtures_library import add_item, approve, docx_bytes, pdf_bytes
-from .fixtures_web import STAFF_PASSWORD, csrf_of, login_staff
+from .fixtures_web import STAFF_PASSWORD, csrf_of, login_staff, nav_click
 
 MB = 1024 * 1024
 
@@ -21,7 +21,7 @@ def web_settings(tmp_path, school_db_path, redis_url, redis_prefix):
     """The web app's settings with a 2 MB file limit and a 3 MB quota."""
     cfg = write_config(tmp_path / "web.toml", f'[redis]\nurl = "{redis_url}"\nprefix = "{redis_prefix}"\n'
                        "[library]\nmax_mb = 2\nquota_mb = 3\n", db_path=school_db_path)
-    return settings_mod.load(cfg, env={"SLL_WEB_SECRET_KEY": "test-secret-key"})
+    return settings_mod.load(cfg, env={"SLL_WEB_SECRET_KEY": "test-secret-key-of-at-least-32-bytes"})
 
 
 @pytest.fixture
@@ -145,7 +145,7 @@ def test_browser_upload_submit_return_new_version_approve_search_download(chromi
     head_ctx, head = _login(chromium, live_server, "tt.toan")
     reader_ctx, reader = _login(chromium, live_server, "gv.van", phone=True)
     try:
-        teacher.click("header nav a[href='/staff/library/']")
+        nav_click(teacher, "header nav a[href='/staff/library/']")
         teacher.click("#new-item")
         teacher.fill("#title", "Giáo án Toán 6 – Phân số")
         teacher.select_option("#section", "giang_day")

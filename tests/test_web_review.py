@@ -15,7 +15,7 @@ from store.clock import iso, local_today, parse_iso, school_year_of
 from store.imports import import_file
 
 from .fixtures_commands import Conversation, hk1_day
-from .fixtures_web import STAFF_PASSWORD, csrf_of, login_staff, post_form
+from .fixtures_web import STAFF_PASSWORD, csrf_of, login_staff, post_form, nav_click
 
 TZ = "Asia/Ho_Chi_Minh"
 
@@ -382,7 +382,7 @@ def browser_login(page, live_server, login):
 
 def test_browser_reviewer_approves_a_pending_grade_group(page, live_server, make_staff, school_db, pending_toan):
     browser_login(page, live_server, make_staff("rv.dd", "reviewer", "THCS-DD"))
-    page.click("header nav a[href='/staff/approvals']")
+    nav_click(page, "header nav a[href='/staff/approvals']")
     page.wait_for_url(f"{live_server}/staff/approvals")
     row = page.locator("#groups tr[data-subject=TOAN]")
     assert row.locator(".corrected").inner_text() == "1 sửa"
@@ -396,7 +396,7 @@ def test_browser_reviewer_approves_a_pending_grade_group(page, live_server, make
 
 def test_browser_teacher_answers_an_nghi_message(page, live_server, make_staff, school_db, messages_both_schools):
     browser_login(page, live_server, make_staff("gv.8a2", "teacher", "THCS-DD", classes=("8A2",)))
-    page.click("header nav a[href='/staff/messages']")
+    nav_click(page, "header nav a[href='/staff/messages']")
     page.wait_for_url(f"{live_server}/staff/messages")
     mid = messages_both_schools["hoa"]
     box = page.locator(f"#m{mid}")

@@ -15,7 +15,7 @@ from store.imports.scope import rows_outside
 from web.uploads import KEEP_S, SESSION_KEY, safe_name
 
 from .fixtures_imports import BAD, dump, write_xlsx
-from .fixtures_web import STAFF_PASSWORD, csrf_of, login_staff
+from .fixtures_web import STAFF_PASSWORD, csrf_of, login_staff, nav_click
 
 URL = "/staff/imports"
 CONFIRM = "/staff/imports/confirm"
@@ -389,7 +389,7 @@ def test_browser_admin_uploads_previews_and_confirms_a_grade_file(page, live_ser
     page.fill("input[name=password]", STAFF_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server}/staff/")
-    page.click("header nav a[href='/staff/imports']")
+    nav_click(page, "header nav a[href='/staff/imports']")
     page.wait_for_url(f"{live_server}/staff/imports")
     page.select_option("#kind", "grades")
     page.set_input_files("#file", str(file))

@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from flask import Flask
 
+MIN_SECRET_BYTES = 32
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
               "web.entry", "web.overview", "web.parents", "web.accounts",
               "web.selftests",  # question bank and self-tests (SPEC §15)
@@ -31,6 +32,11 @@ BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "
 def create_app(settings, *, redis=None) -> Flask:
     """The web app for ``settings``; ``redis`` defaults to the settings' Redis (embedded when url is empty)."""
     settings.require_secrets("web.secret_key")
+    if len(settings.web.secret_key.encode()) < MIN_SECRET_BYTES:
+        from settings import ConfigError
+        raise ConfigError("web.secret_key", f"needs at least {MIN_SECRET_BYTES} random bytes (e.g. SLL_WEB_SECRET_KEY="
+                                            "$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))'))",
+                          settings.source)
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.web.secret_key,
@@ -38,7 +44,8 @@ def create_app(settings, *, redis=None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.web.secure_cookies,
         SESSION_COOKIE_NAME="sll_session",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.web.session_hours),
+        SESSION_REFRESH_EACH_REQUEST=False,      # an absolute lifetime (web.sessions)
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,     # spreadsheet uploads
         JSON_SORT_KEYS=False,
     )
@@ -47,7 +54,12 @@ def create_app(settings, *, redis=None) -> Flask:
         from outbox.redisconn import from_settings
         redis = from_settings(settings)
     app.extensions["sll.redis"] = redis
-    from . import csrf, db
+    from . import csrf, db, headers, proxy, sessions
+    app.session_interface = sessions.SessionInterface()
+    trusted = proxy.parse(settings.web.trusted_proxies)
+    if trusted:
+        app.wsgi_app = proxy.TrustedProxies(app.wsgi_app, trusted)
+    app.after_request(headers.add_headers)
     db.init_app(app)
     csrf.init_app(app)
     for name in BLUEPRINTS:

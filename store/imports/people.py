@@ -1,16 +1,42 @@
 """Import kinds about people: students (with their enrollment) and guardians (with their links)."""
 from __future__ import annotations
 
-import re
+from email_validator import EmailNotValidError, validate_email
 
-from store.text import given_name
+from store.text import fold, given_name
 
 from . import values as v
 from .base import Context, Kind, Op, Outcome, Row, upsert_plain
 from .errors import RowRejected
 from .school import school_code
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+
+
+def _email(raw: str) -> str | None:
+    """The address normalised by email-validator (syntax only, no DNS), or None; RowRejected when bad.
+
+    An address the digest's SMTP server cannot carry (non-ASCII before the @) is refused here, where a
+    coordinator can fix it, instead of failing at 19:00.
+    """
+    if not raw:
+        return None
+    try:
+        return validate_email(raw, check_deliverability=False, allow_smtputf8=False).normalized
+    except EmailNotValidError as e:
+        raise RowRejected(f"bad email {raw!r} ({e})") from e
+
+
+def _new_owner(ctx: Context, found, d: dict) -> bool:
+    """Whether a known number now belongs to someone else: the file renames it, or it had no active link
+    this school year and is linked to a child it never had (a returning family keeps its password)."""
+    guardian_id, old_name = found[0], found[1]
+    if d["name"] and old_name and fold(d["name"]).lower() != fold(" ".join(old_name.split())).lower():
+        return True
+    if ctx.one("SELECT 1 FROM guardian_links WHERE guardian_id = ? AND school_year = ? AND active = 1 LIMIT 1",
+               (guardian_id, d["year"])):
+        return False
+    return ctx.one("SELECT 1 FROM guardian_links WHERE guardian_id = ? AND student_id = ? LIMIT 1",
+                   (guardian_id, d["student_id"])) is None
 
 
 class Students(Kind):
@@ -53,9 +79,7 @@ class Guardians(Kind):
 
     def check(self, ctx: Context, row: Row) -> list[Op]:
         phone, note = v.parse_phone(row.get("so_dien_thoai"))
-        email = v.text(row.get("email")) or None
-        if email and not _EMAIL.fullmatch(email):
-            raise RowRejected(f"bad email {email!r}")
+        email = _email(v.text(row.get("email")))
         year = v.parse_year(row.get("nam_hoc"))
         student = ctx.student(v.required(row.get("ma_hs"), "ma_hs"), year)
         if note:
@@ -64,7 +88,7 @@ class Guardians(Kind):
         relation = v.text(row.get("quan_he")) or None
         return [Op((phone, student.id, year), {"phone": phone, "name": name, "email": email, "year": year,
                                                "student_id": student.id, "school_id": student.school_id,
-                                               "relation": relation})]
+                                               "relation": relation, "row": row.number})]
 
     def apply(self, ctx: Context, op: Op) -> Outcome:
         d = op.data
@@ -76,19 +100,29 @@ class Guardians(Kind):
             guardian_id = cur.lastrowid
         else:
             guardian_id = found[0]
-            # An empty cell keeps what is known: lists often lack e-mails.
-            name = d["name"] or found[1]
-            email = d["email"] or found[2]
             # A school's own import (--school, the web) never rewrites a guardian another school also
             # has: the number is shared, the name and e-mail are not this school's to change.
             shared = ctx.school_code and ctx.one(
                 "SELECT 1 FROM guardian_links l JOIN students s ON s.id = l.student_id JOIN schools sc "
                 "ON sc.id = s.school_id WHERE l.guardian_id = ? AND l.active = 1 AND sc.code != ? LIMIT 1",
                 (guardian_id, ctx.school_code))
-            if (name, email) != (found[1], found[2]) and not shared:
-                ctx.conn.execute("UPDATE guardians SET full_name = ?, email = ? WHERE id = ?",
-                                 (name, email, guardian_id))
+            if not shared and _new_owner(ctx, found, d):
+                # A recycled number: the previous owner's password, sessions (keyed on the password) and
+                # e-mail go; the new family sets a password with a new MK.
+                ctx.conn.execute("UPDATE guardians SET full_name = ?, email = ?, password_hash = NULL WHERE id = ?",
+                                 (d["name"], d["email"], guardian_id))
+                ctx.conn.execute("DELETE FROM otp_codes WHERE guardian_id = ?", (guardian_id,))
+                ctx.note(d["row"], "số điện thoại đã đổi chủ (tên khác, hoặc con khác và năm học này chưa có liên "
+                                   "kết): mật khẩu web và e-mail cũ đã bị xoá, cần nhắn MK để đặt lại")
                 changed = True
+            else:
+                # An empty cell keeps what is known: lists often lack e-mails.
+                name = d["name"] or found[1]
+                email = d["email"] or found[2]
+                if (name, email) != (found[1], found[2]) and not shared:
+                    ctx.conn.execute("UPDATE guardians SET full_name = ?, email = ? WHERE id = ?",
+                                     (name, email, guardian_id))
+                    changed = True
         link = ctx.one("SELECT id, relation, active FROM guardian_links "
                        "WHERE guardian_id = ? AND student_id = ? AND school_year = ?",
                        (guardian_id, d["student_id"], d["year"]))

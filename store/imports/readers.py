@@ -1,9 +1,9 @@
 """Reading CSV and XLSX files into rows numbered as the spreadsheet shows them."""
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
-import io
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +11,7 @@ from typing import Iterator
 from xml.etree.ElementTree import ParseError
 
 from .errors import ImportFileError
+from .limits import DEFAULT, Limits, mib
 
 try:    # openpyxl parses with lxml when it is installed (python-docx, for the library, brings it in)
     from lxml.etree import LxmlError
@@ -49,19 +50,73 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _csv_table(path: Path) -> Table:
-    raw = path.read_bytes()
+def _count_lines(path: Path) -> int:
+    n = 0
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            n += chunk.count(b"\n")
+    return n
+
+
+def _not_utf8(path: Path, e: UnicodeDecodeError, lines_before: int) -> ImportFileError:
+    line = lines_before + e.object[:e.start].count(b"\n") + 1
+    return ImportFileError(path.name, f"not UTF-8 text (line {line}); save it as 'CSV UTF-8' or as .xlsx")
+
+
+def _check_utf8(path: Path) -> None:
+    """Refuse a non-UTF-8 file before any row is read (an incremental decoder: the file is never held whole)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    lines = 0
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as e:
+                raise _not_utf8(path, UnicodeDecodeError(e.encoding, chunk, e.start, e.end, e.reason), lines) from e
+            lines += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as e:
+            raise ImportFileError(path.name, "not UTF-8 text (the file ends inside a character)") from e
+
+
+def _csv_rows(path: Path, delimiter: str) -> Iterator[tuple[int, list]]:
+    # utf-8-sig drops the BOM Excel's "CSV UTF-8" writes; the file is streamed, never read whole.
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        # One record is one spreadsheet row, even with line breaks inside a cell.
+        yield from enumerate(csv.reader(f, delimiter=delimiter), start=1)
+
+
+def _csv_table(path: Path, limits: Limits) -> Table:
+    size = path.stat().st_size
+    if size > limits.max_csv_bytes:
+        raise ImportFileError(path.name, f"tệp CSV {mib(size)} vượt giới hạn {mib(limits.max_csv_bytes)}: "
+                                         "chia thành nhiều tệp nhỏ hơn")
+    _check_utf8(path)
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        delimiter = sniff_delimiter(f.read(16384))
+    return Table(rows=_guarded(path, _csv_rows(path, delimiter), csv.Error, "CSV"), total=_count_lines(path) or None)
+
+
+def _check_xlsx_sizes(path: Path, limits: Limits) -> None:
+    """Refuse a workbook whose sheet or shared strings decompress past the caps (a zip bomb), before parsing.
+
+    zipfile never returns more than a member's declared size, so the declared sizes bound what is read.
+    """
+    import zipfile
     try:
-        # utf-8-sig drops the BOM Excel's "CSV UTF-8" writes.
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b"\n") + 1
-        raise ImportFileError(path.name, f"not UTF-8 text (line {line}); save it as 'CSV UTF-8' or as .xlsx") from e
-    delimiter = sniff_delimiter(content[:16384])
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
-    # One record is one spreadsheet row, even with line breaks inside a cell.
-    return Table(rows=_guarded(path, ((n, row) for n, row in enumerate(reader, start=1)), csv.Error, "CSV"),
-                 total=content.count("\n") or None)
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError) as e:
+        raise ImportFileError(path.name, f"not a readable .xlsx file ({e})") from e
+    sheets = sum(i.file_size for i in infos if i.filename.startswith("xl/worksheets/"))
+    strings = sum(i.file_size for i in infos if i.filename.lower().startswith("xl/sharedstrings"))
+    if sheets > limits.max_sheet_bytes:
+        raise ImportFileError(path.name, f"trang tính giải nén {mib(sheets)} vượt giới hạn "
+                                         f"{mib(limits.max_sheet_bytes)}: chia thành nhiều tệp nhỏ hơn")
+    if strings > limits.max_shared_strings_bytes:
+        raise ImportFileError(path.name, f"bảng chuỗi (sharedStrings) giải nén {mib(strings)} vượt giới hạn "
+                                         f"{mib(limits.max_shared_strings_bytes)}: tệp hỏng hoặc quá lớn")
 
 
 def _xlsx_rows(ws) -> Iterator[tuple[int, list]]:
@@ -80,20 +135,21 @@ def _guarded(path: Path, rows: Iterator[tuple[int, list]], errors, what: str) ->
 
 
 @contextmanager
-def open_table(path: str | Path) -> Iterator[Table]:
-    """The first sheet of an .xlsx, or a .csv (UTF-8 with or without BOM; , ; or tab)."""
+def open_table(path: str | Path, limits: Limits = DEFAULT) -> Iterator[Table]:
+    """The first sheet of an .xlsx (streamed: openpyxl's read-only mode), or a .csv (UTF-8, BOM or not; , ; tab)."""
     path = Path(path)
     if not path.is_file():
         raise ImportFileError(path.name, "no such file")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
-        yield _csv_table(path)
+        yield _csv_table(path, limits)
     elif suffix in (".xlsx", ".xlsm"):
         import openpyxl
         from openpyxl.utils.exceptions import InvalidFileException
         import zipfile
         broken = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ParseError, ValueError, TypeError,
                   IndexError, *_LXML_ERRORS)
+        _check_xlsx_sizes(path, limits)
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
             ws = wb.worksheets[0]

@@ -22,6 +22,7 @@ import sqlite_utils
 from . import values as v
 from .errors import ImportFileError, RowRejected
 from .headers import SEARCH_ROWS
+from .limits import DEFAULT
 from .readers import open_table
 from .runner import KINDS
 from .school import school_code
@@ -60,6 +61,8 @@ def rows_outside(db: sqlite_utils.Database, kind: str, path: str | Path, school:
             reason = _outside(db, values, school, student_school)
             if reason:
                 found.append(ForeignRow(number, *reason))
+                if len(found) >= DEFAULT.max_errors_listed:
+                    break           # enough to say the file is not this school's; the page lists these
     return found
 
 

@@ -21,7 +21,7 @@ from store.staff.roster import Position
 from . import values as v
 from .base import Context, Kind, Op, Outcome, Row, upsert_plain
 from .errors import RowRejected
-from .people import _EMAIL
+from .people import _email
 from .school import school_code
 
 POSITIONS = {"GV": "gv", "GIAOVIEN": "gv", "GVBM": "gv", "GIAOVIENBOMON": "gv", "TOPHO": "gv",
@@ -77,9 +77,10 @@ class Teachers(Kind):
         if not name:
             raise RowRejected("ho_ten trống")
         phone = _phone(ctx, row)
-        email = v.text(row.get("email")) or None
-        if email and not _EMAIL.fullmatch(email):
-            raise RowRejected(f"email {email!r} không hợp lệ")
+        try:        # the same validator (email-validator) as the guardians' import
+            email = _email(v.text(row.get("email")))
+        except RowRejected:
+            raise RowRejected(f"email {v.text(row.get('email'))!r} không hợp lệ") from None
         position = POSITIONS.get(v.key(row.get("chuc_vu")) or "GV")
         if position is None:
             raise RowRejected(f"chuc_vu {v.text(row.get('chuc_vu'))!r} không hợp lệ (gv, to_truong, hieu_truong, "
@@ -216,6 +217,8 @@ class Assignments(Kind):
                          "AND class_id = ? AND subject_code = ?", tuple(key.values()))[0]
         ctx.state.setdefault("seen", set()).add(row_id)
         ctx.state.setdefault("terms", set()).add((d["school_id"], d["school_code"], d["year"], d["term"]))
+        ctx.state.setdefault("planned", {}).setdefault((d["school_id"], d["year"], d["term"]), set()).add(
+            (d["staff_id"], d["class_id"], d["subject"], d["homeroom"]))
         if d["homeroom"]:
             self._set_homeroom(ctx, d, row_id)
         return outcome
@@ -248,5 +251,7 @@ class Assignments(Kind):
         db = sqlite_utils.Database(ctx.conn)
         summary = ctx.state.setdefault("summary", [])
         for school_id, code, year, term in terms:
-            summary.extend(assignments.diff(db, school_id, code, (year, term)).lines())
+            planned = ctx.state.get("planned", {}).get((school_id, year, term), set())
+            summary.extend(assignments.diff(db, school_id, code, (year, term), planned=planned,
+                                            replace=ctx.replace).lines())
         return counts

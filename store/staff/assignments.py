@@ -132,9 +132,32 @@ class Diff:
         return out
 
 
-def diff(db: sqlite_utils.Database, school_id: int, school_code: str, key: TermKey) -> Diff:
-    """The assignment of ``key`` at a school against the previous term's."""
-    now, before = _items(db, school_id, key), _items(db, school_id, previous(key))
+def _planned(db, school_id: int, key: TermKey, planned: set[tuple[int, int, str, int]],
+             replace: bool) -> dict[str, tuple[str, set[Item]]]:
+    """What ``key``'s assignment will be once the file's rows (staff, class, subject, homeroom) are in.
+
+    A dry run writes nothing that stays (its transactions roll back), so the diff it prints is computed
+    from the file's rows over what is stored (or from the rows alone with --replace).
+    """
+    out = {} if replace else _items(db, school_id, key)
+    names = {cid: name for cid, name in db.execute("SELECT id, name FROM classes WHERE school_id = ?", [school_id])}
+    people = {sid: (code, name) for sid, code, name in db.execute(
+        "SELECT id, code, full_name FROM staff WHERE school_id = ?", [school_id])}
+    homerooms = {names.get(cid) for _, cid, _, homeroom in planned if homeroom}
+    for _, items in out.values():        # a class's new GVCN replaces the old one
+        items.difference_update({(k, s) for k, s in items if s == "CN" and k in homerooms})
+    for staff_id, class_id, subject, homeroom in planned:
+        code, name = people.get(staff_id, ("?", "?"))
+        items = out.setdefault(code, (name, set()))[1]
+        items.add((names.get(class_id, "?"), "CN" if homeroom else subject))
+    return {code: entry for code, entry in out.items() if entry[1]}
+
+
+def diff(db: sqlite_utils.Database, school_id: int, school_code: str, key: TermKey,
+         planned: set[tuple[int, int, str, int]] | None = None, replace: bool = False) -> Diff:
+    """The assignment of ``key`` at a school (with ``planned`` rows of a file when given) against the previous term's."""
+    now = _items(db, school_id, key) if planned is None else _planned(db, school_id, key, planned, replace)
+    before = _items(db, school_id, previous(key))
     result = Diff(school_code, key, previous(key), rows=sum(len(i) for _, i in now.values()),
                   before_rows=sum(len(i) for _, i in before.values()))
     for code in sorted(set(now) | set(before)):

@@ -1,0 +1,102 @@
+"""Issue 11, config and files: refused settings, one-line errors naming the file, private files (items 13, 14)."""
+from __future__ import annotations
+
+import logging
+import sqlite3
+import stat
+
+import pytest
+
+import settings as settings_mod
+from store import migrate
+from store.connection import connect
+
+from .conftest import write_config
+
+
+@pytest.mark.parametrize("text, key", [
+    ('[redis]\nurl = "redis://:hunter2@10.0.0.5:6379/0"\n', "redis.url"),
+    ("[sms]\nmax_parts = 256\n", "sms.max_parts"),
+])
+def test_item13_bad_settings_are_refused_naming_the_key(tmp_path, text, key):
+    with pytest.raises(settings_mod.ConfigError) as e:
+        settings_mod.load(write_config(tmp_path / "c.toml", text), env={})
+    assert e.value.key == key and "hunter2" not in str(e.value)
+
+
+def test_item13_a_misspelt_variable_is_warned_about_by_name(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING):
+        settings_mod.load(write_config(tmp_path / "c.toml"), env={"SLL_WEB_SECRETKEY": "x", "SLL_SMS_MAX_PARTS": "2"})
+    assert "SLL_WEB_SECRETKEY" in caplog.text and "SLL_SMS_MAX_PARTS" not in caplog.text
+
+
+def test_item13_a_non_utf8_config_is_one_line(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_bytes(b'[web]\nhost = "\xff"\n')
+    with pytest.raises(settings_mod.ConfigError, match="not UTF-8"):
+        settings_mod.load(path, env={})
+
+
+def _one_line_error(proc, *needles):
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert all(n in proc.stderr for n in needles), proc.stderr
+
+
+def test_item13_a_non_sqlite_file_is_named(cli, tmp_path):
+    (tmp_path / "sll.db").write_bytes(b"this is not a database" * 100)
+    _one_line_error(cli("report", "delivery"), "sll.db", "not an SQLite database")
+
+
+def _init(path):
+    db = connect(path)
+    migrate.init(db, path)
+    db.conn.close()
+
+
+def test_item13_a_database_missing_a_table_is_not_up_to_date(cli, tmp_path):
+    _init(tmp_path / "sll.db")
+    db = sqlite3.connect(tmp_path / "sll.db")
+    db.execute("DROP TABLE sender_notices")
+    db.commit()
+    db.close()
+    _one_line_error(cli("init"), "sender_notices", "restore a backup")
+
+
+def test_item13_a_newer_schema_says_to_run_the_newer_program(cli, tmp_path):
+    _init(tmp_path / "sll.db")
+    db = sqlite3.connect(tmp_path / "sll.db")
+    db.execute(f"PRAGMA user_version = {migrate.latest_version() + 1}")
+    db.commit()
+    db.close()
+    proc = cli("report", "delivery")
+    _one_line_error(proc, "newer version of this program")
+    assert "run `python run_gateway.py init`" not in proc.stderr
+    with pytest.raises(migrate.SchemaError, match="newer version of this program"):
+        migrate.init(connect(tmp_path / "sll.db"), tmp_path / "sll.db")
+
+
+def test_item13_a_read_only_data_folder_is_one_line(cli, tmp_path, config_file):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    config_file.write_text(f'[store]\npath = "{ro / "x" / "sll.db"}"\n', encoding="utf-8")
+    try:
+        proc = cli("init")
+    finally:
+        ro.chmod(0o700)
+    if proc.returncode == 0:
+        pytest.skip("running as root: the folder is writable anyway")
+    _one_line_error(proc, "permissions")
+
+
+def test_item14_database_backups_and_folders_are_private(tmp_path):
+    path = tmp_path / "data" / "sll.db"
+    db = connect(path)
+    migrate.init(db, path)
+    db.execute("SELECT 1")
+    backup = migrate.backup(db, tmp_path / "data" / "b.db")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    for side in (path.with_name("sll.db-wal"), path.with_name("sll.db-shm")):
+        if side.exists():
+            assert stat.S_IMODE(side.stat().st_mode) & 0o077 == 0
