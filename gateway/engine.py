@@ -16,7 +16,7 @@ from outbox.receipt_applier import ReceiptApplier
 from outbox.sender import Sender
 from outbox.transport import ResultCallback, SubmitPart, SubmitResult
 from outbox.wake import Wake
-from store.connection import open_settings_db
+from store.connection import open_inbox_db, open_settings_db
 
 from .answering import MoAnswerer
 from .binds import Account
@@ -58,7 +58,8 @@ class Engine:
         self.answerer = MoAnswerer(self.db_factory, settings, self.wake)
         self.applier = ReceiptApplier(self.db_factory, settings.sms.orphan_receipt_ttl)
         self.router = InboundRouter(self.db_factory, settings, on_mo=self.answerer.submit,
-                                    on_receipt=self.applier.submit)
+                                    on_receipt=self.applier.submit,
+                                    journal_db_factory=lambda: open_inbox_db(settings))
         self.accounts = {}
         for conn in settings.smsc:
             kinds = None
