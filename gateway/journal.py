@@ -15,6 +15,7 @@ import time
 from typing import Any, Callable
 
 from store.connection import transaction
+from store.disk import describe, is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class Journal:
         self.queue: queue.Queue = queue.Queue()
         self.batches = 0
         self.rows = 0
+        self.problem: str | None = None     # why the last batch could not be written (disk full, read-only)
         self._thread: threading.Thread | None = None
 
     def put(self, work: Work, done: Done) -> None:
@@ -77,7 +79,18 @@ class Journal:
         try:
             with transaction(db):
                 values = [work(db) for work, _ in batch]
-        except Exception:     # sqlite3.Error above all; anything else must not kill the journal either
+        except Exception as e:     # sqlite3.Error above all; anything else must not kill the journal either
+            if is_transient(e):
+                # A full disk or a read-only database refuses every row alike: no point in
+                # retrying them one by one. The SMSC gets ESME_RX_T_APPN and delivers again later.
+                self.problem = describe(e)
+                logger.error("cannot store %s inbound rows (%s); the SMSC gets a temporary error",
+                             len(batch), self.problem)
+                if db.conn.in_transaction:
+                    db.conn.execute("ROLLBACK")
+                for _, done in batch:
+                    self._finish(done, None, e)
+                return
             if len(batch) == 1:
                 logger.exception("could not store an inbound row; the SMSC gets a temporary error")
                 self._finish(batch[0][1], None, sqlite3.Error("store failed"))
@@ -88,6 +101,9 @@ class Journal:
             for item in batch:
                 self._commit(db, [item])
             return
+        if self.problem is not None:
+            logger.warning("inbound rows are stored again (after: %s)", self.problem)
+            self.problem = None
         self.batches += 1
         self.rows += len(batch)
         for (_, done), value in zip(batch, values):
