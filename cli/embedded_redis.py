@@ -61,10 +61,15 @@ def stop_stale(data_dir: Path) -> None:
     """Shut down an embedded server left by an earlier run (a `serve` that was killed), saving its data."""
     conn = client(data_dir)
     try:
-        conn.shutdown(save=True)
-        logger.warning("stopped the embedded Redis an earlier run left behind")
+        conn.ping()
     except redis.exceptions.ConnectionError:
-        pass        # nobody there (the usual case), or it just went away while shutting down
+        return      # nobody there: the usual case
+    try:
+        conn.shutdown(save=True)
+    except redis.exceptions.RedisError as e:
+        logger.warning("could not stop the embedded Redis an earlier run left behind: %s", e)
+        return
+    logger.warning("stopped the embedded Redis an earlier run left behind")
 
 
 def wait_ready(data_dir: Path, timeout: float = 10.0) -> bool:

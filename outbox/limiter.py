@@ -112,9 +112,16 @@ class Slots:
         if not self.stale and self.at(i) - time.monotonic() < -max(2 * self.interval, LATE):
             self.stale = self.limiter is not None
         target = self.limiter.reserve(1).first if self.stale else self.at(i)
+        last = getattr(self.limiter, "last_sent", None)
+        if last is not None:
+            # A PDU that left late must not be followed closer than T: a late one and an
+            # on-time one would put tps + 1 in the window between them.
+            target = max(target, last + self.interval)
         delay = target - time.monotonic()
         if delay > 0:
             time.sleep(delay)
+        if last is not None:
+            self.limiter.last_sent = time.monotonic()
 
 
 class RateLimitTimeout(Exception):
@@ -197,9 +204,13 @@ class TpsLimiter:
 
     def penalise(self, seconds: float) -> float:
         """Hold every worker of this account for ``seconds`` (the SMSC said ESME_RTHROTTLED); returns the hold."""
-        hold = self._penalise(keys=[self.key], args=[max(0, int(seconds * 1_000_000))]) / 1_000_000
+        hold = self.push_back(seconds)
         logger.warning("SMSC throttled %s: all workers hold %.3fs", self.key, hold)
         return hold
+
+    def push_back(self, seconds: float) -> float:
+        """Nobody sends before now + ``seconds`` (never pulls the schedule in); returns the hold."""
+        return self._penalise(keys=[self.key], args=[max(0, int(seconds * 1_000_000))]) / 1_000_000
 
 
 class LocalLimiter:
@@ -271,6 +282,7 @@ class FallbackLimiter:
         self._next_probe = 0.0
         self._shared_until = 0.0        # end of the last shared reservation (monotonic)
         self._grace_until = 0.0         # after a hand-back: keep to the local share too until then
+        self.last_sent = 0.0            # when this process last released a PDU (Slots.wait keeps T from it)
         self._lock = threading.Lock()
 
     def local_seconds(self) -> float:
@@ -285,7 +297,7 @@ class FallbackLimiter:
             return self.local.reserve(n, horizon, owner=self)
         try:
             if self.mode is LimiterMode.LOCAL:
-                self.shared.penalise(self.local.tat - time.monotonic())
+                self.shared.push_back(self.local.tat - time.monotonic())
                 self._to(LimiterMode.SHARED)
             slots = self.shared.reserve(n, horizon)
         except redis.exceptions.RedisError as e:
