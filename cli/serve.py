@@ -129,7 +129,9 @@ def jobs(app):
 
     from outbox.jobs import queue_names
     conn = open_redis(app)
-    Worker(queue_names(app.settings.redis.prefix), connection=conn).work(logging_level="WARNING")
+    # with_scheduler: rq's scheduler runs failed jobs again at their Retry intervals (digest builds).
+    Worker(queue_names(app.settings.redis.prefix), connection=conn).work(logging_level="WARNING",
+                                                                         with_scheduler=True)
 
 
 @click.command()

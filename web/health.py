@@ -7,7 +7,6 @@ endpoint shows personal data: states, counts, process names and bind names.
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
 
 import redis as redis_lib
 from flask import Blueprint, Response, jsonify
@@ -22,8 +21,6 @@ from store.migrate import latest_version, user_version
 from .db import get_db, redis, settings
 
 bp = Blueprint("health", __name__)
-
-DIGEST_GRACE_MIN = 30       # a school's digest still missing this long after digest.send_at is a warning
 
 _RECEIVING = {BindType.TRX.value, BindType.RX.value}
 _SENDING = {BindType.TRX.value, BindType.TX.value}
@@ -104,10 +101,10 @@ def warnings_of(statuses: list[dict], database_ok: bool) -> list[str]:
                 out.append(f"{status.get('process')}: TPS limiter of {name} is local "
                            f"({limiter.get('share', 0):.0%} of tps) while Redis is unreachable")
     if database_ok:
-        late = utcnow() - timedelta(minutes=DIGEST_GRACE_MIN)
+        grace = int(scheduler.DIGEST_GRACE.total_seconds() // 60)
         try:
-            for school_id, day in scheduler.due_jobs(get_db(), settings(), late):
-                out.append(f"digest of school {school_id} for {day} missing {DIGEST_GRACE_MIN} min after "
+            for school_id, day in scheduler.missing_digests(get_db(), settings(), utcnow()):
+                out.append(f"digest of school {school_id} for {day} missing {grace} min after "
                            f"digest.send_at {settings().digest.send_at}")
         except sqlite3.Error as e:
             out.append(f"cannot check today's digests: {e}")
