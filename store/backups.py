@@ -13,7 +13,7 @@ from .migrate import backup as copy_online, latest_version
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "sll-"         # sll-20261201T093000Z.db: names sort by time
+PREFIX = "sll-"         # sll-20261201T093000123Z.db: names sort by time
 
 
 def backup_dir(settings) -> Path:
@@ -50,7 +50,8 @@ def take(db, folder: Path, keep: int) -> Path:
     """An online copy into ``folder`` (written aside, checked, then renamed), then only the newest ``keep`` kept."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"{PREFIX}{utcnow().strftime('%Y%m%dT%H%M%SZ')}.db"
+    now = utcnow()
+    final = folder / f"{PREFIX}{now.strftime('%Y%m%dT%H%M%S')}{now.microsecond // 1000:03d}Z.db"
     partial = final.with_suffix(".partial")
     partial.unlink(missing_ok=True)
     try:

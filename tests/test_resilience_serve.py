@@ -12,6 +12,7 @@ from datetime import datetime
 
 import pytest
 
+from store import backups
 from store.connection import connect
 
 from .conftest import write_config
@@ -28,11 +29,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_config(tmp_path, db_path, sim, web_port: int, extra: str = ""):
+def serve_config(tmp_path, db_path, sim, web_port: int, name: str = "serve.toml"):
     """serve's config: embedded Redis (url empty), the simulator at TPS, web on a free port."""
-    return write_config(tmp_path / "serve.toml",
+    return write_config(tmp_path / name,
                         f'[redis]\nurl = ""\nprefix = "sll:"\n[web]\nport = {web_port}\n'
-                        f'[sms]\nquiet_hours = ""\n{extra}\n'
+                        f'[sms]\nquiet_hours = ""\n'
                         f'[[smsc]]\nport = {sim.port}\nsystem_id = "{sim.system_id}"\ntps = {TPS}\n'
                         f'response_timeout = 3\nreconnect_max = 1\n', db_path=db_path)
 
@@ -56,11 +57,11 @@ def healthz(web_port: int) -> dict:
 def start_serve(run_in_background, config, sim, web_port):
     proc = run_in_background(config, {"SLL_SMSC_PASSWORD": sim.password, "SLL_WEB_SECRET_KEY": "k"}, "serve")
 
-    def healthy():
-        """serve's /healthz says ok"""
+    def bound():
+        """serve's gateway is bound to the simulator"""
         assert proc.proc.poll() is None, proc.output()[-3000:]
-        return healthz(web_port).get("status") == "ok"
-    wait_until(healthy, timeout=60, interval=0.2)
+        return sim.binds()
+    wait_until(bound, timeout=60, interval=0.2)
     return proc
 
 
@@ -113,3 +114,49 @@ def test_sigkill_of_the_embedded_redis_under_mo_traffic(tmp_path, school_db_path
     db = connect(school_db_path)
     assert db.execute("SELECT count(*) FROM inbox WHERE state = 'answered'").fetchone()[0] == 100
     db.close()
+
+
+def inbox_sources(db_path) -> dict[str, str]:
+    db = connect(db_path)
+    try:
+        return {r[0]: r[1] for r in db.execute("SELECT source_addr, state FROM inbox")}
+    finally:
+        db.close()
+
+
+def text_and_wait(sim, numbers: list[str]) -> None:
+    """Each number texts once (acknowledged = stored) and gets its reply."""
+    since = sim.submit_count()
+    for number in numbers:
+        assert sim.push_mo(number, "DIEM TOAN HK1") == [0]
+    wait_until(lambda: len(sim.submits(since=since)) >= len(numbers), timeout=20, interval=0.2)
+
+
+def test_backup_restore_drill(tmp_path, school_db_path, make_sim, run_in_background, cli):
+    sim = make_sim()
+    web_port = free_port()
+    config = serve_config(tmp_path, school_db_path, sim, web_port, name="config.toml")     # the `cli` config too
+    serve = start_serve(run_in_background, config, sim, web_port)
+    [startup] = backups.listing(tmp_path / "backups")      # serve's own first backup, checked when written
+    assert backups.verify(startup)
+
+    before = [stranger(i) for i in range(10)]
+    text_and_wait(sim, before)
+    saved = tmp_path / "drill.db"
+    assert cli("backup", str(saved)).returncode == 0        # online, while serve writes
+    after = [stranger(i) for i in range(10, 15)]
+    text_and_wait(sim, after)
+    assert serve.stop() == 0
+
+    for suffix in ("", "-wal", "-shm"):                     # the disk is lost
+        (tmp_path / f"sll.db{suffix}").unlink(missing_ok=True)
+    proc = cli("restore", str(saved), "--yes")
+    assert proc.returncode == 0, proc.stderr
+
+    start_serve(run_in_background, config, sim, web_port)
+    again = [stranger(i) for i in range(20, 25)]
+    text_and_wait(sim, again)
+    stored = inbox_sources(school_db_path)
+    assert all(stored.get("84" + n[1:]) == "answered" for n in before)     # nothing acknowledged before is missing
+    assert all(stored.get("84" + n[1:]) == "answered" for n in again)
+    assert not any("84" + n[1:] in stored for n in after)                 # taken after the backup: gone with the disk
