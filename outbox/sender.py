@@ -127,7 +127,9 @@ class Sender:
                     failures += 1
                     self.stats.errors += 1
                     logger.exception("sender loop failed (%s in a row); retrying", failures)
-                    stop.wait(min(30.0, 0.5 * 2 ** min(failures, 6)))
+                    # Storage trouble is looked at again every few seconds: sending resumes soon after
+                    # space is back.
+                    stop.wait(min(5.0 if self.problem else 30.0, 0.5 * 2 ** min(failures, 6)))
         finally:
             self._wait_inflight(timeout=max(s.response_timeout for s in self.settings.smsc) + 2)
             self._results.put(None)
