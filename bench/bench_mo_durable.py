@@ -1,15 +1,16 @@
-"""What a durable MO acknowledgement costs: MO/s and deliver_sm -> deliver_sm_resp p99, NORMAL vs FULL.
+"""What a durable MO acknowledgement costs: MO/s and deliver_sm -> deliver_sm_resp p99, NORMAL, FULL, GROUP.
 
     .venv/bin/python bench/bench_mo_durable.py [--count 2000] [--window 50] [--rounds 3]
 
 The SMSC is the third-party smpp34 server (tests/smpp_peer.py) pushing
 deliver_sm to one transceiver of a gateway Engine in this process; every MO
 goes through the inbound journal (group commit) before its resp. The journal
-runs with ``store.inbox_synchronous`` NORMAL (today's default before issue
-12: the last commits may vanish on power loss) or FULL (each batch fsynced
-before its resps go out). ``--window`` deliver_sm are kept in flight (the
+runs with ``store.inbox_synchronous`` NORMAL (the default before issue 12:
+the last commits may vanish on power loss), FULL (SQLite fsyncs inside each
+batch's commit, holding the write lock) or GROUP (the default: the batch is
+committed, then the WAL fsynced once outside the lock, before the resps). ``--window`` deliver_sm are kept in flight (the
 SMSC's window); window 1 shows the cost of one fsync per MO. Rounds
-alternate the two modes; the medians are printed.
+alternate the modes; the medians are printed.
 """
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for window in args.window or [1, 50]:
             count = args.count if window > 1 else max(200, args.count // 10)
-            figures: dict[str, list] = {"NORMAL": [], "FULL": []}
+            figures: dict[str, list] = {"NORMAL": [], "FULL": [], "GROUP": []}
             for _ in range(args.rounds):
                 for mode in figures:
                     figures[mode].append(run_once(Path(tmp), mode, count, window, r))

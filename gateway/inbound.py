@@ -37,7 +37,8 @@ class InboundRouter:
         self.concat_timeout = concat_timeout
         # The journal's own connection may be stricter (store.inbox_synchronous = FULL): a resp
         # goes out only after its batch is fsynced.
-        self.journal = Journal(journal_db_factory or db_factory)
+        self.journal = Journal(journal_db_factory or db_factory,
+                               sync_wal=settings.store.inbox_synchronous == "GROUP")
         self.counters = {"mo": 0, "mo_duplicate": 0, "receipts": 0, "bad_receipts": 0, "store_failures": 0}
 
     def start(self) -> None:
