@@ -16,7 +16,7 @@ import time
 from typing import Any, Callable
 
 from store.connection import transaction
-from store.disk import describe, is_transient
+from store.disk import describe, fsync_path, is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ class Journal:
         meanwhile needs nothing: the checkpoint synced the database file.
         """
         if not self._dir_synced:
-            _fsync_path(os.path.dirname(self._wal_path) or ".")     # the WAL's directory entry, once
+            fsync_path(os.path.dirname(self._wal_path) or ".")     # the WAL's directory entry, once
             self._dir_synced = True
         try:
             fd = os.open(self._wal_path, os.O_RDONLY)
@@ -181,10 +181,3 @@ class Journal:
         except Exception:
             logger.exception("inbound completion failed")
 
-
-def _fsync_path(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from .clock import utcnow
+from .disk import fsync_path
 from .errors import BackupError
 from .migrate import backup as copy_online, latest_version
 
@@ -57,7 +58,7 @@ def take(db, folder: Path, keep: int) -> Path:
     try:
         copy_online(db, partial)
         verify(partial)
-        _fsync(partial)
+        fsync_path(partial)
         os.replace(partial, final)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -78,14 +79,6 @@ def prune(folder: Path, keep: int) -> list[Path]:
     for path in old:
         path.unlink(missing_ok=True)
     return old
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def ensure_unused(db_path: Path) -> None:
@@ -119,7 +112,7 @@ def restore(source: Path, db_path: Path) -> dict:
     kept = None
     incoming = db_path.with_name(db_path.name + ".restoring")
     shutil.copyfile(source, incoming)
-    _fsync(incoming)
+    fsync_path(incoming)
     if db_path.exists():
         # Fold the old file's WAL into it first, so the kept copy is whole on its own.
         conn = sqlite3.connect(str(db_path))

@@ -44,3 +44,12 @@ def storage_problem(db_path: Path, min_free_mb: int) -> str | None:
     if free_mb < min_free_mb:
         return f"disk almost full: {free_mb} MB free under {folder} (store.min_free_mb = {min_free_mb})"
     return None
+
+
+def fsync_path(path) -> None:
+    """fsync a file or a folder by name (a folder: so the names in it survive a power loss)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -106,3 +106,12 @@ def redis_prefix(redis_server):
     keys = list(redis_server.scan_iter(match=prefix + "*", count=1000))
     if keys:
         redis_server.delete(*keys)
+
+
+def clean_rq(redis_server, prefix: str) -> None:
+    """Delete the rq queues, jobs and registries of the test's ``prefix`` (never anything else)."""
+    from outbox import jobs
+    job_prefix = prefix.replace(":", "_")
+    for key in [*redis_server.scan_iter(match=f"rq:*{prefix}*"), *redis_server.scan_iter(match=f"rq:*{job_prefix}*")]:
+        redis_server.delete(key)
+    redis_server.srem("rq:queues", *[f"rq:queue:{q}" for q in jobs.queue_names(prefix)])

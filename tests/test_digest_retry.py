@@ -12,15 +12,8 @@ import settings as settings_mod
 from outbox import jobs, scheduler
 from web import create_app
 
-from .conftest import write_config
+from .conftest import clean_rq, write_config
 from .fixtures_commands import hk1_day
-
-
-def clean_rq(redis_server, prefix: str) -> None:
-    job_prefix = prefix.replace(":", "_")
-    for key in [*redis_server.scan_iter(match=f"rq:*{prefix}*"), *redis_server.scan_iter(match=f"rq:*{job_prefix}*")]:
-        redis_server.delete(key)
-    redis_server.srem("rq:queues", *[f"rq:queue:{q}" for q in jobs.queue_names(prefix)])
 
 
 def test_a_locked_database_fails_the_digest_once_then_rq_retries_it(tmp_path, school_db, school_db_path, redis_server,
