@@ -37,7 +37,7 @@ class BackupSchedule:
         newest = backups.listing(self.folder)
         return not newest or time.time() - newest[-1].stat().st_mtime >= self.every
 
-    def tick(self, db=None) -> bool:
+    def tick(self) -> bool:
         """Start a backup when one is due; whether it started."""
         if not self.due():
             return False

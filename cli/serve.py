@@ -143,13 +143,18 @@ def serve(app):
     app.require("smsc.password", "web.secret_key")
     app.db
     redis_child = _embedded_redis(app.settings) if not app.settings.redis.url else None
-    conn = embedded_redis.client(app.settings.data_dir) if redis_child else open_redis(app)
+    try:
+        conn = embedded_redis.client(app.settings.data_dir) if redis_child else open_redis(app)
+        db = open_settings_db(app.settings)
+    except BaseException:
+        if redis_child:
+            redis_child.stop()      # never leave the embedded Redis behind
+        raise
     env = dict(os.environ, SLL_CONFIG=app.settings.source, SLL_REDIS_URL=redis_url_of(conn))
     children = [Child("gateway", _command("gateway"), env), Child("jobs", _command("jobs"), env),
                 Child("web", _command("web"), env)]
     if redis_child:
         children.insert(0, redis_child)
-    db = open_settings_db(app.settings)
     enqueued: set = set()
     backups = BackupSchedule(app.settings)
     click.echo(f"serve: database {app.settings.db_path}, Redis {env['SLL_REDIS_URL']}, "
