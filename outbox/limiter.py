@@ -112,16 +112,9 @@ class Slots:
         if not self.stale and self.at(i) - time.monotonic() < -max(2 * self.interval, LATE):
             self.stale = self.limiter is not None
         target = self.limiter.reserve(1).first if self.stale else self.at(i)
-        last = getattr(self.limiter, "last_sent", None)
-        if last is not None:
-            # A PDU that left late must not be followed closer than T: a late one and an
-            # on-time one would put tps + 1 in the window between them.
-            target = max(target, last + self.interval)
         delay = target - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        if last is not None:
-            self.limiter.last_sent = time.monotonic()
 
 
 class RateLimitTimeout(Exception):
@@ -282,7 +275,6 @@ class FallbackLimiter:
         self._next_probe = 0.0
         self._shared_until = 0.0        # end of the last shared reservation (monotonic)
         self._grace_until = 0.0         # after a hand-back: keep to the local share too until then
-        self.last_sent = 0.0            # when this process last released a PDU (Slots.wait keeps T from it)
         self._lock = threading.Lock()
 
     def local_seconds(self) -> float:
