@@ -6,6 +6,7 @@ import click
 
 from cli import admin, ask, digest, report, runtime, serve
 from cli import demo_data, imports, tokens
+from cli import backups as backups_cli
 from cli import questions as questions_cli
 from cli import sim as sim_cli
 from cli import web as web_cli
@@ -26,6 +27,7 @@ def main(ctx, config_path, verbose):
 # The explicit list of commands; each lives in its own cli/ module.
 main.add_command(admin.init)
 main.add_command(admin.backup)
+main.add_command(backups_cli.restore)
 main.add_command(admin.user)
 main.add_command(admin.school)
 main.add_command(ask.ask)

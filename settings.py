@@ -93,6 +93,13 @@ class StoreSettings:
     synchronous: str = _s("NORMAL", "PRAGMA synchronous in WAL mode: NORMAL loses at most the last commits on power loss, never corrupts; FULL fsyncs every commit.",
                           choices=("NORMAL", "FULL"))
     busy_timeout_ms: int = _s(5000, "How long a writer waits for another process's lock.", check=_non_negative)
+    # Resilience of the single host (issue 12): durable MO, online backups, disk trouble.
+    inbox_synchronous: str = _s("GROUP", "Durability of the inbound journal (MO, their parts, receipts) before its deliver_sm_resps go out: GROUP commits a batch, then fsyncs the WAL once outside the write lock; FULL lets SQLite fsync inside each commit; NORMAL does not fsync (a power loss can lose acknowledged texts).",
+                                choices=("GROUP", "FULL", "NORMAL"))
+    backup_every: int = _s(3600, "Seconds between the online backups `serve` takes (0 = none).", check=_non_negative)
+    backup_dir: str = _s("", "Folder of those backups; empty = <data dir>/backups.")
+    backup_keep: int = _s(48, "How many of those backups to keep (the oldest go first).", check=_positive)
+    min_free_mb: int = _s(64, "Free disk space under the database below which /healthz says degraded.", check=_non_negative)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ import settings as settings_mod
 from store import users
 
 from . import demo_marker
+from . import embedded_redis
+from .backups import BackupSchedule
 from .context import pass_app
 from .runtime import open_redis
 from .web import web_url
@@ -55,9 +57,11 @@ class Child:
     restarts: int = 0
     next_start: float = 0.0
     started_at: float = field(default=0.0)
+    own_session: bool = False       # out of the terminal's process group: Ctrl-C reaches it only through stop()
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(self.argv, env={**self.env, "SLL_SUPERVISED": "1"})
+        self.proc = subprocess.Popen(self.argv, env={**self.env, "SLL_SUPERVISED": "1"},
+                                     start_new_session=self.own_session)
         self.started_at = time.monotonic()
         logger.info("started %s (pid %s)", self.name, self.proc.pid)
 
@@ -102,7 +106,8 @@ def supervise(children: list[Child], tick=None, stop: threading.Event | None = N
     # A supervised supervisor (`serve` under `demo`) leaves Ctrl-C to its own parent.
     signal.signal(signal.SIGINT, signal.SIG_IGN if os.environ.get("SLL_SUPERVISED") else handler)
     for child in children:
-        child.start()
+        if child.proc is None:      # the embedded Redis is started (and waited for) before the others
+            child.start()
     last_tick = 0.0
     try:
         while not stop.wait(0.5):
@@ -127,7 +132,9 @@ def jobs(app):
 
     from outbox.jobs import queue_names
     conn = open_redis(app)
-    Worker(queue_names(app.settings.redis.prefix), connection=conn).work(logging_level="WARNING")
+    # with_scheduler: rq's scheduler runs failed jobs again at their Retry intervals (digest builds).
+    Worker(queue_names(app.settings.redis.prefix), connection=conn).work(logging_level="WARNING",
+                                                                         with_scheduler=True)
 
 
 @click.command()
@@ -138,16 +145,41 @@ def serve(app):
     from store.connection import open_settings_db
     app.require("smsc.password", "web.secret_key")
     app.db
-    conn = open_redis(app)
+    redis_child = _embedded_redis(app.settings) if not app.settings.redis.url else None
+    try:
+        conn = embedded_redis.client(app.settings.data_dir) if redis_child else open_redis(app)
+        db = open_settings_db(app.settings)
+    except BaseException:
+        if redis_child:
+            redis_child.stop()      # never leave the embedded Redis behind
+        raise
     env = dict(os.environ, SLL_CONFIG=app.settings.source, SLL_REDIS_URL=redis_url_of(conn))
     children = [Child("gateway", _command("gateway"), env), Child("jobs", _command("jobs"), env),
                 Child("web", _command("web"), env)]
-    db = open_settings_db(app.settings)
+    if redis_child:
+        children.insert(0, redis_child)
     enqueued: set = set()
+    backups = BackupSchedule(app.settings)
     click.echo(f"serve: database {app.settings.db_path}, Redis {env['SLL_REDIS_URL']}, "
                f"web {web_url(app.settings)}/; Ctrl-C to stop", err=True)
-    supervise(children, tick=lambda: scheduler.tick(db, app.settings, conn, enqueued))
+
+    def tick():
+        backups.tick()
+        scheduler.tick(db, app.settings, conn, enqueued)
+    supervise(children, tick=tick)
     click.echo("serve: stopped", err=True)
+
+
+def _embedded_redis(app_settings) -> Child:
+    """The embedded Redis as the first supervised child, started and answering before the others start."""
+    data_dir = app_settings.data_dir
+    embedded_redis.stop_stale(data_dir)
+    child = Child("redis", embedded_redis.server_argv(data_dir), dict(os.environ), own_session=True)
+    child.start()
+    if not embedded_redis.wait_ready(data_dir):
+        child.stop()
+        raise click.ClickException(f"the embedded Redis did not start (socket {embedded_redis.socket_path(data_dir)})")
+    return child
 
 
 def _free(port: int) -> int:

@@ -10,6 +10,7 @@ from outbox.queue_thread import QueueThread
 from outbox.wake import Wake
 from store import inbox
 from store.connection import transaction
+from store.disk import describe, is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +39,11 @@ class MoAnswerer(QueueThread):
             try:
                 first = self.queue.get(timeout=5.0)
             except queue.Empty:
-                for pending_id in inbox.pending(db):    # e.g. stored by another process that died
-                    self.queue.put(pending_id)
+                try:
+                    for pending_id in inbox.pending(db):    # stored by a process that died, or left by disk trouble
+                        self.queue.put(pending_id)
+                except Exception:
+                    logger.exception("cannot read the pending texts now; retrying")
                 continue
             batch = [first]
             while first is not None and len(batch) < self.BATCH:
@@ -60,7 +64,12 @@ class MoAnswerer(QueueThread):
         try:
             with transaction(db):
                 return sum(self._answer(db, i) for i in inbox_ids)
-        except Exception:
+        except Exception as e:
+            if is_transient(e):
+                # A full disk or a read-only database is not the text's fault: it stays
+                # `received`, and the sweep of pending rows answers it once writes work again.
+                logger.warning("cannot answer %s texts now (%s); they wait", len(inbox_ids), describe(e))
+                return 0
             if len(inbox_ids) == 1:
                 self._failed(db, inbox_ids[0])
                 return 0

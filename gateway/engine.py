@@ -16,11 +16,11 @@ from outbox.receipt_applier import ReceiptApplier
 from outbox.sender import Sender
 from outbox.transport import ResultCallback, SubmitPart, SubmitResult
 from outbox.wake import Wake
-from store.connection import open_settings_db
+from store.connection import open_inbox_db, open_settings_db
 
 from .answering import MoAnswerer
 from .binds import Account
-from .heartbeat import Heartbeat
+from .heartbeat import Heartbeat, spool_dir
 from .session import BindType
 from .inbound import InboundRouter
 from .receipts import canonical_submit_id
@@ -58,7 +58,8 @@ class Engine:
         self.answerer = MoAnswerer(self.db_factory, settings, self.wake)
         self.applier = ReceiptApplier(self.db_factory, settings.sms.orphan_receipt_ttl)
         self.router = InboundRouter(self.db_factory, settings, on_mo=self.answerer.submit,
-                                    on_receipt=self.applier.submit)
+                                    on_receipt=self.applier.submit,
+                                    journal_db_factory=lambda: open_inbox_db(settings))
         self.accounts = {}
         for conn in settings.smsc:
             kinds = None
@@ -71,9 +72,14 @@ class Engine:
         if send:
             transports = {name: CanonicalIds(acc, settings.connection(name).receipt_id_format)
                           for name, acc in self.accounts.items()}
+            # Every process's binds together stay within max_binds, so shares of the TPS by binds
+            # never add up to more than the licence (the limiters' fallback without Redis).
+            shares = {name: len(acc.sessions) / max(1, settings.connection(name).max_binds)
+                      for name, acc in self.accounts.items()}
             self.sender = Sender(self.db_factory, settings, transports, redis_conn, prefix=settings.redis.prefix,
-                                 wake=self.wake, lease_s=lease_s, batch=batch)
-        self.heartbeat = Heartbeat(redis_conn, settings.redis.prefix, self.status, sends=send)
+                                 wake=self.wake, lease_s=lease_s, batch=batch, rate_shares=shares)
+        self.heartbeat = Heartbeat(redis_conn, settings.redis.prefix, self.status, sends=send,
+                                   spool_to=spool_dir(settings.data_dir))
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
 
@@ -132,7 +138,13 @@ class Engine:
         """Binds and counters, for /healthz and /metrics."""
         out = {"connections": [a.status() for a in self.accounts.values()],
                "inbound": dict(self.router.counters), "answered": self.answerer.answered,
-               "receipts_applied": self.applier.applied}
+               "receipts_applied": self.applier.applied,
+               "store": {"ok": self.router.journal.problem is None, "problem": self.router.journal.problem}}
         if self.sender is not None:
             out["sender"] = dataclasses.asdict(self.sender.stats)
+            if self.sender.problem:
+                out["store"] = {"ok": False, "problem": out["store"]["problem"] or self.sender.problem}
+            out["limiters"] = {name: {"mode": lim.mode.value, "share": round(lim.share, 4),
+                                      "local_seconds": round(lim.local_seconds(), 3), "switches": lim.switches}
+                               for name, lim in self.sender.limiters.items()}
         return out

@@ -6,6 +6,10 @@ INTERVAL_S seconds and at once when a bind changes state; the key vanishes
 when the process stops cleanly (``clear``) or TTL_S seconds after it died.
 The set ``<prefix>status`` lists the keys, so readers need no SCAN over the
 whole keyspace; a reader drops the names whose key has expired.
+
+While Redis is unreachable the same record goes to a file in a spool folder
+of the data directory (``spool_dir``), which `/healthz` and `/metrics` read
+instead: the single host still sees its processes (and why they are degraded).
 """
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ import itertools
 import json
 import logging
 import os
+import re
 import socket
 import time
+from pathlib import Path
 from typing import Callable
 
 import redis
@@ -80,6 +86,46 @@ def read_all(conn: redis.Redis, prefix: str) -> list[dict]:
     return live
 
 
+def spool_dir(data_dir: Path) -> Path:
+    """Where statuses go while Redis is unreachable."""
+    return Path(data_dir) / "run" / "status"
+
+
+def _spool_file(folder: Path, prefix: str, process: str) -> Path:
+    return Path(folder) / (re.sub(r"[^A-Za-z0-9_.-]", "_", f"{prefix}{process}") + ".json")
+
+
+def spool(folder: Path, prefix: str, process: str, status: dict) -> None:
+    """Write ``status`` to the spool folder (atomically: readers never see half a file)."""
+    path = _spool_file(folder, prefix, process)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(status), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def unspool(folder: Path, prefix: str, process: str) -> None:
+    """Remove ``process``'s spooled status (Redis answers again, or a clean stop)."""
+    _spool_file(folder, prefix, process).unlink(missing_ok=True)
+
+
+def read_spool(folder: Path, prefix: str, ttl: int = TTL_S) -> list[dict]:
+    """The spooled statuses written within ``ttl`` seconds (a dead process's file is ignored)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", prefix)
+    out = []
+    for path in sorted(folder.glob(f"{stem}*.json")):
+        try:
+            if time.time() - path.stat().st_mtime > ttl:
+                continue
+            out.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue        # vanished or being replaced: the next read sees it
+    return out
+
+
 def bind_states(status: dict) -> tuple:
     """Every bind's (name, state): when this changes, the status is published at once."""
     return tuple((b["name"], b["state"]) for c in status.get("connections", ()) for b in c.get("binds", ()))
@@ -89,8 +135,9 @@ class Heartbeat:
     """Publishes one process's status: call ``beat()`` often (it writes only when due), ``clear()`` on stop."""
 
     def __init__(self, conn: redis.Redis, prefix: str, status: Callable[[], dict], *, sends: bool,
-                 interval: float = INTERVAL_S, ttl: int = TTL_S):
+                 interval: float = INTERVAL_S, ttl: int = TTL_S, spool_to: Path | None = None):
         self.conn = conn
+        self.spool_to = spool_to
         self.prefix = prefix
         self.status = status
         self.process = process_name()
@@ -118,15 +165,35 @@ class Heartbeat:
             if not self._failing:
                 logger.warning("cannot publish this process's status to Redis: %s", e)
             self._failing = True
-            return False
+            return self._spool(record, now, states)
         if self._failing:
             logger.info("status published to Redis again")
+            self._unspool()
         self._failing = False
         self._last_at, self._last_states = now, states
         return True
 
+    def _spool(self, record: dict, now: float, states: tuple) -> bool:
+        if self.spool_to is None:
+            return False
+        try:
+            spool(self.spool_to, self.prefix, self.process, {**record, "redis": False})
+        except OSError as e:        # a full disk too: nothing to do but log it
+            logger.warning("cannot spool this process's status either: %s", e)
+            return False
+        self._last_at, self._last_states = now, states
+        return True
+
+    def _unspool(self) -> None:
+        if self.spool_to is not None:
+            try:
+                unspool(self.spool_to, self.prefix, self.process)
+            except OSError as e:
+                logger.warning("cannot remove the spooled status: %s", e)
+
     def clear(self) -> None:
         """Remove the status (the process stops cleanly)."""
+        self._unspool()
         try:
             remove(self.conn, self.prefix, self.process)
         except redis.RedisError as e:

@@ -29,13 +29,16 @@ class InboundRouter:
     """The deliver_sm handler of one process (all binds of all connections)."""
 
     def __init__(self, db_factory, settings, *, on_mo: Callable[[int], None], on_receipt: Callable[[int], None],
-                 concat_timeout: float = 120.0):
+                 concat_timeout: float = 120.0, journal_db_factory=None):
         self.db_factory = db_factory
         self.settings = settings
         self.on_mo = on_mo
         self.on_receipt = on_receipt
         self.concat_timeout = concat_timeout
-        self.journal = Journal(db_factory)
+        # The journal's own connection may be stricter (store.inbox_synchronous = FULL): a resp
+        # goes out only after its batch is fsynced.
+        self.journal = Journal(journal_db_factory or db_factory,
+                               sync_wal=settings.store.inbox_synchronous == "GROUP")
         self.counters = {"mo": 0, "mo_duplicate": 0, "receipts": 0, "bad_receipts": 0, "store_failures": 0}
 
     def start(self) -> None:

@@ -20,7 +20,11 @@ so a caller that gives up (timeout, shutdown) leaves no hole in the schedule.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from enum import Enum
+
+import redis
 
 logger = logging.getLogger(__name__)
 
@@ -193,6 +197,135 @@ class TpsLimiter:
 
     def penalise(self, seconds: float) -> float:
         """Hold every worker of this account for ``seconds`` (the SMSC said ESME_RTHROTTLED); returns the hold."""
-        hold = self._penalise(keys=[self.key], args=[max(0, int(seconds * 1_000_000))]) / 1_000_000
+        hold = self.push_back(seconds)
         logger.warning("SMSC throttled %s: all workers hold %.3fs", self.key, hold)
         return hold
+
+    def push_back(self, seconds: float) -> float:
+        """Nobody sends before now + ``seconds`` (never pulls the schedule in); returns the hold."""
+        return self._penalise(keys=[self.key], args=[max(0, int(seconds * 1_000_000))]) / 1_000_000
+
+
+class LocalLimiter:
+    """This process's own GCRA on its monotonic clock: the stand-in while Redis is unreachable."""
+
+    def __init__(self, tps: float):
+        if tps <= 0:
+            raise ValueError(f"tps must be positive, got {tps!r}")
+        self.tps = tps
+        self.interval = 1.0 / tps
+        self.tat = 0.0                  # time.monotonic() of the next free slot
+        self._lock = threading.Lock()
+
+    def reserve(self, n: int, horizon: float = 0.5, owner=None) -> Slots:
+        """The next ``n`` slots, T apart; sleeps while the schedule is more than ``horizon`` ahead."""
+        if n < 1:
+            raise ValueError(f"n must be at least 1, got {n!r}")
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                first = max(self.tat, now)
+                if first - now <= horizon:
+                    self.tat = first + n * self.interval
+                    return Slots(first, self.interval, n, owner or self)
+            time.sleep(first - now - horizon)
+
+    def penalise(self, seconds: float) -> float:
+        """Nothing goes before now + ``seconds`` (never pulls the schedule in); returns the hold."""
+        with self._lock:
+            now = time.monotonic()
+            self.tat = max(self.tat, now + max(0.0, seconds))
+            return self.tat - now
+
+    def follow(self, until: float) -> None:
+        """Start after ``until`` (monotonic): the last slot the shared limiter gave this process."""
+        with self._lock:
+            self.tat = max(self.tat, until)
+
+
+class LimiterMode(str, Enum):
+    """Which schedule a FallbackLimiter follows."""
+
+    SHARED = "shared"
+    LOCAL = "local"
+
+
+class FallbackLimiter:
+    """The shared Redis limiter, or this process's share of ``tps`` while Redis is unreachable.
+
+    ``share`` is this process's binds on the account over the account's
+    ``max_binds``: the binds of every process together never exceed
+    ``max_binds``, so the local limiters together never exceed the licence.
+    While local it asks Redis again every ``probe_s`` seconds; on the way back
+    it first pushes the shared schedule past its last local slot (hand-back),
+    so the two schedules never overlap, and keeps to its share as well for one
+    more probe period, while other processes may still be local.
+    """
+
+    def __init__(self, shared: TpsLimiter, share: float = 1.0, probe_s: float = 2.0):
+        self.shared = shared
+        self.key = shared.key
+        self.share = min(1.0, max(share, 1e-6))
+        self.local = LocalLimiter(shared.tps * self.share)
+        self.probe_s = probe_s
+        self.mode = LimiterMode.SHARED
+        self.switches = 0
+        self._local_since = 0.0
+        self._local_total = 0.0
+        self._next_probe = 0.0
+        self._shared_until = 0.0        # end of the last shared reservation (monotonic)
+        self._grace_until = 0.0         # after a hand-back: keep to the local share too until then
+        self._lock = threading.Lock()
+
+    def local_seconds(self) -> float:
+        """Seconds spent on the local limiter so far (the running spell included)."""
+        with self._lock:
+            running = time.monotonic() - self._local_since if self.mode is LimiterMode.LOCAL else 0.0
+            return self._local_total + running
+
+    def reserve(self, n: int, horizon: float = 0.5) -> Slots:
+        """Slots from Redis when it answers, else from this process's share."""
+        if self.mode is LimiterMode.LOCAL and time.monotonic() < self._next_probe:
+            return self.local.reserve(n, horizon, owner=self)
+        try:
+            if self.mode is LimiterMode.LOCAL:
+                self.shared.push_back(self.local.tat - time.monotonic())
+                self._to(LimiterMode.SHARED)
+            slots = self.shared.reserve(n, horizon)
+        except redis.exceptions.RedisError as e:
+            if self.mode is LimiterMode.SHARED:
+                logger.warning("Redis unreachable for the TPS limiter %s (%s): this process sends at its share, "
+                               "%.1f/s, until it is back", self.key, e, self.local.tps)
+                self.local.follow(self._shared_until)
+                self._to(LimiterMode.LOCAL)
+            self._next_probe = time.monotonic() + self.probe_s
+            return self.local.reserve(n, horizon, owner=self)
+        slots.limiter = self
+        if time.monotonic() < self._grace_until:
+            # Other processes may still be on their local share until their next probe:
+            # keep to ours as well meanwhile, so the sum stays within the licence.
+            local = self.local.reserve(n, horizon, owner=self)
+            slots = Slots(max(slots.first, local.first), local.interval, n, self)
+        self._shared_until = max(self._shared_until, slots.at(n))
+        return slots
+
+    def _to(self, mode: LimiterMode) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if mode is LimiterMode.LOCAL:
+                self._local_since = now
+            else:
+                self._local_total += now - self._local_since
+                self._grace_until = now + self.probe_s + 1.0
+                logger.warning("Redis answers again: the TPS limiter %s is shared again", self.key)
+            self.mode = mode
+            self.switches += 1
+
+    def penalise(self, seconds: float) -> float:
+        """Hold every worker (shared) or this one (local) for ``seconds``."""
+        if self.mode is LimiterMode.SHARED:
+            try:
+                return self.shared.penalise(seconds)
+            except redis.exceptions.RedisError:
+                pass
+        return self.local.penalise(seconds)

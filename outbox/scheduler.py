@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from rq import Queue
+from rq import Queue, Retry
 
 from store import retention
 from store.community import polls
@@ -16,6 +16,11 @@ from . import alerts, digest, jobs, quiet
 from .wake import Wake
 
 logger = logging.getLogger(__name__)
+
+# A digest build that fails ("database is locked" during a long import, a full disk) is tried
+# again by rq's scheduler after 1, 5 and 15 minutes; /healthz warns when a school still has no
+# digest 30 minutes after digest.send_at.
+DIGEST_RETRY = Retry(max=3, interval=[60, 300, 900])
 
 
 def due_jobs(db, settings, now: datetime | None = None) -> list[tuple[int, str]]:
@@ -29,6 +34,14 @@ def due_jobs(db, settings, now: datetime | None = None) -> list[tuple[int, str]]
     built = {r[0] for r in db.execute("SELECT school_id FROM digest_runs WHERE local_date = ? AND state = 'built'",
                                       [day])}
     return [(sid, day) for sid, _ in digest.schools(db) if sid not in built]
+
+
+DIGEST_GRACE = timedelta(minutes=30)
+
+
+def missing_digests(db, settings, now: datetime | None = None) -> list[tuple[int, str]]:
+    """(school_id, local date) of the digests still not built DIGEST_GRACE after digest.send_at."""
+    return due_jobs(db, settings, (now or utcnow()) - DIGEST_GRACE)
 
 
 def tick(db, settings, redis_conn, enqueued: set, now: datetime | None = None) -> int:
@@ -48,7 +61,8 @@ def tick(db, settings, redis_conn, enqueued: set, now: datetime | None = None) -
     for school_id, day in due_jobs(db, settings, now):
         if (school_id, day) in enqueued:
             continue
-        queue.enqueue(jobs.build_digest, school_id, day, job_id=re.sub(r"[^A-Za-z0-9_-]", "_", f"{settings.redis.prefix}digest-{school_id}-{day}"), result_ttl=86400)
+        queue.enqueue(jobs.build_digest, school_id, day, job_id=re.sub(r"[^A-Za-z0-9_-]", "_", f"{settings.redis.prefix}digest-{school_id}-{day}"), result_ttl=86400,
+                      retry=DIGEST_RETRY)
         enqueued.add((school_id, day))
         count += 1
         logger.info("queued the digest of school %s for %s", school_id, day)

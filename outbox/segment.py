@@ -17,8 +17,11 @@ Sizes (140 octets a part):
 """
 from __future__ import annotations
 
+import secrets
 import unicodedata
 from dataclasses import dataclass, field
+
+import redis as redis_lib
 
 from outbox import gsm
 
@@ -177,9 +180,14 @@ class ConcatRefs:
     def next(self, phone: str, ref16: bool = False) -> int:
         """The next reference for ``phone``: 1..255, or 1..65535 when ``ref16``."""
         key = f"{self.prefix}ref:{phone}"
-        pipe = self.redis.pipeline()
-        pipe.incr(key)
-        pipe.expire(key, self.TTL)
-        counter = pipe.execute()[0]
         span = 0xFFFF if ref16 else 0xFF
+        try:
+            pipe = self.redis.pipeline()
+            pipe.incr(key)
+            pipe.expire(key, self.TTL)
+            counter = pipe.execute()[0]
+        except redis_lib.exceptions.RedisError:
+            # Redis is down: a random reference (what smpplib does) keeps the text going; two long
+            # texts to one phone in the same minutes rarely draw the same one.
+            return secrets.randbelow(span) + 1
         return (counter - 1) % span + 1

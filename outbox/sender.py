@@ -17,10 +17,11 @@ from datetime import timedelta
 
 from store.clock import iso, parse_iso, utcnow
 from store.connection import transaction
+from store.disk import describe, is_transient
 from store.phones import international, national
 
 from . import delivery, messages, quiet
-from .limiter import TpsLimiter
+from .limiter import FallbackLimiter, TpsLimiter
 from .messages import Message
 from .render import prepare
 from .segment import ConcatRefs, count_parts, segment
@@ -59,7 +60,8 @@ class Sender:
     """One worker's sender over the transports it was handed (connection name -> Transport)."""
 
     def __init__(self, db_factory, settings, transports: dict[str, Transport], redis_conn, *, prefix: str,
-                 wake: Wake | None = None, batch: int = 200, lease_s: float = 30.0, poll_s: float = 1.0):
+                 wake: Wake | None = None, batch: int = 200, lease_s: float = 30.0, poll_s: float = 1.0,
+                 rate_shares: dict[str, float] | None = None):
         self.db_factory = db_factory
         self.db = db_factory()
         self.settings = settings
@@ -67,7 +69,12 @@ class Sender:
         self.connections = list(transports)
         # Paced 2 % under the licence: the SMSC counts arrivals on its own clock, after its own
         # queueing, and a PDU that lands a few ms early in its window is throttled.
-        self.limiters = {name: TpsLimiter(redis_conn, prefix, name, settings.connection(name).tps * PACING)
+        # While Redis is unreachable each limiter falls back to this process's share of the
+        # account (its binds over max_binds; rate_shares), never the whole licence twice.
+        shares = rate_shares or {}
+        self.limiters = {name: FallbackLimiter(TpsLimiter(redis_conn, prefix, name,
+                                                          settings.connection(name).tps * PACING),
+                                               shares.get(name, 1.0))
                          for name in transports}
         self.refs = ConcatRefs(redis_conn, prefix)
         self.wake = wake or Wake(redis_conn, prefix)
@@ -77,6 +84,7 @@ class Sender:
         self.lease_s = max(lease_s, max(c.response_timeout for c in settings.smsc) + 2)
         self.poll_s = poll_s
         self.stats = SenderStats()
+        self.problem: str | None = None      # storage trouble that paused the loop (for /healthz)
         self._results: queue.Queue = queue.Queue()
         self._inflight: dict[int, _InFlight] = {}
         self._lock = threading.Lock()
@@ -104,18 +112,24 @@ class Sender:
                     if claimed:
                         self._send_batch(claimed, stop)
                         failures = 0
+                        self.problem = None
                         continue
                     if burst and self._drained() and not self.sweep() and not self._due_soon(up):
                         break
                     self.wake.wait(self._sleep_for(up))
                     failures = 0
-                except Exception:
-                    # Redis down, the database locked by a long import, a bad PDU: the rows stay in
-                    # SQLite under their lease and are taken back; the loop carries on after a pause.
+                    self.problem = None
+                except Exception as e:
+                    # Redis down, the database locked by a long import, a full disk, a bad PDU: the rows
+                    # stay in SQLite under their lease and are taken back; the loop pauses, then carries on.
+                    if is_transient(e):
+                        self.problem = describe(e)
                     failures += 1
                     self.stats.errors += 1
                     logger.exception("sender loop failed (%s in a row); retrying", failures)
-                    stop.wait(min(30.0, 0.5 * 2 ** min(failures, 6)))
+                    # Storage trouble is looked at again every few seconds: sending resumes soon after
+                    # space is back.
+                    stop.wait(min(5.0 if self.problem else 30.0, 0.5 * 2 ** min(failures, 6)))
         finally:
             self._wait_inflight(timeout=max(s.response_timeout for s in self.settings.smsc) + 2)
             self._results.put(None)

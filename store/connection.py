@@ -117,6 +117,13 @@ def open_settings_db(settings) -> sqlite_utils.Database:
                    busy_timeout_ms=settings.store.busy_timeout_ms)
 
 
+def open_inbox_db(settings) -> sqlite_utils.Database:
+    """connect() for the inbound journal: FULL when ``store.inbox_synchronous`` says so, else NORMAL
+    (GROUP: the journal fsyncs the WAL itself, once per batch)."""
+    return connect(settings.db_path, synchronous=settings.store.inbox_synchronous,
+                   busy_timeout_ms=settings.store.busy_timeout_ms)
+
+
 class transaction:
     """``with transaction(db):`` — BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error.
 

@@ -11,3 +11,7 @@ class SchemaError(StoreError):
 
 class UserError(StoreError):
     """A staff or parent account cannot be created or changed as asked."""
+
+
+class BackupError(StoreError):
+    """A backup cannot be taken, or a file cannot be restored (damaged, newer schema, service running)."""

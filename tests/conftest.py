@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Fixture modules of each area, listed explicitly (no discovery magic).
 pytest_plugins: list[str] = ["tests.fixtures_store", "tests.fixtures_sim", "tests.fixtures_imports", "tests.fixtures_commands", "tests.fixtures_gateway", "tests.fixtures_web", "tests.fixtures_questions",
-                             "tests.fixtures_library"]
+                             "tests.fixtures_library",
+                             "tests.fixtures_resilience"]
 
 
 def write_config(path: Path, text: str = "", db_path: Path | None = None) -> Path:
@@ -107,3 +108,12 @@ def redis_prefix(redis_server):
     keys = list(redis_server.scan_iter(match=prefix + "*", count=1000))
     if keys:
         redis_server.delete(*keys)
+
+
+def clean_rq(redis_server, prefix: str) -> None:
+    """Delete the rq queues, jobs and registries of the test's ``prefix`` (never anything else)."""
+    from outbox import jobs
+    job_prefix = prefix.replace(":", "_")
+    for key in [*redis_server.scan_iter(match=f"rq:*{prefix}*"), *redis_server.scan_iter(match=f"rq:*{job_prefix}*")]:
+        redis_server.delete(key)
+    redis_server.srem("rq:queues", *[f"rq:queue:{q}" for q in jobs.queue_names(prefix)])

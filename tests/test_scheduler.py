@@ -8,7 +8,7 @@ from rq import SimpleWorker
 import settings as settings_mod
 from outbox import jobs, scheduler
 
-from .conftest import write_config
+from .conftest import clean_rq, write_config
 from .fixtures_commands import hk1_day
 
 
@@ -33,8 +33,4 @@ def test_digest_jobs_are_queued_at_send_at_and_run_by_rq(tmp_path, school_db, sc
         assert school_db.execute("SELECT count(*) FROM messages WHERE kind = 'digest'").fetchone()[0] > 0
         assert scheduler.due_jobs(school_db, app_settings, after) == []
     finally:
-        job_prefix = redis_prefix.replace(":", "_")
-        for key in [*redis_server.scan_iter(match=f"rq:*{redis_prefix}*"),
-                    *redis_server.scan_iter(match=f"rq:*{job_prefix}*")]:
-            redis_server.delete(key)
-        redis_server.srem("rq:queues", *[f"rq:queue:{q}" for q in jobs.queue_names(redis_prefix)])
+        clean_rq(redis_server, redis_prefix)

@@ -13,6 +13,9 @@ from flask import Blueprint, Response, jsonify
 
 from gateway import heartbeat
 from gateway.session import BindType, SessionState
+from outbox import scheduler
+from store.clock import utcnow
+from store.disk import storage_problem
 from store.migrate import latest_version, user_version
 
 from .db import get_db, redis, settings
@@ -39,12 +42,13 @@ def check_database() -> dict:
 
 
 def read_statuses() -> tuple[dict, list[dict]]:
-    """Redis's health and the statuses of the live SMPP processes (none when Redis is down)."""
+    """Redis's health and the statuses of the live SMPP processes (from their spool files when Redis is down)."""
     try:
         redis().ping()
         return {"ok": True}, heartbeat.read_all(redis(), settings().redis.prefix)
     except redis_lib.RedisError as e:
-        return {"ok": False, "error": f"unreachable: {e}"}, []
+        spooled = heartbeat.read_spool(heartbeat.spool_dir(settings().data_dir), settings().redis.prefix)
+        return {"ok": False, "error": f"unreachable: {e}"}, spooled
 
 
 def connection_health(statuses: list[dict]) -> list[dict]:
@@ -75,22 +79,60 @@ def connection_health(statuses: list[dict]) -> list[dict]:
     return out
 
 
+def store_health(statuses: list[dict]) -> dict:
+    """Whether the database's disk takes writes: its own check, and what the SMPP processes met."""
+    problems = []
+    own = storage_problem(settings().db_path, settings().store.min_free_mb)
+    if own:
+        problems.append(own)
+    for status in statuses:
+        store = status.get("store") or {}
+        if store.get("ok") is False and store.get("problem"):
+            problems.append(f"{status.get('process')}: {store['problem']}")
+    return {"ok": not problems, **({"problems": problems} if problems else {})}
+
+
+def warnings_of(statuses: list[dict], database_ok: bool) -> list[str]:
+    """What an operator should look at though the service runs: local limiters, missing digests."""
+    out = []
+    for status in statuses:
+        for name, limiter in (status.get("limiters") or {}).items():
+            if limiter.get("mode") == "local":
+                out.append(f"{status.get('process')}: TPS limiter of {name} is local "
+                           f"({limiter.get('share', 0):.0%} of tps) while Redis is unreachable")
+    if database_ok:
+        grace = int(scheduler.DIGEST_GRACE.total_seconds() // 60)
+        try:
+            for school_id, day in scheduler.missing_digests(get_db(), settings(), utcnow()):
+                out.append(f"digest of school {school_id} for {day} missing {grace} min after "
+                           f"digest.send_at {settings().digest.send_at}")
+        except sqlite3.Error as e:
+            out.append(f"cannot check today's digests: {e}")
+    return out
+
+
 @bp.get("/healthz")
 def healthz():
-    """200 {"status": "ok"} when the database, Redis and every connection are fine, else 503 and what is not."""
+    """200 {"status": "ok"} when the database, Redis and every connection are fine, else 503 and what is not.
+
+    Redis unreachable is `degraded`, not `down`: the gateway still stores and answers MO
+    and sends at its local share of the TPS; the processes' statuses come from their spool files.
+    """
     database = check_database()
     redis_health, statuses = read_statuses()
     connections = connection_health(statuses)
     for entry in connections:         # host names and pids stay on /metrics (the operator's network)
         for process in entry["processes"]:
             process.pop("process", None)
-    if not (database["ok"] and redis_health["ok"]):
+    store = store_health(statuses)
+    if not database["ok"]:
         status = "down"
-    elif not all(c["ok"] for c in connections):
+    elif not (redis_health["ok"] and store["ok"] and all(c["ok"] for c in connections)):
         status = "degraded"
     else:
         status = "ok"
-    body = {"status": status, "database": database, "redis": redis_health, "connections": connections}
+    body = {"status": status, "database": database, "redis": redis_health, "store": store,
+            "connections": connections, "warnings": warnings_of(statuses, database["ok"])}
     return jsonify(body), 200 if status == "ok" else 503
 
 

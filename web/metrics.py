@@ -48,6 +48,20 @@ class SllCollector:
         yield from database
         yield from self._binds()
         yield from self._process_counters()
+        yield from self._limiters()
+
+    def _limiters(self):
+        """Time on the local TPS limiter (Redis unreachable) and whether it is local now, per process."""
+        seconds = CounterMetricFamily("sll_limiter_local_seconds", "Seconds the process's TPS limiter ran on its "
+                                      "local share because Redis was unreachable.", labels=["connection", "process"])
+        local = GaugeMetricFamily("sll_limiter_local", "1 while the process's TPS limiter is local (Redis "
+                                  "unreachable), 0 when shared.", labels=["connection", "process"])
+        for status in self.statuses:
+            for name, limiter in (status.get("limiters") or {}).items():
+                labels = [name, str(status.get("process"))]
+                seconds.add_metric(labels, limiter.get("local_seconds", 0))
+                local.add_metric(labels, 1 if limiter.get("mode") == "local" else 0)
+        return [seconds, local]
 
     def _database(self) -> list:
         if self.db is None:
