@@ -94,6 +94,31 @@ def enqueue(db: sqlite_utils.Database, settings, *, phone: str, body: str, kind:
     return cur.lastrowid
 
 
+def enqueue_many(db: sqlite_utils.Database, settings, rows: list[tuple[str, str, int | None, int | None, int | None]],
+                 *, kind: Kind | str, connection: str | None = None, not_before: datetime | None = None,
+                 valid_until: datetime | None = None) -> list[int]:
+    """Insert queued messages of one kind and timing, ``rows`` of (phone, body, school_id, guardian_id,
+    student_id), in one statement; returns their ids in order.
+
+    Inside the caller's write transaction (BEGIN IMMEDIATE): the ids are
+    taken after the largest one, which no one else can take meanwhile.
+    """
+    kind = Kind(kind)
+    now = utcnow()
+    due = not_before or now
+    if not kind.is_reply:
+        due = max(due, quiet.next_send_time(due, settings.sms.quiet_hours or None, settings.sms.timezone))
+    connection = connection or settings.smsc[0].name
+    first = (db.execute("SELECT max(id) FROM messages").fetchone()[0] or 0) + 1
+    stamp, due_at, until = iso(now), iso(due), iso(valid_until) if valid_until else None
+    db.conn.executemany(
+        "INSERT INTO messages (id, connection, phone, body, kind, priority, state, school_id, student_id, guardian_id, "
+        "not_before, valid_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
+        [(first + i, connection, phone, body, kind.value, kind.priority, school_id, student_id, guardian_id, due_at,
+          until, stamp, stamp) for i, (phone, body, school_id, guardian_id, student_id) in enumerate(rows)])
+    return list(range(first, first + len(rows)))
+
+
 def claim(db: sqlite_utils.Database, connections: list[str], limit: int, lease_s: float) -> list[Message]:
     """Move up to ``limit`` due queued rows of ``connections`` to `sending` under a lease.
 

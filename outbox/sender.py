@@ -59,7 +59,7 @@ class Sender:
     """One worker's sender over the transports it was handed (connection name -> Transport)."""
 
     def __init__(self, db_factory, settings, transports: dict[str, Transport], redis_conn, *, prefix: str,
-                 wake: Wake | None = None, batch: int = 200, lease_s: float = 30.0, poll_s: float = 1.0):
+                 wake: Wake | None = None, batch: int = 200, lease_s: float = 30.0, poll_s: float = 0.5):
         self.db_factory = db_factory
         self.db = db_factory()
         self.settings = settings

@@ -1,0 +1,67 @@
+"""One guardian's digest text: each child's news in detail, summarised only as far as it must be.
+
+The rule: a digest takes at most one SMS part per child it names. Each
+child starts with every line (level 0); while the text is longer, the child
+with the longest block is told in a summary (level 1: new scores counted
+per subject, the complete term averages), then in a brief (level 2), and a
+summarised digest ends with the parents' page link. The pieces are prepared
+(folded to portable GSM) once each and cached, since the same words recur
+across thousands of guardians.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from . import gsm
+from .fit import fit
+from .render import parts_needed, prepare
+from .segment import GSM, UCS2
+from .templating import macros
+
+LEVELS = 3
+
+
+class Composer:
+    """Composes the digest texts of one run (one local date, one settings)."""
+
+    def __init__(self, settings, day):
+        self.day = day
+        self.transliterate = settings.sms.transliterate
+        self.link = settings.web.public_url.rstrip("/") + "/p"
+        self.tpl = macros("digest.txt")
+        self._prep = lru_cache(maxsize=100_000)(lambda text: prepare(text, self.transliterate)[0])
+
+    def parts(self, text: str) -> int:
+        """SMS parts of a composed (already prepared) text."""
+        return parts_needed(text, self._encoding(text))
+
+    def _encoding(self, text: str) -> str:
+        return GSM if gsm.is_portable(text) else UCS2
+
+    def _block(self, name: str, class_name: str, pieces: list, level: int) -> str:
+        lines = [self._prep(line) for piece in pieces for line in piece.at(level)]
+        return str(self.tpl.child(self._prep(name), self._prep(class_name), lines))
+
+    def _message(self, blocks: list[str], summarised: bool) -> str:
+        text = " ".join(str(self.tpl.message(self.day, blocks, self.link if summarised else "")).split())
+        if self.transliterate and not gsm.is_portable(text):
+            text = prepare(text, True)[0]    # the template's own words, if ever accented
+        return text
+
+    def text(self, children: list[tuple[int, str, str, list]]) -> str:
+        """The digest of these children ((student id, name, class name, pieces) each), in at most one part each."""
+        levels = [0] * len(children)
+        blocks = [self._block(name, cname, pieces, 0) for _sid, name, cname, pieces in children]
+        while True:
+            text = self._message(blocks, any(levels))
+            if self.parts(text) <= len(children):
+                return text
+            open_ = [i for i in range(len(children)) if levels[i] < LEVELS - 1]
+            if not open_:
+                break
+            i = max(open_, key=lambda k: len(blocks[k]))
+            levels[i] += 1
+            _sid, name, cname, pieces = children[i]
+            blocks[i] = self._block(name, cname, pieces, levels[i])
+        # Even the briefest form is too long (very long names): cut at a boundary, with the link.
+        return self._prep(fit(text, transliterate=self.transliterate, max_parts=len(children), more_url=self.link))
