@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 from datetime import date
 
 from store.news import GRADE_TENTHS
@@ -68,45 +69,79 @@ class _Subject:
     code: str
     term: int
     count: int               # new scores
-    cells: str               # the new ones: "KIND SEQ VALUE CORRECTED" joined by ","
-    complete: bool = False   # every score the term's average needs is approved
-    sums: tuple | None = None   # (ΣTX, TX count, GK, CK) in tenths, for the average of a complete scored subject
+    complete: bool           # every score the term's average needs is approved
+    average: Decimal | None = None
+
+
+def _subject_order(s: _Subject) -> tuple:
+    return (sort_key(s.code), s.term)
 
 
 class Grades:
-    """Scores: each new score listed (corrected ones "sửa"), or counted per subject with the complete terms."""
+    """Scores: each new score listed (corrected ones "sửa"), or counted per subject with the complete terms.
+
+    One lean query counts per subject and term (the heavy first evening touches every approved cell once);
+    the cells themselves are read only for children with few new scores, the averages only for children
+    with few complete subjects: the only ones whose text could show them in one part.
+    """
 
     name = "grades"
 
+    COUNTS = ("SELECT student_id, subject_code, term, sum(approved_at > ?) AS new, count(*), sum(kind != 'TX') "
+              "FROM grades WHERE student_id IN ({ids}) AND +status = 'approved' AND +approved_at <= ? "
+              "GROUP BY student_id, subject_code, school_year, term HAVING new > 0")
+    CELLS = ("SELECT student_id, subject_code, term, kind, seq, value, corrected FROM grades "
+             "WHERE student_id IN ({ids}) AND +status = 'approved' AND approved_at > ? AND approved_at <= ?")
+    SUMS = ("SELECT student_id, subject_code, term, sum(kind = 'TX'), sum(CASE WHEN kind = 'TX' THEN {t} END), "
+            "max(CASE WHEN kind = 'GK' THEN {t} END), max(CASE WHEN kind = 'CK' THEN {t} END) FROM grades "
+            "WHERE student_id IN ({ids}) AND +status = 'approved' AND +approved_at <= ? "
+            "GROUP BY student_id, subject_code, school_year, term")
+
     def __init__(self, detail_max: int | None = 12):
-        # More new scores than this never fit a part: only counted, their detail not parsed (None: always listed).
+        # More new scores than this never fit a part: only counted, their cells not read (None: always listed).
         self.detail_max = detail_max
 
-    SQL = ("SELECT student_id, subject_code, term, sum(w), sum(kind = 'TX'), max(kind = 'GK'), max(kind = 'CK'), "
-           "sum(CASE WHEN kind = 'TX' THEN {t} END), max(CASE WHEN kind = 'GK' THEN {t} END), "
-           "max(CASE WHEN kind = 'CK' THEN {t} END), "
-           "group_concat(CASE WHEN w THEN kind || ' ' || seq || ' ' || value || ' ' || corrected END, ',') "
-           "FROM (SELECT student_id, subject_code, school_year, term, kind, seq, value, corrected, approved_at > ? AS w "
-           "      FROM grades WHERE student_id IN ({ids}) AND +status = 'approved' AND +approved_at <= ?) "
-           "GROUP BY student_id, subject_code, school_year, term HAVING sum(w) > 0")
-
     def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
-        """The page's new scores, per child: one query over the approved scores of the subjects with news."""
+        """The page's new scores, per child."""
         by_student: dict[int, list[_Subject]] = defaultdict(list)
-        sql = self.SQL.format(t=GRADE_TENTHS, ids=_marks(page.student_ids))
-        for sid, code, term, new, tx, gk, ck, tx_sum, gk10, ck10, cells in db.execute(
-                sql, [w.after, *page.student_ids, w.until]).fetchall():
+        for sid, code, term, new, cells, exams in db.execute(self.COUNTS.format(ids=_marks(page.student_ids)),
+                                                            [w.after, *page.student_ids, w.until]).fetchall():
             kind, required = w.subjects.get((code, page.grade_of.get(sid, 0)), (SubjectKind.SCORED, 0))
-            subject = _Subject(code, term, new, cells or "", complete=bool(gk and ck and required and tx >= required))
-            if subject.complete and kind is SubjectKind.SCORED:
-                subject.sums = (tx_sum or 0, tx, gk10, ck10)
-            by_student[sid].append(subject)
-        return {sid: self._piece(subjects) for sid, subjects in by_student.items()}
+            by_student[sid].append(_Subject(code, term, new, bool(required and exams == 2 and cells - 2 >= required)))
+        few = [sid for sid, subs in by_student.items() if self.detail_max is None
+               or sum(s.count for s in subs) <= self.detail_max]
+        cells = self._cells(db, w, few)
+        self._averages(db, w, page, by_student)
+        return {sid: self._piece(subjects, cells.get(sid)) for sid, subjects in by_student.items()}
 
-    def _piece(self, subjects: list[_Subject]) -> Piece:
-        subjects.sort(key=lambda s: (sort_key(s.code), s.term))
+    def _cells(self, db, w: Window, ids: list[int]) -> dict[int, list[tuple]]:
+        out: dict[int, list[tuple]] = defaultdict(list)
+        if ids:
+            for sid, *cell in db.execute(self.CELLS.format(ids=_marks(ids)), [*ids, w.after, w.until]).fetchall():
+                out[sid].append(cell)
+        return out
+
+    def _averages(self, db, w: Window, page: Page, by_student: dict[int, list[_Subject]]) -> None:
+        """The term averages of the complete scored subjects of children with few of them."""
+        wanted = {}
+        for sid, subs in by_student.items():
+            complete = [s for s in subs if s.complete]
+            if 0 < len(complete) <= AVERAGES_LISTED:
+                grade = page.grade_of.get(sid, 0)
+                wanted[sid] = {(s.code, s.term): s for s in complete
+                               if w.subjects.get((s.code, grade), (None,))[0] is SubjectKind.SCORED}
+        if not wanted:
+            return
+        ids = list(wanted)
+        for sid, code, term, tx, tx_sum, gk, ck in db.execute(self.SUMS.format(t=GRADE_TENTHS, ids=_marks(ids)),
+                                                              [*ids, w.until]).fetchall():
+            subject = wanted[sid].get((code, term))
+            if subject is not None:
+                subject.average = term_average_of_tenths(tx_sum or 0, tx, gk, ck)
+
+    def _piece(self, subjects: list[_Subject], cells: list[tuple] | None) -> Piece:
+        subjects.sort(key=_subject_order)
         new = sum(s.count for s in subjects)
-        lines = self._lines(subjects) if self.detail_max is None or new <= self.detail_max else []
         per_subject: dict[str, int] = {}
         for s in subjects:
             per_subject[s.code] = per_subject.get(s.code, 0) + s.count
@@ -115,35 +150,26 @@ class Grades:
         head = f"{new} điểm mới"
         counted = f"{head}: " + ", ".join(f"{code} {n}" for code, n in per_subject.items())
         done = "; ".join(f"đủ điểm HK{t}: {sum(1 for s in complete if s.term == t)} môn" for t in terms)
-        scored = [s for s in complete if s.sums]
-        averages = "; ".join(
-            f"TB HK{t} " + ", ".join(f"{s.code} {fmt_number(term_average_of_tenths(*s.sums))}"
-                                     for s in scored if s.term == t)
-            for t in sorted({s.term for s in scored})) if scored and len(complete) <= AVERAGES_LISTED else ""
+        scored = [s for s in complete if s.average is not None]
+        averages = "; ".join(f"TB HK{t} " + ", ".join(f"{s.code} {fmt_number(s.average)}" for s in scored
+                                                      if s.term == t) for t in sorted({s.term for s in scored}))
         summary = "; ".join(p for p in (counted, averages or done) if p)
         brief = "; ".join(p for p in (f"{head} ở {len(per_subject)} môn", done) if p)
+        lines = self._lines(cells) if cells else []
         return Piece(lines or [summary], summary, brief)
 
     @staticmethod
-    def _lines(subjects: list[_Subject]) -> list[str]:
-        by_code: dict[str, list[tuple]] = {}
-        for s in subjects:
-            for cell in s.cells.split(","):
-                kind, seq, value, corrected = cell.split(" ")
-                by_code.setdefault(s.code, []).append((s.term, KIND_ORDER[kind], int(seq), kind, value, corrected))
-        lines = []
-        for code, cells in by_code.items():
-            scores = []
-            for _term, _order, seq, kind, value, corrected in sorted(cells):
-                try:
-                    shown = fmt_number(parse_score(value))
-                except InvalidScore:
-                    continue
-                label = kind if kind != "TX" else f"TX{seq}"
-                scores.append(f"{label} {shown}{' (sửa)' if corrected == '1' else ''}")
-            if scores:
-                lines.append(f"Điểm {code} {', '.join(scores)}")
-        return lines
+    def _lines(cells: list[tuple]) -> list[str]:
+        by_code: dict[str, list[str]] = {}
+        for code, term, kind, seq, value, corrected in sorted(
+                cells, key=lambda c: (sort_key(c[0]), c[1], KIND_ORDER[c[2]], c[3])):
+            try:
+                shown = fmt_number(parse_score(value))
+            except InvalidScore:
+                continue
+            label = kind if kind != "TX" else f"TX{seq}"
+            by_code.setdefault(code, []).append(f"{label} {shown}{' (sửa)' if corrected else ''}")
+        return [f"Điểm {code} {', '.join(scores)}" for code, scores in by_code.items()]
 
 
 LEVEL = {"T": "Tốt", "K": "Khá", "D": "Đạt", "CD": "Chưa đạt"}

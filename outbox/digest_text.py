@@ -29,6 +29,7 @@ class Composer:
         self.transliterate = settings.sms.transliterate
         self.link = settings.web.public_url.rstrip("/") + "/p"
         self.tpl = macros("digest.txt")
+        self._shares: dict[int, int] = {}
         self._prep = lru_cache(maxsize=100_000)(lambda text: prepare(text, self.transliterate)[0])
 
     def parts(self, text: str) -> int:
@@ -50,13 +51,24 @@ class Composer:
 
     def text(self, children: list[tuple[int, str, str, list]]) -> str:
         """The digest of these children ((student id, name, class name, pieces) each), in at most one part each."""
-        levels = [0] * len(children)
+        n = len(children)
         blocks = [self._block(name, cname, pieces, 0) for _sid, name, cname, pieces in children]
+        text = self._message(blocks, False)
+        if self.parts(text) <= n:
+            return text
+        # Each child gets an equal share of the room; one over it is summarised, then briefed.
+        levels = [0] * n
+        share = self._share(n)
+        for i, (_sid, name, cname, pieces) in enumerate(children):
+            while len(blocks[i]) > share and levels[i] < LEVELS - 1:
+                levels[i] += 1
+                if any(p.at(levels[i]) != p.at(levels[i] - 1) for p in pieces):   # else the same block again
+                    blocks[i] = self._block(name, cname, pieces, levels[i])
         while True:
-            text = self._message(blocks, any(levels))
-            if self.parts(text) <= len(children):
+            text = self._message(blocks, True)
+            if self.parts(text) <= n:
                 return text
-            open_ = [i for i in range(len(children)) if levels[i] < LEVELS - 1]
+            open_ = [i for i in range(n) if levels[i] < LEVELS - 1]
             if not open_:
                 break
             i = max(open_, key=lambda k: len(blocks[k]))
@@ -64,4 +76,12 @@ class Composer:
             _sid, name, cname, pieces = children[i]
             blocks[i] = self._block(name, cname, pieces, levels[i])
         # Even the briefest form is too long (very long names): cut at a boundary, with the link.
-        return self._prep(fit(text, transliterate=self.transliterate, max_parts=len(children), more_url=self.link))
+        return self._prep(fit(text, transliterate=self.transliterate, max_parts=n, more_url=self.link))
+
+    def _share(self, n: int) -> int:
+        """Characters of one child's block when ``n`` share one summarised text (portable GSM: 1 a septet)."""
+        if n not in self._shares:
+            room = 160 if n == 1 else 153 * n
+            frame = len(self._message(["" for _ in range(n)], True))
+            self._shares[n] = max(1, (room - frame) // n)
+        return self._shares[n]
