@@ -24,9 +24,14 @@ class Wake:
         self.conn = conn
         self.key = f"{prefix}outbox:wake"
         self.local = threading.Event()
+        # Set when a reply was queued in this process: the sender stops its bulk slice between two
+        # chunks and claims again, replies first, instead of finishing the slice.
+        self.reply = threading.Event()
 
-    def ring(self) -> None:
-        """Wake this process's sender now and one sender elsewhere through Redis."""
+    def ring(self, reply: bool = False) -> None:
+        """Wake this process's sender now and one sender elsewhere through Redis (``reply``: replies wait)."""
+        if reply:
+            self.reply.set()
         self.local.set()
         if self.conn is None:
             return
