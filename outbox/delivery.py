@@ -116,6 +116,45 @@ def apply_submit(db: sqlite_utils.Database, outcome: MessageOutcome, *, max_atte
     return Decision(state)
 
 
+def apply_submits(db: sqlite_utils.Database, outcomes: list[MessageOutcome], *, max_attempts: int) -> list[Decision]:
+    """apply_submit for a batch (caller holds the transaction): the common case, every part accepted,
+    in a few statements for the whole batch; anything else message by message."""
+    plain = [o for o in outcomes if o.parts and all(p.result.command_status == 0 and p.result.message_id
+                                                     for p in o.parts)]
+    plain_ids = {o.message_id for o in plain}
+    decisions = {o.message_id: apply_submit(db, o, max_attempts=max_attempts)
+                 for o in outcomes if o.message_id not in plain_ids}
+    if plain:
+        stamp = iso(utcnow())
+        db.conn.executemany(
+            f"UPDATE message_parts SET state = 'submitted', smsc_id = ?, submitted_at = ? WHERE message_id = ? "
+            f"AND seq = ? AND state IN {_OPEN}",
+            [(p.result.message_id, stamp, o.message_id, p.seq) for o in plain for p in o.parts])
+        db.conn.executemany(
+            "UPDATE messages SET state = 'submitted', submitted_at = coalesce(submitted_at, ?), lease_until = NULL, "
+            f"updated_at = ? WHERE id = ? AND state IN {_OPEN}", [(stamp, stamp, o.message_id) for o in plain])
+        for i in range(0, len(plain), 400):
+            _after_plain_submits(db, plain[i:i + 400], stamp)
+        decisions.update((o.message_id, Decision(S.submitted)) for o in plain)
+    return [decisions[o.message_id] for o in outcomes]
+
+
+def _after_plain_submits(db, plain: list[MessageOutcome], stamp: str) -> None:
+    """Orphan receipts of the newly known ids applied; messages with other parts (a resend) settled."""
+    for connection in {o.connection for o in plain}:
+        ids = [p.result.message_id for o in plain if o.connection == connection for p in o.parts]
+        marks = ",".join("?" * len(ids))
+        for (rid,) in db.execute(f"SELECT id FROM receipts WHERE connection = ? AND part_id IS NULL "
+                                 f"AND smsc_id IN ({marks}) ORDER BY id", [connection, *ids]).fetchall():
+            apply_receipt(db, rid)
+    sent = {o.message_id: len(o.parts) for o in plain}
+    marks = ",".join("?" * len(sent))
+    for mid, total in db.execute(f"SELECT message_id, count(*) FROM message_parts WHERE message_id IN ({marks}) "
+                                 "GROUP BY message_id", list(sent)).fetchall():
+        if total > sent[mid]:
+            _settle_message(db, mid, stamp)
+
+
 def journal_receipt(db: sqlite_utils.Database, connection: str, smsc_id: str, stat: str, err: str | None,
                     raw: str | None) -> int:
     """Store a receipt as it arrived (before the deliver_sm_resp); returns its row id."""

@@ -378,12 +378,9 @@ class Sender:
         throttle = 0.0
         for attempt in range(1, 1000):
             try:
-                decisions = []
                 with transaction(db):
                     self._renew_leases(db)
-                    for outcome in batch:
-                        decisions.append(delivery.apply_submit(db, outcome,
-                                                               max_attempts=self.settings.sms.max_attempts))
+                    decisions = delivery.apply_submits(db, batch, max_attempts=self.settings.sms.max_attempts)
                 break
             except Exception:
                 # The SMSC accepted these: dropping the results would resend them. Keep trying.
