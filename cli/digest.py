@@ -22,6 +22,7 @@ def digest(app, day, school_code, dry_run):
     schools = digest_mod.schools(app.db, school_code)
     if not schools:
         raise click.ClickException(f"unknown school {school_code!r}" if school_code else "no schools imported yet")
+    digest_mod.lower_priority()     # a `serve` beside this command keeps answering parents first
     queued = 0
     for school_id, code in schools:
         r = digest_mod.build(app.db, app.settings, school_id, day, dry_run=dry_run)
