@@ -52,6 +52,7 @@ class Piece:
     lines: list[str]
     summary: str
     brief: str = ""
+    condensed: bool = False     # the lines are the summary already (too much to list): the text gets the link
 
     def at(self, level: int) -> list[str]:
         """The lines at ``level``: 0 detailed, 1 summary, 2 brief."""
@@ -156,7 +157,7 @@ class Grades:
         summary = "; ".join(p for p in (counted, averages or done) if p)
         brief = "; ".join(p for p in (f"{head} ở {len(per_subject)} môn", done) if p)
         lines = self._lines(cells) if cells else []
-        return Piece(lines or [summary], summary, brief)
+        return Piece(lines or [summary], summary, brief, condensed=not lines)
 
     @staticmethod
     def _lines(cells: list[tuple]) -> list[str]:

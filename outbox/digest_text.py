@@ -53,7 +53,8 @@ class Composer:
         """The digest of these children ((student id, name, class name, pieces) each), in at most one part each."""
         n = len(children)
         blocks = [self._block(name, cname, pieces, 0) for _sid, name, cname, pieces in children]
-        text = self._message(blocks, False)
+        condensed = any(p.condensed for *_, pieces in children for p in pieces)
+        text = self._message(blocks, condensed)
         if self.parts(text) <= n:
             return text
         # Each child gets an equal share of the room; one over it is summarised, then briefed.
