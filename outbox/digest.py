@@ -52,14 +52,21 @@ class DigestResult:
     warning: str | None = None
 
 
+def _existing_run(db, school_id: int, day: date):
+    """(the day's run row or None, the previous run's cutoff)."""
+    row = db.execute("SELECT id, cutoff_from, cutoff_to, state FROM digest_runs WHERE school_id = ? "
+                     "AND local_date = ?", [school_id, day.isoformat()]).fetchone()
+    if row:
+        return row, None
+    return None, db.execute("SELECT max(cutoff_to) FROM digest_runs WHERE school_id = ? AND local_date < ?",
+                            [school_id, day.isoformat()]).fetchone()[0]
+
+
 def _open_run(db, school_id: int, day: date, now: datetime) -> tuple[int, str | None, str, str]:
     with transaction(db):
-        row = db.execute("SELECT id, cutoff_from, cutoff_to, state FROM digest_runs WHERE school_id = ? "
-                         "AND local_date = ?", [school_id, day.isoformat()]).fetchone()
+        row, prev = _existing_run(db, school_id, day)
         if row:
             return row
-        prev = db.execute("SELECT max(cutoff_to) FROM digest_runs WHERE school_id = ? AND local_date < ?",
-                          [school_id, day.isoformat()]).fetchone()[0]
         cur = db.execute("INSERT INTO digest_runs (school_id, local_date, cutoff_from, cutoff_to, started_at) "
                          "VALUES (?, ?, ?, ?, ?)", [school_id, day.isoformat(), prev, iso(now), iso(now)])
         return cur.lastrowid, prev, iso(now), "building"
@@ -159,12 +166,9 @@ def _window(db, school_id: int, day: date, now: datetime, dry_run: bool):
     """(run id, after, until, state) of the day's run; a dry run opens none and reads up to ``now``."""
     if not dry_run:
         return _open_run(db, school_id, day, now)
-    row = db.execute("SELECT id, cutoff_from, cutoff_to, state FROM digest_runs WHERE school_id = ? "
-                     "AND local_date = ?", [school_id, day.isoformat()]).fetchone()
+    row, prev = _existing_run(db, school_id, day)
     if row:
         return row
-    prev = db.execute("SELECT max(cutoff_to) FROM digest_runs WHERE school_id = ? AND local_date < ?",
-                      [school_id, day.isoformat()]).fetchone()[0]
     return 0, prev, iso(now), "building"
 
 

@@ -65,6 +65,11 @@ def _marks(ids: list[int]) -> str:
     return ",".join("?" * len(ids))
 
 
+def _page_rows(db, sql: str, w: Window, page: Page) -> list[tuple]:
+    """Rows of ``sql`` (``{ids}`` then the window's two bounds as parameters) for the page's students."""
+    return db.execute(sql.format(ids=_marks(page.student_ids)), [*page.student_ids, w.after, w.until]).fetchall()
+
+
 @dataclass
 class _Subject:
     code: str
@@ -186,8 +191,7 @@ class Conduct:
     def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
         """The page's new conduct ratings, per child."""
         out: dict[int, list[str]] = defaultdict(list)
-        for sid, term, rating in db.execute(self.SQL.format(ids=_marks(page.student_ids)),
-                                            [*page.student_ids, w.after, w.until]).fetchall():
+        for sid, term, rating in _page_rows(db, self.SQL, w, page):
             out[sid].append(f"Rèn luyện {'cả năm' if term == 0 else 'HK' + str(term)}: {LEVEL[Level(rating).value]}")
         return {sid: Piece(lines, ", ".join(x.replace("Rèn luyện", "RL").replace(":", "") for x in lines))
                 for sid, lines in out.items()}
@@ -203,8 +207,7 @@ class Absences:
     def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
         """The page's new absences, per child."""
         out: dict[int, list[tuple]] = defaultdict(list)
-        for sid, day, session, excused in db.execute(self.SQL.format(ids=_marks(page.student_ids)),
-                                                     [*page.student_ids, w.after, w.until]).fetchall():
+        for sid, day, session, excused in _page_rows(db, self.SQL, w, page):
             out[sid].append((date.fromisoformat(day), Session(session), bool(excused)))
         pieces = {}
         for sid, rows in out.items():
@@ -225,8 +228,7 @@ class Comments:
     def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
         """The page's new comments, per child."""
         out: dict[int, list[str]] = defaultdict(list)
-        for sid, subject, body in db.execute(self.SQL.format(ids=_marks(page.student_ids)),
-                                             [*page.student_ids, w.after, w.until]).fetchall():
+        for sid, subject, body in _page_rows(db, self.SQL, w, page):
             out[sid].append(f"NX{' ' + subject if subject else ''}: {body.rstrip('. ')}")
         return {sid: Piece(lines, f"{len(lines)} nhận xét mới") for sid, lines in out.items()}
 
