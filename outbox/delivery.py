@@ -191,6 +191,53 @@ def apply_receipt(db: sqlite_utils.Database, receipt_id: int) -> bool:
     return True
 
 
+def apply_receipts(db: sqlite_utils.Database, receipt_ids: list[int]) -> tuple[int, int]:
+    """apply_receipt for a batch (caller holds the transaction) in a few statements; (applied, orphans)."""
+    applied = orphans = 0
+    for i in range(0, len(receipt_ids), 400):
+        a, o = _apply_receipt_chunk(db, receipt_ids[i:i + 400])
+        applied, orphans = applied + a, orphans + o
+    return applied, orphans
+
+
+def _apply_receipt_chunk(db, ids: list[int]) -> tuple[int, int]:
+    marks = ",".join("?" * len(ids))
+    receipts = db.execute(f"SELECT id, connection, smsc_id, stat, err FROM receipts WHERE id IN ({marks}) "
+                          "ORDER BY id", ids).fetchall()
+    parts: dict[tuple[str, str], list] = {}      # (connection, smsc_id) -> [part id, message id, state]
+    for connection in {r[1] for r in receipts}:
+        smsc_ids = [r[2] for r in receipts if r[1] == connection]
+        for pid, mid, state, smsc_id in db.execute(
+                f"SELECT id, message_id, state, smsc_id FROM message_parts WHERE connection = ? "
+                f"AND smsc_id IN ({','.join('?' * len(smsc_ids))}) ORDER BY id", [connection, *smsc_ids]):
+            parts[(connection, smsc_id)] = [pid, mid, state]      # the newest part with that id wins
+    stamp = iso(utcnow())
+    matched, moves, reasons = [], [], {}
+    for rid, connection, smsc_id, stat_text, err in receipts:
+        part = parts.get((connection, smsc_id))
+        if part is None:
+            continue
+        matched.append((part[0], rid))
+        try:
+            stat = ReceiptStat.parse(stat_text)
+        except UnknownReceiptStat:
+            logger.warning("receipt %s has an unknown stat %r; kept, not applied", rid, stat_text)
+            continue
+        new = stat.message_state
+        if new is not None and can_move(part[2], new):
+            error = int(err) if err and err.isdigit() else None
+            moves.append((new.value, stamp, error if new is not S.delivered else None, part[0]))
+            part[2] = new.value
+            failure = None if new is S.delivered else f"receipt {stat.value} err:{err}"
+            reasons[part[1]] = failure or reasons.get(part[1])     # a failure's reason is not lost to a later success
+    db.conn.executemany("UPDATE receipts SET part_id = ? WHERE id = ?", matched)
+    db.conn.executemany("UPDATE message_parts SET state = ?, final_at = ?, error_code = coalesce(?, error_code) "
+                        "WHERE id = ?", moves)
+    for mid, reason in reasons.items():
+        _settle_message(db, mid, stamp, reason=reason)
+    return len(matched), len(receipts) - len(matched)
+
+
 def _settle_message(db, message_id: int, stamp: str, reason: str | None = None) -> None:
     msg = db.execute("SELECT state FROM messages WHERE id = ?", [message_id]).fetchone()
     parts = [r[0] for r in db.execute("SELECT state FROM message_parts WHERE message_id = ?", [message_id])]
