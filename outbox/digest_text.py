@@ -39,9 +39,13 @@ class Composer:
     def _encoding(self, text: str) -> str:
         return GSM if gsm.is_portable(text) else UCS2
 
+    def _name(self, name: str) -> str:
+        """A child's name prepared word by word: names share a few hundred words, so the cache always hits."""
+        return " ".join(self._prep(word) for word in name.split())
+
     def _block(self, name: str, class_name: str, pieces: list, level: int) -> str:
         lines = [self._prep(line) for piece in pieces for line in piece.at(level)]
-        return str(self.tpl.child(self._prep(name), self._prep(class_name), lines))
+        return str(self.tpl.child(self._name(name), self._prep(class_name), lines))
 
     def _message(self, blocks: list[str], summarised: bool) -> str:
         text = " ".join(str(self.tpl.message(self.day, blocks, self.link if summarised else "")).split())
