@@ -60,7 +60,7 @@ INSERT INTO students (id, code, full_name, given_name_folded, birth_date, school
 INSERT INTO enrollments (student_id, school_year, class_id)
   SELECT student_id + :s, school_year, class_id FROM enrollments WHERE student_id <= :s;
 INSERT INTO guardians (id, phone, full_name, email, password_hash, created_at)
-  SELECT id + :g, '+849' || printf('%08d', id + :g), full_name, NULL, NULL, created_at FROM guardians WHERE id <= :g;
+  SELECT id + :g, '+8420' || printf('%07d', id + :g), full_name, NULL, NULL, created_at FROM guardians WHERE id <= :g;
 INSERT INTO guardian_links (guardian_id, student_id, school_year, relation, consent_source, consent_at,
                             digest_opt_out, active)
   SELECT guardian_id + :g, student_id + :s, school_year, relation, consent_source, consent_at, digest_opt_out, active

@@ -322,6 +322,8 @@ def max_mo_rate(folder: Path, sim: SimProcess, total: int, r) -> tuple[float, in
     """MO/s when the simulator pushes ``total`` texts back to back (one bulk push, 50 unanswered at once),
     until every reply arrived; and how many replies and distinct MOs there were (each answered once)."""
     engine, phones, since = answering_engine(folder, sim, r)
+    answered_before = connect(folder / "sll.db").execute(
+        "SELECT count(*) FROM inbox WHERE reply_id IS NOT NULL").fetchone()[0]
     started = time.perf_counter()
     sim.post("/mo", {"phones": ["0" + p[3:] for p in phones], "text": "DIEM TOAN HK1", "count": total,
                      "window": 50})
@@ -331,7 +333,7 @@ def max_mo_rate(folder: Path, sim: SimProcess, total: int, r) -> tuple[float, in
     replies = len(sim.get(f"/submits?since={since}")["submits"])
     engine.stop()
     db = connect(folder / "sll.db")
-    answered = db.execute("SELECT count(*) FROM inbox WHERE reply_id IS NOT NULL").fetchone()[0]
+    answered = db.execute("SELECT count(*) FROM inbox WHERE reply_id IS NOT NULL").fetchone()[0] - answered_before
     return total / elapsed, replies, answered
 
 

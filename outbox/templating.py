@@ -38,7 +38,8 @@ def fmt_term(term: int) -> str:
 def environment() -> jinja2.Environment:
     """The template environment: strict about undefined names, no HTML escaping (SMS is text)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
-                             autoescape=False, trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False)
+                             autoescape=False, trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False,
+                             auto_reload=False)   # no stat() of the file per reply: templates ship with the code
     env.filters.update(num=fmt_number, d=fmt_date, term=fmt_term)
     return env
 
