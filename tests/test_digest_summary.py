@@ -76,3 +76,18 @@ def test_a_dry_run_counts_the_parts_and_writes_nothing(school_db, sms_settings):
     real = digest.build(school_db, sms_settings, sid, DAY1)
     assert (real.created, real.parts) == (dry.created, dry.parts)
     assert digest.build(school_db, sms_settings, sid, DAY1, dry_run=True).already_built
+
+
+def test_digest_dry_run_prints_the_parts_and_their_price(school_db_path, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import run_gateway
+    from .conftest import write_config
+
+    monkeypatch.setattr(digest, "lower_priority", lambda: None)     # not this test process
+    config = write_config(tmp_path / "config.toml", '[redis]\nurl = "redis://127.0.0.1:1/0"\n',
+                          db_path=school_db_path)
+    out = CliRunner().invoke(run_gateway.main, ["-c", str(config), "digest", "--dry-run", "--school", "THCS-DD"])
+    assert out.exit_code == 0, out.output
+    match = re.search(r"THCS-DD \S+: would queue (\d+) digests, (\d+) parts \(about ([\d,]+) VND\)", out.output)
+    assert match and int(match[3].replace(",", "")) == int(match[2]) * 500, out.output
