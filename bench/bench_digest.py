@@ -56,21 +56,21 @@ print(json.dumps({"seconds": took, "cpu": time.process_time() - cpu, "created": 
 
 CLONE = """
 INSERT INTO students (id, code, full_name, given_name_folded, birth_date, school_id)
-  SELECT id + :s, code || '-' || :k, full_name, given_name_folded, birth_date, school_id FROM students WHERE id <= :s;
+  SELECT id + :s, code || '-' || :k, full_name, given_name_folded, birth_date, school_id FROM students WHERE id <= :n;
 INSERT INTO enrollments (student_id, school_year, class_id)
-  SELECT student_id + :s, school_year, class_id FROM enrollments WHERE student_id <= :s;
+  SELECT student_id + :s, school_year, class_id FROM enrollments WHERE student_id <= :n;
 INSERT INTO guardians (id, phone, full_name, email, password_hash, created_at)
-  SELECT id + :g, '+8420' || printf('%07d', id + :g), full_name, NULL, NULL, created_at FROM guardians WHERE id <= :g;
+  SELECT id + :g, '+8420' || printf('%07d', id + :g), full_name, NULL, NULL, created_at FROM guardians WHERE id <= :m;
 INSERT INTO guardian_links (guardian_id, student_id, school_year, relation, consent_source, consent_at,
                             digest_opt_out, active)
   SELECT guardian_id + :g, student_id + :s, school_year, relation, consent_source, consent_at, digest_opt_out, active
-  FROM guardian_links WHERE guardian_id <= :g;
+  FROM guardian_links WHERE guardian_id <= :m;
 INSERT INTO grades (student_id, subject_code, school_year, term, kind, seq, value, date, status, corrected,
                     entered_by, entered_at, approved_by, approved_at)
   SELECT student_id + :s, subject_code, school_year, term, kind, seq, value, date, status, corrected, entered_by,
-         entered_at, approved_by, approved_at FROM grades WHERE student_id <= :s;
+         entered_at, approved_by, approved_at FROM grades WHERE student_id <= :n;
 INSERT INTO conduct SELECT student_id + :s, school_year, term, rating, status, entered_by, entered_at, approved_by,
-  approved_at FROM conduct WHERE student_id <= :s;
+  approved_at FROM conduct WHERE student_id <= :n;
 """
 
 
@@ -100,7 +100,8 @@ def clone(source: Path, target: Path, scale: int) -> None:
     g = db.execute("SELECT max(id) FROM guardians").fetchone()[0]
     for k in range(1, scale):
         for statement in CLONE.strip().split(";\n"):
-            db.execute(statement, {"s": s * k, "g": g * k, "k": k})
+            # :s / :g shift the copy's ids, :n / :m bound the original rows copied
+            db.execute(statement, {"s": s * k, "g": g * k, "k": k, "n": s, "m": g})
         db.commit()
     db.execute("ANALYZE")
     db.commit()
