@@ -143,6 +143,7 @@ class DigestSettings:
     send_at: str = _s("19:00", "Local time the evening digest is built and queued.", check=_hhmm)
     valid_until: str = _s("21:00", "Local time after which an unsent digest expires (validity_period).", check=_hhmm)
     email: bool = _s(True, "Also e-mail the digest to guardians with an address (needs [email]).")
+    part_price: int = _s(500, "Price of one SMS part in đồng, for the cost preview of `digest --dry-run`.", check=_positive)
 
 
 @dataclass(frozen=True)

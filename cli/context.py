@@ -74,6 +74,15 @@ class App:
         except settings_mod.ConfigError as e:
             raise click.ClickException(str(e)) from e
 
+    def ring(self) -> None:
+        """Wake the senders (a `serve` beside this command: same settings, so the same Redis, embedded or not)."""
+        from outbox.redisconn import RedisUnavailable, from_settings
+        from outbox.wake import Wake
+        try:
+            Wake(from_settings(self.settings), self.settings.redis.prefix).ring()
+        except RedisUnavailable as e:
+            logging.getLogger(__name__).warning("%s; the senders will find the new messages at their next poll", e)
+
 
 pass_app = click.make_pass_decorator(App)
 

@@ -53,7 +53,7 @@ class MoAnswerer(QueueThread):
                     break
             stop = None in batch
             if self.answer_batch(db, [i for i in batch if i is not None]):
-                self.wake.ring()
+                self.wake.ring(reply=True)
             if stop:
                 break
 

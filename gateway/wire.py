@@ -64,6 +64,12 @@ class ParseOnly:
         return 0
 
 
+# Linux: acknowledge at once instead of after the delayed-ACK timer (~40 ms). An SMSC that leaves Nagle on
+# (smpp34's server does) holds its next small PDU until our ACK comes; the flag resets itself, so it is set
+# again after every read.
+QUICKACK = getattr(socket, "TCP_QUICKACK", None)
+
+
 class SmppClient(smpp_client.Client):
     """smpplib Client with one write lock, TCP_NODELAY and buffered framing."""
 
@@ -109,6 +115,8 @@ class SmppClient(smpp_client.Client):
                 chunk = sock.recv(65536)
                 if not chunk:
                     raise LinkLost(self.name, "peer closed the connection")
+                if QUICKACK is not None:
+                    sock.setsockopt(socket.IPPROTO_TCP, QUICKACK, 1)
                 self._buf += chunk
         except (OSError, ValueError) as e:   # ValueError: fd closed under us by close()
             raise LinkLost(self.name, f"read failed: {e}") from e

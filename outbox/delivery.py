@@ -116,6 +116,45 @@ def apply_submit(db: sqlite_utils.Database, outcome: MessageOutcome, *, max_atte
     return Decision(state)
 
 
+def apply_submits(db: sqlite_utils.Database, outcomes: list[MessageOutcome], *, max_attempts: int) -> list[Decision]:
+    """apply_submit for a batch (caller holds the transaction): the common case, every part accepted,
+    in a few statements for the whole batch; anything else message by message."""
+    plain = [o for o in outcomes if o.parts and all(p.result.command_status == 0 and p.result.message_id
+                                                     for p in o.parts)]
+    plain_ids = {o.message_id for o in plain}
+    decisions = {o.message_id: apply_submit(db, o, max_attempts=max_attempts)
+                 for o in outcomes if o.message_id not in plain_ids}
+    if plain:
+        stamp = iso(utcnow())
+        db.conn.executemany(
+            f"UPDATE message_parts SET state = 'submitted', smsc_id = ?, submitted_at = ? WHERE message_id = ? "
+            f"AND seq = ? AND state IN {_OPEN}",
+            [(p.result.message_id, stamp, o.message_id, p.seq) for o in plain for p in o.parts])
+        db.conn.executemany(
+            "UPDATE messages SET state = 'submitted', submitted_at = coalesce(submitted_at, ?), lease_until = NULL, "
+            f"updated_at = ? WHERE id = ? AND state IN {_OPEN}", [(stamp, stamp, o.message_id) for o in plain])
+        for i in range(0, len(plain), 400):
+            _after_plain_submits(db, plain[i:i + 400], stamp)
+        decisions.update((o.message_id, Decision(S.submitted)) for o in plain)
+    return [decisions[o.message_id] for o in outcomes]
+
+
+def _after_plain_submits(db, plain: list[MessageOutcome], stamp: str) -> None:
+    """Orphan receipts of the newly known ids applied; messages with other parts (a resend) settled."""
+    for connection in {o.connection for o in plain}:
+        ids = [p.result.message_id for o in plain if o.connection == connection for p in o.parts]
+        marks = ",".join("?" * len(ids))
+        for (rid,) in db.execute(f"SELECT id FROM receipts WHERE connection = ? AND part_id IS NULL "
+                                 f"AND smsc_id IN ({marks}) ORDER BY id", [connection, *ids]).fetchall():
+            apply_receipt(db, rid)
+    sent = {o.message_id: len(o.parts) for o in plain}
+    marks = ",".join("?" * len(sent))
+    for mid, total in db.execute(f"SELECT message_id, count(*) FROM message_parts WHERE message_id IN ({marks}) "
+                                 "GROUP BY message_id", list(sent)).fetchall():
+        if total > sent[mid]:
+            _settle_message(db, mid, stamp)
+
+
 def journal_receipt(db: sqlite_utils.Database, connection: str, smsc_id: str, stat: str, err: str | None,
                     raw: str | None) -> int:
     """Store a receipt as it arrived (before the deliver_sm_resp); returns its row id."""
@@ -150,6 +189,53 @@ def apply_receipt(db: sqlite_utils.Database, receipt_id: int) -> bool:
                    "WHERE id = ?", [new.value, stamp, error if new is not S.delivered else None, part_id])
         _settle_message(db, message_id, stamp, reason=None if new is S.delivered else f"receipt {stat.value} err:{err}")
     return True
+
+
+def apply_receipts(db: sqlite_utils.Database, receipt_ids: list[int]) -> tuple[int, int]:
+    """apply_receipt for a batch (caller holds the transaction) in a few statements; (applied, orphans)."""
+    applied = orphans = 0
+    for i in range(0, len(receipt_ids), 400):
+        a, o = _apply_receipt_chunk(db, receipt_ids[i:i + 400])
+        applied, orphans = applied + a, orphans + o
+    return applied, orphans
+
+
+def _apply_receipt_chunk(db, ids: list[int]) -> tuple[int, int]:
+    marks = ",".join("?" * len(ids))
+    receipts = db.execute(f"SELECT id, connection, smsc_id, stat, err FROM receipts WHERE id IN ({marks}) "
+                          "ORDER BY id", ids).fetchall()
+    parts: dict[tuple[str, str], list] = {}      # (connection, smsc_id) -> [part id, message id, state]
+    for connection in {r[1] for r in receipts}:
+        smsc_ids = [r[2] for r in receipts if r[1] == connection]
+        for pid, mid, state, smsc_id in db.execute(
+                f"SELECT id, message_id, state, smsc_id FROM message_parts WHERE connection = ? "
+                f"AND smsc_id IN ({','.join('?' * len(smsc_ids))}) ORDER BY id", [connection, *smsc_ids]):
+            parts[(connection, smsc_id)] = [pid, mid, state]      # the newest part with that id wins
+    stamp = iso(utcnow())
+    matched, moves, reasons = [], [], {}
+    for rid, connection, smsc_id, stat_text, err in receipts:
+        part = parts.get((connection, smsc_id))
+        if part is None:
+            continue
+        matched.append((part[0], rid))
+        try:
+            stat = ReceiptStat.parse(stat_text)
+        except UnknownReceiptStat:
+            logger.warning("receipt %s has an unknown stat %r; kept, not applied", rid, stat_text)
+            continue
+        new = stat.message_state
+        if new is not None and can_move(part[2], new):
+            error = int(err) if err and err.isdigit() else None
+            moves.append((new.value, stamp, error if new is not S.delivered else None, part[0]))
+            part[2] = new.value
+            failure = None if new is S.delivered else f"receipt {stat.value} err:{err}"
+            reasons[part[1]] = failure or reasons.get(part[1])     # a failure's reason is not lost to a later success
+    db.conn.executemany("UPDATE receipts SET part_id = ? WHERE id = ?", matched)
+    db.conn.executemany("UPDATE message_parts SET state = ?, final_at = ?, error_code = coalesce(?, error_code) "
+                        "WHERE id = ?", moves)
+    for mid, reason in reasons.items():
+        _settle_message(db, mid, stamp, reason=reason)
+    return len(matched), len(receipts) - len(matched)
 
 
 def _settle_message(db, message_id: int, stamp: str, reason: str | None = None) -> None:

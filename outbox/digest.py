@@ -9,7 +9,7 @@ already has theirs.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,18 +19,24 @@ import sqlite_utils
 from store.clock import iso, school_year_of, utcnow
 from store.community.forum_news import ForumDigest
 from store.connection import transaction
-from store.news import ChildNews, approved_between
-from store.subjects import sort_key
 
-from . import digest_primary, messages, quiet
-from .fit import fit
-from .render import parts_needed, prepare
-from .templating import fmt_date, fmt_number, render
+from . import messages, quiet
+from .digest_sources import Page, Window, sources, subjects_of
+from .digest_text import Composer
 
 logger = logging.getLogger(__name__)
 
-BATCH = 500
-LEVEL = {"T": "Tốt", "K": "Khá", "D": "Đạt", "CD": "Chưa đạt"}
+BATCH = 1000        # guardians per page: one read per news source
+WRITE_BATCH = 250   # digests per write transaction
+
+
+def lower_priority() -> None:
+    """Give the CPU to the gateway first while a build runs beside it (the rq job, `digest`): MO replies
+    keep flowing on a busy host; the build only takes longer."""
+    try:
+        os.nice(10)
+    except OSError:       # not permitted here: the build runs at normal priority
+        pass
 
 
 @dataclass(frozen=True)
@@ -47,144 +53,190 @@ class DigestResult:
     warning: str | None = None
 
 
-def _child_lines(news: ChildNews, day: date) -> list[str]:
-    lines = []
-    by_subject: dict[str, list[str]] = defaultdict(list)
-    order = {"TX": 0, "GK": 1, "CK": 2}
-    for g in sorted(news.grades, key=lambda g: (sort_key(g.subject_code), g.term, order[g.kind], g.seq)):
-        label = g.kind if g.kind != "TX" else f"TX{g.seq}"
-        by_subject[g.subject_code].append(f"{label} {fmt_number(g.value)}{' (sửa)' if g.corrected else ''}")
-    for subject, scores in by_subject.items():
-        lines.append(f"Điểm {subject} {', '.join(scores)}")
-    for c in news.conduct:
-        lines.append(f"Rèn luyện {'cả năm' if c.term == 0 else 'HK' + str(c.term)}: {LEVEL[c.level.value]}")
-    for a in news.absences:
-        lines.append(f"Vắng {fmt_date(a.date)} {a.session.value} ({'có phép' if a.excused else 'không phép'})")
-    for c in news.comments:
-        lines.append(f"NX{' ' + c.subject_code if c.subject_code else ''}: {c.body.rstrip('. ')}")
-    for e in news.events:
-        if e.date >= day:
-            lines.append(f"{'TB' if e.kind == 'thongbao' else 'Lịch'} {fmt_date(e.date)} {e.title}")
-    return lines
+def _existing_run(db, school_id: int, day: date):
+    """(the day's run row or None, the previous run's cutoff)."""
+    row = db.execute("SELECT id, cutoff_from, cutoff_to, state FROM digest_runs WHERE school_id = ? "
+                     "AND local_date = ?", [school_id, day.isoformat()]).fetchone()
+    if row:
+        return row, None
+    return None, db.execute("SELECT max(cutoff_to) FROM digest_runs WHERE school_id = ? AND local_date < ?",
+                            [school_id, day.isoformat()]).fetchone()[0]
 
 
 def _open_run(db, school_id: int, day: date, now: datetime) -> tuple[int, str | None, str, str]:
     with transaction(db):
-        row = db.execute("SELECT id, cutoff_from, cutoff_to, state FROM digest_runs WHERE school_id = ? "
-                         "AND local_date = ?", [school_id, day.isoformat()]).fetchone()
+        row, prev = _existing_run(db, school_id, day)
         if row:
             return row
-        prev = db.execute("SELECT max(cutoff_to) FROM digest_runs WHERE school_id = ? AND local_date < ?",
-                          [school_id, day.isoformat()]).fetchone()[0]
         cur = db.execute("INSERT INTO digest_runs (school_id, local_date, cutoff_from, cutoff_to, started_at) "
                          "VALUES (?, ?, ?, ?, ?)", [school_id, day.isoformat(), prev, iso(now), iso(now)])
         return cur.lastrowid, prev, iso(now), "building"
 
 
-def level_sources(db, school_id: int, after: str | None, until: str) -> tuple:
-    """The per-level line sources of one digest window (today: the primary TT27 lines)."""
-    return (digest_primary.source(db, school_id, after, until),)
+RECIPIENT_PAGE = (
+    "SELECT DISTINCT l.guardian_id FROM guardian_links l JOIN students s ON s.id = l.student_id "
+    "WHERE l.guardian_id > :last AND l.school_year = :year AND l.active = 1 AND l.digest_opt_out = 0 "
+    "AND s.school_id = :school ORDER BY l.guardian_id LIMIT :n")
+RECIPIENT_ROWS = (
+    "SELECT g.id, g.phone, s.id, s.full_name, c.id, c.name, c.grade FROM guardian_links l "
+    "JOIN guardians g ON g.id = l.guardian_id "
+    "JOIN students s ON s.id = l.student_id AND s.school_id = :school "
+    "JOIN enrollments e ON e.student_id = s.id AND e.school_year = :year "
+    "JOIN classes c ON c.id = e.class_id "
+    "WHERE l.guardian_id > :last AND l.guardian_id <= :upto AND l.school_year = :year AND l.active = 1 "
+    "AND l.digest_opt_out = 0 ORDER BY g.id, c.name, s.full_name")
 
 
-def family_news(news, kids, day: date, sources=()) -> list[dict]:
-    """The children of one guardian that have news: name, class_name, lines, id.
+@dataclass(frozen=True)
+class Family:
+    """A guardian of the page and the children (student id, name, class name) with news, each with its pieces."""
 
-    ``sources`` add a level's own lines per child (outbox.digest_primary for TT27 pupils)."""
-    children = []
-    for sid, name, cid, cname in kids:
-        lines = _child_lines(news.for_child(sid, cid), day) + [line for src in sources for line in src.lines(sid)]
-        if lines:
-            children.append({"name": name, "class_name": cname, "lines": lines, "id": sid})
-    return children
+    guardian_id: int
+    phone: str
+    children: list[tuple[int, str, str, list]]
+    class_ids: frozenset[int] = frozenset()      # every child's class (the forum line follows them)
 
 
-def recipients(db, school_id: int, school_year: str):
-    """(guardian_id, phone, child rows) of the school's opted-in, active links, in a stable order."""
-    rows = db.execute(
-        "SELECT g.id, g.phone, s.id, s.full_name, c.id, c.name FROM students s "
-        "JOIN guardian_links l ON l.student_id = s.id AND l.school_year = :year "
-        "JOIN guardians g ON g.id = l.guardian_id "
-        "JOIN enrollments e ON e.student_id = s.id AND e.school_year = :year "
-        "JOIN classes c ON c.id = e.class_id "
-        "WHERE s.school_id = :school AND l.active = 1 AND l.digest_opt_out = 0 "
-        "ORDER BY g.id, c.name, s.full_name", {"school": school_id, "year": school_year})
-    current, kids = None, []
-    for gid, phone, sid, name, cid, cname in rows:
-        if current and current[0] != gid:
-            yield (*current, kids)
-            kids = []
-        current = (gid, phone)
-        kids.append((sid, name, cid, cname))
-    if current:
-        yield (*current, kids)
+def pages(db, school_id: int, school_year: str, size: int):
+    """(Page, [(guardian id, phone, [(student id, name, class id, class name)])]) of the school's opted-in,
+    active links, ``size`` guardians at a time in guardian order; each page read whole before it is used."""
+    last = 0
+    while True:
+        ids = [r[0] for r in db.execute(RECIPIENT_PAGE, {"last": last, "year": school_year, "school": school_id,
+                                                         "n": size}).fetchall()]
+        if not ids:
+            return
+        rows = db.execute(RECIPIENT_ROWS, {"school": school_id, "year": school_year, "last": last,
+                                           "upto": ids[-1]}).fetchall()
+        last = ids[-1]
+        families: list = []
+        class_of, grade_of = {}, {}
+        for gid, phone, sid, name, cid, cname, grade in rows:
+            if not families or families[-1][0] != gid:
+                families.append((gid, phone, []))
+            families[-1][2].append((sid, name, cid, cname))
+            class_of[sid], grade_of[sid] = cid, grade
+        yield Page(sorted(class_of), class_of, grade_of), families
+
+
+def news_of_page(db, window: Window, page: Page, families, news_sources, keep_all: bool = False) -> list[Family]:
+    """Each family of the page with the children that have news, their pieces in source order.
+
+    ``keep_all``: families without news too (with their classes), for news of the guardian's own (the forum).
+    """
+    by_source = [src.read(db, window, page) for src in news_sources] if page.student_ids else []
+    out = []
+    for gid, phone, kids in families:
+        children = []
+        for sid, name, _cid, cname in kids:
+            pieces = [found[sid] for found in by_source if sid in found]
+            if pieces:
+                children.append((sid, name, cname, pieces))
+        if children or keep_all:
+            out.append(Family(gid, phone, children, frozenset(cid for _s, _n, cid, _c in kids)))
+    return out
+
+
+def _texts(composer, forum: ForumDigest, families: list[Family]) -> list[tuple[Family, str]]:
+    """(family, text) of the families with news: their children's, and at most one forum line (SPEC §14)."""
+    out = []
+    for f in families:
+        line = forum.line(f.guardian_id, set(f.class_ids))
+        if f.children or line:
+            out.append((f, composer.text(f.children, extra=line)))
+    return out
+
+
+def _write_page(db, settings, ctx: dict, texts: list[tuple[Family, str]]) -> list[str]:
+    """Queue the page's digests in transactions of at most WRITE_BATCH; returns the texts queued (the others
+    were built already)."""
+    queued = []
+    for i in range(0, len(texts), WRITE_BATCH):
+        queued += _write_batch(db, settings, ctx, texts[i:i + WRITE_BATCH])
+    return queued
+
+
+def _write_batch(db, settings, ctx: dict, texts: list[tuple[Family, str]]) -> list[str]:
+    """One short write transaction: an MO waiting to be stored waits a few milliseconds at most."""
+    if not texts:
+        return []
+    day, school_id, run_id = ctx["day"], ctx["school_id"], ctx["run_id"]
+    with transaction(db):
+        have = {r[0] for r in db.execute(
+            "SELECT guardian_id FROM digests WHERE school_id = ? AND local_date = ? AND guardian_id BETWEEN ? AND ?",
+            [school_id, day, texts[0][0].guardian_id, texts[-1][0].guardian_id])}
+        todo = [(f, text) for f, text in texts if f.guardian_id not in have]
+        ids = messages.enqueue_many(
+            db, settings, [(f.phone, text, school_id, f.guardian_id, f.children[0][0] if len(f.children) == 1 else None)
+                           for f, text in todo],
+            kind=messages.Kind.DIGEST, connection=ctx["connection"], not_before=ctx["now"],
+            valid_until=ctx["valid_until"])
+        db.conn.executemany("INSERT INTO digests (guardian_id, school_id, local_date, run_id, message_id) "
+                            "VALUES (?, ?, ?, ?, ?)",
+                            [(f.guardian_id, school_id, day, run_id, mid) for (f, _), mid in zip(todo, ids)])
+    return [text for _, text in todo]
+
+
+def _window(db, school_id: int, day: date, now: datetime, dry_run: bool):
+    """(run id, after, until, state) of the day's run; a dry run opens none and reads up to ``now``."""
+    if not dry_run:
+        return _open_run(db, school_id, day, now)
+    row, prev = _existing_run(db, school_id, day)
+    if row:
+        return row
+    return 0, prev, iso(now), "building"
+
+
+def _timing(settings, day: date, now: datetime) -> datetime:
+    """valid_until of tonight's digests: a build too late to go out tonight stays valid until the next evening."""
+    tz = settings.sms.timezone
+    valid_until = quiet.digest_valid_until(day, settings.digest.valid_until, tz)
+    first_send = quiet.next_send_time(now, settings.sms.quiet_hours or None, tz)
+    if valid_until <= first_send:
+        valid_until = quiet.digest_valid_until(first_send.astimezone(ZoneInfo(tz)).date(),
+                                               settings.digest.valid_until, tz)
+    return valid_until
 
 
 def build(db: sqlite_utils.Database, settings, school_id: int, day: date, *, now: datetime | None = None,
-          connection: str | None = None) -> DigestResult:
-    """Build and queue the digests of ``school_id`` for local date ``day`` (idempotent)."""
+          connection: str | None = None, dry_run: bool = False) -> DigestResult:
+    """Build and queue the digests of ``school_id`` for local date ``day`` (idempotent).
+
+    ``dry_run``: compose everything and count the parts, write nothing.
+    """
     now = now or utcnow()
     # A run that crashed on an earlier day is finished first (its cutoffs are fixed), so its
     # guardians not reached yet still get that news before the next window starts after it.
     for (earlier,) in db.execute("SELECT local_date FROM digest_runs WHERE school_id = ? AND local_date < ? "
                                  "AND state = 'building' ORDER BY local_date", [school_id, day.isoformat()]).fetchall():
         logger.warning("finishing the interrupted digest run of school %s for %s", school_id, earlier)
-        build(db, settings, school_id, date.fromisoformat(earlier), now=now, connection=connection)
-    run_id, after, until, state = _open_run(db, school_id, day, now)
+        build(db, settings, school_id, date.fromisoformat(earlier), now=now, connection=connection, dry_run=dry_run)
+    run_id, after, until, state = _window(db, school_id, day, now, dry_run)
     if state == "built":
         return DigestResult(school_id, day, run_id, 0, 0, True, 0)
-    news = approved_between(db, school_id, after, until)
-    forum = ForumDigest(db, school_id, after, until)
-    sources = level_sources(db, school_id, after, until)
-    tz = settings.sms.timezone
-    valid_until = quiet.digest_valid_until(day, settings.digest.valid_until, tz)
-    first_send = quiet.next_send_time(now, settings.sms.quiet_hours or None, tz)
-    if valid_until <= first_send:
-        # Built too late to go out tonight (a crash, a manual run): the news goes out in the
-        # morning and stays valid until the next evening rather than expiring unsent.
-        valid_until = quiet.digest_valid_until(first_send.astimezone(ZoneInfo(tz)).date(),
-                                               settings.digest.valid_until, tz)
-    url = settings.web.public_url.rstrip("/") + "/p"
+    window = Window(school_id, after or "", until, day, subjects_of(db, school_id))
+    composer = Composer(settings, day)
+    ctx = {"day": day.isoformat(), "school_id": school_id, "run_id": run_id, "connection": connection,
+           "now": now, "valid_until": _timing(settings, day, now)}
     created = skipped = parts = 0
-    pending: list[tuple[int, str, str, list[int]]] = []
-
-    def flush():
-        nonlocal created, skipped, parts
-        with transaction(db):
-            for gid, phone, text, student_ids in pending:
-                cur = db.execute("INSERT OR IGNORE INTO digests (guardian_id, school_id, local_date, run_id) "
-                                 "VALUES (?, ?, ?, ?)", [gid, school_id, day.isoformat(), run_id])
-                if cur.rowcount == 0:
-                    skipped += 1
-                    continue
-                mid = messages.enqueue(db, settings, phone=phone, body=text, kind=messages.Kind.DIGEST,
-                                       connection=connection, school_id=school_id, guardian_id=gid,
-                                       student_id=student_ids[0] if len(student_ids) == 1 else None,
-                                       not_before=now, valid_until=valid_until)
-                db.execute("UPDATE digests SET message_id = ? WHERE guardian_id = ? AND school_id = ? AND "
-                           "local_date = ?", [mid, gid, school_id, day.isoformat()])
-                final, enc = prepare(text, settings.sms.transliterate)
-                parts += parts_needed(final, enc)
-                created += 1
-        pending.clear()
-
-    # Read every recipient before the first write: a SELECT still stepping keeps a read snapshot open,
-    # and BEGIN IMMEDIATE on that connection then fails (SQLITE_BUSY_SNAPSHOT) once anyone else has
-    # committed since — which the gateway does all the time.
-    for gid, phone, kids in list(recipients(db, school_id, school_year_of(day))):
-        children = family_news(news, kids, day, sources)
-        forum_line = forum.line(gid, {cid for _, _, cid, _ in kids})
-        if not children and not forum_line:
+    news_sources = sources()
+    # Each page is read whole (recipients, then each source) before its write: a SELECT still stepping
+    # keeps a read snapshot open, and BEGIN IMMEDIATE then fails (SQLITE_BUSY_SNAPSHOT) once anyone else
+    # has committed since, which the gateway does all the time. One bounded transaction per page.
+    forum = ForumDigest(db, school_id, after, until)
+    for page, families in pages(db, school_id, school_year_of(day), BATCH):
+        texts = _texts(composer, forum, news_of_page(db, window, page, families, news_sources, keep_all=True))
+        if dry_run:
+            created += len(texts)
+            parts += sum(composer.parts(t) for _, t in texts)
             continue
-        text = render("digest.txt", day=day, children=children, forum=forum_line)
-        text = fit(text, transliterate=settings.sms.transliterate, max_parts=settings.sms.max_parts, more_url=url)
-        text = prepare(text, settings.sms.transliterate)[0]
-        pending.append((gid, phone, text, [c["id"] for c in children]))
-        if len(pending) >= BATCH:
-            flush()
-    flush()
-    with transaction(db):
-        db.execute("UPDATE digest_runs SET state = 'built', messages = messages + ?, finished_at = ? WHERE id = ?",
-                   [created, iso(utcnow()), run_id])
+        queued = _write_page(db, settings, ctx, texts)
+        created, skipped = created + len(queued), skipped + len(texts) - len(queued)
+        parts += sum(composer.parts(t) for t in queued)
+    if not dry_run:
+        with transaction(db):
+            db.execute("UPDATE digest_runs SET state = 'built', messages = messages + ?, finished_at = ? "
+                       "WHERE id = ?", [created, iso(utcnow()), run_id])
     warning = quiet_hours_warning(settings, parts, now, connection)
     if warning:
         logger.warning(warning)

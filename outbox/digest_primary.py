@@ -48,7 +48,54 @@ class PrimarySource:
             out.append(f"Cuối năm: {result.label}{'; khen thưởng ' + award.label if award else ''}")
         return out
 
+    def summary(self, student_id: int) -> str:
+        """The same news in a few words, when the detail would not fit one part: levels counted per point."""
+        news = self.by_student.get(student_id)
+        if news is None:
+            return ""
+        by_point = defaultdict(list)
+        for m in news.marks:
+            by_point[m.point].append(m)
+        parts = [f"{point.value} {_counts(by_point[point])}" for point in POINTS if by_point.get(point)]
+        out = f"Đánh giá {'; '.join(parts)}" if parts else ""
+        if news.result:
+            result, award = news.result
+            out += ("; " if out else "") + f"Cuối năm: {result.label}{'; khen thưởng ' + award.label if award else ''}"
+        return out or "Đánh giá mới"
+
+
+def _counts(marks) -> str:
+    levels = defaultdict(int)
+    for m in marks:
+        levels[m.level.value] += 1
+    return ", ".join(f"{n} môn {level}" for level, n in sorted(levels.items(), key=lambda kv: "THC".index(kv[0])))
+
+
+
 
 def source(db: sqlite_utils.Database, school_id: int, after_utc: str | None, until_utc: str) -> PrimarySource:
     """The primary digest source of one run (three queries for the whole school)."""
     return PrimarySource(primary_news.approved_between(db, school_id, after_utc, until_utc))
+
+
+class Primary:
+    """The digest news source of primary pupils (outbox.digest_sources): their TT27 lines, read once a window."""
+
+    name = "primary"
+
+    def __init__(self):
+        self._cache: tuple | None = None
+
+    def read(self, db, w, page) -> dict:
+        """Each primary child's new levels, tests, comments and year-end result, as a Piece."""
+        from .digest_sources import Piece
+        key = (w.school_id, w.after, w.until)
+        if self._cache is None or self._cache[0] != key:
+            self._cache = (key, source(db, w.school_id, w.after or None, w.until))
+        found = self._cache[1]
+        pieces = {}
+        for sid in page.student_ids:
+            lines = found.lines(sid)
+            if lines:
+                pieces[sid] = Piece(lines, found.summary(sid), f"{len(lines)} mục đánh giá mới")
+        return pieces

@@ -6,6 +6,8 @@ split such a pair.
 """
 from __future__ import annotations
 
+import re
+
 ESC = 0x1B
 
 BASIC = (
@@ -89,6 +91,9 @@ def decode(data: bytes) -> str:
     return "".join(out)
 
 
+_NOT_PORTABLE = re.compile("[^" + re.escape("".join(sorted(PORTABLE))) + "]")
+
+
 def is_portable(text: str) -> bool:
     """Whether ``text`` reads the same in GSM 03.38, ASCII and Latin-1."""
-    return all(ch in PORTABLE for ch in text)
+    return _NOT_PORTABLE.search(text) is None

@@ -28,6 +28,7 @@ def build_digest(school_id: int, day: str) -> dict:
     """Build and queue one school's digests for local date ``day`` (idempotent), wake the senders,
     then e-mail them to guardians with an address."""
     app_settings = settings_mod.load()
+    digest.lower_priority()
     db = open_settings_db(app_settings)
     try:
         result = digest.build(db, app_settings, school_id, date.fromisoformat(day))

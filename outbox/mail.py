@@ -21,16 +21,14 @@ from email.utils import formataddr, make_msgid
 import sqlite_utils
 
 from store.clock import now_iso, school_year_of
-from store.news import approved_between
 from store.phones import mask
 
-from .digest import family_news, level_sources, recipients
+from .digest import BATCH, news_of_page, pages
+from .digest_sources import Page, Window, sources, subjects_of
 
 logger = logging.getLogger(__name__)
 
 
-# Failures that belong to one recipient: the server refused it, or the address cannot be sent at all
-# (non-ASCII without SMTPUTF8: UnicodeError / SMTPNotSupportedError; a malformed header: ValueError).
 _ONE_RECIPIENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused,
                   smtplib.SMTPNotSupportedError, UnicodeError, ValueError)
 
@@ -78,6 +76,18 @@ def _pending(db, school_id: int, day: date) -> dict[int, tuple[str, str | None]]
     return {gid: (email.strip(), name) for gid, email, name in rows}
 
 
+def _pending_families(db, window: Window, school_year: str, pending: dict):
+    """Per page of recipients, the families still waiting for their e-mail, with every line of their news."""
+    full = sources(full=True)
+    for page, families in pages(db, window.school_id, school_year, BATCH):
+        families = [f for f in families if f[0] in pending]
+        if not families:
+            continue
+        ids = sorted({sid for f in families for sid, *_ in f[2]})
+        mine = Page(ids, {s: page.class_of[s] for s in ids}, {s: page.grade_of[s] for s in ids})
+        yield news_of_page(db, window, mine, families, full)
+
+
 def _connect(settings) -> smtplib.SMTP:
     e = settings.email
     smtp = smtplib.SMTP(e.host, e.port, timeout=30)
@@ -98,8 +108,7 @@ def send_digests(db: sqlite_utils.Database, settings, school_id: int, day: date)
     if not pending:
         return MailResult(0, 0, 0)
     school_name = db.execute("SELECT name FROM schools WHERE id = ?", [school_id]).fetchone()[0]
-    news = approved_between(db, school_id, run[0], run[1])
-    sources = level_sources(db, school_id, run[0], run[1])
+    window = Window(school_id, run[0] or "", run[1], day, subjects_of(db, school_id))
     sent = refused = 0
     try:
         smtp = _connect(settings)
@@ -108,25 +117,23 @@ def send_digests(db: sqlite_utils.Database, settings, school_id: int, day: date)
                        settings.email.host, settings.email.port, e)
         return MailResult(0, 0, len(pending))
     try:
-        for gid, phone, kids in list(recipients(db, school_id, school_year_of(day))):   # read, then write
-            if gid not in pending:
-                continue
-            address, name = pending.pop(gid)
-            children = family_news(news, kids, day, sources)
-            if not children:
-                continue
-            try:
-                msg = compose(settings, school_name=school_name, day=day, to=address, guardian_name=name,
-                              children=children)
-                smtp.send_message(msg)
-            except _ONE_RECIPIENT as e:
-                # One guardian's address (refused, or one this server cannot carry) never stops the others.
-                refused += 1
-                logger.warning("digest e-mail to the guardian of %s refused: %s", mask(phone), e)
-                continue
-            db.execute("UPDATE digests SET emailed_at = ? WHERE guardian_id = ? AND school_id = ? AND local_date = ?",
-                       [now_iso(), gid, school_id, day.isoformat()])
-            sent += 1
+        for families in _pending_families(db, window, school_year_of(day), pending):   # each page read, then written
+            for family in families:
+                address, name = pending.pop(family.guardian_id)
+                children = [{"name": n, "class_name": c, "lines": [line for p in pieces for line in p.lines]}
+                            for _sid, n, c, pieces in family.children]
+                try:
+                    msg = compose(settings, school_name=school_name, day=day, to=address, guardian_name=name,
+                                  children=children)
+                    smtp.send_message(msg)
+                except _ONE_RECIPIENT as e:
+                    # One guardian's address (refused, or one this server cannot carry) never stops the others.
+                    refused += 1
+                    logger.warning("digest e-mail to the guardian of %s refused: %s", mask(family.phone), e)
+                    continue
+                db.execute("UPDATE digests SET emailed_at = ? WHERE guardian_id = ? AND school_id = ? AND "
+                           "local_date = ?", [now_iso(), family.guardian_id, school_id, day.isoformat()])
+                sent += 1
     except (OSError, smtplib.SMTPException) as e:
         logger.warning("digest e-mails of school %s for %s stopped after %s: %s", school_id, day, sent, e)
         return MailResult(sent, refused, len(pending) + 1)

@@ -94,22 +94,53 @@ def enqueue(db: sqlite_utils.Database, settings, *, phone: str, body: str, kind:
     return cur.lastrowid
 
 
-def claim(db: sqlite_utils.Database, connections: list[str], limit: int, lease_s: float) -> list[Message]:
-    """Move up to ``limit`` due queued rows of ``connections`` to `sending` under a lease.
+def enqueue_many(db: sqlite_utils.Database, settings, rows: list[tuple[str, str, int | None, int | None, int | None]],
+                 *, kind: Kind | str, connection: str | None = None, not_before: datetime | None = None,
+                 valid_until: datetime | None = None) -> list[int]:
+    """Insert queued messages of one kind and timing, ``rows`` of (phone, body, school_id, guardian_id,
+    student_id), in one statement; returns their ids in order.
 
-    Replies first (priority 0), then bulk, oldest first. One IMMEDIATE
-    transaction, so two workers never claim the same row.
+    Inside the caller's write transaction (BEGIN IMMEDIATE): the ids are
+    taken after the largest one, which no one else can take meanwhile.
+    """
+    kind = Kind(kind)
+    now = utcnow()
+    due = not_before or now
+    if not kind.is_reply:
+        due = max(due, quiet.next_send_time(due, settings.sms.quiet_hours or None, settings.sms.timezone))
+    connection = connection or settings.smsc[0].name
+    first = (db.execute("SELECT max(id) FROM messages").fetchone()[0] or 0) + 1
+    stamp, due_at, until = iso(now), iso(due), iso(valid_until) if valid_until else None
+    db.conn.executemany(
+        "INSERT INTO messages (id, connection, phone, body, kind, priority, state, school_id, student_id, guardian_id, "
+        "not_before, valid_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
+        [(first + i, connection, phone, body, kind.value, kind.priority, school_id, student_id, guardian_id, due_at,
+          until, stamp, stamp) for i, (phone, body, school_id, guardian_id, student_id) in enumerate(rows)])
+    return list(range(first, first + len(rows)))
+
+
+def claim(db: sqlite_utils.Database, connections: list[str], limit: int, lease_s: float,
+          bulk_limit: int | None = None) -> list[Message]:
+    """Move up to ``limit`` due replies and ``bulk_limit`` (default ``limit``) due bulk rows of
+    ``connections`` to `sending` under a lease, oldest first.
+
+    Replies are sent first; the bulk slice is kept small by the sender, so it
+    comes back for replies soon. One IMMEDIATE transaction, so two workers
+    never claim the same row.
     """
     now = utcnow()
     marks = ",".join("?" * len(connections))
+    due = f"SELECT id FROM messages WHERE state = 'queued' AND not_before <= ? AND connection IN ({marks})"
+    bulk = limit if bulk_limit is None else min(limit, bulk_limit)
     with transaction(db):
         rows = db.execute(
             f"UPDATE messages SET state = 'sending', lease_until = ?, updated_at = ? WHERE id IN ("
-            f" SELECT id FROM messages WHERE state = 'queued' AND not_before <= ? AND connection IN ({marks})"
-            f" ORDER BY priority, not_before, id LIMIT ?) "
+            f" SELECT id FROM ({due} AND priority = 0 ORDER BY not_before, id LIMIT ?)"
+            f" UNION ALL SELECT id FROM ({due} AND priority > 0 ORDER BY priority, not_before, id LIMIT ?)) "
             "RETURNING id, connection, phone, body, kind, encoding, parts, valid_until, attempts, duplicates, "
             "concat_ref",
-            [iso(now + timedelta(seconds=lease_s)), iso(now), iso(now), *connections, limit]).fetchall()
+            [iso(now + timedelta(seconds=lease_s)), iso(now), iso(now), *connections, limit, iso(now),
+             *connections, bulk]).fetchall()
     rows.sort(key=lambda r: r[0])
     return [Message(r[0], r[1], r[2], r[3] or "", Kind(r[4]), r[5], r[6], r[7], r[8], r[9], r[10]) for r in rows]
 

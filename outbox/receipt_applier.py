@@ -8,7 +8,7 @@ from datetime import timedelta
 from store.clock import iso, utcnow
 from store.connection import transaction
 
-from .delivery import apply_receipt
+from .delivery import apply_receipts
 from .queue_thread import QueueThread
 
 logger = logging.getLogger(__name__)
@@ -53,11 +53,9 @@ class ReceiptApplier(QueueThread):
         """Apply a batch in one transaction."""
         try:
             with transaction(db):
-                for rid in receipt_ids:
-                    if apply_receipt(db, rid):
-                        self.applied += 1
-                    else:
-                        self.orphans += 1
+                applied, orphans = apply_receipts(db, receipt_ids)
+            self.applied += applied
+            self.orphans += orphans
         except Exception:
             logger.exception("could not apply %s receipts; they stay journaled and are retried", len(receipt_ids))
 

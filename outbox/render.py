@@ -59,10 +59,25 @@ def _portable_char(ch: str) -> str:
     return "".join(c for c in decomposed if c in gsm.PORTABLE)
 
 
+class _PortableTable(dict):
+    """A str.translate table: each character to its portable spelling, filled as characters are met."""
+
+    LIMIT = 20_000   # distinct characters remembered; beyond, still correct, just not cached
+
+    def __missing__(self, code: int):
+        value = _portable_char(chr(code))
+        if len(self) < self.LIMIT:
+            self[code] = value
+        return value
+
+
+_TO_PORTABLE = _PortableTable()
+
+
 def make_portable(text: str) -> str:
     """``text`` folded and reduced to characters that read the same in GSM, ASCII and Latin-1."""
     text = fold(unicodedata.normalize("NFC", text).translate(_TYPOGRAPHIC)).translate(_PORTABLE_MAP)
-    return _tidy("".join(_portable_char(ch) for ch in text))
+    return _tidy(text.translate(_TO_PORTABLE))
 
 
 def prepare(text: str, transliterate: bool) -> tuple[str, str]:
@@ -75,6 +90,9 @@ def prepare(text: str, transliterate: bool) -> tuple[str, str]:
 
 def parts_needed(text: str, encoding: str) -> int:
     """Parts ``text`` (already prepared) takes on the handset, as the segmenter splits it."""
+    if encoding == GSM and gsm.is_portable(text):
+        # One septet a character, no escape to keep whole: the segmenter's cuts are plain arithmetic.
+        return 1 if len(text) <= SINGLE[GSM] else -(-len(text) // MULTI[(GSM, False)])
     return count_parts(text, encoding)
 
 

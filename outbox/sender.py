@@ -33,6 +33,13 @@ logger = logging.getLogger(__name__)
 
 PACING = 0.98
 THROTTLE_HOLD = 0.1   # seconds every worker of the account pauses after ESME_RTHROTTLED / ESME_RMSGQFUL
+# Replies first for real, across every worker: bulk is claimed in slices of about BULK_SLICE seconds of the
+# licence and reserves its slots only when the shared schedule is at most BULK_HORIZON ahead, so a reply
+# never queues behind more than a chunk of bulk slots; a reply queued in this process also stops the
+# slice between two chunks. Replies reserve as far ahead as REPLY_HORIZON.
+BULK_SLICE = 0.25
+BULK_HORIZON = 0.02
+REPLY_HORIZON = 0.5
 
 
 @dataclass
@@ -60,7 +67,7 @@ class Sender:
     """One worker's sender over the transports it was handed (connection name -> Transport)."""
 
     def __init__(self, db_factory, settings, transports: dict[str, Transport], redis_conn, *, prefix: str,
-                 wake: Wake | None = None, batch: int = 200, lease_s: float = 30.0, poll_s: float = 1.0,
+                 wake: Wake | None = None, batch: int = 200, lease_s: float = 30.0, poll_s: float = 0.5,
                  rate_shares: dict[str, float] | None = None):
         self.db_factory = db_factory
         self.db = db_factory()
@@ -108,7 +115,8 @@ class Sender:
                         self.sweep()
                         last_sweep = time.monotonic()
                     up = [c for c in self.connections if self.transports[c].is_up()]
-                    claimed = messages.claim(self.db, up, self.batch, self.lease_s) if up else []
+                    self.wake.reply.clear()
+                    claimed = messages.claim(self.db, up, self.batch, self.lease_s, self._bulk_slice(up)) if up else []
                     if claimed:
                         self._send_batch(claimed, stop)
                         failures = 0
@@ -154,6 +162,11 @@ class Sender:
             delivery.expire_unknown(self.db, self.settings.sms.receipt_timeout)
         return got["stale"] + got["ambiguous"]
 
+    def _bulk_slice(self, up: list[str]) -> int:
+        """Bulk messages claimed at once: about BULK_SLICE seconds at the slowest licence sending now."""
+        tps = min((self.settings.connection(c).tps for c in up), default=1)
+        return max(1, min(self.batch, int(tps * BULK_SLICE)))
+
     def _sleep_for(self, up: list[str]) -> float:
         if not up:
             return self.poll_s
@@ -170,9 +183,14 @@ class Sender:
     def _send_batch(self, claimed: list[Message], stop: threading.Event) -> None:
         """Segment the batch (one transaction), then submit it in chunks under the TPS limiter."""
         ready = self._prepare(claimed)
+        ready.sort(key=lambda item: (not item[0].kind.is_reply, item[0].id))
         chunk: list[tuple[Message, list[tuple[int, SubmitPart]]]] = []
+        interrupted = False
         for item in ready:
             if stop.is_set():
+                break
+            if not item[0].kind.is_reply and self.wake.reply.is_set() and not chunk:
+                interrupted = True       # a reply is waiting: the rest of the bulk slice goes back
                 break
             chunk.append(item)
             if sum(len(p) for _, p in chunk) >= self._chunk_parts(item[0].connection):
@@ -180,7 +198,7 @@ class Sender:
                 chunk = []
         if chunk and not stop.is_set():
             self._send_chunk(chunk)
-        if stop.is_set():
+        if stop.is_set() or interrupted:
             # Claimed but never written: back to the queue at once, not after the lease.
             left = [m.id for m, _ in ready if m.id not in self._sent_ids]
             self._release(left)
@@ -263,7 +281,9 @@ class Sender:
         chunk = [(m, parts) for m, parts in chunk if parts]
         if not chunk:
             return
-        slots = self.limiters[chunk[0][0].connection].reserve(sum(len(p) for _, p in chunk))
+        urgent = any(m.kind.is_reply for m, _ in chunk)
+        slots = self.limiters[chunk[0][0].connection].reserve(sum(len(p) for _, p in chunk),
+                                                              horizon=REPLY_HORIZON if urgent else BULK_HORIZON)
         # Marked just before the writes: after a crash, only this chunk and the window are in doubt.
         ids = [m.id for m, _ in chunk]
         marks = ",".join("?" * len(ids))
@@ -372,12 +392,9 @@ class Sender:
         throttle = 0.0
         for attempt in range(1, 1000):
             try:
-                decisions = []
                 with transaction(db):
                     self._renew_leases(db)
-                    for outcome in batch:
-                        decisions.append(delivery.apply_submit(db, outcome,
-                                                               max_attempts=self.settings.sms.max_attempts))
+                    decisions = delivery.apply_submits(db, batch, max_attempts=self.settings.sms.max_attempts)
                 break
             except Exception:
                 # The SMSC accepted these: dropping the results would resend them. Keep trying.

@@ -38,7 +38,8 @@ def fmt_term(term: int) -> str:
 def environment() -> jinja2.Environment:
     """The template environment: strict about undefined names, no HTML escaping (SMS is text)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
-                             autoescape=False, trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False)
+                             autoescape=False, trim_blocks=False, lstrip_blocks=True, keep_trailing_newline=False,
+                             auto_reload=False)   # no stat() of the file per reply: templates ship with the code
     env.filters.update(num=fmt_number, d=fmt_date, term=fmt_term)
     return env
 
@@ -47,6 +48,11 @@ def render(name: str, **values) -> str:
     """Render templates_sms/``name`` and squeeze whitespace to single spaces."""
     text = " ".join(environment().get_template(name).render(**values).split())
     return _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+
+
+def macros(name: str):
+    """The macros of templates_sms/``name`` as callables (for texts built many thousand times a run)."""
+    return environment().get_template(name).module
 
 
 def names() -> list[str]:

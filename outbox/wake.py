@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import redis
 
 logger = logging.getLogger(__name__)
+
+STEP = 0.1       # seconds of one Redis wait between looks at the in-process event
+MIN_STEP = 0.05  # never shorter: Redis reads a timeout that rounds to 0 as "forever"
 
 
 class Wake:
@@ -20,9 +24,14 @@ class Wake:
         self.conn = conn
         self.key = f"{prefix}outbox:wake"
         self.local = threading.Event()
+        # Set when a reply was queued in this process: the sender stops its bulk slice between two
+        # chunks and claims again, replies first, instead of finishing the slice.
+        self.reply = threading.Event()
 
-    def ring(self) -> None:
-        """Wake this process's sender now and one sender elsewhere through Redis."""
+    def ring(self, reply: bool = False) -> None:
+        """Wake this process's sender now and one sender elsewhere through Redis (``reply``: replies wait)."""
+        if reply:
+            self.reply.set()
         self.local.set()
         if self.conn is None:
             return
@@ -44,13 +53,16 @@ class Wake:
             self.local.clear()
             return
         try:
-            # Short Redis waits interleaved with the local event keep both paths responsive.
-            remaining = timeout
-            while remaining > 0 and not self.local.is_set():
-                step = min(0.1, remaining)
-                if self.conn.blpop([self.key], timeout=step):
+            # Short Redis waits interleaved with the local event keep both paths responsive. Each is
+            # at least MIN_STEP: a BLPOP timeout that rounds to 0 (a float remainder such as 1e-17 s
+            # after ten steps of 0.1) means "block forever" to Redis, and the sender never polled again.
+            deadline = time.monotonic() + timeout
+            while not self.local.is_set():
+                left = deadline - time.monotonic()
+                if left < MIN_STEP / 2:
                     break
-                remaining -= step
+                if self.conn.blpop([self.key], timeout=round(max(MIN_STEP, min(STEP, left)), 3)):
+                    break
         except redis.exceptions.TimeoutError:
             # A blocking read that timed out on the client side just means no ring came.
             logger.debug("outbox bell: read timed out; polling")

@@ -1,6 +1,7 @@
 """A small local HTTP JSON API over a running `Simulator` (stdlib http.server).
 
     POST /mo      {"phone", "text" | "body_hex", "data_coding", "concat", "source_ton", "wait", …}
+                  {"phones": [...] | "phone", "text", "count", "window"}  (a bulk push, `window` in flight)
     GET  /submits ?dest=&since=&count=&timeout=   (count+timeout wait for that many)
     GET  /stats   GET /binds   GET /config   GET /receipts?since=   GET /pdus?since=   GET /mos?since=
     POST /drop    {"refuse_for": seconds}
@@ -115,6 +116,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def post_mo(self, _q: dict) -> dict:
         body = self._body()
+        if "count" in body or "phones" in body:
+            return self._post_mo_many(body)
         if "phone" not in body:
             raise BadRequest("phone is required")
         kwargs = {k: body[k] for k in MO_KEYS if k in body}
@@ -125,6 +128,19 @@ class _Handler(BaseHTTPRequestHandler):
         since = self.sim.submit_count()
         statuses = self.sim.push_mo(body["phone"], body.get("text"), **kwargs)
         return {"statuses": statuses, "submits_since": since}
+
+    def _post_mo_many(self, body: dict) -> dict:
+        phones = body.get("phones") or ([body["phone"]] if "phone" in body else None)
+        if not phones or not isinstance(phones, list) or "text" not in body:
+            raise BadRequest("a bulk push needs phone (or phones, a list) and text")
+        count = body.get("count")
+        if count is not None and (not isinstance(count, int) or count < 1):
+            raise BadRequest("count must be a positive integer")
+        kwargs = {k: body[k] for k in ("data_coding", "source_ton", "source_npi", "destination") if k in body}
+        since = self.sim.submit_count()
+        result = self.sim.push_mo_many(phones, body["text"], count=count, window=int(body.get("window", 50)),
+                                       wait=float(body.get("wait", 0)), **kwargs)
+        return {**result, "submits_since": since}
 
     def post_drop(self, _q: dict) -> dict:
         body = self._body()

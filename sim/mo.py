@@ -1,7 +1,9 @@
 """Mobile-originated messages: what a handset's text becomes on the SMPP side."""
 from __future__ import annotations
 
+import asyncio
 import random
+import time
 from dataclasses import dataclass, field
 
 from . import concat
@@ -70,3 +72,22 @@ def build(req: MoRequest, rng: random.Random) -> list[concat.Part]:
         part.esm_class |= req.esm_class
         part.tlvs.extend((int(t), bytes(v)) for t, v in req.tlvs)
     return list(reversed(parts)) if req.reverse_parts else parts
+
+
+async def push_many(core, requests: list[MoRequest], window: int = 50, wait: float = 0.0) -> dict:
+    """Deliver every request through ``core`` with up to ``window`` deliver_sm unanswered at once.
+
+    Returns counts of the deliver_sm_resp statuses ({"0": n, ...}) and the seconds it took.
+    """
+    gate = asyncio.Semaphore(max(1, window))
+    counts: dict[str, int] = {}
+    started = time.monotonic()
+
+    async def one(req):
+        async with gate:
+            for status in await core.push_mo(req, wait):
+                key = str(status)
+                counts[key] = counts.get(key, 0) + 1
+
+    await asyncio.gather(*(one(r) for r in requests))
+    return {"statuses": counts, "seconds": round(time.monotonic() - started, 3)}

@@ -133,6 +133,11 @@ EVENTS_SQL = (f"SELECT {EVENT_COLUMNS} FROM events WHERE events.school_id = :sch
               + _WINDOW.format(t="events") + " ORDER BY events.date, events.id")
 
 
+# A stored score ('7.5', '8', '10') in tenths of a point as an exact integer ('D'/'CD' are never summed).
+GRADE_TENTHS = ("(CASE WHEN instr(value, '.') THEN CAST(replace(value, '.', '') AS INTEGER) "
+                "ELSE CAST(value AS INTEGER) * 10 END)")
+
+
 def approved_between(db: sqlite_utils.Database, school_id: int, after_utc: str | None,
                      until_utc: str) -> News:
     """Every item of the school approved in (after_utc, until_utc]; after None = from the start. Five queries."""

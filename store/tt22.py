@@ -140,6 +140,13 @@ def term_average(tx: Sequence[Decimal], gk: Decimal | None, ck: Decimal | None) 
     return round_half_up(total / Decimal(len(regular) + 5))
 
 
+def term_average_of_tenths(tx_sum: int, tx: int, gk: int | None, ck: int | None) -> Decimal | None:
+    """term_average from sums in tenths of a point (ΣTX over ``tx`` scores, GK, CK), as SQL can add them exactly."""
+    if gk is None or ck is None:
+        return None
+    return round_half_up(Decimal(tx_sum + 2 * gk + 3 * ck) / Decimal(10 * (tx + 5)))
+
+
 def year_average(term1: Decimal | None, term2: Decimal | None) -> Decimal | None:
     """ĐTBmcn = (ĐTBmhkI + 2·ĐTBmhkII) / 3 over the recorded (rounded) term averages; None if one is missing."""
     if term1 is None or term2 is None:

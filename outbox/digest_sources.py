@@ -1,0 +1,276 @@
+"""What each kind of news contributes to a guardian's evening digest, read a page of students at a time.
+
+A source reads the approvals of (after, until] for the students of one page
+in a few indexed queries (`student_id IN (...)`, bounded by the page) and
+returns, per student, a `Piece`: the detailed lines, and the same news in
+a few words (`summary`, and the shortest form `brief`) for a child whose
+detail would not fit in one SMS part. A new domain adds its own source to
+`SOURCES`; the digest builder knows nothing of the tables behind them.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from datetime import date
+
+from store.news import GRADE_TENTHS
+from store.records import Session
+from store.subjects import sort_key
+from store.tt22 import InvalidScore, Level, SubjectKind, parse_score, term_average_of_tenths, tx_count
+
+from .templating import fmt_date, fmt_number
+
+KIND_ORDER = {"TX": 0, "GK": 1, "CK": 2}
+AVERAGES_LISTED = 6     # more complete subjects than this are only counted: their list would not fit a part
+
+
+@dataclass(frozen=True)
+class Window:
+    """One run's frame: the school, the approval window (after, until], the local date, its subjects."""
+
+    school_id: int
+    after: str
+    until: str
+    day: date
+    subjects: dict[tuple[str, int], tuple[SubjectKind, int]]   # (code, grade) -> (kind, TX a term)
+
+
+@dataclass(frozen=True)
+class Page:
+    """The students of one page of guardians: their class and grade (khối)."""
+
+    student_ids: list[int]
+    class_of: dict[int, int]
+    grade_of: dict[int, int]
+
+
+@dataclass
+class Piece:
+    """One source's news of one child: detailed lines, or a summary and a brief when space is short."""
+
+    lines: list[str]
+    summary: str
+    brief: str = ""
+    condensed: bool = False     # the lines are the summary already (too much to list): the text gets the link
+
+    def at(self, level: int) -> list[str]:
+        """The lines at ``level``: 0 detailed, 1 summary, 2 brief."""
+        if level == 0:
+            return self.lines
+        return [self.brief or self.summary] if level >= 2 else [self.summary]
+
+
+def _marks(ids: list[int]) -> str:
+    return ",".join("?" * len(ids))
+
+
+def _page_rows(db, sql: str, w: Window, page: Page) -> list[tuple]:
+    """Rows of ``sql`` (``{ids}`` then the window's two bounds as parameters) for the page's students."""
+    return db.execute(sql.format(ids=_marks(page.student_ids)), [*page.student_ids, w.after, w.until]).fetchall()
+
+
+@dataclass
+class _Subject:
+    code: str
+    term: int
+    count: int               # new scores
+    complete: bool           # every score the term's average needs is approved
+    average: Decimal | None = None
+
+
+def _subject_order(s: _Subject) -> tuple:
+    return (sort_key(s.code), s.term)
+
+
+class Grades:
+    """Scores: each new score listed (corrected ones "sửa"), or counted per subject with the complete terms.
+
+    One lean query counts per subject and term (the heavy first evening touches every approved cell once);
+    the cells themselves are read only for children with few new scores, the averages only for children
+    with few complete subjects: the only ones whose text could show them in one part.
+    """
+
+    name = "grades"
+
+    COUNTS = ("SELECT student_id, subject_code, term, sum(approved_at > ?) AS new, count(*), sum(kind != 'TX') "
+              "FROM grades WHERE student_id IN ({ids}) AND +status = 'approved' AND +approved_at <= ? "
+              "GROUP BY student_id, subject_code, school_year, term HAVING new > 0")
+    CELLS = ("SELECT student_id, subject_code, term, kind, seq, value, corrected FROM grades "
+             "WHERE student_id IN ({ids}) AND +status = 'approved' AND approved_at > ? AND approved_at <= ?")
+    SUMS = ("SELECT student_id, subject_code, term, sum(kind = 'TX'), sum(CASE WHEN kind = 'TX' THEN {t} END), "
+            "max(CASE WHEN kind = 'GK' THEN {t} END), max(CASE WHEN kind = 'CK' THEN {t} END) FROM grades "
+            "WHERE student_id IN ({ids}) AND +status = 'approved' AND +approved_at <= ? "
+            "GROUP BY student_id, subject_code, school_year, term")
+
+    def __init__(self, detail_max: int | None = 12):
+        # More new scores than this never fit a part: only counted, their cells not read (None: always listed).
+        self.detail_max = detail_max
+
+    def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
+        """The page's new scores, per child."""
+        by_student: dict[int, list[_Subject]] = defaultdict(list)
+        for sid, code, term, new, cells, exams in db.execute(self.COUNTS.format(ids=_marks(page.student_ids)),
+                                                            [w.after, *page.student_ids, w.until]).fetchall():
+            kind, required = w.subjects.get((code, page.grade_of.get(sid, 0)), (SubjectKind.SCORED, 0))
+            by_student[sid].append(_Subject(code, term, new, bool(required and exams == 2 and cells - 2 >= required)))
+        few = [sid for sid, subs in by_student.items() if self.detail_max is None
+               or sum(s.count for s in subs) <= self.detail_max]
+        cells = self._cells(db, w, few)
+        self._averages(db, w, page, by_student)
+        return {sid: self._piece(subjects, cells.get(sid)) for sid, subjects in by_student.items()}
+
+    def _cells(self, db, w: Window, ids: list[int]) -> dict[int, list[tuple]]:
+        out: dict[int, list[tuple]] = defaultdict(list)
+        if ids:
+            for sid, *cell in db.execute(self.CELLS.format(ids=_marks(ids)), [*ids, w.after, w.until]).fetchall():
+                out[sid].append(cell)
+        return out
+
+    def _averages(self, db, w: Window, page: Page, by_student: dict[int, list[_Subject]]) -> None:
+        """The term averages of the complete scored subjects of children with few of them."""
+        wanted = {}
+        for sid, subs in by_student.items():
+            complete = [s for s in subs if s.complete]
+            if 0 < len(complete) <= AVERAGES_LISTED:
+                grade = page.grade_of.get(sid, 0)
+                wanted[sid] = {(s.code, s.term): s for s in complete
+                               if w.subjects.get((s.code, grade), (None,))[0] is SubjectKind.SCORED}
+        if not wanted:
+            return
+        ids = list(wanted)
+        for sid, code, term, tx, tx_sum, gk, ck in db.execute(self.SUMS.format(t=GRADE_TENTHS, ids=_marks(ids)),
+                                                              [*ids, w.until]).fetchall():
+            subject = wanted[sid].get((code, term))
+            if subject is not None:
+                subject.average = term_average_of_tenths(tx_sum or 0, tx, gk, ck)
+
+    def _piece(self, subjects: list[_Subject], cells: list[tuple] | None) -> Piece:
+        subjects.sort(key=_subject_order)
+        new = sum(s.count for s in subjects)
+        per_subject: dict[str, int] = {}
+        for s in subjects:
+            per_subject[s.code] = per_subject.get(s.code, 0) + s.count
+        complete = [s for s in subjects if s.complete]
+        terms = sorted({s.term for s in complete})
+        head = f"{new} điểm mới"
+        counted = f"{head}: " + ", ".join(f"{code} {n}" for code, n in per_subject.items())
+        done = "; ".join(f"đủ điểm HK{t}: {sum(1 for s in complete if s.term == t)} môn" for t in terms)
+        scored = [s for s in complete if s.average is not None]
+        averages = "; ".join(f"TB HK{t} " + ", ".join(f"{s.code} {fmt_number(s.average)}" for s in scored
+                                                      if s.term == t) for t in sorted({s.term for s in scored}))
+        summary = "; ".join(p for p in (counted, averages or done) if p)
+        brief = "; ".join(p for p in (f"{head} ở {len(per_subject)} môn", done) if p)
+        lines = self._lines(cells) if cells else []
+        return Piece(lines or [summary], summary, brief, condensed=not lines)
+
+    @staticmethod
+    def _lines(cells: list[tuple]) -> list[str]:
+        by_code: dict[str, list[str]] = {}
+        for code, term, kind, seq, value, corrected in sorted(
+                cells, key=lambda c: (sort_key(c[0]), c[1], KIND_ORDER[c[2]], c[3])):
+            try:
+                shown = fmt_number(parse_score(value))
+            except InvalidScore:
+                continue
+            label = kind if kind != "TX" else f"TX{seq}"
+            by_code.setdefault(code, []).append(f"{label} {shown}{' (sửa)' if corrected else ''}")
+        return [f"Điểm {code} {', '.join(scores)}" for code, scores in by_code.items()]
+
+
+LEVEL = {"T": "Tốt", "K": "Khá", "D": "Đạt", "CD": "Chưa đạt"}
+
+
+class Conduct:
+    """Conduct (rèn luyện) ratings of a term or the year: short already."""
+
+    name = "conduct"
+    SQL = ("SELECT student_id, term, rating FROM conduct WHERE student_id IN ({ids}) AND +status = 'approved' "
+           "AND approved_at > ? AND approved_at <= ? ORDER BY student_id, school_year, term")
+
+    def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
+        """The page's new conduct ratings, per child."""
+        out: dict[int, list[str]] = defaultdict(list)
+        for sid, term, rating in _page_rows(db, self.SQL, w, page):
+            out[sid].append(f"Rèn luyện {'cả năm' if term == 0 else 'HK' + str(term)}: {LEVEL[Level(rating).value]}")
+        return {sid: Piece(lines, ", ".join(x.replace("Rèn luyện", "RL").replace(":", "") for x in lines))
+                for sid, lines in out.items()}
+
+
+class Absences:
+    """Approved absences, each listed, or counted."""
+
+    name = "absences"
+    SQL = ("SELECT student_id, date, session, excused FROM attendance WHERE student_id IN ({ids}) "
+           "AND +status = 'approved' AND approved_at > ? AND approved_at <= ? ORDER BY student_id, date, session")
+
+    def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
+        """The page's new absences, per child."""
+        out: dict[int, list[tuple]] = defaultdict(list)
+        for sid, day, session, excused in _page_rows(db, self.SQL, w, page):
+            out[sid].append((date.fromisoformat(day), Session(session), bool(excused)))
+        pieces = {}
+        for sid, rows in out.items():
+            lines = [f"Vắng {fmt_date(d)} {s.value} ({'có phép' if ex else 'không phép'})" for d, s, ex in rows]
+            unexcused = sum(1 for _, _, ex in rows if not ex)
+            summary = f"vắng {len(rows)} buổi" + (f" ({unexcused} không phép)" if unexcused else "")
+            pieces[sid] = Piece(lines, summary, f"vắng {len(rows)}")
+        return pieces
+
+
+class Comments:
+    """Teachers' approved comments, each quoted, or counted."""
+
+    name = "comments"
+    SQL = ("SELECT student_id, subject_code, body FROM comments WHERE student_id IN ({ids}) "
+           "AND +status = 'approved' AND approved_at > ? AND approved_at <= ? ORDER BY student_id, date, id")
+
+    def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
+        """The page's new comments, per child."""
+        out: dict[int, list[str]] = defaultdict(list)
+        for sid, subject, body in _page_rows(db, self.SQL, w, page):
+            out[sid].append(f"NX{' ' + subject if subject else ''}: {body.rstrip('. ')}")
+        return {sid: Piece(lines, f"{len(lines)} nhận xét mới") for sid, lines in out.items()}
+
+
+class Events:
+    """Upcoming events and announcements of the child's class and of the whole school (read once a run)."""
+
+    name = "events"
+    SQL = ("SELECT class_id, date, kind, title FROM events WHERE school_id = ? AND +status = 'approved' "
+           "AND approved_at > ? AND approved_at <= ? AND date >= ? ORDER BY date, id")
+
+    def __init__(self):
+        self._cache: tuple | None = None
+
+    def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
+        """Each child's new events (the school's few rows are read once per window)."""
+        key = (w.school_id, w.after, w.until, w.day)
+        if self._cache is None or self._cache[0] != key:
+            rows = db.execute(self.SQL, [w.school_id, w.after, w.until, w.day.isoformat()]).fetchall()
+            self._cache = (key, [(cid, f"{'TB' if kind == 'thongbao' else 'Lịch'} "
+                                       f"{fmt_date(date.fromisoformat(d))} {title}") for cid, d, kind, title in rows])
+        events = self._cache[1]
+        if not events:
+            return {}
+        pieces = {}
+        for sid in page.student_ids:
+            lines = [line for cid, line in events if cid is None or cid == page.class_of.get(sid)]
+            if lines:
+                pieces[sid] = Piece(lines, f"{len(lines)} lịch/thông báo mới")
+        return pieces
+
+
+def sources(*, full: bool = False) -> list:
+    """The digest's news sources, in the order their lines appear; a new domain appends its own.
+
+    ``full``: every score listed however many (the e-mail, which has room).
+    """
+    from .digest_primary import Primary
+    return [Grades(None if full else 12), Conduct(), Absences(), Comments(), Events(), Primary()]
+
+
+def subjects_of(db, school_id: int) -> dict[tuple[str, int], tuple[SubjectKind, int]]:
+    """(code, grade) -> (kind, TX a term) of every subject of the school."""
+    return {(code, grade): (SubjectKind(kind), tx_count(periods)) for code, grade, kind, periods in db.execute(
+        "SELECT code, grade, kind, periods_per_year FROM subjects WHERE school_id = ?", [school_id])}

