@@ -16,7 +16,7 @@ from store.connection import connect
 ROOT = Path(__file__).resolve().parent.parent
 
 # Fixture modules of each area, listed explicitly (no discovery magic).
-pytest_plugins: list[str] = ["tests.fixtures_store", "tests.fixtures_sim", "tests.fixtures_imports", "tests.fixtures_commands", "tests.fixtures_gateway", "tests.fixtures_web"]
+pytest_plugins: list[str] = ["tests.fixtures_store", "tests.fixtures_sim", "tests.fixtures_imports", "tests.fixtures_commands", "tests.fixtures_gateway", "tests.fixtures_web", "tests.fixtures_preschool"]
 
 
 def write_config(path: Path, text: str = "", db_path: Path | None = None) -> Path:

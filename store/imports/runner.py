@@ -27,6 +27,7 @@ from .errors import ImportFileError, ImportRowsError, RowError, RowNote, RowReje
 from .headers import MAX_TX, SEARCH_ROWS
 from .marks import Conduct, GradeBook, Grades
 from .people import Guardians, Students
+from .preschool import PRESCHOOL_KINDS
 from .primary import PRIMARY_KINDS
 from .readers import open_table, sha256_of
 from .school import Classes, Schools, Subjects, Terms
@@ -36,7 +37,7 @@ logger = logging.getLogger(__name__)
 # Every kind, in the order a new school is loaded (each refers to the ones before).
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Schools(), Terms(), Classes(), Subjects(), Students(), Guardians(),
-    Grades(), GradeBook(), Conduct(), Attendance(), Comments(), Events(), *PRIMARY_KINDS)}
+    Grades(), GradeBook(), Conduct(), Attendance(), Comments(), Events(), *PRIMARY_KINDS, *PRESCHOOL_KINDS)}
 PROGRESS_EVERY = 500
 
 Progress = Callable[[int, int | None], None]

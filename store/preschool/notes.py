@@ -74,7 +74,7 @@ def write_note(conn, student_id: int, day: date, note: Note, *, by: str, approve
     review = ("approved", by, now) if approved else ("pending", None, None)
     if found is None:
         conn.execute(f"INSERT INTO daily_notes (student_id, date, {NOTE_COLUMNS}, status, approved_by, approved_at, "
-                     "entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     f"entered_by, entered_at) VALUES ({', '.join('?' * 15)})",
                      (student_id, day.isoformat(), *_values(note), *review, by, now))
         return True
     if note_of(found[1:9]) == note and (found[9] == "approved" or not approved):
