@@ -19,7 +19,7 @@ from datetime import timedelta
 from flask import Flask
 
 BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
-              "web.entry", "web.overview", "web.parents", "web.primary")
+              "web.entry", "web.overview", "web.parents", "web.primary", "web.preschool")
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -72,6 +72,8 @@ STAFF_NAV = (
     ("overview.school", "Tổng hợp"),
     ("primary.entry", "Nhập đánh giá TH"),
     ("primary.overview", "Tổng hợp TH"),
+    ("preschool.notes", "Nhật ký MN"),
+    ("preschool.pickups", "Người đón"),
 )
 
 
