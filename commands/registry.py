@@ -4,9 +4,13 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .base import Command
+from .be import Be
+from .can import Can
 from .con import Con
+from .dan import Dan
 from .diem import Diem
 from .dk import Dk
+from .don import Don
 from .gv import Gv
 from .hd import Hd
 from .huy import Huy
@@ -19,7 +23,8 @@ from .rl import Rl
 from .tbao import Tbao
 from .vang import Vang
 
-COMMANDS: tuple[type[Command], ...] = (Diem, Kq, Rl, Nx, Vang, Nghi, Lich, Tbao, Con, Gv, Huy, Dk, Mk, Hd)
+COMMANDS: tuple[type[Command], ...] = (Diem, Kq, Rl, Nx, Vang, Nghi, Lich, Tbao, Con, Gv, Huy, Dk, Mk, Hd,
+                                       Be, Can, Dan, Don)   # kindergarten (mầm non)
 
 
 @lru_cache(maxsize=1)
