@@ -21,7 +21,7 @@ from store.connection import transaction
 from store.news import ChildNews, approved_between
 from store.subjects import sort_key
 
-from . import digest_primary, messages, quiet
+from . import digest_preschool, digest_primary, messages, quiet
 from .fit import fit
 from .render import parts_needed, prepare
 from .templating import fmt_date, fmt_number, render
@@ -81,8 +81,8 @@ def _open_run(db, school_id: int, day: date, now: datetime) -> tuple[int, str | 
 
 
 def level_sources(db, school_id: int, after: str | None, until: str) -> tuple:
-    """The per-level line sources of one digest window (today: the primary TT27 lines)."""
-    return (digest_primary.source(db, school_id, after, until),)
+    """The per-level line sources of one digest window (the primary TT27 lines, the kindergarten lines)."""
+    return (digest_primary.source(db, school_id, after, until), digest_preschool.source(db, school_id, after, until))
 
 
 def family_news(news, kids, day: date, sources=()) -> list[dict]:
