@@ -79,6 +79,7 @@ def z_scores(sex: str, age_days: int, weight_kg: float, height_cm: float) -> dic
     if not 0 <= age_days <= int(MAX_MONTHS * 30.4375) + 15:
         raise InvalidValue(f"tuổi {age_days // 30} tháng ngoài bảng WHO cho mầm non (0 đến {MAX_MONTHS} tháng)")
     obs = Observation(_who_sex(sex), age_in_days=max(age_days, 1))
+    obs.t = age_days                # pygrowup reads age_in_days=0 as "no age given"; day 0 is in the tables
     weight, height = Decimal(str(weight_kg)), Decimal(str(height_cm))
     lying = age_days < 731          # WHO: length lying down under 2 years, height standing after
     try:
