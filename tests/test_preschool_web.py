@@ -2,6 +2,8 @@
 and the grid in headless Chromium at 390×844: a class of 30 with 3 exceptions in at most 10 actions."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 import settings as settings_mod
@@ -135,3 +137,34 @@ def test_grid_of_30_with_3_exceptions_in_10_actions_at_phone_size(page, live_ser
     saved = {r.code: r.note for r in notes.class_day(k.db, la1, k.year, k.friday)}
     assert len(saved) == 30 and sum(not n.is_usual() for n in saved.values()) == 3
     assert saved["MN01"].an is Amount.IT and saved["MN02"].nhac == ("ta",) and saved["MN03"].nhan_xet == "Con bị ho nhẹ"
+
+
+def _parent_login(client, db, phone: str):
+    from store import guardian_accounts, otp
+    from store.phones import normalise
+    e164 = normalise(phone)
+    gid = guardian_accounts.guardian_id(db, e164)
+    guardian_accounts.set_password(db, e164, otp.issue(db, gid, 600), "mat-khau-1")
+    assert post_form(client, "/parent/login", {"phone": phone, "password": "mat-khau-1"}).status_code == 302
+
+
+def test_parents_page_notes_growth_chart_and_stages_for_the_linked_guardian_only(client, kindergarten):
+    k = kindergarten
+    d = k.friday.isoformat()
+    k.load("nhatky", [["ma_hs", "ngay", "an", "nhac"], ["MN04", d, "it", "ta"]], approve=True)
+    k.load("cando", [["ma_hs", "ngay", "can_nang", "chieu_cao"], ["MN04", (k.friday - timedelta(days=90)).isoformat(),
+                                                                 "10,1", "87"], ["MN04", d, "9,8", "88"]], approve=True)
+    k.load("danhgia_mn", [["ma_hs", "nam_hoc", "dot", "linh_vuc", "muc", "nhan_xet"],
+                          ["MN04", k.year, "Chủ đề Trường mầm non", "TC", "D", "Bé chạy nhanh"]], approve=True)
+    _parent_login(client, k.db, "0911000004")
+    assert "MN04" in client.get("/parent/").get_data(as_text=True)
+    html = client.get("/parent/child/MN04").get_data(as_text=True)
+    assert "ăn ít; nhắc mang: bỉm/tã" in html.lower() or "Ăn ít; nhắc mang: bỉm/tã" in html
+    assert 'id="growth-chart"' in html and html.count("<circle") == 2
+    assert "mời phụ huynh trao đổi với cô hoặc nhân viên y tế" in html
+    assert "Bé chạy nhanh" in html and "Thể chất" in html
+    for word in ("suy dinh dưỡng", "thấp còi", "nhẹ cân", "béo phì", "<script>", "style="):
+        assert word not in html.lower()
+    assert client.get("/parent/child/MN01").status_code == 404          # not this guardian's child
+    reads = k.db.execute("SELECT count(*) FROM audit_log WHERE action = 'web:parent:view'").fetchone()[0]
+    assert reads == 1

@@ -110,3 +110,16 @@ def classify(sex: str, born: date, on: date, weight_kg: float, height_cm: float)
         raise InvalidValue(f"cân nặng {weight_kg:g} kg, chiều cao {height_cm:g} cm không hợp lý với tuổi "
                            f"({', '.join(wild)}): kiểm tra lại số đo")
     return Growth((on - born).days, weight_kg, height_cm, z)
+
+
+def weight_band(sex: str, age_days: int, z: float) -> float:
+    """The weight (kg) at z-score ``z`` for this age and sex, from the WHO LMS tables (for the growth chart)."""
+    from pygrowup.tables.by_day import wfa as by_day
+    from pygrowup.tables.by_month import wfa as by_month
+    who = _who_sex(sex)
+    if age_days <= LAST_DAY_2006:
+        lms = by_day.DATA[who][max(0, age_days)]
+    else:
+        lms = by_month.DATA[who][min(120, round(age_days / 30.4375))]
+    l, m, s = float(lms["l"]), float(lms["m"]), float(lms["s"])
+    return m * (1 + l * s * z) ** (1 / l)      # the WHO's LMS formula solved for the measurement
