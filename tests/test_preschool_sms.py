@@ -91,3 +91,9 @@ def test_pickup_time_words(text, person, at):
 def test_a_secondary_child_gets_told_be_is_for_kindergarten(convo):
     reply = convo.send("0912345678", "BE C1")
     assert reply is not None and "danh cho tre mam non" in reply
+
+
+def test_can_names_which_indicators_are_outside(talk):
+    assert talk.send("0911000004", "CAN").endswith(
+        "Co chi so ngoai khoang chuan WHO (chieu cao theo tuoi, can nang theo tuoi, can nang theo chieu cao); "
+        "moi phu huynh trao doi voi co/nhan vien y te.")
