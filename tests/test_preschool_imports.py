@@ -1,7 +1,7 @@
 """Kindergarten imports: groups by their Vietnamese names, gioi_tinh, nhatky, cando, danhgia_mn; bad rows refused."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -83,3 +83,15 @@ def test_danhgia_mn(kindergarten):
                               ["MN01", k.year, "GD", "TC", "Giỏi"]])
     assert [r.reason for r in e.value.report.errors] == [
         "lĩnh vực 'Toán' không đúng (TC, NT, NN, TCXH hoặc TM)", "mức 'Giỏi' không đúng (Đ đạt hoặc CĐ chưa đạt)"]
+
+
+def test_the_demo_kindergarten_imports_and_answers_be(db, tmp_path, sms_settings):
+    from store.imports import import_file
+    from store.preschool import demo
+
+    from .fixtures_commands import Conversation
+    for kind, path in demo.generate(tmp_path / "mn", seed=3, students_per_class=6):
+        import_file(db, kind, path, approve=True, imported_by="demo")
+    friday = max(date.fromisoformat(d) for (d,) in db.execute("SELECT date FROM daily_notes"))
+    reply = Conversation(db, sms_settings, today=friday).send(demo.FIXED[0][0], "BE")
+    assert reply.endswith("hom nay: an it; nhac mang: bim/ta; co nhan xet: Con hoi met.")
