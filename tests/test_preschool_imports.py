@@ -95,3 +95,17 @@ def test_the_demo_kindergarten_imports_and_answers_be(db, tmp_path, sms_settings
     friday = max(date.fromisoformat(d) for (d,) in db.execute("SELECT date FROM daily_notes"))
     reply = Conversation(db, sms_settings, today=friday).send(demo.FIXED[0][0], "BE")
     assert reply.endswith("hom nay: an it; nhac mang: bim/ta; co nhan xet: Con hoi met.")
+
+
+def test_pending_notes_and_measurements_are_approval_groups(kindergarten, sms_settings):
+    from store import approvals
+    k = kindergarten
+    k.load("nhatky", [["ma_hs", "ngay", "an"], ["MN01", k.friday.isoformat(), "it"]])
+    k.load("cando", [["ma_hs", "ngay", "can_nang", "chieu_cao"], ["MN01", k.friday.isoformat(), "18,4", "110"]])
+    tz = sms_settings.sms.timezone
+    groups = {g.key.kind: g for g in approvals.pending_groups(k.db, tz, school_id=1)}
+    assert groups[approvals.Kind.DAILY_NOTES].key.kind.label == "Nhật ký mầm non"
+    rows = approvals.pending_rows(k.db, groups[approvals.Kind.GROWTH].key, tz)
+    assert [r.detail for r in rows] == [f"{k.friday.isoformat()} 18.4 kg, 110 cm"]
+    approvals.approve(k.db, [groups[approvals.Kind.DAILY_NOTES].key], actor="hieu.truong", tz=tz, school_id=1)
+    assert notes.latest(k.db, 1, k.friday)[1].an is Amount.IT

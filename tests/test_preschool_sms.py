@@ -97,3 +97,10 @@ def test_can_names_which_indicators_are_outside(talk):
     assert talk.send("0911000004", "CAN").endswith(
         "Co chi so ngoai khoang chuan WHO (chieu cao theo tuoi, can nang theo tuoi, can nang theo chieu cao); "
         "moi phu huynh trao doi voi co/nhan vien y te.")
+
+
+def test_the_teachers_answer_to_dan(sms_settings):
+    from outbox import notices
+    sms = notices.teacher_answer(sms_settings, kind="DAN", class_name="LA1", student_name="Nguyễn Minh An",
+                                 answer="Cô đã cho cháu uống thuốc lúc 10h.")
+    assert sms.text == "Co lop LA1 tra loi loi dan ve Nguyen Minh An: Co da cho chau uong thuoc luc 10h."

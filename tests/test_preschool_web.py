@@ -98,6 +98,8 @@ def test_pickup_changes_are_confirmed_by_the_teacher_only(client, kindergarten):
     login_staff(client2, _teacher(db))
     page = client2.get("/staff/mn/don").get_data(as_text=True)
     assert "bà ngoại" in page and "chờ cô xác nhận" in page
+    grid = client2.get(f"/staff/mn/nhatky?class={la1}&day={day.isoformat()}").get_data(as_text=True)
+    assert 'id="pickups-today"' in grid and "bà ngoại 16:30 (chờ cô xác nhận)" in grid
     assert post_form(client2, f"/staff/mn/don/{pid}", {"decision": "confirm"}, get_from="/staff/mn/don").status_code == 303
     assert db.execute("SELECT state, decided_by FROM pickup_changes").fetchone() == ("confirmed", "co.hanh")
 

@@ -113,7 +113,8 @@ def notes_page():
                            usual=Note(), amounts=list(Amount), reminders=REMINDERS, chips=CHIP_REMINDERS,
                            can_edit=can_edit, problems=problems, today=today,
                            need_approval=notes.need_approval(db, choice.school_id) if choice else True,
-                           ), (400 if problems else 200)
+                           pickups_today=[p for p in pickups.for_classes(db, [choice.id], day) if p.on_date == day]
+                           if choice else []), (400 if problems else 200)
 
 
 @bp.route("/don", endpoint="pickups")
