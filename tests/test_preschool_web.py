@@ -170,3 +170,19 @@ def test_parents_page_notes_growth_chart_and_stages_for_the_linked_guardian_only
     assert client.get("/parent/child/MN01").status_code == 404          # not this guardian's child
     reads = k.db.execute("SELECT count(*) FROM audit_log WHERE action = 'web:parent:view'").fetchone()[0]
     assert reads == 1
+
+
+def test_weighing_form_all_or_nothing_then_pending(client, kindergarten):
+    db, day = kindergarten.db, kindergarten.friday
+    la1, kids = _ids(db)
+    login_staff(client, _teacher(db))
+    url = f"/staff/mn/cando?class={la1}&day={day.isoformat()}"
+    form = {"class": la1, "day": day.isoformat(), f"kg-{kids['MN01']}": "18,4", f"cm-{kids['MN01']}": "110",
+            f"kg-{kids['MN02']}": "186", f"cm-{kids['MN02']}": "108"}
+    r = post_form(client, "/staff/mn/cando", form, get_from=url)
+    assert r.status_code == 400 and "cân nặng 186 kg không hợp lý" in r.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM growth_measurements").fetchone()[0] == 0
+    form[f"kg-{kids['MN02']}"] = "17.6"
+    assert post_form(client, "/staff/mn/cando", form, get_from=url).status_code == 303
+    assert db.execute("SELECT student_id, weight_kg, status FROM growth_measurements ORDER BY student_id").fetchall() == [
+        (kids["MN01"], 18.4, "pending"), (kids["MN02"], 17.6, "pending")]

@@ -74,6 +74,7 @@ STAFF_NAV = (
     ("primary.overview", "Tổng hợp TH"),
     ("preschool.notes", "Nhật ký MN"),
     ("preschool.pickups", "Người đón"),
+    ("preschool.weighing", "Cân đo MN"),
 )
 
 

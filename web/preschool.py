@@ -6,6 +6,8 @@
   notes to need no approval.
 - GET /staff/mn/don, POST /staff/mn/don/<id>: the class's pickup changes texted with DON; the
   teacher confirms or refuses each (an SMS alone never authorises a pickup).
+- GET/POST /staff/mn/cando?class=<id>&day=YYYY-MM-DD: the class's weighing (kg, cm), checked as the
+  `cando` import checks it; all or nothing, pending until approved.
 - POST /staff/mn/setting: an admin sets whether the school's notes need approval.
 
 Scope as the other staff pages: a teacher their classes, admins and reviewers their school,
@@ -20,8 +22,8 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from store import audit, levels
 from store.clock import local_today, school_year_of
 from store.connection import transaction
-from store.gradebook import Problem
-from store.preschool import notes, pickups
+from store.gradebook import EntryRejected, Problem
+from store.preschool import growth_entry, notes, pickups
 from store.preschool.rules import REMINDERS, Amount, InvalidValue, Note, parse_note
 
 from .auth import staff_required
@@ -78,15 +80,8 @@ def _read_grid(form, rows) -> tuple[dict[int, Note], list[Problem]]:
 @staff_required()
 def notes_page():
     """One kindergarten class's day: every child as usual, the teacher marks the exceptions."""
-    today = local_today(settings().sms.timezone)
     source = request.form if request.method == "POST" else request.args
-    day = _day(source.get("day", ""), today)
-    year = school_year_of(day)
-    choices = _classes(year)
-    class_id = _int_arg(source, "class")
-    choice = next((c for c in choices if c.id == class_id), None) if class_id is not None else None
-    if class_id is not None and choice is None:
-        abort(404)
+    today, day, year, choices, choice = _class_and_day(source)
     db, problems = get_db(), []
     can_edit = g.staff.role.value in EDITORS
     rows = notes.class_day(db, choice.id, year, day) if choice else []
@@ -115,6 +110,51 @@ def notes_page():
                            need_approval=notes.need_approval(db, choice.school_id) if choice else True,
                            pickups_today=[p for p in pickups.for_classes(db, [choice.id], day) if p.on_date == day]
                            if choice else []), (400 if problems else 200)
+
+
+def _class_and_day(source):
+    """(today, day, year, choices, choice) from the query or the form; 404 outside the scope."""
+    today = local_today(settings().sms.timezone)
+    day = _day(source.get("day", ""), today)
+    year = school_year_of(day)
+    choices = _classes(year)
+    class_id = _int_arg(source, "class")
+    choice = next((c for c in choices if c.id == class_id), None) if class_id is not None else None
+    if class_id is not None and choice is None:
+        abort(404)
+    return today, day, year, choices, choice
+
+
+@bp.route("/cando", methods=["GET", "POST"], endpoint="weighing")
+@staff_required()
+def weighing_page():
+    """One kindergarten class's weighing on one day: kg and cm per child."""
+    source = request.form if request.method == "POST" else request.args
+    today, day, year, choices, choice = _class_and_day(source)
+    db, problems, typed = get_db(), [], {}
+    can_edit = g.staff.role.value in EDITORS
+    rows = growth_entry.class_form(db, choice.id, year, day) if choice else []
+    if request.method == "POST":
+        if not can_edit or choice is None:
+            abort(403 if not can_edit else 400)
+        typed = {r.student_id: (request.form.get(f"kg-{r.student_id}", ""), request.form.get(f"cm-{r.student_id}", ""))
+                 for r in rows}
+        try:
+            changed = growth_entry.save_class(db, rows, day, typed, login=f"web:{g.staff.login}")
+        except EntryRejected as e:
+            problems = e.problems
+        else:
+            with transaction(db):
+                audit.record(db, g.staff.login, "web:preschool-weighing", school_id=choice.school_id,
+                             class_id=choice.id, day=day.isoformat(), rows=changed)
+            flash(f"Đã lưu cân đo {changed} trẻ, chờ duyệt." if changed else "Không có gì thay đổi.", "info")
+            return redirect(url_for("preschool.weighing", **{"class": choice.id, "day": day.isoformat()}), code=303)
+    elif choice:
+        with transaction(db):
+            audit.record(db, g.staff.login, "web:preschool-weighing-view", school_id=choice.school_id,
+                         class_id=choice.id, day=day.isoformat())
+    return render_template("preschool/weighing.html", choices=choices, choice=choice, day=day, year=year, rows=rows,
+                           typed=typed, problems=problems, can_edit=can_edit, today=today), (400 if problems else 200)
 
 
 @bp.route("/don", endpoint="pickups")

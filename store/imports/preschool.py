@@ -5,12 +5,11 @@ Every reason a row is refused is in Vietnamese, naming the value (store.preschoo
 """
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 
 from store import levels
 from store.clock import parse_iso
-from store.preschool import growth, notes, rules
+from store.preschool import notes, rules, weighing
 from store.preschool.rules import InvalidValue
 
 from . import values as v
@@ -82,19 +81,6 @@ class Nhatky(Kind):
         return Outcome.UNCHANGED if not changed else Outcome.UPDATED if existed else Outcome.INSERTED
 
 
-def parse_measure(raw, what: str, unit: str, low: float, high: float) -> float:
-    """'12,5', '12.5 kg', 12.5 -> 12.5 within [low, high]; RowRejected naming ``what`` else."""
-    text = v.text(raw).lower().replace(unit, "").strip().replace(",", ".")
-    if not text:
-        raise RowRejected(f"thiếu {what}")
-    if not re.fullmatch(r"\d{1,3}(\.\d{1,2})?", text):
-        raise RowRejected(f"{what} '{v.text(raw)}' không phải số ({unit}, ví dụ 12,5)")
-    value = float(text)
-    if not low <= value <= high:
-        raise RowRejected(f"{what} {value:g} {unit} không hợp lý (từ {low:g} đến {high:g} {unit})")
-    return value
-
-
 class Cando(Kind):
     """`cando`: ma_hs, ngay, can_nang (kg), chieu_cao (cm); `.` or `,` decimals; checked against the WHO tables."""
 
@@ -104,13 +90,10 @@ class Cando(Kind):
     def check(self, ctx: Context, row: Row) -> list[Op]:
         day = _day(ctx, row.get("ngay"), "ngay")
         student = child(ctx, row.get("ma_hs"), current_year_of(day.isoformat()))
-        weight = parse_measure(row.get("can_nang"), "cân nặng", "kg", 1, 60)
-        height = parse_measure(row.get("chieu_cao"), "chiều cao", "cm", 40, 150)
         born, sex = ctx.one("SELECT birth_date, sex FROM students WHERE id = ?", (student.id,))
-        if not born:
-            raise RowRejected(f"trẻ {student.code} chưa có ngày sinh (cột ngay_sinh của danh sách học sinh)")
         try:
-            growth.classify(sex, date.fromisoformat(born), day, weight, height)
+            weight, height = weighing.check(sex, born, student.code, day, v.text(row.get("can_nang")),
+                                            v.text(row.get("chieu_cao")))
         except InvalidValue as e:
             raise _rejected(e) from None
         return [Op((student.id, day), {"student_id": student.id, "date": day.isoformat(), "w": weight, "h": height})]
