@@ -14,6 +14,7 @@ from store.preschool.rules import InvalidValue
 
 from . import values as v
 from .base import Context, Kind, Op, Outcome, Row, Student, upsert_reviewed
+from .enrolled import student_of_level
 from .errors import RowRejected
 from .school import current_year_of
 
@@ -33,20 +34,8 @@ def _day(ctx: Context, raw, column: str) -> date:
 
 def child(ctx: Context, raw_code, year: str) -> Student:
     """A kindergarten child enrolled in ``year``; RowRejected in Vietnamese when unknown or not in mầm non."""
-    code = v.text(raw_code)
-    if not code:
-        raise RowRejected("thiếu mã học sinh (cột ma_hs)")
-    try:
-        student = ctx.student(code, year)
-    except RowRejected as e:
-        if ctx.one("SELECT 1 FROM students WHERE code = ?", (code,)) is None:
-            raise RowRejected(f"không có trẻ mã {code}") from e
-        if "--school" in e.reason:
-            raise RowRejected(f"trẻ {code} không thuộc trường {ctx.school_code} (--school)") from e
-        raise RowRejected(f"trẻ {code} không học năm học {year}") from e
-    if not levels.is_preschool(student.grade):
-        raise RowRejected(f"học sinh {code} học khối {levels.khoi_label(student.grade)}, không phải mầm non")
-    return student
+    return student_of_level(ctx, v.text(raw_code), year, noun="trẻ", accepts=levels.is_preschool,
+                            level_name="mầm non")
 
 
 def _rejected(e: InvalidValue) -> RowRejected:

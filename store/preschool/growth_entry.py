@@ -8,22 +8,11 @@ import sqlite_utils
 
 from store.clock import now_iso
 from store.connection import transaction
-from store.gradebook import EntryRejected, Problem
-from store.imports.base import Context, upsert_reviewed
+from store.gradebook import EntryRejected, Problem, _EntryContext
+from store.imports.base import upsert_reviewed
 
 from .rules import InvalidValue
 from .weighing import check
-
-
-@dataclass
-class _WebContext(Context):
-    """The import's write context with the teacher's login as entered_by."""
-
-    login: str = ""
-
-    @property
-    def entered_by(self) -> str:
-        return self.login
 
 
 @dataclass(frozen=True)
@@ -65,7 +54,7 @@ def save_class(db: sqlite_utils.Database, rows: list[FormRow], day: date, typed:
     if problems:
         raise EntryRejected(problems)
     with transaction(db) as conn:
-        ctx = _WebContext(conn=conn, file_name="web", now=now_iso(), login=login)
+        ctx = _EntryContext(conn=conn, file_name="", now=now_iso(), login=login)
         outcomes = [upsert_reviewed(ctx, "growth_measurements", {"student_id": sid, "date": day.isoformat()},
                                     {"weight_kg": w, "height_cm": h}) for sid, w, h in writes]
     return sum(o.value != "unchanged" for o in outcomes)
