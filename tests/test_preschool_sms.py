@@ -104,3 +104,12 @@ def test_the_teachers_answer_to_dan(sms_settings):
     sms = notices.teacher_answer(sms_settings, kind="DAN", class_name="LA1", student_name="Nguyễn Minh An",
                                  answer="Cô đã cho cháu uống thuốc lúc 10h.")
     assert sms.text == "Co lop LA1 tra loi loi dan ve Nguyen Minh An: Co da cho chau uong thuoc luc 10h."
+
+
+def test_hd_for_a_kindergarten_family_in_one_part(talk):
+    from outbox.render import parts_needed, prepare
+    from outbox.templating import render
+    assert talk.send("0911000001", "HD").startswith("SLL mam non: BE nhat ky hom nay, CAN can do")
+    for flags in ({"only_mn": True}, {"any_mn": True}, {}):
+        text, encoding = prepare(render("hd.txt", **flags), True)
+        assert parts_needed(text, encoding) == 1, text
