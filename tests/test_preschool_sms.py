@@ -113,3 +113,24 @@ def test_hd_for_a_kindergarten_family_in_one_part(talk):
     for flags in ({"only_mn": True}, {"any_mn": True}, {}):
         text, encoding = prepare(render("hd.txt", **flags), True)
         assert parts_needed(text, encoding) == 1, text
+
+
+def test_diem_kq_nx_rl_vang_have_kindergarten_forms(talk, kindergarten):
+    k = kindergarten
+    k.load("danhgia_mn", [["ma_hs", "nam_hoc", "dot", "linh_vuc", "muc", "nhan_xet"],
+                          ["MN01", k.year, "Chủ đề Gia đình", "TC", "D", ""],
+                          ["MN01", k.year, "Chủ đề Gia đình", "NN", "CD", "Cần nói rõ câu hơn."]], approve=True)
+    k.load("nhatky", [["ma_hs", "ngay", "vang"], ["MN02", k.monday.isoformat(), "x"]], approve=True)
+    talk.run(f"""
+    0911000001 > DIEM TOAN
+    0911000001 < Mam non khong cham diem, khong xep loai. Nguyen Minh An: nhan BE (nhat ky), CAN (can do), KQ (danh gia giai doan), NX (nhan xet).
+    0911000001 > RL
+    0911000001 ~ Mam non khong cham diem
+    0911000001 > KQ
+    0911000001 < Nguyen Minh An LA1 danh gia Chu de Gia dinh: The chat Dat; Ngon ngu Chua dat (Can noi ro cau hon).
+    0911000001 > NX
+    0911000001 < Nguyen Minh An LA1 co nhan xet: {k.friday:%d/%m}: Con hoi met
+    0911000002 > VANG CN
+    0911000002 ~ Tran Thi Binh LA1 nghi
+    0911000002 ~ 1 ngay ({k.monday:%d/%m}).
+    """)

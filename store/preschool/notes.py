@@ -137,3 +137,17 @@ def school_days(db: sqlite_utils.Database, school_id: int, first: date, last: da
                       "WHERE s.school_id = ? AND n.date BETWEEN ? AND ?",
                       [school_id, first.isoformat(), last.isoformat()]).fetchall()
     return {date.fromisoformat(d) for (d,) in rows}
+
+
+def absent_days(db: sqlite_utils.Database, student_id: int, first: date, last: date) -> list[date]:
+    """The approved school days in [first, last] the child was marked absent (vắng) on the daily note."""
+    rows = db.execute("SELECT date FROM daily_notes WHERE student_id = ? AND present = 0 AND status = 'approved' "
+                      "AND date BETWEEN ? AND ? ORDER BY date", [student_id, first.isoformat(), last.isoformat()])
+    return [date.fromisoformat(d) for (d,) in rows.fetchall()]
+
+
+def remarks(db: sqlite_utils.Database, student_id: int, limit: int = 3) -> list[tuple[date, str]]:
+    """The teacher's latest approved remarks (nhận xét) of the daily notes, newest first."""
+    rows = db.execute("SELECT date, nhan_xet FROM daily_notes WHERE student_id = ? AND status = 'approved' "
+                      "AND nhan_xet != '' ORDER BY date DESC LIMIT ?", [student_id, limit]).fetchall()
+    return [(date.fromisoformat(d), text) for d, text in rows]
