@@ -3,8 +3,9 @@ line on the week's last school day, a new measurement.
 
 The digest builder asks a source for each child's extra lines; this one reads
 store.preschool once per run (three queries for the whole school). The week's line
-goes with the digest that carries the week's last school day's notes (Friday, or a
-later day with notes), so a week approved late still gets it once.
+goes with the digest that carries the week's last school day's notes (Friday, a
+later day with notes, or the day before the school's holidays `nghi` to Friday), so a
+week approved late still gets it once.
 """
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ def _weeks(db: sqlite_utils.Database, school_id: int, window: dict[int, list[tup
         return {}
     first, last = min(days) - timedelta(days=6), max(days) + timedelta(days=6)
     school_days = notes.school_days(db, school_id, first, last)
-    closing = {d for d in days if is_last_school_day(d, school_days)}
+    holidays = notes.holidays(db, school_id, first, last)
+    closing = {d for d in days if is_last_school_day(d, school_days, holidays)}
     if not closing:
         return {}
     rows = db.execute(

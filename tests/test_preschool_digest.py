@@ -53,3 +53,15 @@ def test_a_new_measurement_joins_the_days_one_sms(kindergarten, sms_settings):
     rows = k.db.execute("SELECT body FROM messages WHERE kind = 'digest' AND phone = '+84911000001'").fetchall()
     assert [r[0] for r in rows] == [f"SLL {day:%d/%m}: Nguyen Minh An LA1: Nhat ky {day:%d/%m}: an vua; "
                                     f"Can do {day:%d/%m}: 18,4 kg, 110,5 cm (nhan CAN)"]
+
+
+def test_a_friday_holiday_moves_the_weeks_line_to_thursday(kindergarten, sms_settings):
+    k = kindergarten
+    thursday = k.friday - timedelta(days=1)
+    k.load("events", [["ma_truong", "lop", "ngay", "loai", "tieu_de"], ["MN-HM", "", k.friday.isoformat(), "nghi",
+                                                                      "Nghỉ lễ"]], approve=True)
+    days = [k.monday + timedelta(days=i) for i in range(4)]
+    k.load("nhatky", [HEADER] + [["MN01", d.isoformat(), "", "", "", "", "", "", ""] for d in days], approve=True)
+    digest.build(k.db, sms_settings, 1, thursday, now=utcnow())
+    body = _digests(k.db)["+84911000001"]
+    assert body.endswith(": di hoc 4/4, an tot 4/4, ngu tot 4/4") and "Tuan " in body

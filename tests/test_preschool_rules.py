@@ -62,6 +62,7 @@ def test_last_school_day():
     assert rules.is_last_school_day(friday, {friday})
     assert not rules.is_last_school_day(friday, {friday, friday + timedelta(days=1)})
     assert not rules.is_last_school_day(friday - timedelta(days=1), set())
+    assert rules.is_last_school_day(friday - timedelta(days=1), set(), frozenset({friday}))
 
 
 @pytest.mark.parametrize("cells, reason", [({"an": "nhiều"}, "ăn 'nhiều' không đúng"),

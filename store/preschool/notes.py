@@ -151,3 +151,11 @@ def remarks(db: sqlite_utils.Database, student_id: int, limit: int = 3) -> list[
     rows = db.execute("SELECT date, nhan_xet FROM daily_notes WHERE student_id = ? AND status = 'approved' "
                       "AND nhan_xet != '' ORDER BY date DESC LIMIT ?", [student_id, limit]).fetchall()
     return [(date.fromisoformat(d), text) for d, text in rows]
+
+
+def holidays(db: sqlite_utils.Database, school_id: int, first: date, last: date) -> frozenset[date]:
+    """The school's whole-school approved holidays (events of kind `nghi`) in [first, last]."""
+    rows = db.execute("SELECT date FROM events WHERE school_id = ? AND class_id IS NULL AND kind = 'nghi' "
+                      "AND status = 'approved' AND date BETWEEN ? AND ?",
+                      [school_id, first.isoformat(), last.isoformat()]).fetchall()
+    return frozenset(date.fromisoformat(d) for (d,) in rows)

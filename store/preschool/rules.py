@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import Enum
 
 from store.text import fold
@@ -199,10 +199,14 @@ def week_of(notes: dict[date, Note]) -> Week | None:
                 sum(n.ngu is Amount.TOT for n in came))
 
 
-def is_last_school_day(day: date, school_days: set[date]) -> bool:
-    """True on the week's last school day: Friday, or the week's last day with notes when it is later."""
-    later = [d for d in school_days if d.isocalendar()[:2] == day.isocalendar()[:2] and d > day]
-    return day.weekday() >= 4 and not later
+def is_last_school_day(day: date, school_days: set[date], holidays: frozenset[date] = frozenset()) -> bool:
+    """True on the week's last school day: no later day of the week has notes, and it is Friday (or later),
+    or every weekday after it to Friday is a school holiday."""
+    week = day.isocalendar()[:2]
+    if any(d > day and d.isocalendar()[:2] == week for d in school_days):
+        return False
+    rest = [day + timedelta(days=i) for i in range(1, 5 - day.weekday())]
+    return all(d in holidays for d in rest)
 
 
 # Stage assessment (đánh giá theo giai đoạn): the five domains of the preschool programme.
