@@ -109,3 +109,10 @@ def test_pending_notes_and_measurements_are_approval_groups(kindergarten, sms_se
     assert [r.detail for r in rows] == [f"{k.friday.isoformat()} 18.4 kg, 110 cm"]
     approvals.approve(k.db, [groups[approvals.Kind.DAILY_NOTES].key], actor="hieu.truong", tz=tz, school_id=1)
     assert notes.latest(k.db, 1, k.friday)[1].an is Amount.IT
+
+
+def test_cando_reads_accented_headers_of_a_school_sheet(kindergarten):
+    k = kindergarten
+    report = k.load("cando", [["Mã học sinh", "Ngày", "Cân nặng (kg)", "Chiều cao (cm)"],
+                              ["MN01", k.friday.strftime("%d/%m/%Y"), "18,4", "110,5"]])
+    assert report.inserted == 1
