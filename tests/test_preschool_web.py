@@ -188,3 +188,5 @@ def test_weighing_form_all_or_nothing_then_pending(client, kindergarten):
     assert post_form(client, "/staff/mn/cando", form, get_from=url).status_code == 303
     assert db.execute("SELECT student_id, weight_kg, status FROM growth_measurements ORDER BY student_id").fetchall() == [
         (kids["MN01"], 18.4, "pending"), (kids["MN02"], 17.6, "pending")]
+    page = client.get(url).get_data(as_text=True)
+    assert page.count("trong khoảng") == 2

@@ -11,6 +11,7 @@ from store.connection import transaction
 from store.gradebook import EntryRejected, Problem, _EntryContext
 from store.imports.base import upsert_reviewed
 
+from . import growth
 from .rules import InvalidValue
 from .weighing import check
 
@@ -25,16 +26,27 @@ class FormRow:
     weight_kg: float | None
     height_cm: float | None
     status: str | None
+    outside: tuple[str, ...] | None = None     # the WHO indicators out of range (None: not measured/classified)
 
 
 def class_form(db: sqlite_utils.Database, class_id: int, school_year: str, day: date) -> list[FormRow]:
-    """Every child of the class with their measurement of ``day``."""
+    """Every child of the class with their measurement of ``day`` and its WHO indicators out of range."""
     rows = db.execute(
-        "SELECT s.id, s.code, s.full_name, m.weight_kg, m.height_cm, m.status FROM enrollments e "
+        "SELECT s.id, s.code, s.full_name, m.weight_kg, m.height_cm, m.status, s.birth_date, s.sex FROM enrollments e "
         "JOIN students s ON s.id = e.student_id LEFT JOIN growth_measurements m ON m.student_id = s.id AND m.date = ? "
         "WHERE e.class_id = ? AND e.school_year = ? ORDER BY s.given_name_folded, s.full_name",
         [day.isoformat(), class_id, school_year]).fetchall()
-    return [FormRow(*r) for r in rows]
+    out = []
+    for sid, code, name, w, h, status, born, sex in rows:
+        outside = None
+        if w is not None and born:
+            try:
+                found = growth.classify(sex, date.fromisoformat(born), day, w, h)
+                outside = tuple(i.label for i in found.outside())
+            except InvalidValue:
+                pass
+        out.append(FormRow(sid, code, name, w, h, status, outside))
+    return out
 
 
 def save_class(db: sqlite_utils.Database, rows: list[FormRow], day: date, typed: dict[int, tuple[str, str]], *,
