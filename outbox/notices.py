@@ -50,3 +50,8 @@ def announcement(settings, *, school_name: str, class_name: str | None, text: st
     """The SMS each guardian gets for an announcement of the school or one class."""
     return _prepared(settings, render("thong_bao.txt", school_name=school_name, class_name=class_name,
                                       text=text.strip()))
+
+
+def pickup_decision(settings, *, pickup, class_name: str) -> Prepared:
+    """The SMS a guardian gets when the teacher confirms or refuses their DON pickup change."""
+    return _prepared(settings, render("don_xac_nhan.txt", p=pickup, class_name=class_name))

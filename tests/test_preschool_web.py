@@ -102,6 +102,10 @@ def test_pickup_changes_are_confirmed_by_the_teacher_only(client, kindergarten):
     assert 'id="pickups-today"' in grid and "bà ngoại 16:30 (chờ cô xác nhận)" in grid
     assert post_form(client2, f"/staff/mn/don/{pid}", {"decision": "confirm"}, get_from="/staff/mn/don").status_code == 303
     assert db.execute("SELECT state, decided_by FROM pickup_changes").fetchone() == ("confirmed", "co.hanh")
+    sms = db.execute("SELECT phone, body, kind FROM messages WHERE kind = 'teacher'").fetchall()
+    assert sms == [("+84911000001", f"Co lop LA1 da xac nhan: ba ngoai don Nguyen Minh An ngay {day:%d/%m} luc 16:30.",
+                    "teacher")]
+    assert post_form(client2, f"/staff/mn/don/{pid}", {"decision": "refuse"}, get_from="/staff/mn/don").status_code == 404
 
 
 @pytest.mark.slow

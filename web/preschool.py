@@ -19,6 +19,8 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
+from outbox import messages, notices
+from outbox.wake import Wake
 from store import audit, levels
 from store.clock import local_today, school_year_of
 from store.connection import transaction
@@ -27,7 +29,7 @@ from store.preschool import growth_entry, notes, pickups
 from store.preschool.rules import REMINDERS, Amount, InvalidValue, Note, parse_note
 
 from .auth import staff_required
-from .db import get_db, settings
+from .db import get_db, redis, settings
 from .entry import EDITORS, _choices, _int_arg
 
 bp = Blueprint("preschool", __name__, url_prefix="/staff/mn")
@@ -178,12 +180,26 @@ def decide(pickup_id: int):
         request.form.get("decision", ""))
     if state is None:
         abort(400, description="decision must be confirm or refuse")
+    db, cfg = get_db(), settings()
+
+    def tell_guardian(d: pickups.Decided) -> None:
+        """Queue the SMS that tells the guardian who texted DON what the teacher decided."""
+        sms = notices.pickup_decision(cfg, pickup=d.pickup, class_name=d.class_name or "")
+        mid = messages.enqueue(db, cfg, phone=d.pickup.phone, body=sms.text, kind=messages.Kind.TEACHER,
+                               connection=d.connection if d.connection in {c.name for c in cfg.smsc} else None,
+                               school_id=d.school_id, class_id=d.pickup.class_id, student_id=d.pickup.student_id,
+                               guardian_id=d.guardian_id)
+        audit.record(db, g.staff.login, f"web:pickup-{state.value}", school_id=d.school_id,
+                     student_id=d.pickup.student_id, pickup=pickup_id, message=mid)
+
     try:
-        pickups.decide(get_db(), pickup_id, state, by=g.staff.login,
-                       class_ids=[c.id for c in _classes(school_year_of(today))])
+        pickups.decide(db, pickup_id, state, by=g.staff.login, class_ids=[c.id for c in _classes(school_year_of(today))],
+                       then=tell_guardian)
     except pickups.PickupError as e:
         abort(404, description=str(e))
-    flash("Đã xác nhận người đón." if state is pickups.PickupState.CONFIRMED else "Đã ghi: không đồng ý.", "info")
+    Wake(redis(), cfg.redis.prefix).ring()
+    flash("Đã xác nhận người đón; phụ huynh được nhắn tin." if state is pickups.PickupState.CONFIRMED
+          else "Đã ghi: không đồng ý; phụ huynh được nhắn tin.", "info")
     return redirect(url_for("preschool.pickups"), code=303)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from typing import Callable
 
 import sqlite_utils
 
@@ -74,18 +75,38 @@ def for_classes(db: sqlite_utils.Database, class_ids, since: date) -> list[Picku
             for r in rows]
 
 
-def decide(db: sqlite_utils.Database, pickup_id: int, state: PickupState, *, by: str, class_ids) -> None:
-    """Confirm or refuse a pending change of one of ``class_ids``; PickupError otherwise."""
+@dataclass(frozen=True)
+class Decided:
+    """A decided pickup change, with what the guardian's SMS about it needs."""
+
+    pickup: Pickup
+    school_id: int
+    class_name: str | None
+    guardian_id: int
+    connection: str | None      # the connection the DON text came in on
+
+
+def decide(db: sqlite_utils.Database, pickup_id: int, state: PickupState, *, by: str, class_ids,
+           then: Callable[[Decided], None] | None = None) -> Decided:
+    """Confirm or refuse a pending change of one of ``class_ids``; ``then`` runs in the same transaction
+    (the guardian's SMS is queued with the decision or not at all); PickupError otherwise."""
     if state is PickupState.PENDING:
         raise PickupError("a decision confirms or refuses")
     with transaction(db):
-        row = db.execute("SELECT class_id, state FROM pickup_changes WHERE id = ?", [pickup_id]).fetchone()
+        row = db.execute("SELECT p.class_id, p.state, p.school_id, c.name, p.guardian_id, i.connection "
+                         "FROM pickup_changes p LEFT JOIN classes c ON c.id = p.class_id "
+                         "LEFT JOIN inbox i ON i.id = p.inbox_id WHERE p.id = ?", [pickup_id]).fetchone()
         if row is None or row[0] not in set(class_ids):
             raise PickupError(f"pickup change {pickup_id} is not of your classes")
         if row[1] != PickupState.PENDING.value:
             raise PickupError(f"pickup change {pickup_id} is already {row[1]}")
         db.execute("UPDATE pickup_changes SET state = ?, decided_by = ?, decided_at = ? WHERE id = ?",
                    [state.value, by, now_iso(), pickup_id])
+        pickup = next(p for p in for_classes(db, [row[0]], date.min) if p.id == pickup_id)
+        decided = Decided(pickup, row[2], row[3], row[4], row[5])
+        if then is not None:
+            then(decided)
+    return decided
 
 
 def latest_for(db: sqlite_utils.Database, student_id: int, on_date: date) -> Pickup | None:
