@@ -88,6 +88,19 @@ def test_pickup_time_words(text, person, at):
     assert split_time(text) == (person, at)
 
 
+def test_don_for_tomorrow(talk, kindergarten):
+    talk.run("""
+    0911000001 > DON ba ngoai 16h30 mai
+    0911000001 ~ Da ghi: ba ngoai don Nguyen Minh An ngay mai luc 16:30.
+    0911000002 > don co Lan ngay mai 17h
+    0911000002 ~ Da ghi: co Lan don Tran Thi Binh ngay mai luc 17:00.
+    0911000003 > DON co Mai
+    0911000003 ~ Da ghi: co Mai don Le Bao Chi hom nay.
+    """)
+    days = {d for (d,) in kindergarten.db.execute("SELECT on_date FROM pickup_changes")}
+    assert days == {(kindergarten.friday + timedelta(days=1)).isoformat(), kindergarten.friday.isoformat()}
+
+
 def test_a_secondary_child_gets_told_be_is_for_kindergarten(convo):
     reply = convo.send("0912345678", "BE C1")
     assert reply is not None and "danh cho tre mam non" in reply
