@@ -76,6 +76,20 @@ def test_no_approval_setting_sends_notes_straight_to_parents(client, kindergarte
     assert notes.latest(db, kids["MN01"], day)[1].line() == "nghỉ học"
 
 
+def test_the_days_dan_texts_are_on_the_grid(client, kindergarten):
+    from store import teacher_messages
+    from store.clock import local_today
+    db = kindergarten.db
+    la1, kids = _ids(db)
+    gid = db.execute("SELECT id FROM guardians WHERE phone = '+84911000001'").fetchone()[0]
+    teacher_messages.create(db, "DAN", school_id=1, class_id=la1, student_id=kids["MN01"], guardian_id=gid,
+                            body="chau uong thuoc ho luc 10h")
+    login_staff(client, _teacher(db))
+    today = local_today("Asia/Ho_Chi_Minh").isoformat()
+    html = client.get(f"/staff/mn/nhatky?class={la1}&day={today}").get_data(as_text=True)
+    assert "Nguyễn Minh An (lời dặn): chau uong thuoc ho luc 10h" in html
+
+
 def test_a_teacher_cannot_open_another_class_or_a_future_day(client, kindergarten):
     db, day = kindergarten.db, kindergarten.friday
     login_staff(client, _teacher(db))

@@ -21,7 +21,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from outbox import messages, notices
 from outbox.wake import Wake
-from store import audit, levels
+from store import approvals, audit, levels, teacher_messages
 from store.clock import local_today, school_year_of
 from store.connection import transaction
 from store.gradebook import EntryRejected, Problem
@@ -78,6 +78,13 @@ def _read_grid(form, rows) -> tuple[dict[int, Note], list[Problem]]:
     return found, problems
 
 
+def _parents_notes(db, choice, day: date) -> list:
+    """The class's DAN and NGHI texts that came in on ``day`` (the teacher reads them with the day's grid)."""
+    start, end = approvals.day_bounds(day, settings().sms.timezone)
+    found = teacher_messages.for_staff(db, school_id=choice.school_id, class_ids=[choice.id], limit=100)
+    return [m for m in found if m.kind in ("DAN", "NGHI") and start <= m.created_at < end]
+
+
 @bp.route("/nhatky", methods=["GET", "POST"], endpoint="notes")
 @staff_required()
 def notes_page():
@@ -111,7 +118,8 @@ def notes_page():
                            can_edit=can_edit, problems=problems, today=today,
                            need_approval=notes.need_approval(db, choice.school_id) if choice else True,
                            pickups_today=[p for p in pickups.for_classes(db, [choice.id], day) if p.on_date == day]
-                           if choice else []), (400 if problems else 200)
+                           if choice else [], notes_today=_parents_notes(db, choice, day) if choice else []
+                           ), (400 if problems else 200)
 
 
 def _class_and_day(source):
