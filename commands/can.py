@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from outbox.templating import render
 from store import audit
-from store.connection import transaction
 from store.preschool import measurements
 
 from .base import Command, Context, Reply
@@ -23,9 +22,9 @@ class Can(Command):
         if isinstance(child, Reply):
             return child
         found = measurements.latest(ctx.db, child.student_id)
-        # Growth is health data: every read by a guardian is in the audit log.
-        with transaction(ctx.db):
-            audit.record(ctx.db, ctx.actor, "sms:can", school_id=child.school_id, student_id=child.student_id)
+        # Growth is health data: every read by a guardian is in the audit log (one statement, so it joins
+        # the caller's transaction when there is one: `ask` rolls its side effects back and audits itself).
+        audit.record(ctx.db, ctx.actor, "sms:can", school_id=child.school_id, student_id=child.student_id)
         if found is None:
             return reply(render("can_none.txt", child=child), self.keyword, child)
         return reply(render("can.txt", child=child, m=found), self.keyword, child, "/p")

@@ -147,3 +147,12 @@ def test_diem_kq_nx_rl_vang_have_kindergarten_forms(talk, kindergarten):
     0911000002 ~ Tran Thi Binh LA1 nghi
     0911000002 ~ 1 ngay ({k.monday:%d/%m}).
     """)
+
+
+def test_ask_tries_can_and_don_without_keeping_anything(talk, kindergarten, sms_settings):
+    from commands.service import ask
+    db = kindergarten.db
+    assert "18,4 kg" in ask(db, sms_settings, "0911000001", "CAN", today=kindergarten.friday).reply.text
+    assert "Da ghi" in ask(db, sms_settings, "0911000001", "DON ba ngoai", today=kindergarten.friday).reply.text
+    assert db.execute("SELECT count(*) FROM pickup_changes").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM audit_log WHERE action = 'ask'").fetchone()[0] == 2

@@ -51,12 +51,11 @@ class Pickup:
 
 def record(db: sqlite_utils.Database, *, school_id: int, class_id: int | None, student_id: int, guardian_id: int,
            on_date: date, person: str, at_time: str | None, inbox_id: int | None = None) -> int:
-    """Store a DON text; returns its id."""
-    with transaction(db):
-        cur = db.execute("INSERT INTO pickup_changes (school_id, class_id, student_id, guardian_id, inbox_id, on_date, "
-                         "person, at_time, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         [school_id, class_id, student_id, guardian_id, inbox_id, on_date.isoformat(), person,
-                          at_time, now_iso()])
+    """Store a DON text (one statement: inside the caller's transaction when there is one, as `ask`'s); its id."""
+    cur = db.execute("INSERT INTO pickup_changes (school_id, class_id, student_id, guardian_id, inbox_id, on_date, "
+                     "person, at_time, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     [school_id, class_id, student_id, guardian_id, inbox_id, on_date.isoformat(), person,
+                      at_time, now_iso()])
     return cur.lastrowid
 
 
