@@ -185,6 +185,8 @@ def test_parents_page_notes_growth_chart_and_stages_for_the_linked_guardian_only
     assert 'id="growth-chart"' in html and html.count("<circle") == 2
     assert "mời phụ huynh trao đổi với cô hoặc nhân viên y tế" in html
     assert "Bé chạy nhanh" in html and "Thể chất" in html and 'name="digest"' in html
+    for other in ("Nguyễn Minh An", "Trần Thị Bình", "Lê Bảo Chi", "MN01", "xếp hạng", "trung bình lớp"):
+        assert other not in html                                      # no other child, no comparison
     for word in ("suy dinh dưỡng", "thấp còi", "nhẹ cân", "béo phì", "<script>", "style="):
         assert word not in html.lower()
     assert client.get("/parent/child/MN01").status_code == 404          # not this guardian's child
