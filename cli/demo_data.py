@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from store import demo_school
+from store.preschool import demo as preschool_demo
 from store.primary import demo as primary_demo
 
 from .imports import run_import
@@ -31,6 +32,8 @@ def demo_data(app, directory, seed, classes_per_grade, students_per_class, guard
     # The primary school (TT27, grades 1-5): its own smaller size, the same seed and format.
     files += primary_demo.generate(directory, seed=seed, classes_per_grade=min(classes_per_grade, 2),
                                    students_per_class=min(students_per_class, 20), fmt=fmt, marks=not no_marks)
+    if fmt == "csv":     # the kindergarten MN-HM (mầm non): CSV only
+        files += preschool_demo.generate(directory, seed=seed, students_per_class=min(students_per_class, 12))
     for kind, path in files:
         click.echo(f"wrote {path} ({kind})")
     if not do_import:
@@ -43,3 +46,5 @@ def demo_data(app, directory, seed, classes_per_grade, students_per_class, guard
     showcase = demo_school.SHOWCASE[0]
     click.echo(f"try: python run_gateway.py ask {showcase.phone} 'DIEM TOAN HK1 {showcase.children[0].code}'")
     click.echo(f"primary (TT27): python run_gateway.py ask {primary_demo.FAMILIES[0].phone} 'KQ'")
+    if fmt == "csv":
+        click.echo(f"kindergarten: python run_gateway.py ask {preschool_demo.FIXED[0][0]} 'BE'")

@@ -32,7 +32,8 @@ DEMO_PASSWORD = "demo-pw"  # SMPP 3.4 passwords are at most 8 characters
 DEMO_TEACHER = "dd-gv001.thcs-dd"
 DEMO_STAFF = (("demo.admin", "admin", "THCS-DD", ()), ("demo.gv", "teacher", "THCS-DD", ("8A2",)),
               ("demo.ops", "operator", None, ()), ("demo.th", "teacher", "TH-KD", ("4A1",)),
-              ("demo.duyet", "reviewer", "THCS-DD", ()))
+              ("demo.duyet", "reviewer", "THCS-DD", ()),
+              ("demo.mn", "teacher", "MN-HM", ("LA1",)))
 
 
 def redis_url_of(conn) -> str:
@@ -216,10 +217,12 @@ def _prepare_demo_school(env: dict, data_dir: Path) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     db = open_settings_db(app_settings)
     migrate.init(db, app_settings.db_path)
-    click.echo("demo: generating three schools (THCS-DD, THPT-CVA, primary TH-KD) and importing them ...")
+    click.echo("demo: generating four schools (THCS-DD, THPT-CVA, primary TH-KD, kindergarten MN-HM) and importing them ...")
+    from store.preschool import demo as preschool_demo
     from store.primary import demo as primary_demo
     for kind, path in [*demo_school.generate(data_dir / "files", seed=1),
-                       *primary_demo.generate(data_dir / "files", seed=1)]:
+                       *primary_demo.generate(data_dir / "files", seed=1),
+                       *preschool_demo.generate(data_dir / "files", seed=1)]:
         report = import_file(db, kind, path, approve=True, imported_by="demo")
         click.echo(f"  {kind:<11} {report.rows:6d} rows")
     password = _demo_staff_password(data_dir)

@@ -2,8 +2,7 @@
 
 DIEM, KQ, NX and RL stay single keywords; for a level whose rules differ
 from TT22 this table names the function that answers instead. A level
-without an entry (THCS, THPT) uses the keyword's own handle. The
-kindergarten issue adds its Scheme.MN entries here.
+without an entry (THCS, THPT) uses the keyword's own handle.
 """
 from __future__ import annotations
 
@@ -11,10 +10,12 @@ from typing import Callable
 
 from store import levels
 
-from . import primary
+from . import preschool, primary
 
 FORMS: dict[levels.Scheme, dict[str, Callable]] = {
     levels.Scheme.TT27: {"DIEM": primary.diem, "KQ": primary.kq, "NX": primary.nx, "RL": primary.rl},
+    levels.Scheme.MN: {"DIEM": preschool.diem, "KQ": preschool.kq, "NX": preschool.nx, "RL": preschool.diem,
+                       "VANG": preschool.vang},
 }
 
 

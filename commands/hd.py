@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from outbox.templating import render
+from store import levels
 
 from .base import Command, Context, Reply
 from .grammar import Parsed
@@ -17,4 +18,6 @@ class Hd(Command):
     needs_child = False
 
     def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        return Reply(render("hd.txt"), command=self.keyword)
+        kids = list(ctx.family.children) if ctx.family is not None else []
+        mn = [levels.is_preschool(c.grade) for c in kids]
+        return Reply(render("hd.txt", only_mn=bool(mn) and all(mn), any_mn=any(mn)), command=self.keyword)

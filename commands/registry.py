@@ -5,11 +5,15 @@ from functools import lru_cache
 
 from .base import Command
 from .bc import Bc
+from .be import Be
 from .bl import Bl
 from .bo import Bo
+from .can import Can
 from .con import Con
+from .dan import Dan
 from .diem import Diem
 from .dk import Dk
+from .don import Don
 from .gv import Gv
 from .gy import Gy
 from .hd import Hd
@@ -33,6 +37,7 @@ COMMANDS: tuple[type[Command], ...] = (Diem, Kq, Rl, Nx, Vang, Nghi, Lich, Tbao,
                                        Tl, Theo, Bo, Gy,  # forum and gop y (SPEC §14)
                                        Bc, Kqbc,  # polls and sign-ups (SPEC §13)
                                        Bl,  # self-tests (SPEC §15)
+                                       Be, Can, Dan, Don,   # kindergarten (mầm non, SPEC §11)
                                        # staff phones only (SPEC §12): audience STAFF
                                        Pc, Tv, Pb)
 

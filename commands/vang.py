@@ -7,6 +7,7 @@ from store import records
 from .base import Command, Context, Reply
 from .children import each_child
 from .diem import term_of
+from .forms import form_for
 from .grammar import CON, KY, Parsed
 
 
@@ -23,6 +24,9 @@ class Vang(Command):
 
     def one(self, ctx: Context, parsed: Parsed, child) -> Reply:
         """The reply about ``child``."""
+        other = form_for(self.keyword, child)
+        if other:
+            return other(ctx, parsed, child)
         term = term_of(ctx, parsed, child)
         absences = records.absences(ctx.db, child.student_id, ctx.family.school_year, term)
         return Reply(render("vang.txt", child=child, term=term, absences=absences, note=""), command=self.keyword,

@@ -266,8 +266,9 @@ def sources(*, full: bool = False) -> list:
 
     ``full``: every score listed however many (the e-mail, which has room).
     """
+    from .digest_preschool import Preschool
     from .digest_primary import Primary
-    return [Grades(None if full else 12), Conduct(), Absences(), Comments(), Events(), Primary()]
+    return [Grades(None if full else 12), Conduct(), Absences(), Comments(), Events(), Primary(), Preschool()]
 
 
 def subjects_of(db, school_id: int) -> dict[tuple[str, int], tuple[SubjectKind, int]]:

@@ -51,3 +51,8 @@ def announcement(settings, *, school_name: str, class_name: str | None, text: st
     """The SMS each guardian gets for an announcement of the school, one class, or a ``group`` ('khối 8')."""
     return _prepared(settings, render("thong_bao.txt", school_name=school_name, class_name=class_name,
                                       text=text.strip(), group=group))
+
+
+def pickup_decision(settings, *, pickup, class_name: str) -> Prepared:
+    """The SMS a guardian gets when the teacher confirms or refuses their DON pickup change."""
+    return _prepared(settings, render("don_xac_nhan.txt", p=pickup, class_name=class_name))

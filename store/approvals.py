@@ -25,6 +25,7 @@ import sqlite_utils
 from .clock import now_iso, parse_iso
 from .connection import transaction
 from .errors import StoreError
+from .preschool import rules as preschool_rules
 from .primary import tt27
 
 
@@ -44,6 +45,9 @@ class Kind(str, Enum):
     PRIMARY = "primary_assessments"          # TT27 levels, test scores, comments (store/primary/)
     QUALITIES = "primary_qualities"
     PRIMARY_RESULTS = "primary_results"
+    DAILY_NOTES = "daily_notes"              # kindergarten (store/preschool/)
+    GROWTH = "growth_measurements"
+    PRESCHOOL = "preschool_assessments"
 
     @property
     def label(self) -> str:
@@ -53,7 +57,8 @@ class Kind(str, Enum):
 LABELS = {Kind.GRADES: "Điểm", Kind.CONDUCT: "Rèn luyện", Kind.ATTENDANCE: "Chuyên cần",
           Kind.COMMENTS: "Nhận xét", Kind.EVENTS: "Sự kiện / thông báo", Kind.RESULTS: "Kết quả học tập",
           Kind.PRIMARY: "Đánh giá tiểu học", Kind.QUALITIES: "Phẩm chất, năng lực",
-          Kind.PRIMARY_RESULTS: "Kết quả cuối năm (tiểu học)"}
+          Kind.PRIMARY_RESULTS: "Kết quả cuối năm (tiểu học)", Kind.DAILY_NOTES: "Nhật ký mầm non",
+          Kind.GROWTH: "Cân đo (mầm non)", Kind.PRESCHOOL: "Đánh giá giai đoạn (mầm non)"}
 
 # The school year of a dated row ('YYYY-MM-DD'): August starts a new one (store.clock.school_year_of).
 _YEAR_OF_DATE = ("(CASE WHEN CAST(substr(t.date, 6, 2) AS INTEGER) >= 8 "
@@ -96,6 +101,12 @@ SPECS: dict[Kind, _Spec] = {
                           _student_source("primary_qualities", "t.school_year"), "t.point, t.code, t.level"),
     Kind.PRIMARY_RESULTS: _Spec("s.school_id", "e.class_id", "''", "0",
                                 _student_source("primary_results", "t.school_year"), "t.result, t.commendation"),
+    Kind.DAILY_NOTES: _Spec("s.school_id", "e.class_id", "''", "0", _student_source("daily_notes", _YEAR_OF_DATE),
+                            "t.date, t.present, t.an, t.ngu, t.nhac, t.nhan_xet"),
+    Kind.GROWTH: _Spec("s.school_id", "e.class_id", "''", "0", _student_source("growth_measurements", _YEAR_OF_DATE),
+                       "t.date, t.weight_kg, t.height_cm"),
+    Kind.PRESCHOOL: _Spec("s.school_id", "e.class_id", "''", "0",
+                          _student_source("preschool_assessments", "t.school_year"), "t.dot, t.domain, t.level, t.comment"),
     Kind.EVENTS: _Spec("t.school_id", "t.class_id", "''", "0",
                        "events t LEFT JOIN classes c ON c.id = t.class_id", "t.date, t.kind, t.title, t.body"),
 }
@@ -224,6 +235,8 @@ def describe(kind: Kind, values: tuple) -> str:
         return f"Học tập {term[values[0]]}: {values[1] or '-'}"
     if kind in (Kind.PRIMARY, Kind.QUALITIES, Kind.PRIMARY_RESULTS):
         return describe_primary(kind, values)
+    if kind in (Kind.DAILY_NOTES, Kind.GROWTH, Kind.PRESCHOOL):
+        return describe_preschool(kind, values)
     if kind is Kind.ATTENDANCE:
         day, session, excused, reason = values
         return f"Vắng {day} buổi {session} ({'có phép' if excused else 'không phép'}){': ' + reason if reason else ''}"
@@ -245,6 +258,20 @@ def describe_primary(kind: Kind, values: tuple) -> str:
         return f"{point} {tt27.quality_name(code)}: {tt27.QualityLevel(level).label}"
     result, award = values
     return tt27.YearResult(result).label + (f", {tt27.Commendation(award).label}" if award else "")
+
+
+def describe_preschool(kind: Kind, values: tuple) -> str:
+    """What a pending kindergarten row says: '2026-03-10 ăn ít; nhắc mang: bỉm/tã', '2026-03-10 15,2 kg 101 cm'."""
+    if kind is Kind.DAILY_NOTES:
+        day, present, an, ngu, nhac, remark = values
+        parts = ["vắng"] if not present else [f"ăn {an}", f"ngủ {ngu}"]
+        parts += [f"nhắc: {nhac.replace(';', ', ')}"] * bool(nhac) + [remark] * bool(remark)
+        return f"{day} " + "; ".join(parts)
+    if kind is Kind.GROWTH:
+        day, weight, height = values
+        return f"{day} {weight:g} kg, {height:g} cm"
+    dot, domain, level, comment = values
+    return f"{dot} {preschool_rules.DOMAINS[domain]}: {preschool_rules.LEVELS[level]}{': ' + comment if comment else ''}"
 
 
 def pending_rows(db: sqlite_utils.Database, key: GroupKey, tz: str, *, class_ids=None,

@@ -19,6 +19,7 @@ from enum import Enum
 from types import ModuleType
 
 from . import tt22
+from .preschool import rules as preschool
 from .primary import tt27
 from .text import fold
 
@@ -28,7 +29,7 @@ class Scheme(str, Enum):
 
     TT22 = "tt22"      # Thông tư 22/2021: THCS, THPT (scores and averages)
     TT27 = "tt27"      # Thông tư 27/2020: tiểu học (levels T/H/C, periodic tests)
-    MN = "mn"          # mầm non (kindergarten): no grading scheme yet in this registry
+    MN = "mn"          # mầm non (kindergarten): daily notes, WHO growth, stage assessment (store.preschool)
 
 
 class SchoolLevel(str, Enum):
@@ -55,7 +56,7 @@ KINDERGARTEN_GROUPS = {"NT": -3, "MGB": -2, "MGN": -1, "MGL": 0}
 _GROUP_NAMES = {v: k for k, v in KINDERGARTEN_GROUPS.items()}
 
 SPECS: dict[SchoolLevel, LevelSpec] = {s.level: s for s in (
-    LevelSpec(SchoolLevel.MN, tuple(KINDERGARTEN_GROUPS.values()), Scheme.MN, "Mầm non", None),
+    LevelSpec(SchoolLevel.MN, tuple(KINDERGARTEN_GROUPS.values()), Scheme.MN, "Mầm non", preschool),
     LevelSpec(SchoolLevel.TH, (1, 2, 3, 4, 5), Scheme.TT27, "Tiểu học", tt27),
     LevelSpec(SchoolLevel.THCS, (6, 7, 8, 9), Scheme.TT22, "Trung học cơ sở", tt22),
     LevelSpec(SchoolLevel.THPT, (10, 11, 12), Scheme.TT22, "Trung học phổ thông", tt22),
@@ -122,6 +123,14 @@ def rules_of(grade: int) -> ModuleType | None:
     return spec_of_grade(grade).rules
 
 
+def is_preschool(grade: int) -> bool:
+    """True for the kindergarten groups NT, MGB, MGN, MGL."""
+    try:
+        return scheme_of(grade) is Scheme.MN
+    except LevelError:
+        return False
+
+
 def is_primary(grade: int) -> bool:
     """True for grades 1–5 (Thông tư 27)."""
     return scheme_of(grade) is Scheme.TT27
@@ -134,7 +143,7 @@ def parse_khoi(value: object) -> int:
     else:
         key = re.sub(r"[^0-9A-Z]", "", fold(str(value or "")).upper())
         key = key.removeprefix("KHOI").removeprefix("LOP")
-        named = {"NHATRE": "NT", "MAUGIAOBE": "MGB", "MAUGIAONHO": "MGN", "MAUGIAOLON": "MGL"}.get(key, key)
+        named = preschool.GROUP_WORDS.get(key, key)     # MAM/BE, CHOI/NHO, LA/LON and the full names
         if named in KINDERGARTEN_GROUPS:
             return KINDERGARTEN_GROUPS[named]
         if not key.isdigit():

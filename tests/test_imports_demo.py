@@ -8,6 +8,7 @@ import phonenumbers
 import pytest
 
 from store import demo_school, phones
+from store.preschool import demo as preschool_demo
 from store.primary import demo as primary_demo
 from store.clock import local_today, school_year_of
 from store.imports import import_file
@@ -150,7 +151,7 @@ def test_cli_demo_data_imports_then_reports_everything_unchanged(cli, tmp_path):
     assert "students.csv (students)" in first.stdout and "guardians.csv: row" in first.stdout
     second = cli(*args, check=True)
     summaries = [line for line in second.stdout.splitlines() if " rows: " in line]
-    assert len(summaries) == len(demo_school.IMPORT_ORDER) + len(primary_demo.IMPORT_ORDER)
+    assert len(summaries) == len(demo_school.IMPORT_ORDER) + len(primary_demo.IMPORT_ORDER) + len(preschool_demo.IMPORT_ORDER)
     assert all(" 0 inserted, 0 updated, " in line for line in summaries), summaries
 
 

@@ -111,7 +111,7 @@ def test_every_staff_page_fits_a_phone_and_the_menu_opens(phone, live_server, si
     nav = phone.locator("header nav")
     assert not nav.is_visible()
     phone.click("label.menu-button")
-    assert nav.is_visible() and phone.locator("header nav a", has_text="Duyệt").is_visible()
+    assert nav.is_visible() and phone.locator("header nav").get_by_role("link", name="Duyệt", exact=True).is_visible()
     pages = [("/staff/", "staff-home"), ("/staff/delivery", "delivery"), ("/staff/inbox", "inbox"),
              ("/staff/approvals", "approvals"), ("/staff/messages", "teacher-messages"),
              ("/staff/announce", "announce"), ("/staff/announce/sent", "announce-sent"),

@@ -26,7 +26,7 @@ BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "
               "web.entry", "web.overview", "web.parents", "web.accounts",
               "web.selftests",  # question bank and self-tests (SPEC §15)
               "web.library", "web.forum", "web.forum_moderation", "web.primary", "web.polls", "web.parent_polls",
-              "web.rounds", "web.contacts", "web.printing", "web.import_templates")
+              "web.rounds", "web.contacts", "web.printing", "web.import_templates", "web.preschool")
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -92,6 +92,9 @@ STAFF_NAV = (
     ("overview.school", "Tổng hợp"),
     ("primary.entry", "Nhập đánh giá TH"),
     ("primary.overview", "Tổng hợp TH"),
+    ("preschool.notes", "Nhật ký MN"),
+    ("preschool.pickups", "Người đón"),
+    ("preschool.weighing", "Cân đo MN"),
     ("polls.index", "Khảo sát"),
     ("rounds.index", "Phiếu bình xét"),
     ("accounts.accounts", "Tài khoản"),

@@ -22,7 +22,7 @@ from store.clock import iso, local_today, school_year_of, utcnow
 from store.phones import mask
 
 from .auth import parent_required, safe_target
-from . import parents_primary
+from . import parents_preschool, parents_primary
 from .db import get_db, settings
 
 bp = Blueprint("parents", __name__, url_prefix="/parent")
@@ -34,7 +34,7 @@ TERM_CHOICES = (("1", "Học kỳ I"), ("2", "Học kỳ II"), ("CN", "Cả năm
 # The links the SMS replies carry (`Xem du: <site>/p/diem`, MK's `/p/login`) land here.
 SMS_LINKS = {"login": "auth.parent_password"}
 # A level whose rules are not TT22 has its own child page (TT27: levels per point, no averages).
-LEVEL_PAGES = {levels.Scheme.TT27: parents_primary.child_page}
+LEVEL_PAGES = {levels.Scheme.TT27: parents_primary.child_page, levels.Scheme.MN: parents_preschool.child_page}
 
 
 class BadParam(ValueError):

@@ -63,6 +63,18 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "to_chuyen_mon": ("tochuyenmon", "to", "tobomon", "tocm", "tochuyenmonbomon"),
     "chuc_vu": ("chucvu", "chucdanh", "vitri", "vitrivieclam"),
     "chu_nhiem": ("chunhiem", "lopchunhiem", "cn"),
+    # kindergarten (mầm non)
+    "gioi_tinh": ("gioitinh", "phai", "gt"),
+    "can_nang": ("cannang", "cannangkg"),
+    "chieu_cao": ("chieucao", "chieucaocm"),
+    "linh_vuc": ("linhvuc", "linhvucphattrien"),
+    "an": ("an", "anuong", "buaan"),
+    "ngu": ("ngu", "giacngu", "ngutrua"),
+    "ngu_phut": ("nguphut", "phutngu", "thoigianngu"),
+    "ve_sinh": ("vesinh",),
+    "suc_khoe": ("suckhoe", "tinhhinhsuckhoe"),
+    "nhac": ("nhac", "loinhac", "nhacnho", "canmang"),
+    "vang": ("vang", "nghihoc", "vangmat"),
 }
 # A kind's own readings of generic headers ('Họ tên học sinh' is the
 # student's name in a student list, not in a guardian list).

@@ -40,11 +40,11 @@ def _new_owner(ctx: Context, found, d: dict) -> bool:
 
 
 class Students(Kind):
-    """`students`: ma_hs, ho_ten, ngay_sinh, ma_truong, lop, nam_hoc (an enrollment per year)."""
+    """`students`: ma_hs, ho_ten, ngay_sinh, ma_truong, lop, nam_hoc (an enrollment per year), gioi_tinh."""
 
     name = "students"
     required = ("ma_hs", "ho_ten", "ma_truong", "lop", "nam_hoc")
-    optional = ("ngay_sinh",)
+    optional = ("ngay_sinh", "gioi_tinh")
 
     def check(self, ctx: Context, row: Row) -> list[Op]:
         code = v.required(row.get("ma_hs"), "ma_hs")
@@ -53,14 +53,18 @@ class Students(Kind):
         school = ctx.school(school_code(row.get("ma_truong")))
         year = v.parse_year(row.get("nam_hoc"))
         klass = ctx.class_(school, year, v.class_name(row.get("lop")))
-        return [Op((code,), {"code": code, "full_name": full_name, "born": born, "school_id": school[0],
-                             "year": year, "class_id": klass[0]})]
+        data = {"code": code, "full_name": full_name, "born": born, "school_id": school[0], "year": year,
+                "class_id": klass[0]}
+        if v.text(row.get("gioi_tinh")):
+            data["sex"] = _sex(row.get("gioi_tinh"))     # an empty cell keeps what is known
+        return [Op((code,), data)]
 
     def apply(self, ctx: Context, op: Op) -> Outcome:
         d = op.data
         student = upsert_plain(ctx, "students", {"code": d["code"]},
                                {"full_name": d["full_name"], "given_name_folded": given_name(d["full_name"]),
-                                "birth_date": d["born"], "school_id": d["school_id"]})
+                                "birth_date": d["born"], "school_id": d["school_id"],
+                                **({"sex": d["sex"]} if "sex" in d else {})})
         student_id = ctx.one("SELECT id FROM students WHERE code = ?", (d["code"],))[0]
         enrolled = upsert_plain(ctx, "enrollments", {"student_id": student_id, "school_year": d["year"]},
                                 {"class_id": d["class_id"]})
@@ -68,6 +72,18 @@ class Students(Kind):
             return student
         return Outcome.UPDATED if Outcome.UPDATED in (student, enrolled) or enrolled is Outcome.INSERTED \
             else Outcome.UNCHANGED
+
+
+_SEXES = {"NAM": "nam", "M": "nam", "TRAI": "nam", "BETRAI": "nam", "NU": "nu", "F": "nu", "GAI": "nu",
+          "BEGAI": "nu"}
+
+
+def _sex(raw) -> str:
+    """gioi_tinh 'nam' / 'nữ' (also Trai, Gái, M, F) -> 'nam' / 'nu'; RowRejected else."""
+    found = _SEXES.get(v.key(raw))
+    if found is None:
+        raise RowRejected(f"giới tính '{v.text(raw)}' không đúng (nam hoặc nu)")
+    return found
 
 
 class Guardians(Kind):

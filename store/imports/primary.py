@@ -16,6 +16,7 @@ from store.text import fold
 
 from . import values as v
 from .base import Context, Kind, Op, Outcome, Row, Student, upsert_reviewed
+from .enrolled import student_of_level
 from .errors import RowRejected
 from .primary_sheet import locate_summary
 
@@ -54,19 +55,7 @@ def point_of(ctx: Context, row: Row) -> Point:
 
 def pupil(ctx: Context, code: str, year: str) -> Student:
     """A primary pupil enrolled in ``year``; RowRejected in Vietnamese when unknown, not enrolled or not primary."""
-    if not code:
-        raise RowRejected("thiếu mã học sinh")
-    try:
-        student = ctx.student(code, year)
-    except RowRejected as e:
-        if ctx.one("SELECT 1 FROM students WHERE code = ?", (code,)) is None:
-            raise RowRejected(f"không có học sinh mã {code}") from e
-        if "--school" in e.reason:
-            raise RowRejected(f"học sinh {code} không thuộc trường {ctx.school_code} (--school)") from e
-        raise RowRejected(f"học sinh {code} không học năm học {year}") from e
-    if not levels.is_primary(student.grade):
-        raise RowRejected(f"học sinh {code} học khối {levels.khoi_label(student.grade)}, không phải tiểu học")
-    return student
+    return student_of_level(ctx, code, year, noun="học sinh", accepts=levels.is_primary, level_name="tiểu học")
 
 
 def primary_subject(ctx: Context, student: Student, raw) -> str:

@@ -33,6 +33,7 @@ from .headers import MAX_TX, SEARCH_ROWS
 from .limits import DEFAULT, Limits
 from .marks import Conduct, GradeBook, Grades
 from .people import Guardians, Students
+from .preschool import PRESCHOOL_KINDS
 from .primary import PRIMARY_KINDS
 from .readers import open_table, sha256_of
 from .school import Classes, Schools, Subjects, Terms
@@ -44,7 +45,7 @@ logger = logging.getLogger(__name__)
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Schools(), Terms(), Classes(), Subjects(), Students(), Guardians(),
     Grades(), GradeBook(), Conduct(), Attendance(), Comments(), Events(), Teachers(), Assignments(),
-    *PRIMARY_KINDS)}
+    *PRIMARY_KINDS, *PRESCHOOL_KINDS)}
 PROGRESS_EVERY = 500
 CHUNK_ROWS = 200        # rows per write transaction
 MAX_HOLD_S = 0.05       # a transaction ends sooner when it has held the write lock this long

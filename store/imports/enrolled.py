@@ -1,0 +1,27 @@
+"""A child of one school level enrolled in a year, with every refusal in Vietnamese (primary and kindergarten kinds)."""
+from __future__ import annotations
+
+from typing import Callable
+
+from store import levels
+
+from .base import Context, Student
+from .errors import RowRejected
+
+
+def student_of_level(ctx: Context, code: str, year: str, *, noun: str, accepts: Callable[[int], bool],
+                     level_name: str) -> Student:
+    """The ``noun`` ('học sinh', 'trẻ') ``code`` enrolled in ``year`` in a khối ``accepts`` takes; RowRejected else."""
+    if not code:
+        raise RowRejected("thiếu mã học sinh")
+    try:
+        student = ctx.student(code, year)
+    except RowRejected as e:
+        if ctx.one("SELECT 1 FROM students WHERE code = ?", (code,)) is None:
+            raise RowRejected(f"không có {noun} mã {code}") from e
+        if "--school" in e.reason:
+            raise RowRejected(f"{noun} {code} không thuộc trường {ctx.school_code} (--school)") from e
+        raise RowRejected(f"{noun} {code} không học năm học {year}") from e
+    if not accepts(student.grade):
+        raise RowRejected(f"học sinh {code} học khối {levels.khoi_label(student.grade)}, không phải {level_name}")
+    return student
