@@ -171,7 +171,7 @@ def test_the_demo_test_answers_the_demo_line(convo):
 def test_through_the_simulator_a_redelivered_mo_is_answered_from_the_stored_result(live, demo_quiz):
     """Real SMPP: the BL text and its re-delivery (past the dedup window) get the same reply, one attempt."""
     quiz, hoa = demo_quiz
-    engine, sim, settings, db = live(sms="mo_dedup_window = 0")
+    engine, sim, settings, db = live(sms="mo_dedup_window = 0\nmo_retry_window = 0")
     text = f"BL {hoa.code} {key_letters(db, hoa)}"
     sim.push_mo(HOA_PHONE, text)
     first = sim.wait_for_submits(dest="84912345678", timeout=10)[0]["text"]

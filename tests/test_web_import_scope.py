@@ -41,8 +41,10 @@ def test_every_kind_has_a_template_the_importer_reads(admin_dd, db, tmp_path, ki
     r = admin_dd.get(f"/staff/imports/template/{kind}.xlsx")
     assert r.status_code == 200
     book = load_workbook(io.BytesIO(r.data), read_only=True)
-    head, example = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-    assert set(KINDS[kind].required) <= set(head) and any(example)
+    rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    if kind != "tonghop_th":            # tonghop_th is SMAS's own layout: title rows, a two-row header
+        head, example = rows
+        assert set(KINDS[kind].required) <= set(head) and any(example)
     path = tmp_path / f"{kind}.xlsx"
     path.write_bytes(r.data)
     try:

@@ -11,7 +11,7 @@ from store.clock import iso, school_year_of, utcnow
 from store.questions import attempts, bank, quizzes
 
 from .fixtures_questions import BAD_DOCX, GOOD_DOCX, key_letters, write_docx
-from .fixtures_web import login_staff, post_form
+from .fixtures_web import login_staff, nav_click, post_form
 from .test_web_parents import login_parent
 
 
@@ -232,7 +232,7 @@ def test_a_parent_answers_on_a_phone_in_a_real_browser(page, live_server, school
     page.fill("input[name=phone]", "0912345678")
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.click("text=Bài tự kiểm tra")
+    nav_click(page, "header nav a[href='/parent/tests']")
     page.click(f"tr[data-code='{hoa.code}'] a")
     key = key_letters(school_db, hoa)
     for i, c in enumerate(key, 1):

@@ -45,7 +45,7 @@ def _allowed(school_id: int, class_id: int) -> bool:
 
 def _card(db, row, year: str, term: int) -> report_card.Card:
     sid, code, name, _, class_name, grade, homeroom, school_id, school, level = row
-    reports = taken(grades.term_reports(db, sid, school_id, grade, year, term), SimpleNamespace(school_level=level))
+    reports = taken(grades.term_reports(db, sid, school_id, grade, year, term), SimpleNamespace(school_level=level, grade=grade))
     learning = results.learning_result(db, sid, school_id, grade, year, term, reports=reports)
     conduct = results.conduct(db, sid, year, term)
     absences = records.absences(db, sid, year, term)
