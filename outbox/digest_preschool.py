@@ -41,6 +41,11 @@ class PreschoolSource:
             out.append(f"Cân đo {fmt_date(m.date)}: {w} kg, {h} cm (nhắn CAN)")
         return out
 
+    def summary(self, student_id: int) -> str:
+        """The same in a few words when the detail would not fit one part: the first line, the rest counted."""
+        lines = self.lines(student_id)
+        return lines[0] + (f" (+{len(lines) - 1})" if len(lines) > 1 else "") if lines else ""
+
 
 def _weeks(db: sqlite_utils.Database, school_id: int, window: dict[int, list[tuple[date, Note]]]) -> dict[int, Week]:
     """The week line of each child whose notes in the window include the week's last school day."""
@@ -78,28 +83,3 @@ def source(db: sqlite_utils.Database, school_id: int, after_utc: str | None, unt
     measured = {sid: m for sid in measurements.measured_between(db, school_id, after_utc, until_utc)
                 if (m := measurements.latest(db, sid)) is not None}
     return PreschoolSource(window, _weeks(db, school_id, window), measured)
-
-
-class Preschool:
-    """The digest news source of kindergarten children (outbox.digest_sources): their day's exceptions, the
-    week's line, a new measurement, read once a window."""
-
-    name = "preschool"
-
-    def __init__(self):
-        self._cache: tuple | None = None
-
-    def read(self, db, w, page) -> dict:
-        """Each kindergarten child's lines, as a Piece (summary: the first line, the rest counted)."""
-        from .digest_sources import Piece
-        key = (w.school_id, w.after, w.until)
-        if self._cache is None or self._cache[0] != key:
-            self._cache = (key, source(db, w.school_id, w.after or None, w.until))
-        found = self._cache[1]
-        pieces = {}
-        for sid in page.student_ids:
-            lines = found.lines(sid)
-            if lines:
-                more = f" (+{len(lines) - 1})" if len(lines) > 1 else ""
-                pieces[sid] = Piece(lines, lines[0] + more, f"{len(lines)} tin mầm non mới")
-        return pieces

@@ -76,26 +76,3 @@ def _counts(marks) -> str:
 def source(db: sqlite_utils.Database, school_id: int, after_utc: str | None, until_utc: str) -> PrimarySource:
     """The primary digest source of one run (three queries for the whole school)."""
     return PrimarySource(primary_news.approved_between(db, school_id, after_utc, until_utc))
-
-
-class Primary:
-    """The digest news source of primary pupils (outbox.digest_sources): their TT27 lines, read once a window."""
-
-    name = "primary"
-
-    def __init__(self):
-        self._cache: tuple | None = None
-
-    def read(self, db, w, page) -> dict:
-        """Each primary child's new levels, tests, comments and year-end result, as a Piece."""
-        from .digest_sources import Piece
-        key = (w.school_id, w.after, w.until)
-        if self._cache is None or self._cache[0] != key:
-            self._cache = (key, source(db, w.school_id, w.after or None, w.until))
-        found = self._cache[1]
-        pieces = {}
-        for sid in page.student_ids:
-            lines = found.lines(sid)
-            if lines:
-                pieces[sid] = Piece(lines, found.summary(sid), f"{len(lines)} mục đánh giá mới")
-        return pieces

@@ -19,6 +19,7 @@ from store.records import Session
 from store.subjects import sort_key
 from store.tt22 import InvalidScore, Level, SubjectKind, parse_score, term_average_of_tenths, tx_count
 
+from . import digest_preschool, digest_primary
 from .templating import fmt_date, fmt_number
 
 KIND_ORDER = {"TX": 0, "GK": 1, "CK": 2}
@@ -261,14 +262,36 @@ class Events:
         return pieces
 
 
+class WindowLines:
+    """A level's source whose news is read once per window (``load(db, school_id, after, until)``, an object with
+    ``lines(student_id)`` and ``summary(student_id)``): the primary TT27 lines, the kindergarten lines."""
+
+    def __init__(self, name: str, load, brief: str):
+        self.name, self._load, self._brief = name, load, brief
+        self._cache: tuple | None = None
+
+    def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
+        """Each child of the page with lines in this window, as a Piece (its summary from the level's own words)."""
+        key = (w.school_id, w.after, w.until)
+        if self._cache is None or self._cache[0] != key:
+            self._cache = (key, self._load(db, w.school_id, w.after or None, w.until))
+        found = self._cache[1]
+        pieces = {}
+        for sid in page.student_ids:
+            lines = found.lines(sid)
+            if lines:
+                pieces[sid] = Piece(lines, found.summary(sid), f"{len(lines)} {self._brief}")
+        return pieces
+
+
 def sources(*, full: bool = False) -> list:
     """The digest's news sources, in the order their lines appear; a new domain appends its own.
 
     ``full``: every score listed however many (the e-mail, which has room).
     """
-    from .digest_preschool import Preschool
-    from .digest_primary import Primary
-    return [Grades(None if full else 12), Conduct(), Absences(), Comments(), Events(), Primary(), Preschool()]
+    return [Grades(None if full else 12), Conduct(), Absences(), Comments(), Events(),
+            WindowLines("primary", digest_primary.source, "mục đánh giá mới"),
+            WindowLines("preschool", digest_preschool.source, "tin mầm non mới")]
 
 
 def subjects_of(db, school_id: int) -> dict[tuple[str, int], tuple[SubjectKind, int]]:
