@@ -102,10 +102,10 @@ def init(db: sqlite_utils.Database, path: Path | None = None) -> dict:
 
 def missing_tables(db: sqlite_utils.Database) -> list[str]:
     """Tables schema.sql creates that the database lacks (a damaged or hand-edited file)."""
-    fresh = sqlite3.connect(":memory:")
+    fresh = sqlite_utils.Database(memory=True)
     try:
         fresh.executescript(SCHEMA.read_text(encoding="utf-8"))
-        want = {r[0] for r in fresh.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        want = set(fresh.table_names())
     finally:
         fresh.close()
     have = set(db.table_names())
