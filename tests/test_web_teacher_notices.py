@@ -12,7 +12,7 @@ from store import notice_requests
 from store.clock import iso, parse_iso
 from store.teacher_notices import NoticeRefused, TeacherNotices, own_classes, set_setting
 
-from .fixtures_web import csrf_of, login_staff, post_form
+from .fixtures_web import csrf_of, login_staff, nav_click, post_form
 from .test_web_announce_trace import send
 from .test_web_review import class_guardians, class_target, outbox, preview, student, year
 
@@ -182,3 +182,66 @@ def test_the_school_settings_page(client, make_staff, school_db, teacher):
     bad = post_form(client, "/staff/school", {"school": school_id(school_db), "teacher_notices": "sometimes"})
     assert bad.status_code == 400
     assert school_db.execute("SELECT teacher_notices FROM schools WHERE code = 'THPT-CVA'").fetchone()[0] == "approval"
+
+
+def test_a_roster_teacher_announces_to_the_classes_of_their_assignment(client, school_db):
+    """dd-gv001 (staff roster): the assignment in force names 6A1, 6A2, 8A1, 8A2 at THCS-DD."""
+    from store import users
+    from .test_staff_web import TEACHER_LOGIN, _uid
+    users.set_password(school_db, _uid(school_db, TEACHER_LOGIN), "correct-horse-1")
+    set_mode(school_db, "direct")
+    login_staff(client, TEACHER_LOGIN)
+    page = client.get("/staff/announce").get_data(as_text=True)
+    labels = re.findall(r'<option value="class:\d+">THCS-DD: lớp ([^<]+)</option>', page)
+    assert sorted(labels) == ["6A1", "6A2", "8A1", "8A2"] and "khối" not in "".join(labels)
+    ids = dict(school_db.execute("SELECT name, id FROM classes WHERE school_id = ? AND school_year = ?",
+                                 [school_id(school_db), year()]).fetchall())
+    p = send(client, [f"class:{ids['8A1']}", f"class:{ids['8A2']}"], "Hai lớp học bù thứ Bảy")
+    rows = outbox(school_db, "announcement")
+    expected = {r[0] for r in school_db.execute(
+        "SELECT DISTINCT g.phone FROM guardian_links l JOIN guardians g ON g.id = l.guardian_id JOIN enrollments e "
+        "ON e.student_id = l.student_id AND e.school_year = l.school_year WHERE e.class_id IN (?, ?) "
+        "AND l.active = 1 AND l.school_year = ?", [ids["8A1"], ids["8A2"], year()])}
+    assert {r[1] for r in rows} == expected and len(rows) == p["recipients"]
+
+
+# -- in a real browser, at a phone's size -------------------------------------------------------
+def test_browser_demo_gv_composes_to_8a2_and_a_reviewer_approves(page, live_server, make_staff, school_db):
+    from .test_web_review import browser_login
+    make_staff("demo.gv", "teacher", "THCS-DD", classes=("8A2",))
+    make_staff("demo.duyet", "reviewer", "THCS-DD")
+    hoa = student(school_db, "DD900001")[0]
+    last_year = f"{int(year()[:4]) - 1}-{year()[:4]}"        # a number linked only last year gets nothing
+    gid = school_db.execute("INSERT INTO guardians (phone, created_at) VALUES ('+84987000111', ?)",
+                            [iso(parse_iso("2024-09-01T00:00:00.000Z"))]).lastrowid
+    school_db.execute("INSERT INTO guardian_links (guardian_id, student_id, school_year, consent_source, consent_at) "
+                      "VALUES (?, ?, ?, 'import', '2024-09-01T00:00:00.000Z')", [gid, hoa, last_year])
+    school_db.conn.commit()
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, live_server, "demo.gv")
+    nav_click(page, "header nav a[href='/staff/announce']")
+    page.wait_for_url(f"{live_server}/staff/announce")
+    page.select_option("select[name=target]", label="THCS-DD: lớp 8A2")
+    page.fill("textarea[name=text]", "Thứ Sáu họp phụ huynh lúc 17h.")
+    page.click("button:has-text('Xem trước')")
+    expected = class_guardians(school_db, "DD900001")
+    assert page.locator("#recipients").inner_text() == str(len(expected))
+    assert page.locator("#sms-text").inner_text() == "Truong THCS Dong Da - lop 8A2 thong bao: Thu Sau hop phu huynh luc 17h."
+    page.click("button:has-text('Gửi duyệt')")
+    page.wait_for_selector("[role=status]:has-text('Đã gửi thông báo tới người duyệt')")
+    assert page.locator("#my-requests tr[data-status=pending]").count() == 1
+    assert outbox(school_db, "announcement") == []
+    page.context.clear_cookies()
+    browser_login(page, live_server, "demo.duyet")
+    nav_click(page, "header nav a[href='/staff/approvals']")
+    page.wait_for_url(f"{live_server}/staff/approvals")
+    row = page.locator("#notice-queue tr[data-request]")
+    assert "demo.gv" in row.locator(".author").inner_text() and "lớp 8A2" in row.locator(".target").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    row.locator("button.approve").click()
+    page.wait_for_selector("[role=status]:has-text('Đã duyệt thông báo của demo.gv')")
+    rows = outbox(school_db, "announcement")
+    assert {r[1] for r in rows} == expected and len(rows) == len(expected) and "+84987000111" not in expected
+    assert {r[4] for r in rows} == {student(school_db, "DD900001")[2]}
+    classes = {r[0] for r in school_db.execute("SELECT class_id FROM messages WHERE kind = 'announcement'")}
+    assert classes == {student(school_db, "DD900001")[1]}
