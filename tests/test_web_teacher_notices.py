@@ -245,3 +245,17 @@ def test_browser_demo_gv_composes_to_8a2_and_a_reviewer_approves(page, live_serv
     assert {r[4] for r in rows} == {student(school_db, "DD900001")[2]}
     classes = {r[0] for r in school_db.execute("SELECT class_id FROM messages WHERE kind = 'announcement'")}
     assert classes == {student(school_db, "DD900001")[1]}
+
+
+def test_an_approved_notice_keeps_the_teachers_scheduled_time(client, make_staff, school_db, teacher):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    at = (datetime.now(ZoneInfo(TZ)) + timedelta(days=3)).replace(hour=8, minute=15, second=0, microsecond=0)
+    send(client, class_target(school_db, "DD900001"), "Dã ngoại sáng thứ Bảy", send_at=at.strftime("%Y-%m-%dT%H:%M"))
+    (rid, *_), = requests_of(school_db)
+    assert "08:15" in client.get("/staff/approvals").get_data(as_text=True)     # the teacher sees what waits
+    relogin(client, make_staff, "rv.dd", "reviewer")
+    client.get("/staff/approvals")
+    client.post(f"/staff/announce/requests/{rid}/approve", data={"csrf_token": csrf_of(client)})
+    rows = outbox(school_db, "announcement")
+    assert rows and {parse_iso(r[6]) for r in rows} == {at.astimezone(ZoneInfo("UTC"))}

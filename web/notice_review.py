@@ -117,7 +117,7 @@ def _waiting() -> list:
     return notice_requests.pending(get_db(), g.staff.school_id)
 
 
-def _pending(request_id: int) -> notice_requests.Request:
+def _visible(request_id: int) -> notice_requests.Request:
     req = notice_requests.get(get_db(), request_id)
     if req is None or not g.staff.can_see_school(req.school_id):
         abort(404)
@@ -136,7 +136,7 @@ class _Decided(Exception):
 @staff_required(*APPROVERS)
 def approve(request_id: int):
     """"Duyệt": queue the teacher's announcement to the guardians of the class(es) this school year."""
-    req, db, cfg = _pending(request_id), get_db(), settings()
+    req, db, cfg = _visible(request_id), get_db(), settings()
     if req.status is not RequestStatus.PENDING:
         flash(f"Thông báo #{req.id} đã được xử lý ({req.status.label}).", "error")
         return _back()
@@ -180,7 +180,7 @@ def approve(request_id: int):
 @staff_required(*APPROVERS)
 def send_back(request_id: int):
     """"Trả lại": the request goes back to the teacher with the reason; nothing is sent."""
-    req, db = _pending(request_id), get_db()
+    req, db = _visible(request_id), get_db()
     try:
         with transaction(db):
             if not notice_requests.send_back(db, req.id, by=g.staff.login, reason=request.form.get("reason", "")):
