@@ -16,7 +16,9 @@ CREATE TABLE schools (
     name TEXT NOT NULL,
     level TEXT NOT NULL CHECK (level <> ''),   -- cap: MN, TH, THCS, THPT or '+'-joined (TH+THCS); store.levels validates
     absence_alert INTEGER NOT NULL DEFAULT 0,  -- 1: an approved absence is texted at once
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    -- teachers' announcements to their classes: 'direct' (no approval), 'approval' (the default), 'off'
+    teacher_notices TEXT NOT NULL DEFAULT 'approval' CHECK (teacher_notices IN ('direct', 'approval', 'off'))
 );
 
 CREATE TABLE terms (
@@ -891,9 +893,31 @@ CREATE TABLE IF NOT EXISTS announcement_sends (
     last_message INTEGER,
     send_at TEXT,                              -- scheduled (UTC); NULL = at once
     sent_by TEXT NOT NULL,
-    sent_at TEXT NOT NULL
+    sent_at TEXT NOT NULL,
+    approved_by TEXT                           -- who approved a teacher's send (NULL: none was needed)
 );
 CREATE INDEX IF NOT EXISTS announcement_sends_school ON announcement_sends (school_id, sent_at);
+
+-- A teacher's announcement waiting for approval, and what became of it (store/notice_requests.py).
+CREATE TABLE notice_requests (
+    id INTEGER PRIMARY KEY,
+    school_id INTEGER NOT NULL REFERENCES schools(id),
+    school_year TEXT NOT NULL,
+    class_ids TEXT NOT NULL,                   -- JSON list of the teacher's class ids it goes to
+    target TEXT NOT NULL,                      -- as the composer showed it: "lớp 8A2"
+    text TEXT NOT NULL,                        -- the SMS as previewed (what the reviewer approves)
+    parts INTEGER NOT NULL,
+    include_opted_out INTEGER NOT NULL DEFAULT 0 CHECK (include_opted_out IN (0, 1)),
+    send_at TEXT,                              -- scheduled (UTC); NULL = as soon as approved
+    author TEXT NOT NULL,                      -- the teacher's login
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'returned')),
+    reviewed_by TEXT,
+    reviewed_at TEXT,
+    reason TEXT,                               -- why it was returned ("Trả lại")
+    send_id INTEGER REFERENCES announcement_sends(id)
+);
+CREATE INDEX notice_requests_queue ON notice_requests (school_id, status);
 
 -- Hardening (issue 11): the import's undo log, so a file stays all-or-nothing while it is written in
 -- bounded transactions that leave MO replies and the web their turn at the write lock (store.imports.undo).

@@ -64,6 +64,7 @@ class Sent:
     sent_by: str
     sent_at: str
     states: dict[str, int]
+    approved_by: str | None = None      # who approved a teacher's send
 
     @property
     def delivered(self) -> int:
@@ -80,27 +81,35 @@ class Sent:
 
 
 def record_send(db: sqlite_utils.Database, *, school_id: int, target: str, class_ids: list[int] | None, text: str,
-                parts: int, message_ids: list[int], send_at: str | None, sent_by: str) -> int:
+                parts: int, message_ids: list[int], send_at: str | None, sent_by: str,
+                approved_by: str | None = None) -> int:
     """The trace of one send (inside the caller's transaction with the messages); its id."""
     return db.execute(
         "INSERT INTO announcement_sends (school_id, target, class_ids, text, parts, recipients, first_message, "
-        "last_message, send_at, sent_by, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "last_message, send_at, sent_by, sent_at, approved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [school_id, target, json.dumps(sorted(class_ids)) if class_ids is not None else None, text, parts,
-         len(message_ids), min(message_ids), max(message_ids), send_at, sent_by, now_iso()]).lastrowid
+         len(message_ids), min(message_ids), max(message_ids), send_at, sent_by, now_iso(), approved_by]).lastrowid
 
 
-def sent(db: sqlite_utils.Database, *, school_id: int | None, limit: int = 50) -> list[Sent]:
-    """The latest sends of a school (None: every school), newest first, with their messages' states."""
-    where, params = ("WHERE a.school_id = ?", [school_id]) if school_id is not None else ("", [])
+def sent(db: sqlite_utils.Database, *, school_id: int | None, limit: int = 50,
+         class_scope: frozenset[int] | None = None) -> list[Sent]:
+    """The latest sends of a school (None: every school), newest first, with their messages' states.
+
+    ``class_scope`` (a teacher's classes): only the sends that went to those classes alone.
+    """
+    scope = json.dumps(sorted(class_scope)) if class_scope is not None else None
     out = []
     for row in db.execute(
             "SELECT a.id, a.target, a.text, a.parts, a.recipients, a.send_at, a.sent_by, a.sent_at, a.school_id, "
-            f"a.first_message, a.last_message FROM announcement_sends a {where} ORDER BY a.id DESC LIMIT ?",
-            [*params, limit]).fetchall():
+            "a.first_message, a.last_message, a.approved_by FROM announcement_sends a "
+            "WHERE (:school IS NULL OR a.school_id = :school) AND (:scope IS NULL OR (a.class_ids IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM json_each(a.class_ids) c WHERE c.value NOT IN "
+            "(SELECT value FROM json_each(:scope))))) ORDER BY a.id DESC LIMIT :limit",
+            {"school": school_id, "scope": scope, "limit": limit}).fetchall():
         states = dict(db.execute(
             "SELECT state, count(*) FROM messages WHERE id BETWEEN ? AND ? AND kind = 'announcement' "
             "AND school_id = ? GROUP BY state", [row[9], row[10], row[8]]).fetchall())
-        out.append(Sent(*row[:8], states))
+        out.append(Sent(*row[:8], states, row[11]))
     return out
 
 

@@ -353,8 +353,9 @@ def test_stale_preview_too_long_text_and_foreign_targets_send_nothing(client, ma
 
 
 def test_announce_roles_and_csrf(client, make_staff, school_db):
+    school_db.execute("UPDATE schools SET teacher_notices = 'off' WHERE code = 'THCS-DD'")
     login_staff(client, make_staff("gv.8a2", "teacher", "THCS-DD", classes=("8A2",)))
-    assert client.get("/staff/announce").status_code == 403
+    assert client.get("/staff/announce").status_code == 403     # teachers of a school that does not let them
     client.post("/logout", data={"csrf_token": csrf_of(client)})
     login_staff(client, make_staff("ad.dd", "admin", "THCS-DD"))
     page = client.get("/staff/announce").get_data(as_text=True)

@@ -26,7 +26,8 @@ BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "
               "web.entry", "web.overview", "web.parents", "web.accounts",
               "web.selftests",  # question bank and self-tests (SPEC §15)
               "web.library", "web.forum", "web.forum_moderation", "web.primary", "web.polls", "web.parent_polls",
-              "web.rounds", "web.contacts", "web.printing", "web.import_templates", "web.preschool")
+              "web.rounds", "web.contacts", "web.printing", "web.import_templates", "web.preschool",
+              "web.notice_review", "web.school_settings")   # teachers' announcements; the school's settings
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -98,6 +99,7 @@ STAFF_NAV = (
     ("polls.index", "Khảo sát"),
     ("rounds.index", "Phiếu bình xét"),
     ("accounts.accounts", "Tài khoản"),
+    ("school_settings.edit", "Cài đặt trường"),
     ("accounts.tokens", "Token API"),
     ("selftests.bank", "Ngân hàng câu hỏi"),
     ("selftests.quizzes", "Bài kiểm tra"),
@@ -117,6 +119,7 @@ def _staff_nav() -> dict:
     for endpoint, label in STAFF_NAV:
         view = current_app.view_functions.get(endpoint)
         roles = getattr(view, "staff_roles", None)
-        if view is not None and (not roles or staff.role in roles):
+        hidden = getattr(view, "staff_hidden", None)        # a page that also asks the school's settings
+        if view is not None and (not roles or staff.role in roles) and not (hidden and hidden(staff)):
             entries.append((endpoint, label))
     return {"staff_nav": entries}

@@ -8,6 +8,7 @@
   unanswered first, with a reply box; the answer goes back by SMS.
 - /staff/announce: an announcement to a school or one class, previewed with
   the exact text, parts per SMS, recipients and total parts before sending.
+  Teachers announce to their own classes, at once or after approval (web/notice_review.py).
 """
 from __future__ import annotations
 
@@ -19,19 +20,21 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from outbox import alerts, messages, notices
+from outbox.announce import enqueue_send
 from outbox.wake import Wake
 from store import announcements, approvals, audit, corrections, phones, teacher_messages
 from store.approvals import ApprovalError, GroupKey
-from store.clock import iso, local_today, school_year_of, utcnow
+from store.clock import local_today, school_year_of, utcnow
 from store.connection import transaction
 
+from . import notice_review
 from .auth import safe_target, staff_required
 from .db import get_db, redis, settings
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
 
 APPROVERS = ("reviewer", "admin", "operator")
-ANNOUNCERS = ("reviewer", "admin", "operator")
+ANNOUNCERS = ("reviewer", "admin", "operator", "teacher")     # a teacher: own classes (notice_review)
 MAX_ANSWER = 1000        # characters typed; the part budget is what really limits it
 
 
@@ -259,7 +262,7 @@ def _targets(db) -> list[dict]:
         for cid, cname, _ in classes:
             out.append({"value": f"class:{cid}", "label": f"{code}: lớp {cname}", "school_id": sid,
                         "school_name": name, "class_id": cid, "class_name": cname, "class_ids": [cid]})
-    return out
+    return notice_review.only_own(out) if notice_review.is_teacher() else out
 
 
 def _combined(chosen: list[dict]) -> dict | str:
@@ -323,11 +326,13 @@ def _plan(form, targets):
 @bp.route("/announce", methods=["GET", "POST"])
 @staff_required(*ANNOUNCERS)
 def announce():
+    notice_review.gate()
     db = get_db()
     targets = _targets(db)
     form = request.form if request.method == "POST" else {}
     if request.method == "GET":
         return render_template("review/announce.html", targets=targets, form=form, sms=None)
+    notice_review.check_wanted([v for raw in form.getlist("target") for v in raw.split(",") if v], targets)
     target, sms, everyone, chosen, error = _plan(form, targets)
     try:
         send_at = _send_at(form.get("send_at", ""))
@@ -353,6 +358,9 @@ def announce():
     if not nonce or not redis().set(f"{settings().redis.prefix}announce:{nonce}", 1, nx=True, ex=86400):
         flash("Thông báo này đã được gửi (bấm gửi hai lần?).", "error")
         return redirect(url_for("review.announce")), 303
+    if notice_review.is_teacher() and notice_review.submit(db, target, sms, bool(form.get("include_opted_out")),
+                                                           send_at):      # waits for approval
+        return redirect(url_for("review.announce")), 303
     cfg = settings()
     try:
         ids = _enqueue_announcement(db, cfg, target, sms, chosen, bool(form.get("include_opted_out")), send_at)
@@ -369,20 +377,20 @@ def announce():
 @staff_required(*ANNOUNCERS)
 def announce_sent():
     """"Thông báo đã gửi": every send with its text, target, count, delivered rate and failures."""
-    sends = announcements.sent(get_db(), school_id=g.staff.school_id)
+    notice_review.gate()
+    sends = announcements.sent(get_db(), school_id=g.staff.school_id, class_scope=notice_review.class_scope())
     return render_template("review/announce_sent.html", sends=sends)
+
+
+announce.staff_hidden = announce_sent.staff_hidden = notice_review.hidden_for     # the menu (web/__init__.py)
 
 
 def _enqueue_announcement(db, cfg, target, sms, chosen, included_opted_out: bool, send_at=None) -> list[int]:
     """One queued message per recipient, the send's trace and the audit entry, in one transaction."""
     with transaction(db):
-        ids = [messages.enqueue(db, cfg, phone=r.phone, body=sms.text, kind=messages.Kind.ANNOUNCEMENT,
-                                school_id=target["school_id"], class_id=target["class_id"] or r.class_id,
-                                student_id=r.student_id, guardian_id=r.guardian_id, not_before=send_at)
-               for r in chosen]
-        announcements.record_send(db, school_id=target["school_id"], target=target["label"],
-                                  class_ids=target["class_ids"], text=sms.text, parts=sms.parts, message_ids=ids,
-                                  send_at=iso(send_at) if send_at else None, sent_by=g.staff.login)
+        ids, _ = enqueue_send(db, cfg, school_id=target["school_id"], class_id=target["class_id"],
+                              class_ids=target["class_ids"], target=target["label"], text=sms.text, parts=sms.parts,
+                              chosen=chosen, send_at=send_at, sent_by=g.staff.login)
         audit.record(db, g.staff.login, "web:announce", school_id=target["school_id"], class_id=target["class_id"],
                      text=sms.text, recipients=len(ids), parts_each=sms.parts, total_parts=sms.parts * len(ids),
                      included_opted_out=included_opted_out, first_message=ids[0], last_message=ids[-1])
