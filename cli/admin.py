@@ -5,8 +5,9 @@ import sqlite3
 
 import click
 
-from store import audit, migrate, users
-from store.connection import open_settings_db
+from store import audit, migrate, teacher_notices as teacher_notices_store, users
+from store.connection import open_settings_db, transaction
+from store.teacher_notices import TeacherNotices
 from store.errors import StoreError
 
 from .context import database_problem, pass_app
@@ -95,13 +96,23 @@ def school():
 @click.argument("code")
 @click.option("--absence-alert/--no-absence-alert", default=None,
               help="Text an approved absence at once (not only in the evening digest).")
+@click.option("--teacher-notices", type=click.Choice([v.value for v in TeacherNotices]), default=None,
+              help="Teachers' announcements to their own classes: direct (gửi ngay), approval (cần duyệt, "
+                   "the default) or off (không cho phép).")
 @pass_app
-def school_set(app, code, absence_alert):
+def school_set(app, code, absence_alert, teacher_notices):
     """Change a school's settings."""
-    if absence_alert is None:
-        raise click.UsageError("nothing to change: give --absence-alert or --no-absence-alert")
-    cur = app.db.execute("UPDATE schools SET absence_alert = ? WHERE code = ?", [int(absence_alert), code])
-    if cur.rowcount == 0:
+    if absence_alert is None and teacher_notices is None:
+        raise click.UsageError("nothing to change: give --absence-alert/--no-absence-alert or --teacher-notices")
+    row = app.db.execute("SELECT id FROM schools WHERE code = ?", [code]).fetchone()
+    if row is None:
         raise click.ClickException(f"unknown school {code!r}")
-    audit.record(app.db, "cli:school", "school-set", absence_alert=absence_alert, school=code)
-    click.echo(f"{code}: absence alerts {'on' if absence_alert else 'off'}")
+    with transaction(app.db):
+        if absence_alert is not None:
+            app.db.execute("UPDATE schools SET absence_alert = ? WHERE id = ?", [int(absence_alert), row[0]])
+            audit.record(app.db, "cli:school", "school-set", absence_alert=absence_alert, school=code)
+            click.echo(f"{code}: absence alerts {'on' if absence_alert else 'off'}")
+        if teacher_notices is not None:
+            chosen = teacher_notices_store.set_setting(app.db, row[0], teacher_notices)
+            audit.record(app.db, "cli:school", "school-set", teacher_notices=chosen.value, school=code)
+            click.echo(f"{code}: teachers' announcements {chosen.value} ({chosen.label})")

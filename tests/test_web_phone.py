@@ -116,7 +116,7 @@ def test_every_staff_page_fits_a_phone_and_the_menu_opens(phone, live_server, si
              ("/staff/approvals", "approvals"), ("/staff/messages", "teacher-messages"),
              ("/staff/announce", "announce"), ("/staff/announce/sent", "announce-sent"),
              ("/staff/imports", "imports"), ("/staff/overview", "overview"),
-             ("/staff/entry", "entry")]
+             ("/staff/entry", "entry"), ("/staff/school", "school-settings")]
     for path, name in pages:
         _check(phone, live_server + path, name, school=school)
         _desktop_shot(chromium, phone.context.cookies(), live_server + path, name)

@@ -259,3 +259,17 @@ def test_an_approved_notice_keeps_the_teachers_scheduled_time(client, make_staff
     client.post(f"/staff/announce/requests/{rid}/approve", data={"csrf_token": csrf_of(client)})
     rows = outbox(school_db, "announcement")
     assert rows and {parse_iso(r[6]) for r in rows} == {at.astimezone(ZoneInfo("UTC"))}
+
+
+def test_school_set_changes_the_teacher_notice_setting_from_the_cli(cli, school_db_path, tmp_path):
+    from .conftest import write_config
+    cfg = str(write_config(tmp_path / "s.toml", db_path=school_db_path))
+    out = cli("-c", cfg, "school", "set", "THCS-DD", "--teacher-notices", "direct", check=True).stdout
+    assert "teachers' announcements direct (Gửi ngay, không cần duyệt)" in out
+    bad = cli("-c", cfg, "school", "set", "THCS-DD", "--teacher-notices", "sometimes")
+    assert bad.returncode != 0 and "sometimes" in bad.stderr
+    import sqlite3
+    with sqlite3.connect(school_db_path) as conn:
+        assert conn.execute("SELECT teacher_notices FROM schools WHERE code = 'THCS-DD'").fetchone()[0] == "direct"
+        assert conn.execute("SELECT count(*) FROM audit_log WHERE action = 'school-set' "
+                            "AND detail LIKE '%teacher_notices%'").fetchone()[0] == 1
