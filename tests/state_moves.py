@@ -1,0 +1,36 @@
+"""Recording every state a writer sets: triggers in the test database log each move, and a check feeds
+them through a state table. Shared by the state-machine tests of each machine (messages, review, runs)."""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+
+def watch(db, tables: Iterable[str], column: str = "state") -> None:
+    """Log every insert and every change of ``column`` in ``tables`` (of this test database) from now on."""
+    db.execute("CREATE TABLE IF NOT EXISTS test_state_moves (id INTEGER PRIMARY KEY, tbl TEXT, old TEXT, new TEXT)")
+    for table in tables:
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS test_moves_{table}_u AFTER UPDATE OF {column} ON {table} "
+                   f"WHEN old.{column} IS NOT new.{column} BEGIN INSERT INTO test_state_moves (tbl, old, new) "
+                   f"VALUES ('{table}', old.{column}, new.{column}); END")
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS test_moves_{table}_i AFTER INSERT ON {table} "
+                   f"BEGIN INSERT INTO test_state_moves (tbl, old, new) VALUES ('{table}', NULL, new.{column}); END")
+    db.conn.commit()
+
+
+def moves(db, table: str | None = None) -> set[tuple[str | None, str]]:
+    """The (old, new) moves logged so far (old None: an insert), of one table or of all."""
+    rows = db.execute("SELECT tbl, old, new FROM test_state_moves").fetchall()
+    return {(old, new) for tbl, old, new in rows if table is None or tbl == table}
+
+
+def forbidden(db, can_move: Callable[[str, str], bool], initial: Iterable[str], table: str | None = None) -> set:
+    """The logged moves the table does not allow (an insert must be in ``initial``)."""
+    starts = {getattr(s, "value", s) for s in initial}
+    return {(old, new) for old, new in moves(db, table)
+            if (new not in starts if old is None else not can_move(old, new))}
+
+
+def clear(db) -> None:
+    """Forget the moves logged so far (after seeding)."""
+    db.execute("DELETE FROM test_state_moves")
+    db.conn.commit()
