@@ -2,7 +2,13 @@
 them through a state table. Shared by the state-machine tests of each machine (messages, review, runs)."""
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
 from typing import Callable, Iterable
+
+# The folders whose code may write a state (the tests' own setup SQL is not a writer).
+CODE = ("outbox", "store", "gateway", "commands", "web", "cli")
 
 
 def watch(db, tables: Iterable[str], column: str = "state") -> None:
@@ -34,3 +40,29 @@ def clear(db) -> None:
     """Forget the moves logged so far (after seeding)."""
     db.execute("DELETE FROM test_state_moves")
     db.conn.commit()
+
+
+def _writes(tables: str) -> re.Pattern:
+    """SQL that sets a state column of ``tables`` (a regex alternation): an UPDATE ... SET state, an INSERT."""
+    return re.compile(rf"UPDATE\s+({tables})\s+SET\s+state\b|INSERT\b.*\bINTO\s+({tables})\b", re.S)
+
+
+def _strings(node) -> str:
+    """The string constants of one function's own body (not of the functions nested in it)."""
+    found, todo = [], list(ast.iter_child_nodes(node))
+    while todo:
+        child = todo.pop()
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(child, ast.Constant) and isinstance(child.value, str):
+            found.append(child.value)
+        todo.extend(ast.iter_child_nodes(child))
+    return " ".join(found)
+
+
+def writers_in(path: Path, tables: str = "messages|message_parts") -> set[str]:
+    """The functions of ``path`` whose own SQL sets a state of ``tables``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    pattern = _writes(tables)
+    return {node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and pattern.search(_strings(node))}

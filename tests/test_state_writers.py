@@ -2,8 +2,6 @@
 state table (store/message_states.py) allows, and no writer of a state is left out of this test."""
 from __future__ import annotations
 
-import ast
-import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from outbox.transport import SubmitResult
 from store.clock import iso, utcnow
 from store.connection import transaction
 
-from .state_moves import clear, forbidden, moves, watch
+from .state_moves import CODE, clear, forbidden, moves, watch, writers_in
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ("messages", "message_parts")
@@ -109,8 +107,7 @@ COVERED = {
                            "_settle_message", "expire_unknown", "expire_stale_queued"},
     "outbox/sender.py": {"_prepare"},       # part rows inserted queued (checked by test_sender_unit)
 }
-_WRITES = re.compile(r"UPDATE\s+(messages|message_parts)\s+SET\s+state\b|INSERT\b.*\bINTO\s+(messages|message_parts)\b",
-                     re.S)
+
 
 
 @pytest.mark.parametrize("name", list(WRITERS))
@@ -132,30 +129,19 @@ def test_a_forbidden_move_is_caught(db, rows):
     assert forbidden(db, can_move, [INITIAL], "message_parts") == {(None, "submitted")}
 
 
-def _strings(node) -> str:
-    """The string constants of one function's own body (not of the functions nested in it)."""
-    found, todo = [], list(ast.iter_child_nodes(node))
-    while todo:
-        child = todo.pop()
-        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            continue
-        if isinstance(child, ast.Constant) and isinstance(child.value, str):
-            found.append(child.value)
-        todo.extend(ast.iter_child_nodes(child))
-    return " ".join(found)
-
-
-def _writers_in(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    return {node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and _WRITES.search(_strings(node))}
-
-
 def test_no_writer_of_a_message_state_is_left_out():
     found = {}
-    for folder in ("outbox", "store", "gateway", "commands", "web"):
+    for folder in CODE:
         for path in sorted((ROOT / folder).rglob("*.py")):
-            names = _writers_in(path)
+            names = writers_in(path)
             if names:
                 found[path.relative_to(ROOT).as_posix()] = names
     assert found == COVERED
+
+
+def test_reports_and_pages_take_their_state_lists_and_labels_from_the_table():
+    from store import reports
+    from web import frame
+    assert set(reports.FAILED_STATES) == messages.RESENDABLE
+    assert {s.value for s in S} <= set(frame.STATE_VI)
+    assert all(frame.state_vi(s) == s.label == reports.STATE_LABELS[s.value] for s in S)
