@@ -66,3 +66,36 @@ def writers_in(path: Path, tables: str = "messages|message_parts") -> set[str]:
     pattern = _writes(tables)
     return {node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
             and pattern.search(_strings(node))}
+
+
+_CHECK = re.compile(r"\b(status|state) TEXT NOT NULL(?: DEFAULT '\w+')? CHECK \(\1 IN \(([^)]*)\)\)")
+
+
+def reviewed_tables(db) -> dict[str, tuple[str, object]]:
+    """Each table whose status CHECK list is a review machine's statuses: {table: (column, machine)}."""
+    from store.review_status import MACHINES
+    by_values = {frozenset(s.value for s in m.statuses): m for m in MACHINES}
+    found = {}
+    for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"):
+        for column, values in _CHECK.findall(sql):
+            machine = by_values.get(frozenset(v.strip().strip("'") for v in values.split(",")))
+            if machine is not None:
+                found[name] = (column, machine)
+    return found
+
+
+def checked_review_moves(request):
+    """An autouse fixture's body: every review status a test's writers change in its ``school_db`` is a
+    move of that table's machine (store/review_status.py); inserts (the test's own setup) are not checked."""
+    if "school_db" not in request.fixturenames:
+        yield {}
+        return
+    db = request.getfixturevalue("school_db")
+    tables = reviewed_tables(db)
+    for table, (column, _) in tables.items():
+        watch(db, [table], column)
+    clear(db)
+    yield tables
+    bad = {table: {(old, new) for old, new in moves(db, table) if old is not None and not m.can_move(old, new)}
+           for table, (_, m) in tables.items()}
+    assert not any(bad.values()), {t: b for t, b in bad.items() if b}

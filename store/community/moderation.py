@@ -12,6 +12,7 @@ import sqlite_utils
 from .. import audit
 from ..clock import now_iso
 from ..connection import atomic
+from ..review_status import MODERATION, sql_in
 from .forum_rules import ForumError, PostStatus, block_list, check_transition, clean
 
 MAX_NOTE = 500
@@ -104,14 +105,15 @@ def decide(db: sqlite_utils.Database, post_id: int, new: PostStatus, *, by: str,
     now = now_iso()
     with atomic(db):
         cur = db.execute("UPDATE forum_posts SET status = ?, moderated_by = ?, moderated_at = ?, moderation_note = ?, "
-                         "approved_at = CASE WHEN ? = 'approved' THEN ? ELSE approved_at END "
+                         f"approved_at = CASE WHEN ? = '{PostStatus.APPROVED.value}' THEN ? ELSE approved_at END "
                          "WHERE id = ? AND status = ?",
                          [new.value, by, now, note, new.value, now, post_id, old.value])
         if cur.rowcount != 1:
             raise ForumError("bài vừa được người khác xử lý; tải lại trang")
         if opening:
-            db.execute("UPDATE forum_topics SET status = ?, approved_at = CASE WHEN ? = 'approved' THEN ? "
-                       "ELSE approved_at END WHERE id = ?", [new.value, new.value, now, topic_id])
+            db.execute(f"UPDATE forum_topics SET status = ?, approved_at = CASE WHEN ? = '{PostStatus.APPROVED.value}' "
+                       f"THEN ? ELSE approved_at END WHERE id = ? AND status IN {sql_in(MODERATION.sources_of(new))}",
+                       [new.value, new.value, now, topic_id])
         if new is PostStatus.APPROVED:
             db.execute("UPDATE forum_topics SET last_post_at = ? WHERE id = ?", [now, topic_id])
         audit.record(db, by, f"forum:{new.value}", school_id=school_id, post=post_id, topic=topic_id,
