@@ -8,6 +8,7 @@ not been written yet stays an orphan and is matched when it is.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -52,6 +53,7 @@ class Decision:
 
 
 
+@functools.cache       # on the writer thread's hot path: computed once per target state
 def _open(target: S) -> str:
     """A submit result only moves a part (or message) that is still waiting for one, and only as the state
     table allows: a late result after a recovery never overwrites what a receipt or a second copy settled."""
