@@ -29,6 +29,7 @@ from gateway import BindRefused, Deferred, Deliver, GatewayError, SessionUnavail
 from outbox.transport import SubmitPart, SubmitResult
 from settings import SmscSettings
 
+from .session_states import INITIAL, SessionState, can_move
 from .wire import (LinkLost, SmppClient, PeerUnbound, SequenceGenerator, pdu_text, consts_command_ids, deliver_from_pdu,
                    parse, submit_fields)
 
@@ -55,14 +56,6 @@ class BindType(str, Enum):
         return self is not BindType.RX
 
 
-class SessionState(str, Enum):
-    CLOSED = "closed"               # not started, or stopped
-    CONNECTING = "connecting"       # TCP connect + bind in progress
-    BOUND = "bound"
-    UNBINDING = "unbinding"         # close() running: no new submits
-    RECONNECTING = "reconnecting"   # waiting out the back-off
-
-
 @dataclass
 class _Pending:
     callback: Callable[[SubmitResult], None]
@@ -84,7 +77,7 @@ class Session:
         self._lock = threading.Lock()           # guards _pending, _state and _client
         self._sequence = SequenceGenerator()
         self._client: SmppClient | None = None
-        self._state = SessionState.CLOSED
+        self._state = INITIAL
         self._closing = threading.Event()
         self._bound = threading.Event()
         self._unbind_done = threading.Event()
@@ -101,6 +94,13 @@ class Session:
     def state(self) -> SessionState:
         """Where the bind is now."""
         return self._state
+
+    def _move(self, new: SessionState) -> None:
+        """Every state change asks the table (session_states.py). A forbidden one is a bug here: logged
+        loudly but applied, since a bind stuck in a state it may not leave is worse than a wrong label."""
+        if new is not self._state and not can_move(self._state, new):
+            logger.error("bind %s: state %s -> %s is not in the table", self.name, self._state.value, new.value)
+        self._state = new
 
     def start(self) -> None:
         """Start the reader thread: it connects, binds and keeps the bind up until close()."""
@@ -122,7 +122,7 @@ class Session:
         with self._lock:
             client = self._client if self._state is SessionState.BOUND else None
             if client is not None:
-                self._state = SessionState.UNBINDING
+                self._move(SessionState.UNBINDING)
         if client is not None:
             while self._pending and time.monotonic() < deadline:
                 time.sleep(0.01)
@@ -134,7 +134,7 @@ class Session:
         if self._thread is not None:
             self._thread.join(timeout + 1)
             self._thread = None
-        self._state = SessionState.CLOSED
+        self._move(SessionState.CLOSED)
 
     def _unbind(self, client: SmppClient, timeout: float) -> None:
         """Send unbind and wait for the unbind_resp with its sequence number."""
@@ -231,7 +231,7 @@ class Session:
         """Connect, bind, read until the link ends, back off, again; until close()."""
         attempt = 0
         while not self._closing.is_set():
-            self._state = SessionState.CONNECTING
+            self._move(SessionState.CONNECTING)
             try:
                 client, backlog = self._connect_and_bind()
             except GatewayError as e:
@@ -251,12 +251,12 @@ class Session:
                     attempt = 0
             if self._closing.is_set():
                 break
-            self._state = SessionState.RECONNECTING
+            self._move(SessionState.RECONNECTING)
             delay = self._backoff(attempt)
             attempt += 1
             logger.info("bind %s: reconnecting in %.1fs", self.name, delay)
             self._closing.wait(delay)
-        self._state = SessionState.CLOSED
+        self._move(SessionState.CLOSED)
 
     def _connect_and_bind(self) -> tuple[SmppClient, list[bytes]]:
         """A bound client and any PDUs that came right behind the bind response."""
@@ -288,7 +288,7 @@ class Session:
     def _on_bound(self, client: SmppClient) -> None:
         with self._lock:
             self._client = client
-            self._state = SessionState.BOUND
+            self._move(SessionState.BOUND)
         self._last_rx = time.monotonic()
         self._el_seq: int | None = None
         self._el_sent_at = 0.0
@@ -410,7 +410,7 @@ class Session:
         with self._lock:
             self._client = None
             pending, self._pending = self._pending, {}
-            self._state = SessionState.CLOSED if self._closing.is_set() else SessionState.RECONNECTING
+            self._move(SessionState.CLOSED if self._closing.is_set() else SessionState.RECONNECTING)
         self._bound.clear()
         client.shutdown()
         self._unbind_done.set()

@@ -8,6 +8,7 @@ not been written yet stays an orphan and is matched when it is.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +19,8 @@ from store.clock import iso, utcnow
 from store.connection import write_lock
 
 from .states import MessageState as S
-from .states import ReceiptStat, SubmitOutcome, UnknownReceiptStat, can_move, classify, settle, status_reason
+from .states import (FINAL, IN_FLIGHT, ReceiptStat, SubmitOutcome, UnknownReceiptStat, can_move, classify, settle,
+                     sources_of, sql_in, status_reason)
 from .transport import SubmitResult
 
 logger = logging.getLogger(__name__)
@@ -50,15 +52,18 @@ class Decision:
     retry_in: float = 0.0
 
 
-# A submit result only moves a part (or message) that is still waiting for one: a late result
-# after a recovery never overwrites what a receipt or a second copy already settled.
-_OPEN = "('sending', 'queued', 'ambiguous')"
+
+@functools.cache       # on the writer thread's hot path: computed once per target state
+def _open(target: S) -> str:
+    """A submit result only moves a part (or message) that is still waiting for one, and only as the state
+    table allows: a late result after a recovery never overwrites what a receipt or a second copy settled."""
+    return sql_in(sources_of(target, among=IN_FLIGHT))
 
 
 def _update_part(db, message_id: int, seq: int, state: S, **cols) -> None:
     sets = ", ".join(f"{k} = ?" for k in cols)
     db.execute(f"UPDATE message_parts SET state = ?{', ' + sets if sets else ''} WHERE message_id = ? AND seq = ? "
-               f"AND state IN {_OPEN}", [state.value, *cols.values(), message_id, seq])
+               f"AND state IN {_open(state)}", [state.value, *cols.values(), message_id, seq])
 
 
 def apply_submit(db: sqlite_utils.Database, outcome: MessageOutcome, *, max_attempts: int,
@@ -93,20 +98,20 @@ def apply_submit(db: sqlite_utils.Database, outcome: MessageOutcome, *, max_atte
     attempts = row[0] + (1 if (transient or permanent_reason) else 0)
     if permanent_reason or (transient and attempts >= max_attempts):
         reason = permanent_reason or f"{status_reason(error_code)} ({attempts} attempts)"
-        db.execute("UPDATE messages SET state = 'failed', attempts = ?, error_code = ?, reason = ?, final_at = ?, "
-                   f"lease_until = NULL, updated_at = ? WHERE id = ? AND state IN {_OPEN}",
+        db.execute(f"UPDATE messages SET state = '{S.failed.value}', attempts = ?, error_code = ?, reason = ?, "
+                   f"final_at = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND state IN {_open(S.failed)}",
                    [attempts, error_code, reason, stamp, stamp, outcome.message_id])
         return Decision(S.failed)
     if throttled or transient:
         # Exponential back-off for transient errors; throttling keeps the attempt.
         delay = throttle_backoff if not transient else min(300.0, 2.0 ** attempts)
-        db.execute("UPDATE messages SET state = 'queued', attempts = ?, error_code = ?, not_before = ?, "
-                   f"lease_until = NULL, updated_at = ? WHERE id = ? AND state IN {_OPEN}",
+        db.execute(f"UPDATE messages SET state = '{S.queued.value}', attempts = ?, error_code = ?, not_before = ?, "
+                   f"lease_until = NULL, updated_at = ? WHERE id = ? AND state IN {_open(S.queued)}",
                    [attempts, error_code, iso(now + timedelta(seconds=delay)), stamp, outcome.message_id])
         return Decision(S.queued, throttled=throttled, retry_in=delay)
     state = S.ambiguous if ambiguous else S.submitted
     db.execute("UPDATE messages SET state = ?, attempts = ?, submitted_at = coalesce(submitted_at, ?), "
-               f"lease_until = NULL, updated_at = ? WHERE id = ? AND state IN {_OPEN}",
+               f"lease_until = NULL, updated_at = ? WHERE id = ? AND state IN {_open(state)}",
                [state.value, attempts, stamp, stamp, outcome.message_id])
     # Receipts that beat their submit_sm_resp (orphans) apply now that the ids are known.
     for smsc_id in accepted_ids:
@@ -127,12 +132,13 @@ def apply_submits(db: sqlite_utils.Database, outcomes: list[MessageOutcome], *, 
     if plain:
         stamp = iso(utcnow())
         db.conn.executemany(
-            f"UPDATE message_parts SET state = 'submitted', smsc_id = ?, submitted_at = ? WHERE message_id = ? "
-            f"AND seq = ? AND state IN {_OPEN}",
+            f"UPDATE message_parts SET state = '{S.submitted.value}', smsc_id = ?, submitted_at = ? "
+            f"WHERE message_id = ? AND seq = ? AND state IN {_open(S.submitted)}",
             [(p.result.message_id, stamp, o.message_id, p.seq) for o in plain for p in o.parts])
         db.conn.executemany(
-            "UPDATE messages SET state = 'submitted', submitted_at = coalesce(submitted_at, ?), lease_until = NULL, "
-            f"updated_at = ? WHERE id = ? AND state IN {_OPEN}", [(stamp, stamp, o.message_id) for o in plain])
+            f"UPDATE messages SET state = '{S.submitted.value}', submitted_at = coalesce(submitted_at, ?), "
+            f"lease_until = NULL, updated_at = ? WHERE id = ? AND state IN {_open(S.submitted)}",
+            [(stamp, stamp, o.message_id) for o in plain])
         for i in range(0, len(plain), 400):
             _after_plain_submits(db, plain[i:i + 400], stamp)
         decisions.update((o.message_id, Decision(S.submitted)) for o in plain)
@@ -245,7 +251,7 @@ def _settle_message(db, message_id: int, stamp: str, reason: str | None = None) 
         return
     new = settle(msg[0], parts)
     if new.value != msg[0]:
-        final = new in (S.delivered, S.undeliverable, S.expired, S.rejected, S.failed)
+        final = new in FINAL
         db.execute("UPDATE messages SET state = ?, final_at = CASE WHEN ? THEN ? ELSE final_at END, "
                    "reason = coalesce(?, reason), updated_at = ? WHERE id = ?",
                    [new.value, final, stamp, reason if new is not S.delivered else None, stamp, message_id])
@@ -264,9 +270,11 @@ def expire_unknown(db: sqlite_utils.Database, receipt_timeout_s: int) -> int:
     """Messages submitted longer ago than receipt_timeout with no final receipt become `unknown`."""
     cutoff = iso(utcnow() - timedelta(seconds=receipt_timeout_s))
     stamp = iso(utcnow())
-    cur = db.execute("UPDATE messages SET state = 'unknown', updated_at = ? WHERE state = 'submitted' "
+    unknown, waiting = S.unknown.value, sql_in(sources_of(S.unknown))
+    cur = db.execute(f"UPDATE messages SET state = '{unknown}', updated_at = ? WHERE state IN {waiting} "
                      "AND submitted_at < ?", [stamp, cutoff])
-    db.execute("UPDATE message_parts SET state = 'unknown' WHERE state = 'submitted' AND submitted_at < ?", [cutoff])
+    db.execute(f"UPDATE message_parts SET state = '{unknown}' WHERE state IN {waiting} AND submitted_at < ?",
+               [cutoff])
     return cur.rowcount
 
 
@@ -280,7 +288,9 @@ def awaiting_receipts(db: sqlite_utils.Database, connections: list[str], since: 
 def expire_stale_queued(db: sqlite_utils.Database) -> int:
     """Queued messages whose validity passed (a digest after 21:00) are `expired` without sending."""
     stamp = iso(utcnow())
-    cur = db.execute("UPDATE messages SET state = 'expired', reason = 'validity passed before sending', "
-                     "final_at = ?, updated_at = ? WHERE state = 'queued' AND valid_until IS NOT NULL "
+    # Only rows no worker holds: a claimed one is expired by its worker (sender._prepare).
+    cur = db.execute(f"UPDATE messages SET state = '{S.expired.value}', reason = 'validity passed before sending', "
+                     f"final_at = ?, updated_at = ? WHERE state IN {sql_in(sources_of(S.expired, among=[S.queued]))} "
+                     "AND valid_until IS NOT NULL "
                      "AND valid_until < ?", [stamp, stamp, stamp])
     return cur.rowcount

@@ -22,6 +22,7 @@ from store.connection import transaction
 
 from . import messages, quiet
 from .digest_sources import Page, Window, sources, subjects_of
+from .digest_states import INITIAL, DigestRunState as R, sources_of, sql_in
 from .digest_text import Composer
 
 logger = logging.getLogger(__name__)
@@ -68,9 +69,10 @@ def _open_run(db, school_id: int, day: date, now: datetime) -> tuple[int, str | 
         row, prev = _existing_run(db, school_id, day)
         if row:
             return row
-        cur = db.execute("INSERT INTO digest_runs (school_id, local_date, cutoff_from, cutoff_to, started_at) "
-                         "VALUES (?, ?, ?, ?, ?)", [school_id, day.isoformat(), prev, iso(now), iso(now)])
-        return cur.lastrowid, prev, iso(now), "building"
+        cur = db.execute("INSERT INTO digest_runs (school_id, local_date, cutoff_from, cutoff_to, started_at, state) "
+                         "VALUES (?, ?, ?, ?, ?, ?)",
+                         [school_id, day.isoformat(), prev, iso(now), iso(now), INITIAL.value])
+        return cur.lastrowid, prev, iso(now), INITIAL.value
 
 
 RECIPIENT_PAGE = (
@@ -184,7 +186,7 @@ def _window(db, school_id: int, day: date, now: datetime, dry_run: bool):
     row, prev = _existing_run(db, school_id, day)
     if row:
         return row
-    return 0, prev, iso(now), "building"
+    return 0, prev, iso(now), INITIAL.value
 
 
 def _timing(settings, day: date, now: datetime) -> datetime:
@@ -208,11 +210,12 @@ def build(db: sqlite_utils.Database, settings, school_id: int, day: date, *, now
     # A run that crashed on an earlier day is finished first (its cutoffs are fixed), so its
     # guardians not reached yet still get that news before the next window starts after it.
     for (earlier,) in db.execute("SELECT local_date FROM digest_runs WHERE school_id = ? AND local_date < ? "
-                                 "AND state = 'building' ORDER BY local_date", [school_id, day.isoformat()]).fetchall():
+                                 f"AND state = '{R.BUILDING.value}' ORDER BY local_date",
+                                 [school_id, day.isoformat()]).fetchall():
         logger.warning("finishing the interrupted digest run of school %s for %s", school_id, earlier)
         build(db, settings, school_id, date.fromisoformat(earlier), now=now, connection=connection, dry_run=dry_run)
     run_id, after, until, state = _window(db, school_id, day, now, dry_run)
-    if state == "built":
+    if state == R.BUILT:
         return DigestResult(school_id, day, run_id, 0, 0, True, 0)
     window = Window(school_id, after or "", until, day, subjects_of(db, school_id))
     composer = Composer(settings, day)
@@ -235,8 +238,8 @@ def build(db: sqlite_utils.Database, settings, school_id: int, day: date, *, now
         parts += sum(composer.parts(t) for t in queued)
     if not dry_run:
         with transaction(db):
-            db.execute("UPDATE digest_runs SET state = 'built', messages = messages + ?, finished_at = ? "
-                       "WHERE id = ?", [created, iso(utcnow()), run_id])
+            db.execute(f"UPDATE digest_runs SET state = '{R.BUILT.value}', messages = messages + ?, finished_at = ? "
+                       f"WHERE id = ? AND state IN {sql_in(sources_of(R.BUILT))}", [created, iso(utcnow()), run_id])
     warning = quiet_hours_warning(settings, parts, now, connection)
     if warning:
         logger.warning(warning)

@@ -25,6 +25,7 @@ from store.phones import mask
 
 from .digest import BATCH, news_of_page, pages
 from .digest_sources import Page, Window, sources, subjects_of
+from .digest_states import DigestRunState
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ def send_digests(db: sqlite_utils.Database, settings, school_id: int, day: date)
     if not enabled(settings):
         return MailResult(0, 0, 0)
     run = db.execute("SELECT cutoff_from, cutoff_to FROM digest_runs WHERE school_id = ? AND local_date = ? "
-                     "AND state = 'built'", [school_id, day.isoformat()]).fetchone()
+                     f"AND state = '{DigestRunState.BUILT.value}'", [school_id, day.isoformat()]).fetchone()
     pending = _pending(db, school_id, day) if run else {}
     if not pending:
         return MailResult(0, 0, 0)

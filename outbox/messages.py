@@ -18,7 +18,7 @@ from store.clock import iso, utcnow
 from store.connection import transaction
 
 from . import quiet
-from .states import MessageState as S
+from .states import FAILED, IN_FLIGHT, INITIAL, MessageState as S, sources_of, sql_in
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class Kind(str, Enum):
 
 
 # What staff may resend (a new copy; the original keeps its outcome).
-RESENDABLE = frozenset({S.failed.value, S.expired.value, S.undeliverable.value, S.unknown.value, S.rejected.value})
+RESENDABLE = frozenset(s.value for s in FAILED)
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def enqueue(db: sqlite_utils.Database, settings, *, phone: str, body: str, kind:
     cur = db.execute(
         "INSERT INTO messages (connection, phone, body, kind, priority, state, school_id, class_id, student_id, "
         "guardian_id, inbox_id, not_before, valid_until, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"VALUES (?, ?, ?, ?, ?, '{INITIAL.value}', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [connection, phone, body, kind.value, kind.priority, school_id, class_id, student_id, guardian_id,
          inbox_id, iso(due), iso(valid_until) if valid_until else None, iso(now), iso(now)])
     return cur.lastrowid
@@ -113,7 +113,8 @@ def enqueue_many(db: sqlite_utils.Database, settings, rows: list[tuple[str, str,
     stamp, due_at, until = iso(now), iso(due), iso(valid_until) if valid_until else None
     db.conn.executemany(
         "INSERT INTO messages (id, connection, phone, body, kind, priority, state, school_id, student_id, guardian_id, "
-        "not_before, valid_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
+        f"not_before, valid_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '{INITIAL.value}', "
+        "?, ?, ?, ?, ?, ?, ?)",
         [(first + i, connection, phone, body, kind.value, kind.priority, school_id, student_id, guardian_id, due_at,
           until, stamp, stamp) for i, (phone, body, school_id, guardian_id, student_id) in enumerate(rows)])
     return list(range(first, first + len(rows)))
@@ -130,11 +131,13 @@ def claim(db: sqlite_utils.Database, connections: list[str], limit: int, lease_s
     """
     now = utcnow()
     marks = ",".join("?" * len(connections))
-    due = f"SELECT id FROM messages WHERE state = 'queued' AND not_before <= ? AND connection IN ({marks})"
+    # Only queued rows: an ambiguous one is taken back by recover(), which counts the duplicate.
+    waiting = sql_in(sources_of(S.sending, among=[S.queued]))
+    due = f"SELECT id FROM messages WHERE state IN {waiting} AND not_before <= ? AND connection IN ({marks})"
     bulk = limit if bulk_limit is None else min(limit, bulk_limit)
     with transaction(db):
         rows = db.execute(
-            f"UPDATE messages SET state = 'sending', lease_until = ?, updated_at = ? WHERE id IN ("
+            f"UPDATE messages SET state = '{S.sending.value}', lease_until = ?, updated_at = ? WHERE id IN ("
             f" SELECT id FROM ({due} AND priority = 0 ORDER BY not_before, id LIMIT ?)"
             f" UNION ALL SELECT id FROM ({due} AND priority > 0 ORDER BY priority, not_before, id LIMIT ?)) "
             "RETURNING id, connection, phone, body, kind, encoding, parts, valid_until, attempts, duplicates, "
@@ -168,13 +171,14 @@ def recover(db: sqlite_utils.Database, connections: list[str]) -> dict[str, int]
             [now, *connections])]
         ambiguous = [r[0] for r in db.execute(
             f"SELECT id FROM messages WHERE state = 'ambiguous' AND connection IN ({marks})", connections)]
-        duplicates = 0
+        duplicates, back = 0, sql_in(sources_of(S.queued, among=[S.sending, S.ambiguous]))
         for mid in stale + ambiguous:
-            n = db.execute("UPDATE message_parts SET state = 'queued' WHERE message_id = ? "
-                           "AND state IN ('sending', 'ambiguous')", [mid]).rowcount
+            n = db.execute(f"UPDATE message_parts SET state = '{S.queued.value}' WHERE message_id = ? "
+                           f"AND state IN {back}", [mid]).rowcount
             duplicates += n
-            db.execute("UPDATE messages SET state = 'queued', lease_until = NULL, duplicates = duplicates + ?, "
-                       "updated_at = ? WHERE id = ?", [1 if n else 0, now, mid])
+            db.execute(f"UPDATE messages SET state = '{S.queued.value}', lease_until = NULL, "
+                       f"duplicates = duplicates + ?, updated_at = ? WHERE id = ? AND state IN {back}",
+                       [1 if n else 0, now, mid])
     if stale or ambiguous:
         logger.warning("recovered %s stale and %s ambiguous messages (%s parts resent)", len(stale),
                        len(ambiguous), duplicates)
@@ -204,7 +208,45 @@ def requeue(db: sqlite_utils.Database, message_id: int, *, actor: str) -> int | 
             "guardian_id, inbox_id, not_before, valid_until, created_at, updated_at, reason) "
             # To the guardian's number of today: a school that corrected a wrong number resends to the right one.
             "SELECT connection, coalesce((SELECT g.phone FROM guardians g WHERE g.id = messages.guardian_id), phone), "
-            "body, kind, priority, 'queued', school_id, class_id, student_id, guardian_id, "
+            f"body, kind, priority, '{INITIAL.value}', school_id, class_id, student_id, guardian_id, "
             "inbox_id, ?, NULL, ?, ?, ? FROM messages WHERE id = ?",
             [now, now, now, f"resent by {actor} (copy of #{message_id})", message_id])
         return cur.lastrowid
+
+
+def mark_sending(db: sqlite_utils.Database, message_ids: list[int], lease_until: str) -> None:
+    """The parts still to send of claimed messages become `sending`, their lease renewed (caller holds the
+    transaction): marked just before the writes, so after a crash only these are in doubt."""
+    marks = ",".join("?" * len(message_ids))
+    db.execute(f"UPDATE message_parts SET state = '{S.sending.value}' WHERE message_id IN ({marks}) "
+               f"AND state IN {sql_in(sources_of(S.sending))}", message_ids)
+    db.execute(f"UPDATE messages SET lease_until = ? WHERE state = '{S.sending.value}' AND id IN ({marks})",
+               [lease_until, *message_ids])
+
+
+def release(db: sqlite_utils.Database, message_ids: list[int], stamp: str) -> None:
+    """Claimed rows that were not written: queued again now, their parts too (caller holds the transaction)."""
+    marks = ",".join("?" * len(message_ids))
+    held = sql_in(sources_of(S.queued, among=[S.sending]))
+    db.execute(f"UPDATE message_parts SET state = '{S.queued.value}' WHERE message_id IN ({marks}) "
+               f"AND state IN {held}", message_ids)
+    db.execute(f"UPDATE messages SET state = '{S.queued.value}', lease_until = NULL, updated_at = ? "
+               f"WHERE id IN ({marks}) AND state IN {held}", [stamp, *message_ids])
+
+
+def give_up(db: sqlite_utils.Database, expired: list[int], unsendable: list[tuple[str, int]], stamp: str) -> None:
+    """Claimed rows the sender will not submit: validity passed (`expired`) or text unsendable (`failed`,
+    with its reason), before any part was written (caller holds the transaction)."""
+    db.conn.executemany(
+        f"UPDATE messages SET state = '{S.expired.value}', reason = 'validity passed before sending', final_at = ?, "
+        f"lease_until = NULL, updated_at = ? WHERE id = ? AND state IN {_held(S.expired)}",
+        [(stamp, stamp, mid) for mid in expired])
+    db.conn.executemany(
+        f"UPDATE messages SET state = '{S.failed.value}', reason = ?, final_at = ?, lease_until = NULL, "
+        f"updated_at = ? WHERE id = ? AND state IN {_held(S.failed)}",
+        [(reason, stamp, stamp, mid) for reason, mid in unsendable])
+
+
+def _held(target: S) -> str:
+    """The in-flight states that may move to ``target``, as SQL."""
+    return sql_in(sources_of(target, among=IN_FLIGHT))

@@ -13,6 +13,7 @@ from store.community import polls
 from store.clock import utcnow
 
 from . import alerts, digest, jobs, quiet
+from .digest_states import DigestRunState
 from .wake import Wake
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,8 @@ def due_jobs(db, settings, now: datetime | None = None) -> list[tuple[int, str]]
     if local.time() < quiet.parse_hhmm(settings.digest.send_at):
         return []
     day = local.date().isoformat()
-    built = {r[0] for r in db.execute("SELECT school_id FROM digest_runs WHERE local_date = ? AND state = 'built'",
+    built = {r[0] for r in db.execute(f"SELECT school_id FROM digest_runs WHERE local_date = ? "
+                                      f"AND state = '{DigestRunState.BUILT.value}'",
                                       [day])}
     return [(sid, day) for sid, _ in digest.schools(db) if sid not in built]
 

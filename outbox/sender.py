@@ -243,12 +243,7 @@ class Sender:
                 [(m.id, s.seq, m.connection) for m, segs, _, _ in new_parts for s in segs])
             self.db.conn.executemany("UPDATE messages SET parts = ?, encoding = ?, concat_ref = ? WHERE id = ?",
                                      [(len(segs), enc, ref or None, m.id) for m, segs, enc, ref in new_parts])
-            self.db.conn.executemany(
-                "UPDATE messages SET state = 'expired', reason = 'validity passed before sending', final_at = ?, "
-                "lease_until = NULL, updated_at = ? WHERE id = ?", [(stamp, stamp, mid) for mid in expired])
-            self.db.conn.executemany(
-                "UPDATE messages SET state = 'failed', reason = ?, final_at = ?, lease_until = NULL, updated_at = ? "
-                "WHERE id = ?", [(reason, stamp, stamp, mid) for reason, mid in unsendable])
+            messages.give_up(self.db, expired, unsendable, stamp)
         self.stats.failed += len(unsendable)
         return ready
 
@@ -285,13 +280,8 @@ class Sender:
         slots = self.limiters[chunk[0][0].connection].reserve(sum(len(p) for _, p in chunk),
                                                               horizon=REPLY_HORIZON if urgent else BULK_HORIZON)
         # Marked just before the writes: after a crash, only this chunk and the window are in doubt.
-        ids = [m.id for m, _ in chunk]
-        marks = ",".join("?" * len(ids))
         with transaction(self.db):
-            self.db.execute(f"UPDATE message_parts SET state = 'sending' WHERE message_id IN ({marks}) "
-                            "AND state IN ('queued', 'ambiguous')", ids)
-            self.db.execute(f"UPDATE messages SET lease_until = ? WHERE state = 'sending' AND id IN ({marks})",
-                            [iso(utcnow() + timedelta(seconds=self.lease_s)), *ids])
+            messages.mark_sending(self.db, [m.id for m, _ in chunk], iso(utcnow() + timedelta(seconds=self.lease_s)))
         slot = 0
         for index, (msg, parts) in enumerate(chunk):
             # Each PDU waits for its own slot: exactly tps a second, never a burst.
@@ -325,13 +315,8 @@ class Sender:
         """Claimed rows that were not written: queued again now (their parts too)."""
         if not message_ids:
             return
-        marks = ",".join("?" * len(message_ids))
-        stamp = iso(utcnow())
         with transaction(self.db):
-            self.db.execute(f"UPDATE message_parts SET state = 'queued' WHERE message_id IN ({marks}) "
-                            "AND state = 'sending'", message_ids)
-            self.db.execute(f"UPDATE messages SET state = 'queued', lease_until = NULL, updated_at = ? "
-                            f"WHERE id IN ({marks}) AND state = 'sending'", [stamp, *message_ids])
+            messages.release(self.db, message_ids, iso(utcnow()))
 
     def _collect(self, message_id: int, seq: int, result: SubmitResult) -> None:
         """Reader thread: one part's result in; the whole message goes to the writer when complete."""

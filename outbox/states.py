@@ -1,85 +1,21 @@
-"""The message lifecycle: states, allowed transitions, receipts, submit statuses.
+"""The message lifecycle seen from the SMSC: receipts, submit statuses, and the state machine.
 
-One place defines the state machine of outbox messages AND of their parts
-(the same CHECK list in schema.sql): every writer asks ``can_move`` before
-it updates a row, so a late or repeated receipt never moves a final state.
+The state machine of outbox messages and their parts is defined once in
+store/message_states.py and re-exported here; every writer takes its moves
+from it, so a late or repeated receipt never moves a final state.
 """
 from __future__ import annotations
 
 from enum import Enum
-from typing import Iterable
 
-
-class MessageState(str, Enum):
-    """State of an outbox message or of one of its parts (schema.sql CHECK)."""
-
-    queued = "queued"                  # waiting for a worker (and for not_before)
-    sending = "sending"                # a worker holds it; submit_sm on its way
-    submitted = "submitted"            # submit_sm_resp OK, message_id known
-    delivered = "delivered"
-    undeliverable = "undeliverable"
-    expired = "expired"
-    rejected = "rejected"
-    failed = "failed"                  # never accepted by the SMSC (permanent error, attempts used up)
-    unknown = "unknown"                # no final receipt within receipt_timeout; a late one still counts
-    ambiguous = "ambiguous"            # submit_sm went out, its response never came
-
+# The message machine lives in store/ (the reports read it too); it is re-exported here with the
+# receipt and submit tables, which only the outbox and the gateway need.
+from store.message_states import (  # noqa: F401  (re-exported)
+    ALLOWED, FAILED, FINAL, IN_FLIGHT, INITIAL, LABELS, PRECEDENCE, MessageState, can_move, combine, settle,
+    sources_of, sql_in,
+)
 
 S = MessageState
-
-FINAL: frozenset[MessageState] = frozenset({S.delivered, S.undeliverable, S.expired, S.rejected, S.failed})
-
-# Receipt outcomes a part or message can still reach while it waits.
-_RECEIPT_FINALS = frozenset({S.delivered, S.undeliverable, S.expired, S.rejected})
-
-ALLOWED: dict[MessageState, frozenset[MessageState]] = {
-    # The sender may give up before anything is written: validity passed while
-    # queued (a digest after 21:00) -> expired; text or address unsendable -> failed.
-    S.queued: frozenset({S.sending, S.expired, S.failed}),
-    # queued again: transient error with attempts left, throttled, or no bind up.
-    S.sending: frozenset({S.submitted, S.failed, S.ambiguous, S.queued}),
-    S.submitted: _RECEIPT_FINALS | {S.unknown},
-    S.unknown: _RECEIPT_FINALS,
-    # Resent (counted as a duplicate), or the truth turned up late: a receipt,
-    # a submit_sm_resp after response_timeout, or its permanent error.
-    S.ambiguous: _RECEIPT_FINALS | {S.queued, S.submitted, S.failed},
-    **{final: frozenset() for final in FINAL},
-}
-
-
-def can_move(current: MessageState | str, new: MessageState | str) -> bool:
-    """Whether ``current`` may become ``new`` (staying put is not a move)."""
-    return MessageState(new) in ALLOWED[MessageState(current)]
-
-
-# Worst first: which state a multipart message shows. A part that can no
-# longer arrive decides the message at once (the text cannot arrive whole);
-# among those the most permanent reason wins, because that is what the
-# delivery report must explain. Then parts still in doubt, then the least
-# advanced part in flight; delivered only when every part is.
-PRECEDENCE: tuple[MessageState, ...] = (
-    S.failed, S.rejected, S.undeliverable, S.expired,
-    S.ambiguous, S.unknown,
-    S.queued, S.sending, S.submitted,
-    S.delivered,
-)
-_RANK = {state: i for i, state in enumerate(PRECEDENCE)}
-assert set(_RANK) == set(MessageState)
-
-
-def combine(part_states: Iterable[MessageState | str]) -> MessageState:
-    """The message state its parts add up to (see PRECEDENCE)."""
-    states = [MessageState(s) for s in part_states]
-    if not states:
-        raise ValueError("a message has at least one part")
-    return min(states, key=_RANK.__getitem__)
-
-
-def settle(current: MessageState | str, part_states: Iterable[MessageState | str]) -> MessageState:
-    """The message's next state from its parts, or ``current`` when that move is not allowed."""
-    combined = combine(part_states)
-    current = MessageState(current)
-    return combined if can_move(current, combined) else current
 
 
 class UnknownReceiptStat(ValueError):

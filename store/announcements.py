@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from .clock import now_iso
+from .message_states import FINAL, MessageState
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class Sent:
 
     @property
     def failed(self) -> int:
-        return sum(self.states.get(s, 0) for s in ("failed", "undeliverable", "expired", "rejected"))
+        return sum(self.states.get(s.value, 0) for s in FINAL if s is not MessageState.delivered)
 
     @property
     def delivered_rate(self) -> float | None:

@@ -27,6 +27,7 @@ from .connection import transaction
 from .errors import StoreError
 from .preschool import rules as preschool_rules
 from .primary import tt27
+from .review_status import APPROVAL, ReviewStatus as R, sql_in
 
 
 class ApprovalError(StoreError):
@@ -181,7 +182,7 @@ def _stamp(dt: datetime) -> str:
 
 
 def _scope(spec: _Spec, school_id: int | None, class_ids) -> tuple[str, list]:
-    where, params = ["t.status = 'pending'"], []
+    where, params = [f"t.status = '{R.PENDING.value}'"], []
     if school_id is not None:
         where.append(f"{spec.school} = ?")
         params.append(school_id)
@@ -218,7 +219,7 @@ def pending_groups(db: sqlite_utils.Database, tz: str, *, school_id: int | None 
 
 def _group_filter(spec: _Spec, key: GroupKey, tz: str) -> tuple[str, list]:
     start, end = day_bounds(key.day, tz)
-    return (f"t.status = 'pending' AND {spec.school} = ? AND {spec.klass} IS ? AND {spec.subject} = ? "
+    return (f"t.status = '{R.PENDING.value}' AND {spec.school} = ? AND {spec.klass} IS ? AND {spec.subject} = ? "
             "AND t.entered_by IS ? AND t.entered_at >= ? AND t.entered_at < ?",
             [key.school_id, key.class_id, key.subject, key.entered_by, start, end])
 
@@ -314,8 +315,9 @@ def approve(db: sqlite_utils.Database, keys: list[GroupKey], *, actor: str, tz: 
                 where += f" AND t.rowid IN ({','.join('?' * len(row_ids))})" if row_ids else " AND 0"
                 params += list(row_ids)
             table = key.kind.value
-            cur = db.execute(f"UPDATE {table} SET status = 'approved', approved_by = ?, approved_at = ? "
-                             f"WHERE status = 'pending' AND rowid IN (SELECT t.rowid FROM {spec.source} WHERE {where})",
+            cur = db.execute(f"UPDATE {table} SET status = '{R.APPROVED.value}', approved_by = ?, approved_at = ? "
+                             f"WHERE status IN {sql_in(APPROVAL.sources_of(R.APPROVED))} "
+                             f"AND rowid IN (SELECT t.rowid FROM {spec.source} WHERE {where})",
                              [actor, at, *params])
             approved += cur.rowcount
     return approved

@@ -16,6 +16,7 @@ import sqlite_utils
 from .approvals import SPECS, ApprovalError, GroupKey, _group_filter
 from .clock import now_iso
 from .connection import transaction
+from .review_status import APPROVAL, ReviewStatus as R, sql_in
 
 MAX_REASON = 500
 
@@ -86,7 +87,7 @@ def send_back(db: sqlite_utils.Database, key: GroupKey, reason: str, *, actor: s
             if rowid in kept:
                 _restore(db, table, rowid, json.loads(kept[rowid]))
             else:
-                db.execute(f"DELETE FROM {table} WHERE rowid = ? AND status = 'pending'", [rowid])
+                db.execute(f"DELETE FROM {table} WHERE rowid = ? AND status = '{R.PENDING.value}'", [rowid])
         if ids:
             db.execute("INSERT INTO approval_returns (school_id, class_id, kind, subject, entered_by, entered_day, "
                        "rows, reason, returned_by, returned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -99,8 +100,8 @@ def _restore(db, table: str, rowid: int, previous: dict) -> None:
     values = previous["values"]
     sets = ", ".join(f"{c} = ?" for c in values)
     extra = ", corrected = ?" if table == "grades" else ""
-    db.execute(f"UPDATE {table} SET {sets}, status = 'approved', approved_by = ?, approved_at = ?{extra} "
-               "WHERE rowid = ? AND status = 'pending'",
+    db.execute(f"UPDATE {table} SET {sets}, status = '{R.APPROVED.value}', approved_by = ?, approved_at = ?{extra} "
+               f"WHERE rowid = ? AND status IN {sql_in(APPROVAL.sources_of(R.APPROVED))}",
                [*values.values(), previous["approved_by"], previous["approved_at"],
                 *([previous["corrected"]] if extra else []), rowid])
     db.execute("DELETE FROM corrections WHERE tbl = ? AND row_id = ?", [table, rowid])

@@ -12,10 +12,13 @@ import sqlite_utils
 
 from . import redact
 from .clock import iso, local_today, school_year_of
+from .message_states import FAILED, LABELS, sql_in
 from .text import fold
 
-# Outcomes a staff member may resend (outbox.messages.requeue takes exactly these).
-FAILED_STATES = ("failed", "undeliverable", "expired", "rejected", "unknown")
+# Outcomes a staff member may resend (outbox.messages.requeue takes exactly these), from the state table.
+FAILED_STATES = tuple(s.value for s in FAILED)
+# Every message state in Vietnamese, in the table's order (the report's columns and legends).
+STATE_LABELS = {s.value: label for s, label in LABELS.items()}
 
 
 @dataclass(frozen=True)
@@ -82,10 +85,9 @@ def delivery(db: sqlite_utils.Database, day: date, tz: str, *, school_code: str 
     clause, params = _filter(day, tz, school_code, class_name, school_id=school_id, class_ids=class_ids)
     counts = dict(db.execute(f"SELECT m.state, count(*) FROM messages m WHERE {clause} GROUP BY m.state "
                              "ORDER BY m.state", params).fetchall())
-    states = ", ".join(f"'{s}'" for s in FAILED_STATES)
     failures = [dict(zip(("id", "phone", "kind", "state", "reason", "created_at", "school_id"), r)) for r in db.execute(
         f"SELECT m.id, m.phone, m.kind, m.state, m.reason, m.created_at, m.school_id FROM messages m WHERE {clause} "
-        f"AND m.state IN ({states}) ORDER BY m.id LIMIT 500", params)]
+        f"AND m.state IN {sql_in(FAILED)} ORDER BY m.id LIMIT 500", params)]
     duplicates = db.execute(f"SELECT coalesce(sum(m.duplicates), 0) FROM messages m WHERE {clause}",
                             params).fetchone()[0]
     return DeliveryReport(day, school_code, class_name, counts, failures, duplicates)

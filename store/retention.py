@@ -7,8 +7,10 @@ import sqlite_utils
 
 from .clock import iso, utcnow
 from .connection import transaction
+from .message_states import FINAL as _FINAL, IN_FLIGHT, MessageState, sql_in
 
-FINAL = ("delivered", "undeliverable", "expired", "rejected", "failed", "unknown")
+# Settled for retention: final, or unknown (no receipt came in time; a late one needs no body).
+FINAL = tuple(s.value for s in MessageState if s in _FINAL or s is MessageState.unknown)
 
 
 def purge_bodies(db: sqlite_utils.Database, days: int) -> dict[str, int]:
@@ -36,4 +38,4 @@ def purge_codes(db: sqlite_utils.Database, older_than_s: int) -> int:
     """
     cutoff = iso(utcnow() - timedelta(seconds=older_than_s))
     return db.execute("UPDATE messages SET body = NULL WHERE kind = 'otp' AND body IS NOT NULL AND created_at < ? "
-                      "AND state NOT IN ('queued', 'sending', 'ambiguous')", [cutoff]).rowcount
+                      f"AND state NOT IN {sql_in(IN_FLIGHT)}", [cutoff]).rowcount

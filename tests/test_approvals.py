@@ -11,10 +11,17 @@ from store import announcements, approvals, teacher_messages
 from store.approvals import ApprovalError, GroupKey, Kind
 from store.clock import local_today, now_iso, school_year_of
 from store.news import approved_between
+from .state_moves import checked_review_moves
 
 TZ = "Asia/Ho_Chi_Minh"
 # 2025-10-01 23:59 and 2025-10-02 00:01 in Hanoi (UTC+7).
 LATE, EARLY_NEXT = "2025-10-01T16:59:00.000Z", "2025-10-01T17:01:00.000Z"
+
+
+@pytest.fixture(autouse=True)
+def review_moves(request):
+    """Every review status these tests change is a move of its machine (store/review_status.py)."""
+    yield from checked_review_moves(request)
 
 
 def year() -> str:

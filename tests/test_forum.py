@@ -22,6 +22,7 @@ from web.forum_text import render_post
 from .fixtures_commands import Conversation
 from .fixtures_web import login_staff, post_form
 from .test_web_parents import login_parent
+from .state_moves import checked_review_moves
 
 HUNG, LAN = "+84912345678", "+84987654321"
 
@@ -29,6 +30,12 @@ HUNG, LAN = "+84912345678", "+84987654321"
 # -- helpers ------------------------------------------------------------------------------------------
 def year_of(settings) -> str:
     return school_year_of(local_today(settings.sms.timezone))
+
+
+@pytest.fixture(autouse=True)
+def review_moves(request):
+    """Every review status these tests change is a move of its machine (store/review_status.py)."""
+    yield from checked_review_moves(request)
 
 
 def ids(db, phone: str) -> tuple[int, int]:

@@ -9,11 +9,45 @@ import smpp34
 
 from gateway.binds import Account
 from gateway.mo import Reassembler, decode_part
+from gateway import session_states
 from gateway.session import ESME_RX_T_APPN, BindType, Session, SessionState
 from outbox.transport import SubmitPart, TransportUnavailable
 from settings import SmscSettings
 from tests.smpp_peer import (DELIVER_SM_RESP, ENQUIRE_LINK, ENQUIRE_LINK_RESP, SUBMIT_SM, UNBIND,
                              UNBIND_RESP, SmppPeer, TapProxy, wait_for)
+
+
+@pytest.fixture(autouse=True)
+def session_moves(monkeypatch):
+    """Every state move a bind makes in these scenarios, checked against the table when the test ends."""
+    made, move = [], Session._move
+
+    def recording(self, new):
+        if new is not self.state:
+            made.append((self.state, new))
+        move(self, new)
+
+    monkeypatch.setattr(Session, "_move", recording)
+    yield made
+    assert [m for m in made if not session_states.can_move(*m)] == []
+
+
+def test_the_session_table_catches_a_forbidden_move(session_moves):
+    s = Session(smsc(1), BindType.TRX)
+    s._move(SessionState.BOUND)
+    assert session_moves == [(SessionState.CLOSED, SessionState.BOUND)]
+    assert not session_states.can_move(*session_moves.pop())
+
+
+def test_every_session_state_is_reachable_and_every_one_can_close():
+    seen, todo = {session_states.INITIAL}, [session_states.INITIAL]
+    while todo:
+        for nxt in session_states.ALLOWED[todo.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    assert seen == set(SessionState)
+    assert all(SessionState.CLOSED in session_states.ALLOWED[s] for s in SessionState if s is not SessionState.CLOSED)
 
 
 @pytest.fixture

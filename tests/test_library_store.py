@@ -12,8 +12,15 @@ from store.library.errors import BadInput, FileRefused, NotAllowed, QuotaExceede
 from store.library.states import EDITABLE, TRANSITIONS, Action, ItemState, next_state
 
 from .fixtures_library import DEFAULT_FIELDS as FIELDS, ELF, add_item, docx_bytes, docx_zip_bomb, encrypted_pdf, pdf_bytes
+from .state_moves import checked_review_moves
 
 MB = 1024 * 1024
+
+
+@pytest.fixture(autouse=True)
+def review_moves(request):
+    """Every review status these tests change is a move of its machine (store/review_status.py)."""
+    yield from checked_review_moves(request)
 
 
 def upload(db, settings, people, login="gv.toan", content=None, name="giao-an.docx", **fields):

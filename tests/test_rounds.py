@@ -11,8 +11,15 @@ from store.users import set_password
 
 from .fixtures_commands import Conversation
 from .fixtures_web import STAFF_PASSWORD, login_staff, post_form
+from .state_moves import checked_review_moves
 
 HOMEROOM = "dd-gv001.thcs-dd"          # Nguyễn Thu Hà, GVCN 8A2 in the demo roster, 0911222333
+
+
+@pytest.fixture(autouse=True)
+def review_moves(request):
+    """Every review status these tests change is a move of its machine (store/review_status.py)."""
+    yield from checked_review_moves(request)
 
 
 def _class(db, name="8A2"):

@@ -14,11 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The transition table written out row by row, independently of ALLOWED.
 EXPECTED = {
-    S.queued: {S.sending, S.expired, S.failed},
-    S.sending: {S.submitted, S.failed, S.ambiguous, S.queued},
+    S.queued: {S.sending, S.expired, S.failed, S.submitted, S.ambiguous},
+    S.sending: {S.submitted, S.failed, S.ambiguous, S.queued, S.expired},
     S.submitted: {S.delivered, S.undeliverable, S.expired, S.rejected, S.unknown},
     S.unknown: {S.delivered, S.undeliverable, S.expired, S.rejected},
-    S.ambiguous: {S.queued, S.submitted, S.failed, S.delivered, S.undeliverable, S.expired, S.rejected},
+    S.ambiguous: {S.queued, S.submitted, S.failed, S.sending, S.delivered, S.undeliverable, S.expired, S.rejected},
     S.delivered: set(), S.undeliverable: set(), S.expired: set(), S.rejected: set(), S.failed: set(),
 }
 

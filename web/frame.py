@@ -16,11 +16,10 @@ from flask import Flask, g, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
 from store.clock import local_today, parse_iso, school_year_of
+from store.reports import STATE_LABELS
 
 STATE_VI = {
-    "queued": "đang chờ", "sending": "đang gửi", "submitted": "đã gửi tới nhà mạng", "delivered": "đã đến",
-    "undeliverable": "không đến được", "expired": "hết hạn", "rejected": "bị từ chối", "failed": "lỗi",
-    "unknown": "chưa rõ", "ambiguous": "chưa rõ (mất phản hồi)",
+    **STATE_LABELS,        # message states, from the state table
     # inbox states of a parent's text
     "received": "đã nhận", "answered": "đã trả lời", "ignored": "bỏ qua", "duplicate": "trùng",
 }

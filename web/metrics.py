@@ -15,6 +15,7 @@ import sqlite3
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from gateway.session import SessionState
+from outbox.digest_states import DigestRunState
 from outbox.messages import Kind
 from outbox.states import MessageState
 from store import stats
@@ -22,7 +23,7 @@ from store import stats
 logger = logging.getLogger(__name__)
 
 INBOX_STATES = ("received", "answered", "duplicate", "ignored")      # schema.sql CHECK
-DIGEST_RUN_STATES = ("building", "built")
+DIGEST_RUN_STATES = tuple(s.value for s in DigestRunState)
 
 
 def _name(key: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ..errors import StoreError
+from ..review_status import MODERATION, ReviewStatus
 from ..text import fold
 
 MAX_TITLE = 120
@@ -42,20 +43,13 @@ ROOM_LABELS = {
 }
 
 
-class PostStatus(str, Enum):
-    PENDING = "pending"     # waits for a moderator (a guardian's first post; every post when the school says so)
-    HELD = "held"           # held automatically: a phone number, a link or a blocked word
-    APPROVED = "approved"
-    REJECTED = "rejected"
+# A post's status is the review status: pending waits for a moderator (a guardian's first post; every post
+# when the school says so), held is held automatically (a phone number, a link or a blocked word).
+PostStatus = ReviewStatus
 
-
-# The one table of moves a moderation decision may make; the store refuses anything else.
-TRANSITIONS: dict[PostStatus, frozenset[PostStatus]] = {
-    PostStatus.PENDING: frozenset({PostStatus.APPROVED, PostStatus.REJECTED}),
-    PostStatus.HELD: frozenset({PostStatus.APPROVED, PostStatus.REJECTED}),
-    PostStatus.APPROVED: frozenset({PostStatus.REJECTED}),     # taken down after the fact
-    PostStatus.REJECTED: frozenset(),
-}
+# The one table of moves a moderation decision may make (store/review_status.py MODERATION); the store
+# refuses anything else.
+TRANSITIONS: dict[PostStatus, frozenset[PostStatus]] = {s: MODERATION.allowed(s) for s in ReviewStatus}
 
 
 def check_transition(old: PostStatus, new: PostStatus) -> None:

@@ -12,7 +12,11 @@ import sqlite_utils
 from .. import audit
 from ..clock import now_iso
 from ..connection import atomic
+from ..review_status import MODERATION, sql_in
 from .forum_rules import ForumError, PostStatus, block_list, check_transition, clean
+
+# The moderator's queue: every status a post may be approved from (pending, held, and any added later).
+WAITING = sql_in(MODERATION.sources_of(PostStatus.APPROVED))
 
 MAX_NOTE = 500
 MAX_BLOCK_LIST = 5_000
@@ -78,7 +82,7 @@ def queue(db: sqlite_utils.Database, room_ids: list[int], limit: int = 200) -> l
         "SELECT p.id, t.id, t.title, p.id = (SELECT MIN(id) FROM forum_posts WHERE topic_id = t.id), t.room_id, "
         "p.body, p.status, p.hold_reason, p.source, p.created_at, g.full_name, g.phone "
         "FROM forum_posts p JOIN forum_topics t ON t.id = p.topic_id LEFT JOIN guardians g ON g.id = p.guardian_id "
-        f"WHERE t.room_id IN ({marks}) AND p.status IN ('pending', 'held') ORDER BY p.id LIMIT ?",
+        f"WHERE t.room_id IN ({marks}) AND p.status IN {WAITING} ORDER BY p.id LIMIT ?",
         [*room_ids, limit]).fetchall()
     return [Waiting(r[0], r[1], r[2], bool(r[3]), r[4], r[5], PostStatus(r[6]), *r[7:]) for r in rows]
 
@@ -104,14 +108,15 @@ def decide(db: sqlite_utils.Database, post_id: int, new: PostStatus, *, by: str,
     now = now_iso()
     with atomic(db):
         cur = db.execute("UPDATE forum_posts SET status = ?, moderated_by = ?, moderated_at = ?, moderation_note = ?, "
-                         "approved_at = CASE WHEN ? = 'approved' THEN ? ELSE approved_at END "
+                         f"approved_at = CASE WHEN ? = '{PostStatus.APPROVED.value}' THEN ? ELSE approved_at END "
                          "WHERE id = ? AND status = ?",
                          [new.value, by, now, note, new.value, now, post_id, old.value])
         if cur.rowcount != 1:
             raise ForumError("bài vừa được người khác xử lý; tải lại trang")
         if opening:
-            db.execute("UPDATE forum_topics SET status = ?, approved_at = CASE WHEN ? = 'approved' THEN ? "
-                       "ELSE approved_at END WHERE id = ?", [new.value, new.value, now, topic_id])
+            db.execute(f"UPDATE forum_topics SET status = ?, approved_at = CASE WHEN ? = '{PostStatus.APPROVED.value}' "
+                       f"THEN ? ELSE approved_at END WHERE id = ? AND status IN {sql_in(MODERATION.sources_of(new))}",
+                       [new.value, new.value, now, topic_id])
         if new is PostStatus.APPROVED:
             db.execute("UPDATE forum_topics SET last_post_at = ? WHERE id = ?", [now, topic_id])
         audit.record(db, by, f"forum:{new.value}", school_id=school_id, post=post_id, topic=topic_id,

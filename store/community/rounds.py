@@ -16,6 +16,7 @@ import sqlite_utils
 from .. import audit
 from ..clock import now_iso
 from ..connection import atomic
+from ..review_status import ReviewStatus
 from ..staff import assignments
 from .poll_rules import PollError
 
@@ -170,14 +171,15 @@ def to_conduct(db: sqlite_utils.Database, rnd: Round, decisions: dict[int, str],
         raise PollError("chỉ phiếu rèn luyện ghi vào rèn luyện")
     class_pupils = {p.student_id for p in pupils(db, rnd.class_id, rnd.school_year)}
     written = 0
+    PENDING = ReviewStatus.PENDING.value     # a changed rating waits for the reviewer again
     with atomic(db):
         for sid, level in decisions.items():
             if sid not in class_pupils or level not in LEVELS[RoundKind.CONDUCT]:
                 raise PollError(f"mức “{level}” không hợp lệ")
             cur = db.execute(
                 "INSERT INTO conduct (student_id, school_year, term, rating, status, entered_by, entered_at) "
-                "VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (student_id, school_year, term) DO UPDATE SET "
-                "rating = excluded.rating, status = 'pending', entered_by = excluded.entered_by, "
+                f"VALUES (?, ?, ?, ?, '{PENDING}', ?, ?) ON CONFLICT (student_id, school_year, term) DO UPDATE SET "
+                f"rating = excluded.rating, status = '{PENDING}', entered_by = excluded.entered_by, "
                 "entered_at = excluded.entered_at, approved_by = NULL, approved_at = NULL "
                 "WHERE conduct.rating != excluded.rating",
                 [sid, rnd.school_year, rnd.term, level, by, now_iso()])

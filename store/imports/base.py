@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any
 
 from ..corrections import remember
+from ..review_status import ReviewStatus
 from .errors import RowNote, RowRejected
 from .headers import find_header
 
@@ -174,8 +175,8 @@ class Context:
     def review_fields(self) -> dict:
         """status/approved_by/approved_at for a new or changed reviewed row."""
         if self.approve:
-            return {"status": "approved", "approved_by": "cli", "approved_at": self.now}
-        return {"status": "pending", "approved_by": None, "approved_at": None}
+            return {"status": ReviewStatus.APPROVED.value, "approved_by": "cli", "approved_at": self.now}
+        return {"status": ReviewStatus.PENDING.value, "approved_by": None, "approved_at": None}
 
 
 def upsert_reviewed(ctx: Context, table: str, key: dict, values: dict, *, has_corrected: bool = False,
@@ -203,15 +204,15 @@ def upsert_reviewed(ctx: Context, table: str, key: dict, values: dict, *, has_co
     side = [c for c in cols if old[c] != values[c] and c not in changed]
     if not changed:
         updates: dict = {c: values[c] for c in side}
-        if ctx.approve and status == "pending":
+        if ctx.approve and status == ReviewStatus.PENDING:
             updates.update(review)
         if not updates:
             return Outcome.UNCHANGED
     else:
         updates = {**values, **review, "entered_by": ctx.entered_by, "entered_at": ctx.now}
-        if status == "approved":
+        if status == ReviewStatus.APPROVED:
             remember(ctx.conn, table, rowid, old)   # what parents saw: the reviewer's old -> new, a send-back
-        if has_corrected and status == "approved":
+        if has_corrected and status == ReviewStatus.APPROVED:
             updates["corrected"] = 1
     assignments = ", ".join(f"{c} = ?" for c in updates)
     ctx.conn.execute(f"UPDATE {table} SET {assignments} WHERE rowid = ?", (*updates.values(), rowid))

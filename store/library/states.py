@@ -1,19 +1,16 @@
-"""The item state machine: draft -> submitted -> approved | returned, in one table."""
+"""The item state machine: draft -> submitted -> approved | returned, by action.
+
+The states are the review status (store/review_status.py) and its LIBRARY
+machine says which moves exist; this module says which action makes each.
+"""
 from __future__ import annotations
 
 from enum import Enum
 
+from ..review_status import LIBRARY, ReviewStatus
 
-class ItemState(str, Enum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    RETURNED = "returned"
-
-    @property
-    def label(self) -> str:
-        """The state in Vietnamese, as pages show it."""
-        return LABELS[self]
+# An item's state is the review status; the library uses LIBRARY.statuses of it.
+ItemState = ReviewStatus
 
 
 class Action(str, Enum):
@@ -23,8 +20,7 @@ class Action(str, Enum):
     RETURN = "return"       # a reviewer, with a reason
 
 
-LABELS = {ItemState.DRAFT: "Bản nháp", ItemState.SUBMITTED: "Chờ duyệt", ItemState.APPROVED: "Đã duyệt",
-          ItemState.RETURNED: "Trả lại"}
+LABELS = {state: state.label for state in LIBRARY.statuses}
 
 # (state, action) -> next state; anything else is refused.
 TRANSITIONS: dict[tuple[ItemState, Action], ItemState] = {
@@ -34,6 +30,10 @@ TRANSITIONS: dict[tuple[ItemState, Action], ItemState] = {
     (ItemState.SUBMITTED, Action.APPROVE): ItemState.APPROVED,
     (ItemState.SUBMITTED, Action.RETURN): ItemState.RETURNED,
 }
+
+assert all(LIBRARY.can_move(state, new) for (state, _), new in TRANSITIONS.items())
+assert {(state, new) for (state, _), new in TRANSITIONS.items()} == {
+    (state, new) for state in LIBRARY.statuses for new in LIBRARY.allowed(state)}
 
 OWNER_ACTIONS = frozenset({Action.SUBMIT, Action.WITHDRAW})
 REVIEWER_ACTIONS = frozenset({Action.APPROVE, Action.RETURN})

@@ -13,6 +13,7 @@ import sqlite_utils
 
 from store.clock import now_iso
 from store.connection import transaction
+from store.review_status import ReviewStatus
 
 from .rules import Amount, Note, Week, week_of
 
@@ -71,13 +72,13 @@ def write_note(conn, student_id: int, day: date, note: Note, *, by: str, approve
     """Insert or update one note inside the caller's transaction; True when something changed."""
     found = conn.execute(f"SELECT id, {NOTE_COLUMNS}, status FROM daily_notes WHERE student_id = ? AND date = ?",
                          (student_id, day.isoformat())).fetchone()
-    review = ("approved", by, now) if approved else ("pending", None, None)
+    review = (ReviewStatus.APPROVED.value, by, now) if approved else (ReviewStatus.PENDING.value, None, None)
     if found is None:
         conn.execute(f"INSERT INTO daily_notes (student_id, date, {NOTE_COLUMNS}, status, approved_by, approved_at, "
                      f"entered_by, entered_at) VALUES ({', '.join('?' * 15)})",
                      (student_id, day.isoformat(), *_values(note), *review, by, now))
         return True
-    if note_of(found[1:9]) == note and (found[9] == "approved" or not approved):
+    if note_of(found[1:9]) == note and (found[9] == ReviewStatus.APPROVED or not approved):
         return False
     conn.execute(f"UPDATE daily_notes SET {', '.join(c.strip() + ' = ?' for c in NOTE_COLUMNS.split(','))}, "
                  "status = ?, approved_by = ?, approved_at = ?, entered_by = ?, entered_at = ? WHERE id = ?",
