@@ -66,12 +66,11 @@ class Command(ABC):
     slots: ClassVar[tuple[str, ...]] = ()
     help: ClassVar[str]               # one line, unaccented, shown by HD
     example: ClassVar[str]            # what a parent types
-    needs_child: ClassVar[bool] = True
     audience: ClassVar[Audience] = Audience.GUARDIAN
     # Whether a typo may be "corrected" into this command: only commands that just read. One that
     # changes something (HUY, DK, MK, GV, NGHI...) runs only when typed, so the default is False.
     suggestible: ClassVar[bool] = False
 
     @abstractmethod
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply | None:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply | None:
         """The reply to ``parsed`` from ``ctx``'s sender (text, not sent); None: stay silent."""

@@ -26,7 +26,7 @@ class Huy(Command):
     opt_out = True
     template = "huy.txt"
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         kids = targets(ctx, parsed, self.keyword)
         if isinstance(kids, Reply):
             return kids

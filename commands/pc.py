@@ -31,10 +31,9 @@ class Pc(Command):
     slots = (KY,)
     help = "PC <ky>: lop, mon phan cong"
     example = "PC"
-    needs_child = False
     audience = Audience.STAFF
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         schools = [_lines(ctx, member, parsed.term) for member in ctx.staff]
         return Reply(render("pc.txt", schools=schools), command=self.keyword,
                      school_id=ctx.staff[0].school_id if ctx.staff else None, more_url="/staff/")

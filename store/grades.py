@@ -10,14 +10,16 @@ from decimal import Decimal
 
 import sqlite_utils
 
+from . import levels
 from . import subjects as subjects_mod
+from .periods import Semester
 from .subjects import Subject
-from .tt22 import (InvalidScore, Mark, Score, comment_term_result, comment_year_result, parse_score,
+from .tt22 import (InvalidScore, Mark, Score, comment_term_result, comment_year_result, parse_score, studied,
                    term_average, year_average)
 
 logger = logging.getLogger(__name__)
 
-YEAR = 0  # term 0 = the whole school year
+YEAR = Semester.YEAR  # term 0 = the whole school year
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def build_report(subject: Subject, school_year: str, term: int, rows: Iterable[R
         by_term[row[0]].append(row)
     if term != YEAR:
         return _term_report(subject, school_year, term, by_term.get(term, []))
-    parts = tuple(_term_report(subject, school_year, t, by_term.get(t, [])) for t in (1, 2))
+    parts = tuple(_term_report(subject, school_year, t, by_term.get(t, [])) for t in (Semester.HK1, Semester.HK2))
     if subject.scored:
         average, mark = year_average(parts[0].average, parts[1].average), None
     else:
@@ -149,3 +151,10 @@ def term_reports(db: sqlite_utils.Database, student_id: int, school_id: int, gra
     for code, *rest in rows:
         by_subject[code].append(tuple(rest))
     return [build_report(s, school_year, term, by_subject.get(s.code, [])) for s in subjects]
+
+
+def taken(reports: list[SubjectReport], grade: int) -> list[SubjectReport]:
+    """The subjects a pupil of ``grade`` studies: where the level has chosen subjects (THPT, by khối,
+    so a THCS+THPT school too) a chosen one without a score is left out; elsewhere every report."""
+    required = levels.spec_of_grade(grade).required_subjects
+    return reports if required is None else studied(reports, required)
