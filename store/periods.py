@@ -95,6 +95,9 @@ class Semester(IntEnum):
 
 
 _SEMESTER_LABELS = {Semester.HK1: "Học kỳ I", Semester.HK2: "Học kỳ II", Semester.YEAR: "Cả năm"}
+SEMESTERS = (Semester.HK1, Semester.HK2, Semester.YEAR)       # in the order pages offer them
+# (parameter, label) of each, for a page's term picker.
+SEMESTER_CHOICES = tuple((s.param, s.label) for s in SEMESTERS)
 
 # The SMS KY words: what a parent texts after DIEM / KQ / RL / VANG.
 SMS_TERM_WORDS: dict[str, Semester] = _with_ki({

@@ -23,7 +23,6 @@ Choices where TT27 leaves room (README "Primary schools" says them too):
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
