@@ -34,7 +34,9 @@ class PeriodError(ValueError):
 
 
 def compact(value: object) -> str:
-    """Folded, upper case, letters and digits only: 'Học kỳ I' -> 'HOCKYI'."""
+    """Folded, upper case, letters and digits only: 'Học kỳ I' -> 'HOCKYI'; a spreadsheet's 2.0 -> '2'."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return re.sub(r"[^0-9A-Z]", "", fold(str(value if value is not None else "")).upper())
 
 
