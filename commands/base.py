@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 
 import sqlite_utils
 
+from settings import Settings
+
 from .grammar import Parsed
 
 
@@ -36,7 +38,7 @@ class Context:
     """Everything a command may use: the sender, their family, today, the database."""
 
     db: sqlite_utils.Database
-    settings: Any
+    settings: Settings
     phone: str
     family: Any                       # store.families.Family
     today: date
