@@ -34,7 +34,7 @@ class SubjectReport:
 
     subject: Subject
     school_year: str
-    term: int
+    term: Semester
     tx: tuple[Score, ...] = ()
     gk: Score | None = None
     ck: Score | None = None
@@ -70,7 +70,7 @@ class SubjectReport:
 Row = tuple[int, str, int, str, int]
 
 
-def _term_report(subject: Subject, school_year: str, term: int, rows: Iterable[Row]) -> SubjectReport:
+def _term_report(subject: Subject, school_year: str, term: Semester, rows: Iterable[Row]) -> SubjectReport:
     tx: list[tuple[int, Score]] = []
     gk = ck = None
     corrected = False
@@ -105,7 +105,7 @@ def _term_report(subject: Subject, school_year: str, term: int, rows: Iterable[R
     return SubjectReport(subject, school_year, term, tx_values, gk, ck, corrected, average, mark)
 
 
-def build_report(subject: Subject, school_year: str, term: int, rows: Iterable[Row]) -> SubjectReport:
+def build_report(subject: Subject, school_year: str, term: Semester, rows: Iterable[Row]) -> SubjectReport:
     """The report of one subject from its approved rows (pure; the queries below feed it)."""
     by_term: dict[int, list[Row]] = defaultdict(list)
     for row in rows:
@@ -124,7 +124,7 @@ def build_report(subject: Subject, school_year: str, term: int, rows: Iterable[R
 _TERM_FILTER = "AND grades.term = :term"
 
 
-def _rows_sql(term: int, one_subject: bool) -> str:
+def _rows_sql(term: Semester, one_subject: bool) -> str:
     # The unary + keeps SQLite off the grades_status index, which would walk
     # every approved score of every school instead of one student's rows.
     return ("SELECT grades.subject_code, grades.term, grades.kind, grades.seq, grades.value, grades.corrected "
@@ -135,7 +135,7 @@ def _rows_sql(term: int, one_subject: bool) -> str:
 
 
 def subject_report(db: sqlite_utils.Database, student_id: int, subject: Subject, school_year: str,
-                   term: int) -> SubjectReport:
+                   term: Semester) -> SubjectReport:
     """One subject's approved scores and average for a term (1, 2) or the year (0)."""
     rows = db.execute(_rows_sql(term, True),
                       {"student": student_id, "year": school_year, "subject": subject.code, "term": term})
@@ -143,7 +143,7 @@ def subject_report(db: sqlite_utils.Database, student_id: int, subject: Subject,
 
 
 def term_reports(db: sqlite_utils.Database, student_id: int, school_id: int, grade: int, school_year: str,
-                 term: int) -> list[SubjectReport]:
+                 term: Semester) -> list[SubjectReport]:
     """Every subject of the grade, in report-card order, for a term or the year: two queries in all."""
     subjects = subjects_mod.for_grade(db, school_id, grade)
     rows = db.execute(_rows_sql(term, False), {"student": student_id, "year": school_year, "term": term})
