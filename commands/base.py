@@ -9,6 +9,8 @@ from typing import Any, ClassVar
 
 import sqlite_utils
 
+from settings import Settings
+
 from .grammar import Parsed
 
 
@@ -36,7 +38,7 @@ class Context:
     """Everything a command may use: the sender, their family, today, the database."""
 
     db: sqlite_utils.Database
-    settings: Any
+    settings: Settings
     phone: str
     family: Any                       # store.families.Family
     today: date
@@ -66,12 +68,11 @@ class Command(ABC):
     slots: ClassVar[tuple[str, ...]] = ()
     help: ClassVar[str]               # one line, unaccented, shown by HD
     example: ClassVar[str]            # what a parent types
-    needs_child: ClassVar[bool] = True
     audience: ClassVar[Audience] = Audience.GUARDIAN
     # Whether a typo may be "corrected" into this command: only commands that just read. One that
     # changes something (HUY, DK, MK, GV, NGHI...) runs only when typed, so the default is False.
     suggestible: ClassVar[bool] = False
 
     @abstractmethod
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply | None:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply | None:
         """The reply to ``parsed`` from ``ctx``'s sender (text, not sent); None: stay silent."""

@@ -39,9 +39,8 @@ class Bc(Command):
     slots = (CON, TEXT)
     help = "BC <so> <lua chon>: tra loi khao sat/dang ky (BC <so> 0: rut)"
     example = "BC 31 1"
-    needs_child = False
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         open_polls = _asked_polls(ctx)
         poll_id, option = read_numbers(parsed.text, open_polls)
         if poll_id is None:

@@ -16,7 +16,7 @@ class Be(Command):
     help = "BE: nhat ky trong ngay cua tre mam non (an, ngu, loi nhac cua co)"
     example = "BE"
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         child = kindergarten_child(ctx, parsed)
         if isinstance(child, Reply):
             return child

@@ -21,7 +21,7 @@ class Bl(Command):
     help = "BL <ma de> 1A 2C 3B (hoac ACB, X = bo trong): nop bai tu kiem tra, nhan diem ngay"
     example = "BL T5-12 1A 2C 3B"
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply | None:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply | None:
         children = ctx.children
         if parsed.child is not None:
             picked = choose(ctx, parsed, f"BL C1 {parsed.text}")

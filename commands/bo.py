@@ -15,9 +15,8 @@ class Bo(Command):
     slots = (TEXT,)
     help = "BO F<so bai>: bo theo doi bai tren dien dan"
     example = "BO F27"
-    needs_child = False
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         found = find(ctx, parsed, self.keyword, fillers=("THEO", "DOI"))
         if not isinstance(found, Found):
             return found

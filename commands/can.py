@@ -17,7 +17,7 @@ class Can(Command):
     help = "CAN: can nang, chieu cao lan do gan nhat cua tre mam non (so chuan WHO)"
     example = "CAN"
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         child = kindergarten_child(ctx, parsed)
         if isinstance(child, Reply):
             return child

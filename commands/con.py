@@ -14,9 +14,8 @@ class Con(Command):
     slots = ()
     help = "CON: danh sach con (C1, C2...) gan voi so nay"
     example = "CON"
-    needs_child = False
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         kids = ctx.children
         return Reply(render("con.txt", children=kids), command=self.keyword,
                      student_ids=[c.student_id for c in kids], school_id=kids[0].school_id if kids else None)

@@ -1,36 +1,31 @@
 """DIEM [MON] [KY] [CON]: scores of one subject, or every subject's average."""
 from __future__ import annotations
 
-from outbox.templating import render
-from store import grades, levels, subjects, terms
+from dataclasses import replace
 
-from . import lexicon
-from .forms import form_for
-from .lexicon import subject_for
+from outbox.templating import render
+from store import grades, subjects
+from store.periods import Semester
+
 from .base import Command, Context, Reply
 from .children import choose, each_named
+from .forms import form_for
 from .grammar import CON, KY, MON, ChildRef, Parsed
+from .lexicon import subject_for
+from .periods import term_of, term_word
 
 
-def term_of(ctx: Context, parsed: Parsed, child) -> int:
-    """The term asked for, or the child's school's current term."""
-    if parsed.term is not None:
-        return parsed.term
-    return terms.current_term(ctx.db, child.school_id, ctx.today).term
-
-
-def subject_child(ctx: Context, parsed: Parsed) -> str:
+def subject_child(ctx: Context, parsed: Parsed) -> tuple[ChildRef | None, str]:
     """Position decides: a word in the MON slot is the subject. With several children and none
-    named, the only child who studies that subject is meant; the reply says who and why."""
+    named, the only child who studies that subject is meant: (that child, the note saying who and why)."""
     if not parsed.subject or parsed.child is not None or len(ctx.children) < 2:
-        return ""
+        return None, ""
     having = [(i, c) for i, c in enumerate(ctx.children, start=1)
               if subjects.find(ctx.db, c.school_id, c.grade, subject_for(c, parsed.subject))]
     if len(having) != 1:
-        return ""
+        return None, ""
     index, child = having[0]
-    parsed.child = ChildRef(index=index)
-    return f"(chỉ {child.full_name.split()[-1]} học môn {parsed.subject_word})"
+    return ChildRef(index=index), f"(chỉ {child.full_name.split()[-1]} học môn {parsed.subject_word})"
 
 
 def name_note(ctx: Context, parsed: Parsed) -> str:
@@ -38,19 +33,7 @@ def name_note(ctx: Context, parsed: Parsed) -> str:
     word = parsed.subject_word
     if not word or not any(c.given_name_folded == word for c in ctx.children):
         return ""
-    return f"({word} hiểu là môn; để chọn con {word.capitalize()}: {parsed.keyword} {lexicon_term(parsed)} {word})"
-
-
-def taken(reports: list, child) -> list:
-    """The child's subjects: in THPT the chosen subjects without a single score are another
-    class's choice and left out; required subjects always stay (missing = not complete)."""
-    if levels.spec_of_grade(child.grade).level is not levels.SchoolLevel.THPT:    # by khối: THCS+THPT schools too
-        return reports
-    return [r for r in reports if r.has_scores or r.subject.code in subjects.THPT_REQUIRED]
-
-
-def lexicon_term(parsed: Parsed) -> str:
-    return {1: "HK1", 2: "HK2", 0: "CN"}.get(parsed.term, "HK1")
+    return f"({word} hiểu là môn; để chọn con {word.capitalize()}: {parsed.keyword} {term_word(parsed)} {word})"
 
 
 class Diem(Command):
@@ -61,11 +44,14 @@ class Diem(Command):
     help = "DIEM <mon> <ky>: diem tung mon (TX, GK, CK, TB); DIEM <ky>: TB cac mon"
     example = "DIEM TOAN HK1"
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         if (several := each_named(ctx, parsed, self.handle)) is not None:
             return several
         named = parsed.child is not None
-        note = " ".join(n for n in (subject_child(ctx, parsed), "" if named else name_note(ctx, parsed)) if n)
+        only, studies = subject_child(ctx, parsed)
+        note = " ".join(n for n in (studies, "" if named else name_note(ctx, parsed)) if n)
+        if only is not None:
+            parsed = replace(parsed, child=only)
         child = choose(ctx, parsed)
         if isinstance(child, Reply):
             return child
@@ -82,11 +68,11 @@ class Diem(Command):
                 return Reply(render("khong_co_mon.txt", child=child, word=parsed.subject_word, codes=codes),
                              command=self.keyword, student_ids=[child.student_id], school_id=child.school_id)
             report = grades.subject_report(ctx.db, child.student_id, subject, year, term)
-            template = "diem_mon_nam.txt" if term == lexicon.YEAR else "diem_mon.txt"
+            template = "diem_mon_nam.txt" if term is Semester.YEAR else "diem_mon.txt"
             text = render(template, child=child, r=report, term=term, note=note)
         else:
-            reports = taken(grades.term_reports(ctx.db, child.student_id, child.school_id, child.grade, year, term),
-                            child)
+            reports = grades.taken(grades.term_reports(ctx.db, child.student_id, child.school_id, child.grade,
+                                                       year, term), child.grade)
             missing = any(r.result is None for r in reports)
             text = render("diem_tong.txt", child=child, reports=reports, term=term, missing=missing, note=note)
         return Reply(text, command=self.keyword, student_ids=[child.student_id], school_id=child.school_id,

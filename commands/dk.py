@@ -1,10 +1,10 @@
 """DK / BAT [CON]: resume the evening digest."""
 from __future__ import annotations
 
-from .huy import Huy
+from .digest_switch import DigestSwitch
 
 
-class Dk(Huy):
+class Dk(DigestSwitch):
     keyword = "DK"
     aliases = ("DK", "BAT", "DANGKY")
     help = "DK (hoac BAT): nhan lai tin tong hop buoi toi"

@@ -53,7 +53,7 @@ class Don(Command):
     help = "DON <nguoi don> [gio] [mai]: bao nguoi khac don tre hom nay (hoac ngay mai); co xac nhan truoc khi giao tre"
     example = "DON ba ngoai 16h30"
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         child = kindergarten_child(ctx, parsed, example_for(parsed, with_text=True))
         if isinstance(child, Reply):
             return child

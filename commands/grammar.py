@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from store.periods import Point, Semester
 from store.text import fold
 
 from . import lexicon
@@ -40,8 +41,8 @@ class Parsed:
     words: list[str]                  # the normalised words after the keyword
     subject: str | None = None        # canonical subject code
     subject_word: str | None = None   # the alias as typed
-    term: int | None = None           # 1, 2 or lexicon.YEAR
-    point: str | None = None          # the primary point (GK1, CK1, GK2, CN) the KY word names
+    term: Semester | None = None      # HK1, HK2 or YEAR (store.periods), the TT22 reading of the KY word
+    point: Point | None = None        # the primary point (GK1, CK1, GK2, CN) the same word names (TT27)
     child: ChildRef | None = None
     more_children: list[ChildRef] = field(default_factory=list)   # `C1 va C2`: every child named after the first
     text: str = ""                    # free text of GV / NGHI (original spelling)
@@ -102,8 +103,8 @@ class _Slots:
         if slot == MON:
             self.p.subject, self.p.subject_word = lexicon.subject_of(word), word
         elif slot == KY:
-            self.p.term = lexicon.term_of(word)
-            self.p.point = lexicon.point_of(word)
+            asked = lexicon.asked_of(word)
+            self.p.term, self.p.point = asked.term, asked.point
         else:
             self.p.child = _child_ref(word, self.codes)
         self.filled.add(slot)
@@ -190,7 +191,7 @@ def _fill(parsed: Parsed, filler: _Slots, expanded: list[str], names: frozenset[
             parsed.unknown.append(word)
         elif parsed.child == child:
             term = lexicon.term_of(word)
-            parsed.kept.append(word if term is None or word in ("1", "2") else lexicon.TERM_NAMES[term])
+            parsed.kept.append(word if term is None or word in ("1", "2") else term.code)
 
 
 def _lead(words: list[str], aliases: dict[str, str], names: frozenset[str]) -> tuple[int, str | None]:
@@ -227,26 +228,17 @@ def parse(raw: str | None, keywords: dict[str, tuple[str, ...]], *, names: froze
     given name to its accented spellings (so `nằm` is not the child Nam).
     Returns None when no keyword starts the text (after fillers and a name).
     """
-    words = tokens(raw)
+    words = _question_marks(tokens(raw))
     if not words:
         return None
-    if all(set(w) == {"?"} for w in words):
-        words = ["?"]
-    words = [w for w in words if set(w) != {"?"}] or ["?"]
     names = _spelled_names(raw, names, spelled)
     aliases = {alias: entry[0] for alias, entry in keywords.items()}
     skip, lead_name = _lead(words, aliases, names)
     lead, words = words[:skip], words[skip:]
-    if len(words) > 1 and words[0] + words[1] in aliases:
-        words = [words[0] + words[1], *words[2:]]  # two-word keywords: XIN PHEP, HUONG DAN, LICH THI
-    first = words[0]
-    if first in aliases:
-        typed, rest = first, words[1:]
-    else:
-        split = _split_keyword(first, aliases)
-        if split is None:
-            return None
-        typed, rest = split[0], [split[1], *words[1:]]
+    found = _keyword(words, aliases)
+    if found is None:
+        return None
+    typed, rest = found
     keyword = aliases[typed]
     slots = keywords[keyword][1]
     parsed = Parsed(keyword=keyword, words=rest)
@@ -258,8 +250,28 @@ def parse(raw: str | None, keywords: dict[str, tuple[str, ...]], *, names: froze
         _text_command(raw, parsed, filler, rest, consumed, names, codes)
         return parsed
     _fill(parsed, filler, _expand(rest, names, codes), names, codes)
-    parsed.consumed = "".join(lead + words)
+    parsed.consumed = "".join(lead + words)    # the same letters however the keyword was split off
     return parsed
+
+
+def _question_marks(words: list[str]) -> list[str]:
+    """Lone question marks are the help keyword once; elsewhere they are dropped."""
+    if not words:
+        return words
+    return [w for w in words if set(w) != {"?"}] or ["?"]
+
+
+def _keyword(words: list[str], aliases: dict[str, str]) -> tuple[str, list[str]] | None:
+    """The keyword alias as typed and the words after it (`XIN PHEP`, `DIEMTOAN1` split); None if none."""
+    if len(words) > 1 and words[0] + words[1] in aliases:
+        words = [words[0] + words[1], *words[2:]]  # two-word keywords: XIN PHEP, HUONG DAN, LICH THI
+    first = words[0]
+    if first in aliases:
+        return first, words[1:]
+    split = _split_keyword(first, aliases)
+    if split is None:
+        return None
+    return split[0], [split[1], *words[1:]]
 
 
 def _text_command(raw: str, parsed: Parsed, filler: _Slots, rest: list[str], consumed: list[str],

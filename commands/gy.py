@@ -23,7 +23,7 @@ class Gy(Command):
             return ctx.children[0]
         return choose(ctx, parsed, f"GY C1 {parsed.text or '<noi dung>'}")
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         child = self._child(ctx, parsed)
         if isinstance(child, Reply):
             return child

@@ -15,9 +15,8 @@ class Hd(Command):
     slots = ()
     help = "HD (hoac HELP, ?): huong dan ngan"
     example = "HD"
-    needs_child = False
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         kids = list(ctx.family.children) if ctx.family is not None else []
         mn = [levels.is_preschool(c.grade) for c in kids]
         return Reply(render("hd.txt", only_mn=bool(mn) and all(mn), any_mn=any(mn)), command=self.keyword)

@@ -1,35 +1,13 @@
 """HUY / STOP [CON]: stop the evening digest (answers to commands still work)."""
 from __future__ import annotations
 
-from outbox.templating import render
-from store import optout
-
-from .base import Command, Context, Reply
-from .children import choose
-from .grammar import CON, Parsed
+from .digest_switch import DigestSwitch
 
 
-def targets(ctx: Context, parsed: Parsed, example: str):
-    """The children a HUY / DK is about: the one named, else all of them."""
-    if parsed.child is None:
-        return ctx.children
-    child = choose(ctx, parsed, example)
-    return child if isinstance(child, Reply) else [child]
-
-
-class Huy(Command):
+class Huy(DigestSwitch):
     keyword = "HUY"
     aliases = ("HUY", "STOP", "TAT", "DUNG")
-    slots = (CON,)
     help = "HUY (hoac STOP): dung tin tong hop buoi toi; tra cuu van dung duoc"
     example = "HUY"
     opt_out = True
     template = "huy.txt"
-
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
-        kids = targets(ctx, parsed, self.keyword)
-        if isinstance(kids, Reply):
-            return kids
-        optout.set_opt_out(ctx.db, [c.link_id for c in kids], self.opt_out)
-        return Reply(render(self.template, children=kids), command=self.keyword,
-                     student_ids=[c.student_id for c in kids], school_id=kids[0].school_id)

@@ -7,8 +7,8 @@ from store import grades, results
 from .base import Command, Context, Reply
 from .children import choose, each_named
 from .forms import form_for
-from .diem import taken, term_of
 from .grammar import CON, KY, Parsed
+from .periods import term_of
 
 
 class Kq(Command):
@@ -19,7 +19,7 @@ class Kq(Command):
     help = "KQ <ky>: ket qua hoc tap, ren luyen va TB cac mon (tam tinh neu chua co ket qua chinh thuc)"
     example = "KQ HK1"
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         if (several := each_named(ctx, parsed, self.handle)) is not None:
             return several
         child = choose(ctx, parsed)
@@ -30,8 +30,8 @@ class Kq(Command):
             return other(ctx, parsed, child)
         term = term_of(ctx, parsed, child)
         year = ctx.family.school_year
-        reports = taken(grades.term_reports(ctx.db, child.student_id, child.school_id, child.grade, year, term),
-                        child)
+        reports = grades.taken(grades.term_reports(ctx.db, child.student_id, child.school_id, child.grade, year, term),
+                               child.grade)
         learning = results.learning_result(ctx.db, child.student_id, child.school_id, child.grade, year, term,
                                            reports=reports)
         conduct = results.conduct(ctx.db, child.student_id, year, term)

@@ -17,9 +17,8 @@ class Kqbc(Command):
     slots = (TEXT,)
     help = "KQBC <so>: ket qua khao sat (khi nha truong cong khai)"
     example = "KQBC 31"
-    needs_child = False
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         m = re.search(r"\d+", parsed.text or "")
         if m is None:
             return Reply(render("bc_cach.txt", open=polls.open_for_guardian(ctx.db, ctx.family.guardian_id)),

@@ -17,7 +17,7 @@ class Lich(Command):
     help = "LICH: lich thi, hop phu huynh, ngay nghi sap toi"
     example = "LICH"
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         return each_child(ctx, parsed, lambda c: self.one(ctx, parsed, c))
 
     def one(self, ctx: Context, parsed: Parsed, child) -> Reply:

@@ -20,10 +20,9 @@ class Mk(Command):
     slots = ()
     help = "MK: ma 1 lan (10 phut) de dat mat khau web"
     example = "MK"
-    needs_child = False
     audience = Audience.ANY
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         lifetime = ctx.settings.sms.otp_validity
         if ctx.family is None or not ctx.family.children:
             return self._staff(ctx, lifetime)

@@ -30,10 +30,3 @@ def tokens(raw: str | None) -> list[str]:
     text = normalize(raw)
     return text.split() if text else []
 
-
-def free_text(raw: str | None, skip_words: int) -> str:
-    """The original text after its first ``skip_words`` words (a GV / NGHI message body)."""
-    if not raw:
-        return ""
-    words = re.split(r"\s+", raw.strip())
-    return " ".join(words[skip_words:]).strip()

@@ -18,7 +18,7 @@ class Nx(Command):
     help = "NX: nhan xet moi nhat cua giao vien"
     example = "NX"
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         return each_child(ctx, parsed, lambda c: self.one(ctx, parsed, c))
 
     def one(self, ctx: Context, parsed: Parsed, child) -> Reply:

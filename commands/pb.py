@@ -20,10 +20,9 @@ class Pb(Command):
     slots = (TEXT,)
     help = "PB <lop> <stt> <muc>: binh xet"
     example = "PB 8A2 3 T 5 K"
-    needs_child = False
     audience = Audience.STAFF
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         words = fold(parsed.text or "").upper().replace(",", " ").split()
         if not words:
             return Reply(render("pb_cach.txt"), command=self.keyword)

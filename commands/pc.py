@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from outbox.templating import render
 from store import terms
+from store.periods import Semester
 from store.staff import assignments
 
 from .base import Audience, Command, Context, Reply
 from .grammar import KY, Parsed
 
 
-def _lines(ctx: Context, member, term: int | None) -> dict:
+def _lines(ctx: Context, member, term: Semester | None) -> dict:
     """One school's part of the reply: the term and the classes per subject, homeroom first."""
     current = terms.current_term(ctx.db, member.school_id, ctx.today)
-    key = (current.school_year, term) if term in (1, 2) else \
+    key = (current.school_year, term) if term in (Semester.HK1, Semester.HK2) else \
         assignments.in_force(ctx.db, member.school_id, ctx.today) or (current.school_year, current.term)
     rows = assignments.of_staff(ctx.db, member.id, key)
     subjects: dict[str, list[str]] = {}
@@ -31,10 +32,9 @@ class Pc(Command):
     slots = (KY,)
     help = "PC <ky>: lop, mon phan cong"
     example = "PC"
-    needs_child = False
     audience = Audience.STAFF
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         schools = [_lines(ctx, member, parsed.term) for member in ctx.staff]
         return Reply(render("pc.txt", schools=schools), command=self.keyword,
                      school_id=ctx.staff[0].school_id if ctx.staff else None, more_url="/staff/")

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import sqlite_utils
 
+from settings import Settings
 from store.clock import iso, now_iso, utcnow
 
 
@@ -15,7 +16,7 @@ def commands_last_hour(db: sqlite_utils.Database, phone: str) -> int:
                       [phone, since]).fetchone()[0]
 
 
-def stranger_hint_allowed(db: sqlite_utils.Database, phone: str, today: date, settings) -> bool:
+def stranger_hint_allowed(db: sqlite_utils.Database, phone: str, today: date, settings: Settings) -> bool:
     """Whether a stranger may get the registration hint: a Vietnamese number (others only when
     sms.stranger_hint_foreign), and fewer than sms.stranger_hints_per_day hints today (an SMS-pumping cap)."""
     if not phone.startswith("+84") and not settings.sms.stranger_hint_foreign:

@@ -14,6 +14,7 @@ from store.preschool.rules import DOMAINS, LEVELS
 from .base import Context, Reply
 from .grammar import Parsed
 from .mn import reply
+from .periods import term_of
 
 
 def diem(ctx: Context, parsed: Parsed, child, note: str = "") -> Reply:
@@ -35,8 +36,7 @@ def nx(ctx: Context, parsed: Parsed, child, note: str = "") -> Reply:
 
 def vang(ctx: Context, parsed: Parsed, child, note: str = "") -> Reply:
     """VANG [KY]: the days the daily note marked the child absent in the term (or the year)."""
-    # commands.diem.term_of's rule, read here: importing diem would import forms back
-    term = parsed.term if parsed.term is not None else terms.current_term(ctx.db, child.school_id, ctx.today).term
+    term = term_of(ctx, parsed, child)
     first, last = terms.term_dates(ctx.db, child.school_id, ctx.family.school_year, term)
     days = notes.absent_days(ctx.db, child.student_id, first, min(last, ctx.today))
     return reply(render("mn_vang.txt", child=child, term=term, days=days), "VANG", child, "/p")

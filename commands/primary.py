@@ -11,17 +11,17 @@ from store.primary import assessments as pa
 from store.primary.tt27 import Point
 
 from .base import Context, Reply
-from .lexicon import subject_for
 from .grammar import Parsed
+from .lexicon import subject_for
 
 
 NX_SUBJECTS = 4     # the subject comments an NX reply lists; the rest are on the parents' page
 
 
 def _point(parsed: Parsed, marks, quals) -> Point | None:
-    """The point asked for, else the latest with approved data."""
-    if parsed.point:
-        return Point(parsed.point)
+    """The point asked for (the KY word's TT27 reading), else the latest with approved data."""
+    if parsed.point is not None:
+        return parsed.point
     return pa.latest_point(marks, quals)
 
 
@@ -44,8 +44,10 @@ def diem(ctx: Context, parsed: Parsed, child, note: str = "") -> Reply:
         if found is None:
             return _reply(render("khong_co_mon.txt", child=child, word=parsed.subject_word,
                                  codes=[m.subject.code for m in marks]), "DIEM", child, "/p/diem")
-        points = [Point(parsed.point)] if parsed.point else [p for p in Point if found.at(p)]
-        text = render("th_diem_mon.txt", child=child, m=found, points=points, asked=parsed.point, note=note)
+        asked = parsed.point
+        points = [asked] if asked is not None else [p for p in Point if found.at(p)]
+        text = render("th_diem_mon.txt", child=child, m=found, points=points, asked=asked.short if asked else None,
+                      note=note)
         return _reply(text, "DIEM", child, "/p/diem")
     point = _point(parsed, marks, quals)
     assessed = bool(point) and pa.has_point(marks, quals, point)

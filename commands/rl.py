@@ -7,8 +7,8 @@ from store import results
 from .base import Command, Context, Reply
 from .children import each_child
 from .forms import form_for
-from .diem import term_of
 from .grammar import CON, KY, Parsed
+from .periods import term_of
 
 
 class Rl(Command):
@@ -19,7 +19,7 @@ class Rl(Command):
     help = "RL <ky> (hoac HK, HANHKIEM): ket qua ren luyen"
     example = "RL HK1"
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         return each_child(ctx, parsed, lambda c: self.one(ctx, parsed, c))
 
     def one(self, ctx: Context, parsed: Parsed, child) -> Reply:

@@ -7,6 +7,7 @@ from datetime import date
 
 import sqlite_utils
 
+from settings import Settings
 from outbox.render import prepare
 from outbox.templating import render
 from store import audit, families
@@ -39,7 +40,7 @@ def _unknown(raw: str | None, parsed=None) -> Reply:
     return Reply(render("khong_hieu.txt", unknown=unknown, suggestion=suggest(raw, parsed)), command="?")
 
 
-def answer(db: sqlite_utils.Database, settings, sender: str, text: str | None, *, ton: int | None = None,
+def answer(db: sqlite_utils.Database, settings: Settings, sender: str, text: str | None, *, ton: int | None = None,
            today: date | None = None, connection: str = "default", inbox_id: int | None = None,
            actor: str = "sms", rate_limit: bool = True) -> Answer:
     """Answer ``text`` from ``sender`` as the SMS service would.
@@ -103,7 +104,7 @@ def _staff_help(staff) -> Reply:
                  command="HD", school_id=staff[0].school_id)
 
 
-def ask(db: sqlite_utils.Database, settings, sender: str, text: str, *, actor: str = "cli:ask",
+def ask(db: sqlite_utils.Database, settings: Settings, sender: str, text: str, *, actor: str = "cli:ask",
         today: date | None = None) -> Answer:
     """Answer as if ``sender`` had texted ``text``, changing nothing but the audit log.
 
@@ -123,7 +124,7 @@ def ask(db: sqlite_utils.Database, settings, sender: str, text: str, *, actor: s
     return result
 
 
-def _finish(settings, reply: Reply, phone: str) -> Answer:
+def _finish(settings: Settings, reply: Reply, phone: str) -> Answer:
     url = settings.web.public_url.rstrip("/") + (reply.more_url or "")
     fitted = fit(reply.text, transliterate=settings.sms.transliterate, max_parts=settings.sms.max_parts,
                  more_url=url)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import difflib
 
+from store.periods import SEMESTERS
+
 from . import lexicon
 from .grammar import CON, KY, MON, Parsed, split_glued
 from .normalize import tokens
 from .registry import instances, keyword_table
 
 _SUBJECT_WORDS = sorted(lexicon.ALIAS_TO_SUBJECT)
-_TERM_WORDS = ["HK1", "HK2", "CN"]
+_TERM_WORDS = [s.code for s in SEMESTERS]   # HK1, HK2, CN
 
 
 def _closest(word: str, choices: list[str], cutoff: float = 0.6) -> str | None:

@@ -17,7 +17,7 @@ class Tbao(Command):
     help = "TBAO: thong bao moi nhat cua nha truong"
     example = "TBAO"
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         return each_child(ctx, parsed, lambda c: self.one(ctx, parsed, c))
 
     def one(self, ctx: Context, parsed: Parsed, child) -> Reply:

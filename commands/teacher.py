@@ -28,7 +28,7 @@ class TeacherMessage(Command):
             return words[1].strip() if len(words) > 1 else ""
         return text
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         child = choose(ctx, parsed, example_for(parsed, with_text=True, count=len(ctx.children)))
         if isinstance(child, Reply):
             return child

@@ -15,9 +15,8 @@ class Theo(Command):
     slots = (TEXT,)
     help = "THEO F<so bai>: theo doi bai tren dien dan, tra loi moi co trong tin toi"
     example = "THEO F27"
-    needs_child = False
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         found = find(ctx, parsed, self.keyword, fillers=("DOI",))
         if not isinstance(found, Found):
             return found

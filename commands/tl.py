@@ -16,9 +16,8 @@ class Tl(Command):
     slots = (TEXT,)
     help = "TL F<so bai> <noi dung>: tra loi mot bai tren dien dan (duoc duyet truoc khi hien)"
     example = "TL F27 Gia dinh em dong y"
-    needs_child = False
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         found = find(ctx, parsed, self.keyword)
         if not isinstance(found, Found):
             return found

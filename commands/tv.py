@@ -25,9 +25,8 @@ class Tv(Command):
     audience = Audience.STAFF
     help = "TV <tu khoa>: tim thu vien"
     example = "TV giao an toan 6"
-    needs_child = False
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         query = " ".join(parsed.text.split())[:100]
         # audience STAFF: the dispatcher answers only a phone of the roster (ctx.staff); the library's own
         # view of that member carries its department and position for what it may see.

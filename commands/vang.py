@@ -6,9 +6,9 @@ from store import records
 
 from .base import Command, Context, Reply
 from .children import each_child
-from .diem import term_of
 from .forms import form_for
 from .grammar import CON, KY, Parsed
+from .periods import term_of
 
 
 class Vang(Command):
@@ -19,7 +19,7 @@ class Vang(Command):
     help = "VANG <ky>: so buoi vang (co phep, khong phep) va ngay vang"
     example = "VANG HK1"
 
-    def handle(self, ctx: Context, parsed: Parsed, child=None) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
         return each_child(ctx, parsed, lambda c: self.one(ctx, parsed, c))
 
     def one(self, ctx: Context, parsed: Parsed, child) -> Reply:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from datetime import date
 
 from store.news import GRADE_TENTHS
+from store.periods import Semester
 from store.records import Session
 from store.subjects import sort_key
 from store.tt22 import InvalidScore, Level, SubjectKind, parse_score, term_average_of_tenths, tx_count
@@ -193,7 +194,7 @@ class Conduct:
         """The page's new conduct ratings, per child."""
         out: dict[int, list[str]] = defaultdict(list)
         for sid, term, rating in _page_rows(db, self.SQL, w, page):
-            out[sid].append(f"Rèn luyện {'cả năm' if term == 0 else 'HK' + str(term)}: {LEVEL[Level(rating).value]}")
+            out[sid].append(f"Rèn luyện {Semester(term).short}: {LEVEL[Level(rating).value]}")
         return {sid: Piece(lines, ", ".join(x.replace("Rèn luyện", "RL").replace(":", "") for x in lines))
                 for sid, lines in out.items()}
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import jinja2
 
+from store.periods import Semester
+
 _SPACE_BEFORE_PUNCT = re.compile(r" ([;,.:)])")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates_sms"
 
@@ -30,8 +32,8 @@ def fmt_date(value: date) -> str:
 
 
 def fmt_term(term: int) -> str:
-    """1 -> 'HK1', 2 -> 'HK2', 0 -> 'cả năm'."""
-    return "cả năm" if term == 0 else f"HK{term}"
+    """A stored term in a sentence (store.periods.Semester.short): 1 -> 'HK1', 2 -> 'HK2', 0 -> 'cả năm'."""
+    return Semester(term).short
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,7 @@ import sqlite_utils
 from .clock import now_iso, parse_iso
 from .connection import transaction
 from .errors import StoreError
+from .periods import Semester
 from .preschool import rules as preschool_rules
 from .primary import tt27
 from .review_status import APPROVAL, ReviewStatus as R, sql_in
@@ -226,14 +227,15 @@ def _group_filter(spec: _Spec, key: GroupKey, tz: str) -> tuple[str, list]:
 
 def describe(kind: Kind, values: tuple) -> str:
     """What a pending row says, in Vietnamese for the reviewer."""
-    term = {0: "cả năm", 1: "HK1", 2: "HK2"}
+    def term(stored: int) -> str:
+        return Semester(stored).short
     if kind is Kind.GRADES:
         t, k, seq, value = values
-        return f"{term[t]} {k}{seq if k == 'TX' else ''}: {value}"
+        return f"{term(t)} {k}{seq if k == 'TX' else ''}: {value}"
     if kind is Kind.CONDUCT:
-        return f"Rèn luyện {term[values[0]]}: {values[1]}"
+        return f"Rèn luyện {term(values[0])}: {values[1]}"
     if kind is Kind.RESULTS:
-        return f"Học tập {term[values[0]]}: {values[1] or '-'}"
+        return f"Học tập {term(values[0])}: {values[1] or '-'}"
     if kind in (Kind.PRIMARY, Kind.QUALITIES, Kind.PRIMARY_RESULTS):
         return describe_primary(kind, values)
     if kind in (Kind.DAILY_NOTES, Kind.GROWTH, Kind.PRESCHOOL):

@@ -7,6 +7,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from settings import Settings
+
 from .clock import utcnow
 from .disk import fsync_path
 from .errors import BackupError
@@ -17,7 +19,7 @@ logger = logging.getLogger(__name__)
 PREFIX = "sll-"         # sll-20261201T093000123Z.db: names sort by time
 
 
-def backup_dir(settings) -> Path:
+def backup_dir(settings: Settings) -> Path:
     """store.backup_dir, relative to the config's folder; default <data dir>/backups."""
     if not settings.store.backup_dir:
         return settings.data_dir / "backups"

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from settings import Settings
+
 # One write lock per database file and process. Threads of one process queue
 # on it (a fast hand-over) instead of on SQLite's busy handler, which sleeps
 # 1, 2, 5, 10... ms between retries and stalls the SMPP reader threads.
@@ -111,13 +113,13 @@ def connect(path: str | Path, *, synchronous: str = "NORMAL", busy_timeout_ms: i
     return db
 
 
-def open_settings_db(settings) -> sqlite_utils.Database:
+def open_settings_db(settings: Settings) -> sqlite_utils.Database:
     """connect() with the [store] settings."""
     return connect(settings.db_path, synchronous=settings.store.synchronous,
                    busy_timeout_ms=settings.store.busy_timeout_ms)
 
 
-def open_inbox_db(settings) -> sqlite_utils.Database:
+def open_inbox_db(settings: Settings) -> sqlite_utils.Database:
     """connect() for the inbound journal: FULL when ``store.inbox_synchronous`` says so, else NORMAL
     (GROUP: the journal fsyncs the WAL itself, once per batch)."""
     return connect(settings.db_path, synchronous=settings.store.inbox_synchronous,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from store import phones
 from store.clock import local_today, school_year_of
+from store.terms import planned_dates
 from store.tt22 import tx_count
 
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
@@ -106,12 +107,6 @@ def subjects_for(level: str, class_number: int) -> list[tuple]:
     return [s for s in THPT_SUBJECTS if s[0] in core or s[0] in electives]
 
 
-def term_dates(year: str) -> tuple[tuple[date, date], tuple[date, date]]:
-    """HK1 early September to mid January; HK2 to the end of May."""
-    y = int(year[:4])
-    return (date(y, 9, 5), date(y + 1, 1, 16)), (date(y + 1, 1, 18), date(y + 1, 5, 31))
-
-
 class _Sheet:
     """One output file: SMAS-like title rows, the header rows, then data rows (streamed)."""
 
@@ -152,7 +147,7 @@ class DemoSchool:
         self.today = today or local_today(DEFAULT_TZ)
         self.year = school_year_of(self.today)
         self.marks = marks
-        self.hk1, self.hk2 = term_dates(self.year)
+        self.hk1, self.hk2 = planned_dates(self.year).values()
         self._families = [f for f, _ in FAMILY]
         self._weights = [w for _, w in FAMILY]
 

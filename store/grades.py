@@ -10,14 +10,16 @@ from decimal import Decimal
 
 import sqlite_utils
 
+from . import levels
 from . import subjects as subjects_mod
+from .periods import Semester
 from .subjects import Subject
-from .tt22 import (InvalidScore, Mark, Score, comment_term_result, comment_year_result, parse_score,
+from .tt22 import (InvalidScore, Mark, Score, comment_term_result, comment_year_result, parse_score, studied,
                    term_average, year_average)
 
 logger = logging.getLogger(__name__)
 
-YEAR = 0  # term 0 = the whole school year
+YEAR = Semester.YEAR  # term 0 = the whole school year
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class SubjectReport:
 
     subject: Subject
     school_year: str
-    term: int
+    term: Semester
     tx: tuple[Score, ...] = ()
     gk: Score | None = None
     ck: Score | None = None
@@ -68,7 +70,7 @@ class SubjectReport:
 Row = tuple[int, str, int, str, int]
 
 
-def _term_report(subject: Subject, school_year: str, term: int, rows: Iterable[Row]) -> SubjectReport:
+def _term_report(subject: Subject, school_year: str, term: Semester, rows: Iterable[Row]) -> SubjectReport:
     tx: list[tuple[int, Score]] = []
     gk = ck = None
     corrected = False
@@ -103,14 +105,14 @@ def _term_report(subject: Subject, school_year: str, term: int, rows: Iterable[R
     return SubjectReport(subject, school_year, term, tx_values, gk, ck, corrected, average, mark)
 
 
-def build_report(subject: Subject, school_year: str, term: int, rows: Iterable[Row]) -> SubjectReport:
+def build_report(subject: Subject, school_year: str, term: Semester, rows: Iterable[Row]) -> SubjectReport:
     """The report of one subject from its approved rows (pure; the queries below feed it)."""
     by_term: dict[int, list[Row]] = defaultdict(list)
     for row in rows:
         by_term[row[0]].append(row)
     if term != YEAR:
         return _term_report(subject, school_year, term, by_term.get(term, []))
-    parts = tuple(_term_report(subject, school_year, t, by_term.get(t, [])) for t in (1, 2))
+    parts = tuple(_term_report(subject, school_year, t, by_term.get(t, [])) for t in (Semester.HK1, Semester.HK2))
     if subject.scored:
         average, mark = year_average(parts[0].average, parts[1].average), None
     else:
@@ -122,7 +124,7 @@ def build_report(subject: Subject, school_year: str, term: int, rows: Iterable[R
 _TERM_FILTER = "AND grades.term = :term"
 
 
-def _rows_sql(term: int, one_subject: bool) -> str:
+def _rows_sql(term: Semester, one_subject: bool) -> str:
     # The unary + keeps SQLite off the grades_status index, which would walk
     # every approved score of every school instead of one student's rows.
     return ("SELECT grades.subject_code, grades.term, grades.kind, grades.seq, grades.value, grades.corrected "
@@ -133,7 +135,7 @@ def _rows_sql(term: int, one_subject: bool) -> str:
 
 
 def subject_report(db: sqlite_utils.Database, student_id: int, subject: Subject, school_year: str,
-                   term: int) -> SubjectReport:
+                   term: Semester) -> SubjectReport:
     """One subject's approved scores and average for a term (1, 2) or the year (0)."""
     rows = db.execute(_rows_sql(term, True),
                       {"student": student_id, "year": school_year, "subject": subject.code, "term": term})
@@ -141,7 +143,7 @@ def subject_report(db: sqlite_utils.Database, student_id: int, subject: Subject,
 
 
 def term_reports(db: sqlite_utils.Database, student_id: int, school_id: int, grade: int, school_year: str,
-                 term: int) -> list[SubjectReport]:
+                 term: Semester) -> list[SubjectReport]:
     """Every subject of the grade, in report-card order, for a term or the year: two queries in all."""
     subjects = subjects_mod.for_grade(db, school_id, grade)
     rows = db.execute(_rows_sql(term, False), {"student": student_id, "year": school_year, "term": term})
@@ -149,3 +151,10 @@ def term_reports(db: sqlite_utils.Database, student_id: int, school_id: int, gra
     for code, *rest in rows:
         by_subject[code].append(tuple(rest))
     return [build_report(s, school_year, term, by_subject.get(s.code, [])) for s in subjects]
+
+
+def taken(reports: list[SubjectReport], grade: int) -> list[SubjectReport]:
+    """The subjects a pupil of ``grade`` studies: where the level has chosen subjects (THPT, by khối,
+    so a THCS+THPT school too) a chosen one without a score is left out; elsewhere every report."""
+    required = levels.spec_of_grade(grade).required_subjects
+    return reports if required is None else studied(reports, required)

@@ -3,7 +3,9 @@
 One place answers "which rules apply to this child?": a class's ``khoi``
 decides, so a multi-level school (``TH+THCS``) gets TT27 for its grade-3
 pupils and TT22 for its grade-7 ones. Keywords, pages and imports ask the
-registry instead of comparing level codes.
+registry instead of comparing level codes: each level's rules module, its
+period type (store.periods), what the subject words parents type mean there,
+and whether some subjects are chosen (THPT).
 
 Khối as stored (classes.grade, subjects.grade): an integer. Grades 1–12 are
 themselves; the kindergarten groups are the integers before grade 1, in
@@ -13,14 +15,17 @@ NT (nhà trẻ) -3, MGB (mẫu giáo bé) -2, MGN (mẫu giáo nhỡ) -1, MGL (m
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
-from types import ModuleType
+from collections.abc import Mapping
+from types import ModuleType, MappingProxyType
 
 from . import tt22
+from .periods import Point, Semester, Stage
 from .preschool import rules as preschool
 from .primary import tt27
+from .subjects import THPT_REQUIRED
 from .text import fold
 
 
@@ -50,16 +55,25 @@ class LevelSpec:
     scheme: Scheme
     name: str
     rules: ModuleType | None      # the pure grading-rules module (None: none registered yet)
+    periods: type                 # its period type (store.periods): Semester, Point or Stage
+    # What the subject words parents type mean at this level (THCS: SU, DIA are LSDL; primary: ANH is NN, …).
+    subject_words: Mapping[str, str] = field(default_factory=dict)
+    # Subjects every pupil takes when the others are chosen groups (THPT); None: every subject is studied.
+    required_subjects: frozenset[str] | None = None
 
 
 KINDERGARTEN_GROUPS = {"NT": -3, "MGB": -2, "MGN": -1, "MGL": 0}
 _GROUP_NAMES = {v: k for k, v in KINDERGARTEN_GROUPS.items()}
 
 SPECS: dict[SchoolLevel, LevelSpec] = {s.level: s for s in (
-    LevelSpec(SchoolLevel.MN, tuple(KINDERGARTEN_GROUPS.values()), Scheme.MN, "Mầm non", preschool),
-    LevelSpec(SchoolLevel.TH, (1, 2, 3, 4, 5), Scheme.TT27, "Tiểu học", tt27),
-    LevelSpec(SchoolLevel.THCS, (6, 7, 8, 9), Scheme.TT22, "Trung học cơ sở", tt22),
-    LevelSpec(SchoolLevel.THPT, (10, 11, 12), Scheme.TT22, "Trung học phổ thông", tt22),
+    LevelSpec(SchoolLevel.MN, tuple(KINDERGARTEN_GROUPS.values()), Scheme.MN, "Mầm non", preschool, Stage),
+    LevelSpec(SchoolLevel.TH, (1, 2, 3, 4, 5), Scheme.TT27, "Tiểu học", tt27, Point,
+              subject_words=MappingProxyType(tt27.FROM_SECONDARY)),
+    # In THCS, history and geography are one subject (Lịch sử và Địa lí).
+    LevelSpec(SchoolLevel.THCS, (6, 7, 8, 9), Scheme.TT22, "Trung học cơ sở", tt22, Semester,
+              subject_words=MappingProxyType({"SU": "LSDL", "DIA": "LSDL"})),
+    LevelSpec(SchoolLevel.THPT, (10, 11, 12), Scheme.TT22, "Trung học phổ thông", tt22, Semester,
+              required_subjects=THPT_REQUIRED),
 )}
 _BY_GRADE = {g: spec for spec in SPECS.values() for g in spec.grades}
 
@@ -121,6 +135,11 @@ def scheme_of(grade: int) -> Scheme:
 def rules_of(grade: int) -> ModuleType | None:
     """The grading-rules module of a khối (store.tt22, store.primary.tt27, …)."""
     return spec_of_grade(grade).rules
+
+
+def periods_of(grade: int) -> type:
+    """The period type of a khối's level: Semester (TT22), Point (TT27) or Stage (mầm non)."""
+    return spec_of_grade(grade).periods
 
 
 def is_preschool(grade: int) -> bool:

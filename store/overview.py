@@ -13,7 +13,7 @@ tests/test_overview.py checks each plan with EXPLAIN QUERY PLAN.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -23,7 +23,7 @@ import sqlite_utils
 
 from . import terms as terms_mod
 from .clock import iso
-from .grades import YEAR, Row, SubjectReport, build_report
+from .grades import YEAR, Row, SubjectReport, build_report, taken
 from .reports import FAILED_STATES
 from .results import computed_learning
 from .subjects import Subject, sort_key
@@ -73,7 +73,7 @@ QUERIES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Pupil:
-    """One student of the roster, what the subject filter (``taken``) needs to know."""
+    """One student of the roster, what the subject filter (store.grades.taken: the khối) needs to know."""
 
     student_id: int
     class_id: int
@@ -135,13 +135,6 @@ class SchoolOverview:
     classes: list[Summary]
 
 
-Taken = Callable[[list[SubjectReport], Pupil], list[SubjectReport]]
-
-
-def _all(reports: list[SubjectReport], pupil: Pupil) -> list[SubjectReport]:
-    return reports
-
-
 def period_bounds(first_day: date, last_day: date, tz: str) -> tuple[str, str]:
     """UTC [start, end) of local days first_day..last_day, as stored timestamps compare."""
     zone = ZoneInfo(tz)
@@ -170,10 +163,10 @@ def _subjects(db: sqlite_utils.Database, args: dict) -> dict[int, list[Subject]]
 
 
 def _student_results(pupil: Pupil, subjects: Sequence[Subject], rows: dict[str, list[Row]], args: dict,
-                     official: Level | None, ratings: dict[int, Level], taken: Taken):
+                     official: Level | None, ratings: dict[int, Level]):
     """One student's subject reports, learning level and conduct level, as KQ computes them."""
     year, term = args["year"], args["term"]
-    reports = taken([build_report(s, year, term, rows.get(s.code, ())) for s in subjects], pupil)
+    reports = taken([build_report(s, year, term, rows.get(s.code, ())) for s in subjects], pupil.grade)
     learning = official_or_computed(official, None if official else computed_learning(reports)).level
     if term != YEAR:
         conduct = ratings.get(term)
@@ -195,14 +188,12 @@ def _mean(code: str, name: str, values: list[Decimal]) -> SubjectAverage:
     return SubjectAverage(code, name, average, len(values))
 
 
-def school_overview(db: sqlite_utils.Database, school_id: int, school_year: str, term: int, tz: str,
-                    *, taken: Taken | None = None) -> SchoolOverview:
+def school_overview(db: sqlite_utils.Database, school_id: int, school_year: str, term: int, tz: str) -> SchoolOverview:
     """The overview of ``school_id`` for ``term`` (1, 2; 0 = the year) of ``school_year``.
 
-    ``taken`` narrows a student's subject reports to the ones they study (the
-    SMS layer's rule for THPT chosen subjects); by default every subject counts.
+    A student's subject reports are the ones they study (store.grades.taken:
+    the secondary rule for THPT chosen subjects), as KQ counts them.
     """
-    taken = taken or _all
     args = params(db, school_id, school_year, term, tz)
     level = db.execute("SELECT level FROM schools WHERE id = ?", [school_id]).fetchone()[0]
     by_class = {cid: Summary(name, grade) for cid, name, grade in db.execute(QUERIES["classes"], args)}
@@ -224,8 +215,7 @@ def school_overview(db: sqlite_utils.Database, school_id: int, school_year: str,
     school_reports: list[SubjectReport] = []
     for p in roster:
         reports, learning, conduct = _student_results(p, subjects.get(p.grade, []), rows.get(p.student_id, {}),
-                                                      args, official.get(p.student_id), ratings.get(p.student_id, {}),
-                                                      taken)
+                                                      args, official.get(p.student_id), ratings.get(p.student_id, {}))
         for summary in (by_class[p.class_id], school):
             summary.students += 1
             summary.learning[learning] += 1

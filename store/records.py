@@ -9,6 +9,7 @@ from enum import Enum
 import sqlite_utils
 
 from . import terms as terms_mod
+from .periods import Semester
 
 
 class Session(str, Enum):
@@ -63,7 +64,8 @@ def absences(db: sqlite_utils.Database, student_id: int, school_year: str, term:
     if start is None or end is None:
         row = db.execute("SELECT school_id FROM students WHERE id = ?", [student_id]).fetchone()
         school_id = row[0] if row else 0
-        term_start, term_end = terms_mod.term_dates(db, school_id, school_year, 0 if term is None else term)
+        term_start, term_end = terms_mod.term_dates(db, school_id, school_year,
+                                                    Semester.YEAR if term is None else term)
         start = start or term_start
         end = end or term_end
     rows = db.execute(

@@ -9,6 +9,7 @@ import sqlite_utils
 
 from . import grades as grades_mod
 from .grades import SubjectReport
+from .periods import Semester
 from .tt22 import Level, Outcome, SubjectResult, learning_level_of, official_or_computed, shortfall, year_conduct
 
 
@@ -17,7 +18,7 @@ class LearningResult:
     """A term's or the year's learning result with the subject reports it was computed from."""
 
     school_year: str
-    term: int
+    term: Semester
     level: Level | None
     provisional: bool
     reports: tuple[SubjectReport, ...]
@@ -28,12 +29,12 @@ class ConductResult:
     """A term's or the year's conduct (rèn luyện); level None when not assessed yet."""
 
     school_year: str
-    term: int
+    term: Semester
     level: Level | None
     provisional: bool
 
 
-def _official_learning(db: sqlite_utils.Database, student_id: int, school_year: str, term: int) -> Level | None:
+def _official_learning(db: sqlite_utils.Database, student_id: int, school_year: str, term: Semester) -> Level | None:
     row = db.execute(
         "SELECT learning FROM results WHERE student_id = ? AND school_year = ? AND term = ? "
         "AND status = 'approved' AND learning IS NOT NULL", [student_id, school_year, term]).fetchone()
@@ -53,7 +54,7 @@ def learning_reasons(result: LearningResult) -> list[str]:
 
 
 def learning_result(db: sqlite_utils.Database, student_id: int, school_id: int, grade: int, school_year: str,
-                    term: int, reports: Sequence[SubjectReport] | None = None) -> LearningResult:
+                    term: Semester, reports: Sequence[SubjectReport] | None = None) -> LearningResult:
     """The official learning result of a term (1, 2) or the year (0), else the provisional computed one.
 
     ``reports`` (from grades.term_reports for the same term) saves the
@@ -66,13 +67,13 @@ def learning_result(db: sqlite_utils.Database, student_id: int, school_id: int, 
     return LearningResult(school_year, term, outcome.level, outcome.provisional, tuple(reports))
 
 
-def conduct(db: sqlite_utils.Database, student_id: int, school_year: str, term: int) -> ConductResult:
-    """Approved conduct of a term; for the year (0) the official row, else computed from terms I and II."""
+def conduct(db: sqlite_utils.Database, student_id: int, school_year: str, term: Semester) -> ConductResult:
+    """Approved conduct of a term; for the year (Semester.YEAR) the official row, else computed from I and II."""
     rows = db.execute(
         "SELECT term, rating FROM conduct WHERE student_id = ? AND school_year = ? AND status = 'approved'",
         [student_id, school_year]).fetchall()
     ratings = {t: Level(r) for t, r in rows}
-    if term != 0:
+    if term != Semester.YEAR:
         return ConductResult(school_year, term, ratings.get(term), provisional=False)
     outcome = official_or_computed(ratings.get(0), year_conduct(ratings.get(1), ratings.get(2)))
     return ConductResult(school_year, 0, outcome.level, outcome.provisional)

@@ -299,3 +299,13 @@ def official_or_computed(official: Level | None, computed: Level | None) -> Outc
     if official is not None:
         return Outcome(Level(official), provisional=False)
     return Outcome(computed, provisional=computed is not None)
+
+
+def studied(reports: Iterable, required: frozenset[str]) -> list:
+    """The subject reports of what a pupil studies where some subjects are chosen (THPT, 2018 programme).
+
+    A chosen subject without a single score is another class's choice and
+    left out; a required one always stays (missing = not complete). Each
+    report needs ``has_scores`` and ``subject.code``.
+    """
+    return [r for r in reports if r.has_scores or r.subject.code in required]

@@ -9,7 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from commands.diem import taken
 from store import grades, overview, records, results
 from store.clock import local_today, now_iso, school_year_of
 from store.terms import term_dates
@@ -43,20 +42,12 @@ def one_class(view: overview.SchoolOverview, name: str) -> overview.Summary:
     return next(c for c in view.classes if c.name == name)
 
 
-class Child:
-    """What commands.diem.taken reads of a child."""
-
-    def __init__(self, level: str, grade: int):
-        self.school_level = level
-        self.grade = grade
-
-
 def expected_levels(db, school: str, class_name: str, year: str, term: int) -> tuple[Counter, Counter]:
     """Learning and conduct of each student one by one, through the store's per-student code (KQ's path)."""
     learning, conduct = Counter(), Counter()
     sid = school_id(db, school)
     for student, _, grade, level in class_students(db, school, class_name, year):
-        reports = taken(grades.term_reports(db, student, sid, grade, year, term), Child(level, grade))
+        reports = grades.taken(grades.term_reports(db, student, sid, grade, year, term), grade)
         learning[results.learning_result(db, student, sid, grade, year, term, reports=reports).level] += 1
         conduct[results.conduct(db, student, year, term).level] += 1
     return learning, conduct
@@ -81,7 +72,7 @@ def test_distributions_equal_the_per_student_results(school_db, year, school, cl
                           "VALUES (?, ?, ?, 'T', 'approved', ?)", [students[1][0], year, t, now_iso()])
         school_db.execute("INSERT OR REPLACE INTO conduct (student_id, school_year, term, rating, status, entered_at) "
                           "VALUES (?, ?, ?, ?, 'approved', ?)", [students[1][0], year, t, rating, now_iso()])
-    view = overview.school_overview(school_db, school_id(school_db, school), year, term, TZ, taken=taken)
+    view = overview.school_overview(school_db, school_id(school_db, school), year, term, TZ)
     summary = one_class(view, class_name)
     learning, conduct = expected_levels(school_db, school, class_name, year, term)
     assert summary.students == len(students) == sum(learning.values())
@@ -110,8 +101,7 @@ def test_counts_equal_what_kq_hk1_texts_for_every_student_of_a_class(school_db, 
         assert m, reply
         told_learning[words[m.group(1)]] += 1
         told_conduct[words[m.group(2)]] += 1
-    view = overview.school_overview(school_db, school_id(school_db, "THCS-DD"), school_year_of(convo.today), 1, TZ,
-                                    taken=taken)
+    view = overview.school_overview(school_db, school_id(school_db, "THCS-DD"), school_year_of(convo.today), 1, TZ)
     summary = one_class(view, "8A2")
     assert +summary.learning == +told_learning
     assert +summary.conduct == +told_conduct
@@ -132,7 +122,7 @@ def test_subject_average_hand_checked_and_pending_left_out(school_db, year):
     sid = school_id(school_db, "THCS-DD")
 
     def toan() -> overview.SubjectAverage:
-        view = overview.school_overview(school_db, sid, year, 1, TZ, taken=taken)
+        view = overview.school_overview(school_db, sid, year, 1, TZ)
         return next(a for a in one_class(view, "8A2").averages if a.code == "TOAN")
 
     # Term averages 5.0 and 8.0: the class average is (5 + 8·(n-1)) / n, half up.
@@ -150,7 +140,7 @@ def test_subject_averages_of_a_class_against_the_raw_rows(school_db, year):
     """Every scored subject of 7A1 from the approved grade rows, with TT22's formula written out here."""
     students = class_students(school_db, "THCS-DD", "7A1", year)
     ids = [s[0] for s in students]
-    view = overview.school_overview(school_db, school_id(school_db, "THCS-DD"), year, 1, TZ, taken=taken)
+    view = overview.school_overview(school_db, school_id(school_db, "THCS-DD"), year, 1, TZ)
     got = {a.code: a for a in one_class(view, "7A1").averages}
     periods = dict(school_db.execute("SELECT s.code, s.periods_per_year FROM subjects s JOIN schools sc ON "
                                      "sc.id = s.school_id WHERE sc.code = 'THCS-DD' AND grade = 7 AND kind = 'diem'"))
@@ -265,7 +255,7 @@ def test_parents_engagement_from_rows(school_db, year):
 
 
 def test_school_totals_add_up_over_classes(school_db, year):
-    view = overview.school_overview(school_db, school_id(school_db, "THPT-CVA"), year, 1, TZ, taken=taken)
+    view = overview.school_overview(school_db, school_id(school_db, "THPT-CVA"), year, 1, TZ)
     assert view.classes and view.school.students == sum(c.students for c in view.classes)
     for level in (*overview.LEVELS, None):
         assert view.school.learning[level] == sum(c.learning[level] for c in view.classes)

@@ -14,9 +14,9 @@ import re
 
 from flask import Blueprint, abort, flash, g, render_template, request
 
-from commands.diem import taken
 from store import audit, overview, reports, trends
 from store.clock import local_today, school_year_of
+from store.periods import SEMESTER_CHOICES, PeriodError, Semester
 from store.terms import current_term
 
 from . import xlsx
@@ -26,8 +26,7 @@ from .db import get_db, settings
 bp = Blueprint("overview", __name__, url_prefix="/staff")
 
 VIEWERS = ("admin", "reviewer", "operator")
-TERMS = {"1": 1, "HK1": 1, "2": 2, "HK2": 2, "CN": 0}
-TERM_CHOICES = (("1", "Học kỳ I"), ("2", "Học kỳ II"), ("CN", "Cả năm"))
+TERM_CHOICES = SEMESTER_CHOICES
 YEAR_RE = re.compile(r"^(\d{4})-(\d{4})$")
 
 
@@ -39,14 +38,14 @@ class BadQuery(Exception):
         self.status = status
 
 
-def _term(raw: str) -> int | None:
-    """1, 2 or 0 (the year) from '1' / 'HK1' / '2' / 'HK2' / 'CN'; None when not given."""
+def _term(raw: str) -> Semester | None:
+    """HK1, HK2 or the year from '1' / 'HK1' / '2' / 'HK2' / 'CN'; None when not given."""
     if not raw:
         return None
-    term = TERMS.get(raw.strip().upper())
-    if term is None:
-        raise BadQuery(f"term must be 1, 2 or CN, not {raw[:20]!r}")
-    return term
+    try:
+        return Semester.parse(raw)
+    except PeriodError:
+        raise BadQuery(f"term must be 1, 2 or CN, not {raw[:20]!r}") from None
 
 
 def _year(raw: str, today) -> str:
@@ -73,7 +72,7 @@ def _school(db, code: str) -> dict | None:
 
 
 def _term_code(term: int) -> str:
-    return "CN" if term == 0 else str(term)
+    return Semester(term).param
 
 
 @bp.route("/overview", endpoint="school")
@@ -99,7 +98,7 @@ def school_page():
     if school is not None:
         if term is None:
             term = current_term(db, school["id"], today).term
-        data = overview.school_overview(db, school["id"], year, term, tz, taken=taken)
+        data = overview.school_overview(db, school["id"], year, term, tz)
         days = trends.delivery_days(db, school["id"], today, tz)
         audit.record(db, g.staff.login, "web:overview", school_id=school["id"], year=year,
                      term=_term_code(term), classes=len(data.classes), students=data.school.students)
@@ -126,7 +125,7 @@ def school_xlsx():
         abort(400, description="choose a school")
     if term is None:
         term = current_term(db, school["id"], today).term
-    data = overview.school_overview(db, school["id"], year, term, tz, taken=taken)
+    data = overview.school_overview(db, school["id"], year, term, tz)
     levels = list(overview.LEVELS)
     head = ["Lớp", "Sĩ số", *(f"Học tập {lv.label}" for lv in levels), "Học tập chưa đủ dữ liệu",
             *(f"Rèn luyện {lv.label}" for lv in levels), "Rèn luyện chưa đủ dữ liệu", "Vắng có phép",

@@ -15,10 +15,10 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from commands.diem import taken
 from outbox.templating import fmt_number, fmt_term
 from store import announcements, audit, events, grades, levels, optout, parent_view, records, results, subjects, terms
 from store.clock import iso, local_today, school_year_of, utcnow
+from store.periods import SEMESTER_CHOICES, PeriodError, Semester
 from store.phones import mask
 
 from .auth import parent_required, safe_target
@@ -27,10 +27,9 @@ from .db import get_db, settings
 
 bp = Blueprint("parents", __name__, url_prefix="/parent")
 
-YEAR = grades.YEAR
-_TERMS = {"1": 1, "HK1": 1, "2": 2, "HK2": 2, "CN": YEAR, "0": YEAR}
+YEAR = Semester.YEAR
 _YEAR_RE = re.compile(r"^(\d{4})-(\d{4})$")
-TERM_CHOICES = (("1", "Học kỳ I"), ("2", "Học kỳ II"), ("CN", "Cả năm"))
+TERM_CHOICES = SEMESTER_CHOICES
 # The links the SMS replies carry (`Xem du: <site>/p/diem`, MK's `/p/login`) land here.
 SMS_LINKS = {"login": "auth.parent_password"}
 # A level whose rules are not TT22 has its own child page (TT27: levels per point, no averages).
@@ -81,13 +80,14 @@ def _year_arg(current: str) -> str:
     return raw
 
 
-def _term_arg(default: int) -> int:
+def _term_arg(default: Semester) -> Semester:
     raw = request.args.get("term", "").strip().upper()
     if not raw:
         return default
-    if raw not in _TERMS:
-        raise BadParam(f"học kỳ “{raw}” không hợp lệ: chọn 1, 2 hoặc CN (cả năm)")
-    return _TERMS[raw]
+    try:
+        return Semester.parse(raw)
+    except PeriodError:
+        raise BadParam(f"học kỳ “{raw}” không hợp lệ: chọn 1, 2 hoặc CN (cả năm)") from None
 
 
 def _child_or_404(code: str, year: str, current: str) -> parent_view.LinkedChild:
@@ -146,7 +146,7 @@ def child(code: str):
     except BadParam as e:
         return _bad(e)
     # The same calls as KQ and DIEM: the THPT elective filter, official-or-computed results.
-    reports = taken(grades.term_reports(db, c.student_id, c.school_id, c.grade, year, term), c)
+    reports = grades.taken(grades.term_reports(db, c.student_id, c.school_id, c.grade, year, term), c.grade)
     learning = results.learning_result(db, c.student_id, c.school_id, c.grade, year, term, reports=reports)
     conduct = results.conduct(db, c.student_id, year, term)
     subject_code = request.args.get("subject", "").strip().upper()
@@ -171,7 +171,7 @@ def child(code: str):
                  school_year=year, term=term, subject=subject_code or None)
     return render_template(
         "parents/child.html", linked=linked, c=c, year=year, current=current, term=term,
-        term_arg={1: "1", 2: "2", YEAR: "CN"}[term], term_choices=TERM_CHOICES,
+        term_arg=Semester(term).param, term_choices=TERM_CHOICES,
         years=parent_view.years(db, g.guardian_id, c.student_id, current), reports=reports, shown=shown,
         subject_code=subject_code, learning=learning, conduct=conduct, absences=absences, comments=comments,
         upcoming=upcoming, notices=notices, texted=texted, has_dates=bool(parent_view.score_weeks(db, c.student_id, year)))

@@ -11,6 +11,7 @@ from datetime import date
 from flask import render_template
 
 from store import events, parent_view, records, terms
+from store.periods import Semester
 from store.primary import assessments as pa
 from store.primary import tt27
 
@@ -28,7 +29,7 @@ def child_page(db, linked, *, year: str, current: str, today: date, years: list[
         upcoming = events.upcoming(db, c.school_id, c.class_id, today, limit=5)
         notices = events.announcements(db, c.school_id, c.class_id, limit=3)
     else:
-        start, end = terms.term_dates(db, c.school_id, year, 0)
+        start, end = terms.term_dates(db, c.school_id, year, Semester.YEAR)
         comments = parent_view.comments_between(db, c.student_id, start, end, limit=3)
         upcoming, notices = [], []
     groups = [(label, [q for q in rated if tt27.QUALITIES[q][1] == key]) for key, label in tt27.QUALITY_GROUPS.items()]

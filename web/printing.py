@@ -5,14 +5,12 @@ without a phone; each print is audited. Approved data only, as parents see it.
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from flask import Blueprint, Response, abort, g, request
 
-from commands.diem import taken
 from outbox.templating import fmt_term
 from store import audit, grades, records, results
 from store.clock import local_today, school_year_of
+from store.periods import PeriodError, Semester
 from store.terms import current_term
 from store.users import Role
 
@@ -27,13 +25,14 @@ _PUPILS = ("SELECT s.id, s.code, s.full_name, c.id, c.name, c.grade, c.homeroom_
            "JOIN classes c ON c.id = e.class_id JOIN schools sc ON sc.id = c.school_id ")
 
 
-def _term(school_id: int) -> int:
+def _term(school_id: int) -> Semester:
     raw = request.args.get("term", "").strip().upper()
     if not raw:
         return current_term(get_db(), school_id, local_today(settings().sms.timezone)).term
-    if raw not in ("1", "2", "CN"):
+    try:
+        return Semester.parse(raw)
+    except PeriodError:
         abort(400, description=f"term must be 1, 2 or CN, not {raw[:10]!r}")
-    return 0 if raw == "CN" else int(raw)
 
 
 def _allowed(school_id: int, class_id: int) -> bool:
@@ -44,8 +43,8 @@ def _allowed(school_id: int, class_id: int) -> bool:
 
 
 def _card(db, row, year: str, term: int) -> report_card.Card:
-    sid, code, name, _, class_name, grade, homeroom, school_id, school, level = row
-    reports = taken(grades.term_reports(db, sid, school_id, grade, year, term), SimpleNamespace(school_level=level, grade=grade))
+    sid, code, name, _, class_name, grade, homeroom, school_id, school, _level = row
+    reports = grades.taken(grades.term_reports(db, sid, school_id, grade, year, term), grade)
     learning = results.learning_result(db, sid, school_id, grade, year, term, reports=reports)
     conduct = results.conduct(db, sid, year, term)
     absences = records.absences(db, sid, year, term)

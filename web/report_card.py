@@ -13,6 +13,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from outbox.templating import fmt_number, fmt_term
+from store.periods import Semester
 
 # Debian's fonts-dejavu-core (./dev installs it with chromium); the first that exists is used.
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
@@ -55,7 +56,7 @@ def _t(text) -> str:
 
 def score_row(report) -> tuple[str, str, str, str, str]:
     """A SubjectReport as the row printed: name, TX scores, GK, CK, TB or mark ('-' until complete)."""
-    if report.term == 0:
+    if report.term == Semester.YEAR:
         parts = " · ".join(f"HK{p.term} {fmt_number(p.result)}" for p in report.parts) if report.parts else ""
         return report.subject.name, parts, "", "", fmt_number(report.result)
     return (report.subject.name, " ".join(fmt_number(v) for v in report.tx),
@@ -77,8 +78,8 @@ def _page(pdf: FPDF, card: Card) -> None:
         pdf.cell(0, 6, _t(f"Giáo viên chủ nhiệm: {card.homeroom}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 9.5)
-    head = ("Môn học", "Điểm / kết quả HK" if card.term == 0 else "Thường xuyên (TX)", "GK", "CK",
-            "Cả năm" if card.term == 0 else "TB / KQ")
+    head = ("Môn học", "Điểm / kết quả HK" if card.term == Semester.YEAR else "Thường xuyên (TX)", "GK", "CK",
+            "Cả năm" if card.term == Semester.YEAR else "TB / KQ")
     with pdf.table(col_widths=(52, 68, 18, 18, 24), text_align=("LEFT", "LEFT", "CENTER", "CENTER", "CENTER"),
                    line_height=5.6) as table:
         for i, row in enumerate((head, *card.rows)):

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from store import levels
 from store.clock import parse_iso
+from store.periods import PeriodError, Stage
 from store.preschool import notes, rules, weighing
 from store.preschool.rules import InvalidValue
 
@@ -106,9 +107,10 @@ class DanhgiaMn(Kind):
         except RowRejected:
             raise RowRejected(f"năm học '{v.text(row.get('nam_hoc'))}' không đúng (ví dụ 2025-2026)") from None
         student = child(ctx, row.get("ma_hs"), year)
-        stage = " ".join(v.text(row.get("dot")).split())
-        if not stage or len(stage) > 60:
-            raise RowRejected("đợt (chủ đề hoặc độ tuổi) trống hoặc dài quá 60 ký tự")
+        try:
+            stage = Stage.parse(v.text(row.get("dot"))).name
+        except PeriodError:
+            raise RowRejected("đợt (chủ đề hoặc độ tuổi) trống hoặc dài quá 60 ký tự") from None
         try:
             domain, level = rules.parse_domain(row.get("linh_vuc")), rules.parse_level(row.get("muc"))
             comment = rules.free_text(row.get("nhan_xet"), "nhận xét") or None

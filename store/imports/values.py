@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from store import phones
+from store.periods import PeriodError, Semester
 from store.text import fold
 from store.subjects import ALIAS_TO_CODE
 
@@ -120,19 +121,12 @@ def canonical_score(number: Decimal) -> str:
     return str(q.to_integral_value()) if q == q.to_integral_value() else str(q)
 
 
-_TERMS = {"1": 1, "I": 1, "HK1": 1, "HKI": 1, "KY1": 1, "HOCKY1": 1, "HOCKYI": 1, "KYI": 1,
-          "2": 2, "II": 2, "HK2": 2, "HKII": 2, "KY2": 2, "HOCKY2": 2, "HOCKYII": 2, "KYII": 2}
-_WHOLE_YEAR = {"0", "CN", "CANAM", "NAM"}
-
-
-def parse_term(value, *, allow_year: bool = False) -> int:
-    """hoc_ky: 1/I/HK1/Học kỳ I -> 1, 2/II/HK2 -> 2; 'CN'/'Cả năm' -> 0 where yearly rows exist."""
-    k = key(value)
-    if k in _TERMS:
-        return _TERMS[k]
-    if allow_year and k in _WHOLE_YEAR:
-        return 0
-    raise RowRejected(f"bad hoc_ky {text(value)!r} (use 1 or 2" + (", or CN" if allow_year else "") + ")")
+def parse_term(value, *, allow_year: bool = False) -> Semester:
+    """hoc_ky: 1/I/HK1/Học kỳ I -> HK1, 2/II/HK2 -> HK2; 'CN'/'Cả năm' -> YEAR where yearly rows exist."""
+    try:
+        return Semester.parse(text(value), allow_year=allow_year)
+    except PeriodError:
+        raise RowRejected(f"bad hoc_ky {text(value)!r} (use 1 or 2" + (", or CN" if allow_year else "") + ")") from None
 
 
 def parse_year(value) -> str:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from settings import Settings
+
 from store.clock import now_iso
 from store.connection import transaction
 
@@ -116,14 +118,14 @@ def _school_has(db, school_id: int, sha256: str) -> bool:
                       "WHERE i.school_id = ? AND v.sha256 = ? LIMIT 1", [school_id, sha256]).fetchone() is not None
 
 
-def create(db: sqlite_utils.Database, settings, viewer: Viewer, fields: Fields, upload: Upload) -> Stored:
+def create(db: sqlite_utils.Database, settings: Settings, viewer: Viewer, fields: Fields, upload: Upload) -> Stored:
     """A new draft item owned by ``viewer`` with ``upload`` as version 1."""
     if viewer.school_id is None or viewer.user_id is None:
         raise NotAllowed("Chỉ tài khoản của một trường mới tải tài liệu lên được.")
     return _store(db, settings, viewer, upload, item_id=None, fields=fields)
 
 
-def add_version(db: sqlite_utils.Database, settings, viewer: Viewer, item_id: int, upload: Upload) -> Stored:
+def add_version(db: sqlite_utils.Database, settings: Settings, viewer: Viewer, item_id: int, upload: Upload) -> Stored:
     """A new version of the owner's item while it is a draft or returned."""
     _check_editable(db, viewer, item_id)
     return _store(db, settings, viewer, upload, item_id=item_id, fields=None)
@@ -138,7 +140,7 @@ def _check_editable(db, viewer: Viewer, item_id: int) -> None:
                          "trả lại (rút lại tài liệu đang chờ duyệt trước).")
 
 
-def _store(db, settings, viewer: Viewer, upload: Upload, *, item_id: int | None, fields: Fields | None) -> Stored:
+def _store(db, settings: Settings, viewer: Viewer, upload: Upload, *, item_id: int | None, fields: Fields | None) -> Stored:
     note = " ".join(str(upload.note or "").split())[:MAX_NOTE]
     name = files.check_name(upload.name)
     received = files.receive(upload.stream, name, settings.data_dir, settings.library.max_mb * MB)

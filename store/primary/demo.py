@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from store.demo_school import _Sheet
+from store.terms import planned_dates
 
 from . import tt27
 from .demo_plan import COMMENTS, FAMILIES, IMPORT_ORDER, PERIODS, SCHOOL, PrimaryDemo, subjects_of
@@ -39,8 +40,8 @@ def write_all(out: Path, fmt: str, demo, pupils, marks) -> list[tuple[str, Path]
     sh.write([code, name, level])
     sh.close()
     sh = sheet("terms", f"HỌC KỲ NĂM HỌC {demo.year}", ["Mã trường", "Năm học", "Học kỳ", "Bắt đầu", "Kết thúc"])
-    for term, (start, end) in enumerate(demo.term_dates(), start=1):
-        sh.write([code, demo.year, f"HK{term}", dmy(start), dmy(end)])
+    for term, (start, end) in planned_dates(demo.year).items():
+        sh.write([code, demo.year, term.code, dmy(start), dmy(end)])
     sh.close()
     classes = sorted({(p[2], p[3]) for p in pupils}, key=lambda c: (c[1], c[0]))
     sh = sheet("classes", f"DANH SÁCH LỚP NĂM HỌC {demo.year}", ["Mã trường", "Lớp", "Khối", "Năm học", "GVCN"])

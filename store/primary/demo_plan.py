@@ -108,11 +108,6 @@ class PrimaryDemo:
             out[point] = {"subjects": subjects, "qualities": qualities}
         return out
 
-    def term_dates(self) -> tuple[tuple[date, date], tuple[date, date]]:
-        """HK1 early September to mid January; HK2 to the end of May."""
-        y = int(self.year[:4])
-        return (date(y, 9, 5), date(y + 1, 1, 16)), (date(y + 1, 1, 18), date(y + 1, 5, 31))
-
     def birth(self, grade: int) -> date:
         """A birth date for a pupil of ``grade`` this school year."""
         return date(int(self.year[:4]) - grade - 5, 1, 1) + timedelta(days=self.rng.randrange(365))

@@ -23,64 +23,22 @@ Choices where TT27 leaves room (README "Primary schools" says them too):
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-
-class Point(str, Enum):
-    """An assessment point (đợt) of the school year."""
-
-    GK1 = "GK1"
-    CK1 = "CK1"
-    GK2 = "GK2"
-    CN = "CN"
-
-    @property
-    def label(self) -> str:
-        """The Vietnamese name, accented ('giữa HK I')."""
-        return _POINT_LABELS[self]
-
-    @property
-    def short(self) -> str:
-        """How an SMS names it: 'GK1', 'CK1', 'GK2', 'CN'."""
-        return self.value
-
-    @property
-    def term(self) -> int:
-        """The term the point closes or falls in (1 or 2)."""
-        return 1 if self in (Point.GK1, Point.CK1) else 2
+from .. import periods
+from ..periods import Point
 
 
-POINTS = tuple(Point)
-
-# Spelled-out points as SMAS titles and cells write them (folded, upper case, spaces kept).
-_HK = r"(?:HOC\s*KY|HOC\s*KI|HK|KY|KI)"
-_POINT_PATTERNS = (
-    (re.compile(r"\bCUOI\s*NAM\b|\bCA\s*NAM\b"), "CN"),
-    (re.compile(rf"\bGIUA\s*{_HK}\s*(?:II|2)\b"), "GK2"),
-    (re.compile(rf"\bGIUA\s*{_HK}\s*(?:I|1)\b"), "GK1"),
-    (re.compile(rf"\bCUOI\s*{_HK}\s*(?:II|2)\b"), "CN"),
-    (re.compile(rf"\bCUOI\s*{_HK}\s*(?:I|1)\b"), "CK1"),
-)
-_POINT_CODES = {"GK1": "GK1", "GKI": "GK1", "CK1": "CK1", "CKI": "CK1", "HK1": "CK1", "GK2": "GK2", "GKII": "GK2",
-                "CK2": "CN", "CKII": "CN", "HK2": "CN", "CN": "CN", "CANAM": "CN"}
+# The point type lives with the other levels' periods (store.periods); re-exported for the TT27 callers.
+POINTS = periods.POINTS
 
 
 def find_point(text: object) -> Point | None:
     """The point a cell or title names ('GK1', 'Cuối học kì I', 'CUỐI NĂM HỌC 2025-2026'), or None."""
-    folded = _ascii(str(text or "").upper().replace("Đ", "D"))
-    compact = re.sub(r"[^0-9A-Z]", "", folded)
-    if compact in _POINT_CODES:
-        return Point(_POINT_CODES[compact])
-    spaced = re.sub(r"[^0-9A-Z]+", " ", folded)
-    for pattern, code in _POINT_PATTERNS:
-        if pattern.search(spaced):
-            return Point(code)
-    return None
-_POINT_LABELS = {Point.GK1: "giữa HK I", Point.CK1: "cuối HK I", Point.GK2: "giữa HK II", Point.CN: "cuối năm"}
+    return Point.find(text)
 
 
 class SubjectLevel(str, Enum):

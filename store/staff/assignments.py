@@ -14,20 +14,21 @@ from datetime import date
 import sqlite_utils
 
 from store import terms
+from store.periods import Semester
 from store.subjects import sort_key
 
 from .roster import by_user
 
-TermKey = tuple[str, int]           # (school_year, term)
+TermKey = tuple[str, Semester]      # (school_year, term)
 
 
 def previous(key: TermKey) -> TermKey:
     """The term before: HK2 -> HK1 of the same year, HK1 -> HK2 of the year before."""
     year, term = key
-    if term == 2:
-        return year, 1
+    if term == Semester.HK2:
+        return year, Semester.HK1
     start = int(year[:4]) - 1
-    return f"{start}-{start + 1}", 2
+    return f"{start}-{start + 1}", Semester.HK2
 
 
 def in_force(db: sqlite_utils.Database, school_id: int, today: date) -> TermKey | None:
