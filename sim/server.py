@@ -15,7 +15,7 @@ import time
 
 import smpp34
 
-from . import mo
+from . import lag, mo
 from .behaviour import Behaviour, canonical_phone
 from .core import SmscCore
 from .errors import SimError, SimTimeoutError
@@ -67,6 +67,7 @@ class Simulator:
         self._front: FrontDoor | None = None
         self._server: smpp34.Server | None = None
         self._events: asyncio.Task | None = None
+        self._lag: asyncio.Task | None = None
         self._control = None
 
     # -- lifecycle -----------------------------------------------------------
@@ -113,6 +114,7 @@ class Simulator:
             raise SimError("could not start the smpp34 backend")
         self._server = server
         self._events = asyncio.ensure_future(self.core.run_events(server))
+        self._lag = asyncio.ensure_future(lag.watch(self.core.stats))
         self._front = FrontDoor(self.core, self.host, self.port, backend_port)
         self.port = await self._front.start()
 
@@ -124,9 +126,10 @@ class Simulator:
         if not await self.core.wait_unbound(1.0):
             logger.info("smpp34 did not report every session ended")
         await self.core.close()
-        if self._events is not None:
-            self._events.cancel()
-            await asyncio.gather(self._events, return_exceptions=True)
+        for task in (self._events, self._lag):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         if self._server is not None:
             await self._server.stop()
 

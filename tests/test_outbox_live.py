@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import signal
 import subprocess
@@ -161,7 +162,11 @@ def test_two_workers_together_stay_under_the_global_tps(make_sim, tmp_path, scho
     assert len(subs) >= 400 and len({s["session_id"] for s in subs}) == 2, "both workers sent"
     times = sorted(s["received_at_dt"].timestamp() for s in subs)
     busiest = max(sum(1 for t in times[i:] if t - start < 1.0) for i, start in enumerate(times))
-    assert busiest <= 101, f"{busiest} submit_sm in one second at tps = 100"
+    # The sender keeps every second at or below tps + 1 (a PDU at most one interval late). The simulator
+    # stamps arrivals when its loop gets to them: PDUs that came in during a stall of that loop (a busy
+    # machine: CI once saw 111 under a load of 14) are stamped together, so those are allowed and no more.
+    stalled = math.ceil(sim.stats().get("loop_lag_max_ms", 0) / 1000 * 100)
+    assert busiest <= 101 + stalled, f"{busiest} submit_sm in one second at tps = 100 (loop stalls: {stalled})"
     assert sim.stats().get("throttled", 0) == 0
 
 
