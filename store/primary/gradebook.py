@@ -107,7 +107,7 @@ def save(db: sqlite_utils.Database, choice: ClassChoice, subject: Subject, point
                 continue
             if len(comment) > MAX_COMMENT:
                 problems.append(Problem(code, name, "nhận xét", comment[:40] + "…",
-                                        f"nhận xét dài hơn {MAX_COMMENT} ký tự"))
+                                        f"nhận xét dài {len(comment)} ký tự, quá {MAX_COMMENT} ký tự (rút gọn lại)"))
                 continue
             pupil = Student(sid, code, choice.school_id, choice.school_code, choice.id, choice.grade)
             try:
