@@ -82,7 +82,7 @@ def normalise(raw: str, ton: int | None = None) -> str:
     except phonenumbers.NumberParseException as e:
         raise PhoneError(str(raw), "không phải số điện thoại") from e
     if not phonenumbers.is_valid_number(num):
-        raise PhoneError(str(raw), "không phải số điện thoại hợp lệ")
+        raise PhoneError(str(raw), "không phải số hợp lệ")
     if num.country_code == 84 and phonenumbers.number_type(num) not in (
             phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
         raise PhoneError(str(raw), "không phải số di động")
