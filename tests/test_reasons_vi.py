@@ -190,7 +190,7 @@ def _texts(node: ast.AST):
 
 
 # Functions that build a reason as a value (returned, or kept in a variable) instead of raising it.
-REASON_FUNCTIONS = {"_check_cell", "not_in_class", "unknown_kind", "_unreadable", "_not_utf8"}
+REASON_FUNCTIONS = {"_check_cell", "not_in_class", "_not_in_class", "unknown_kind", "_unreadable", "_not_utf8"}
 
 
 def _refusals(tree: ast.AST):
