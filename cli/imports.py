@@ -51,13 +51,13 @@ def summary(report: ImportReport) -> str:
 
 
 def echo_notes(report: ImportReport, all_notes: bool) -> None:
-    """Each phone mapping, as 'row N: phone ...'."""
+    """Each note (a mapped phone, the skipped footer), as 'dòng N: số điện thoại: …'."""
     shown = report.notes if all_notes else report.notes[:NOTES_SHOWN]
     for note in shown:
         click.echo(f"{report.file_name}: {note}")
     if len(report.notes) > len(shown):
-        click.echo(f"{report.file_name}: ... and {len(report.notes) - len(shown)} more mapped phone(s) "
-                   "(--all-notes lists them)")
+        click.echo(f"{report.file_name}: … và {len(report.notes) - len(shown)} ghi chú khác "
+                   "(--all-notes liệt kê hết)")
 
 
 def db_path_of(db) -> str:
@@ -77,7 +77,7 @@ def run_import(db, kind: str, path: Path, *, dry_run: bool = False, approve: boo
             click.echo(f"{path.name}: {error}", err=True)
         hidden = e.report.error_count - len(e.report.errors)
         if hidden > 0:
-            click.echo(f"{path.name}: ... and {hidden} more bad row(s) (the first {len(e.report.errors)} are listed)",
+            click.echo(f"{path.name}: … và {hidden} dòng lỗi khác (chỉ liệt kê {len(e.report.errors)} dòng đầu)",
                        err=True)
         raise click.ClickException(str(e)) from e
     except ImportFileError as e:

@@ -124,7 +124,7 @@ class EntryRejected(StoreError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__(f"{len(problems)} bad cell(s), nothing saved")
+        super().__init__(f"{len(problems)} ô không hợp lệ, chưa lưu gì")
 
 
 @dataclass(frozen=True)
@@ -255,100 +255,145 @@ def save(db: sqlite_utils.Database, choice: ClassChoice, subject: Subject, term:
     stored value changed since the page was shown is refused (someone else wrote it meanwhile).
     An emptied cell deletes its score only while it never reached a parent (pending, not corrected).
     """
-    columns = {c.label: c for c in columns_of(subject)}
     starts, ends = term_dates(db, choice.school_id, school_year, term)
     dated = today.isoformat() if starts <= today <= ends else None
     with transaction(db):
         students = {sid: (code, name) for sid, code, name in _students(db, choice.id, school_year)}
         stored = _stored(db, choice.id, subject.code, school_year, term)
+        sheet = _Sheet(choice, subject, term, school_year, students, stored, {c.label: c for c in columns_of(subject)})
         problems: list[Problem] = []
-        writes: list[tuple[int, Column, str | None]] = []     # None: delete
-        order = {sid: i for i, sid in enumerate(students)}
-        place = {label: i for i, label in enumerate(columns)}
-
-        def in_book_order(item):      # problems listed as the page shows the cells
-            (sid, label), _ = item
-            return order.get(sid, len(order)), sid, place.get(label, len(place)), label
-
-        for (sid, label), edit in sorted(cells.items(), key=in_book_order):
-            code, name = students.get(sid, ("?", "?"))
-            typed, shown = edit.typed.strip(), edit.shown.strip()
-
-            def refuse(reason: str) -> None:
-                problems.append(Problem(code, name, label, typed, reason))
-
-            if sid not in students:
-                refuse(f"student id {sid} is not in class {choice.name} in {school_year}")
-                continue
-            col = columns.get(label)
-            if col is None:
-                refuse(f"{subject.code} has no column {label} (it has {', '.join(columns)})")
-                continue
-            if typed == shown:
-                continue
-            current = stored.get((sid, col.kind, col.seq))
-            now_value = current[0] if current else ""
-            if not typed:
-                if not shown:
-                    continue
-                if now_value != shown:
-                    refuse(f"changed by someone else meanwhile (now {now_value or 'empty'}): reload the page")
-                elif current[1] != "pending" or current[2]:
-                    refuse(f"{label} {shown} has reached parents and cannot be erased here; type the right score")
-                else:
-                    writes.append((sid, col, None))
-                continue
-            try:
-                value = values.parse_score(typed, subject.kind.value, label)
-            except RowRejected as e:
-                refuse(e.reason)
-                continue
-            if value == shown:
-                continue
-            if now_value != shown and now_value != value:
-                refuse(f"changed by someone else meanwhile (now {now_value or 'empty'}): reload the page")
-                continue
-            writes.append((sid, col, value))
-        notes: list[tuple[int, str]] = []
-        for sid, text in sorted(comments.items()):
-            body = " ".join(text.split())
-            if not body:
-                continue
-            if sid not in students:
-                problems.append(Problem("?", "?", "nhận xét", body[:40], f"student id {sid} is not in class "
-                                                                          f"{choice.name} in {school_year}"))
-            elif len(body) > MAX_COMMENT:
-                problems.append(Problem(*students[sid], "nhận xét", body[:40] + "…",
-                                        f"comment longer than {MAX_COMMENT} characters ({len(body)})"))
-            else:
-                notes.append((sid, body))
+        writes = _checked_cells(sheet, cells, problems)
+        notes = _checked_comments(sheet, comments, problems)
         if problems:
             raise EntryRejected(problems)
         ctx = _EntryContext(conn=db.conn, file_name="", now=now_iso(), login=login)
-        written, touched = 0, set()
-        for sid, col, value in writes:
-            if value is None:
-                db.execute("DELETE FROM grades WHERE student_id = ? AND subject_code = ? AND school_year = ? "
-                           "AND term = ? AND kind = ? AND seq = ? AND status = 'pending' AND corrected = 0",
-                           [sid, subject.code, school_year, term, col.kind, col.seq])
-                written += 1
-                touched.add(sid)
-                continue
-            new = {"value": value}
-            if (sid, col.kind, col.seq) not in stored and dated:
-                new["date"] = dated
-            outcome = upsert_reviewed(ctx, "grades", {"student_id": sid, "subject_code": subject.code,
-                                                      "school_year": school_year, "term": term, "kind": col.kind,
-                                                      "seq": col.seq},
-                                      new, has_corrected=True, compare=("value",))
-            if outcome is not Outcome.UNCHANGED:
-                written += 1
-                touched.add(sid)
-        noted = 0
-        for sid, body in notes:
-            outcome = upsert_reviewed(ctx, "comments", {"student_id": sid, "date": today.isoformat(),
-                                                        "subject_code": subject.code, "body": body}, {})
-            if outcome is not Outcome.UNCHANGED:
-                noted += 1
-                touched.add(sid)
+        touched: set[int] = set()
+        written = _write_cells(db, ctx, sheet, writes, dated, touched)
+        noted = _write_comments(ctx, sheet, notes, today, touched)
     return Saved(written, noted, frozenset(touched))
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """What one save checks the typed cells against: the class's pupils, stored rows and columns now."""
+
+    choice: ClassChoice
+    subject: Subject
+    term: int
+    school_year: str
+    students: dict[int, tuple[str, str]]                # id -> (code, name), in book order
+    stored: dict[tuple[int, str, int], tuple]           # (id, kind, seq) -> (value, status, corrected, ...)
+    columns: dict[str, Column]                          # label -> column, in book order
+
+    def not_in_class(self, sid: int) -> str:
+        return f"học sinh mã số {sid} không học lớp {self.choice.name} năm học {self.school_year} (tải lại trang)"
+
+
+Write = tuple      # (student id, Column, the new value or None: delete)
+
+
+def _in_book_order(sheet: _Sheet, cells: Mapping[tuple[int, str], CellEdit]) -> list:
+    """The typed cells as the page shows them (problems are listed in that order)."""
+    order = {sid: i for i, sid in enumerate(sheet.students)}
+    place = {label: i for i, label in enumerate(sheet.columns)}
+
+    def key(item):
+        (sid, label), _ = item
+        return order.get(sid, len(order)), sid, place.get(label, len(place)), label
+    return sorted(cells.items(), key=key)
+
+
+def _checked_cells(sheet: _Sheet, cells: Mapping[tuple[int, str], CellEdit], problems: list[Problem]) -> list[Write]:
+    """The writes the typed cells ask for; each refused cell is appended to ``problems`` instead."""
+    writes: list[Write] = []
+    for (sid, label), edit in _in_book_order(sheet, cells):
+        code, name = sheet.students.get(sid, ("?", "?"))
+        typed = edit.typed.strip()
+        outcome = _check_cell(sheet, sid, label, typed, edit.shown.strip())
+        if isinstance(outcome, str):
+            problems.append(Problem(code, name, label, typed, outcome))
+        elif outcome is not None:
+            writes.append(outcome)
+    return writes
+
+
+def _check_cell(sheet: _Sheet, sid: int, label: str, typed: str, shown: str) -> Write | str | None:
+    """One cell: its write, the reason it is refused (a str), or None when nothing changes."""
+    if sid not in sheet.students:
+        return sheet.not_in_class(sid)
+    col = sheet.columns.get(label)
+    if col is None:
+        return f"môn {sheet.subject.code} không có cột {label} (chỉ có {', '.join(sheet.columns)})"
+    if typed == shown:
+        return None
+    current = sheet.stored.get((sid, col.kind, col.seq))
+    now_value = current[0] if current else ""
+    conflict = f"người khác vừa sửa ô này (nay là {now_value or 'trống'}): tải lại trang rồi nhập lại"
+    if not typed:
+        if not shown:
+            return None
+        if now_value != shown:
+            return conflict
+        if current[1] != "pending" or current[2]:
+            return f"{label} {shown} đã đến phụ huynh, không xoá ở đây được (nhập điểm đúng thay cho điểm này)"
+        return sid, col, None
+    try:
+        value = values.parse_score(typed, sheet.subject.kind.value, label)
+    except RowRejected as e:
+        return e.reason
+    if value == shown:
+        return None
+    if now_value != shown and now_value != value:
+        return conflict
+    return sid, col, value
+
+
+def _checked_comments(sheet: _Sheet, comments: Mapping[int, str], problems: list[Problem]) -> list[tuple[int, str]]:
+    """The new comments as (student id, text); a refused one is appended to ``problems`` instead."""
+    notes: list[tuple[int, str]] = []
+    for sid, text in sorted(comments.items()):
+        body = " ".join(text.split())
+        if not body:
+            continue
+        if sid not in sheet.students:
+            problems.append(Problem("?", "?", "nhận xét", body[:40], sheet.not_in_class(sid)))
+        elif len(body) > MAX_COMMENT:
+            problems.append(Problem(*sheet.students[sid], "nhận xét", body[:40] + "…",
+                                    f"nhận xét dài {len(body)} ký tự, quá {MAX_COMMENT} ký tự (rút gọn lại)"))
+        else:
+            notes.append((sid, body))
+    return notes
+
+
+def _write_cells(db, ctx: _EntryContext, sheet: _Sheet, writes: list[Write], dated: str | None,
+                 touched: set[int]) -> int:
+    """Write (or delete) the checked cells; returns how many changed and adds their pupils to ``touched``."""
+    written = 0
+    for sid, col, value in writes:
+        key = {"student_id": sid, "subject_code": sheet.subject.code, "school_year": sheet.school_year,
+               "term": sheet.term, "kind": col.kind, "seq": col.seq}
+        if value is None:
+            db.execute("DELETE FROM grades WHERE student_id = ? AND subject_code = ? AND school_year = ? "
+                       "AND term = ? AND kind = ? AND seq = ? AND status = 'pending' AND corrected = 0",
+                       list(key.values()))
+        else:
+            new = {"value": value, **({"date": dated} if dated and (sid, col.kind, col.seq) not in sheet.stored
+                                      else {})}
+            if upsert_reviewed(ctx, "grades", key, new, has_corrected=True, compare=("value",)) is Outcome.UNCHANGED:
+                continue
+        written += 1
+        touched.add(sid)
+    return written
+
+
+def _write_comments(ctx: _EntryContext, sheet: _Sheet, notes: list[tuple[int, str]], today: date,
+                    touched: set[int]) -> int:
+    """Write the checked comments (dated today); returns how many are new."""
+    noted = 0
+    for sid, body in notes:
+        outcome = upsert_reviewed(ctx, "comments", {"student_id": sid, "date": today.isoformat(),
+                                                    "subject_code": sheet.subject.code, "body": body}, {})
+        if outcome is not Outcome.UNCHANGED:
+            noted += 1
+            touched.add(sid)
+    return noted

@@ -21,7 +21,8 @@ TON_NATIONAL = 2
 
 
 class PhoneError(ValueError):
-    """Not a usable Vietnamese mobile number; ``raw`` is what was given."""
+    """Not a usable Vietnamese mobile number; ``raw`` is what was given, ``reason`` why (Vietnamese where a
+    school reads it: an import's row, a corrected number; the MO sender checks are for the log)."""
 
     def __init__(self, raw: str, reason: str):
         self.raw = raw
@@ -47,11 +48,11 @@ def modernise(raw: str) -> tuple[str, str | None]:
     note = None
     if re.fullmatch(r"[1-9]\d{8,9}", d):
         d = "0" + d
-        note = f"added the leading 0 ({raw} -> {d})"
+        note = f"thêm số 0 ở đầu ({raw} → {d})"
     if len(d) == 11 and d[:4] in OLD_PREFIXES:
         new = OLD_PREFIXES[d[:4]] + d[4:]
-        lost_zero = "added the leading 0 and " if note else ""
-        note = f"{lost_zero}old prefix {d[:4]} -> {OLD_PREFIXES[d[:4]]} ({raw} -> {new})"
+        lost_zero = "thêm số 0 ở đầu và " if note else ""
+        note = f"{lost_zero}đổi đầu số cũ {d[:4]} → {OLD_PREFIXES[d[:4]]} ({raw} → {new})"
         d = new
     return d, note
 
@@ -66,7 +67,7 @@ def normalise(raw: str, ton: int | None = None) -> str:
     carry the country code without '+', national ones do not.
     """
     if raw is None or not str(raw).strip():
-        raise PhoneError(str(raw), "empty")
+        raise PhoneError(str(raw), "trống")
     if isinstance(raw, str) and _E164_VN_MOBILE.fullmatch(raw):
         return _valid_e164(raw)
     d = _digits(str(raw))
@@ -79,12 +80,12 @@ def normalise(raw: str, ton: int | None = None) -> str:
     try:
         num = phonenumbers.parse(d, "VN")
     except phonenumbers.NumberParseException as e:
-        raise PhoneError(str(raw), "not a phone number") from e
+        raise PhoneError(str(raw), "không phải số điện thoại") from e
     if not phonenumbers.is_valid_number(num):
-        raise PhoneError(str(raw), "not a valid phone number")
+        raise PhoneError(str(raw), "không phải số hợp lệ")
     if num.country_code == 84 and phonenumbers.number_type(num) not in (
             phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise PhoneError(str(raw), "not a mobile number")
+        raise PhoneError(str(raw), "không phải số di động")
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -114,7 +115,7 @@ def _valid_e164(e164: str) -> str:
     num = phonenumbers.parse(e164, "VN")
     if not phonenumbers.is_valid_number(num) or phonenumbers.number_type(num) not in (
             phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise PhoneError(e164, "not a valid mobile number")
+        raise PhoneError(e164, "không phải số di động hợp lệ")
     return e164
 
 

@@ -80,7 +80,7 @@ def test_school_option_refuses_rows_of_another_school(hand_school):
     with pytest.raises(ImportRowsError) as raised:
         import_file(hand_school, "guardians", GOOD / "guardians.csv", school_code="thcs-t1")
     assert [(e.row, e.reason) for e in raised.value.report.errors] == [
-        (4, "student HS004 is at THPT-T2, not THCS-T1 (--school)")]
+        (4, "học sinh HS004 thuộc trường THPT-T2, không phải THCS-T1")]
 
 
 def test_typed_xlsx_cells_and_a_merged_two_row_header(hand_school, tmp_path):
@@ -92,7 +92,7 @@ def test_typed_xlsx_cells_and_a_merged_two_row_header(hand_school, tmp_path):
     bad = write_xlsx(tmp_path / "bad.xlsx", rows, merge=["F4:I4", "J4:J5", "K4:K5"])
     with pytest.raises(ImportRowsError) as raised:
         import_file(hand_school, "bangdiem", bad)
-    assert [(e.row, e.reason) for e in raised.value.report.errors] == [(7, "TX2 '11' is out of range 0-10")]
+    assert [(e.row, e.reason) for e in raised.value.report.errors] == [(7, "TX2 '11' ngoài khoảng 0-10")]
     rows[-1][6] = 7
     report = import_file(hand_school, "bangdiem", write_xlsx(tmp_path / "good.xlsx", rows, merge=["F4:I4"]))
     assert report.inserted == 7 and report.header_row == 5
@@ -113,8 +113,9 @@ def test_xlsx_dates_numbers_and_phones_that_lost_their_zero(db, tmp_path):
     phones = write_xlsx(tmp_path / "ph.xlsx", [
         ["SĐT", "Mã HS", "Năm học"], [912345678, 2610001, "2025-2026"], [1662345678.0, 2610002, "2025-2026"]])
     report = import_file(db, "guardians", phones)
-    assert [str(n) for n in report.notes] == ["row 2: phone added the leading 0 (912345678 -> 0912345678)",
-                                              "row 3: phone added the leading 0 and old prefix 0166 -> 036 (1662345678 -> 0362345678)"]
+    assert [str(n) for n in report.notes] == [
+        "dòng 2: số điện thoại: thêm số 0 ở đầu (912345678 → 0912345678)",
+        "dòng 3: số điện thoại: thêm số 0 ở đầu và đổi đầu số cũ 0166 → 036 (1662345678 → 0362345678)"]
     assert db.execute("SELECT phone FROM guardians ORDER BY id").fetchall() == [("+84912345678",), ("+84362345678",)]
 
 
@@ -134,7 +135,7 @@ def test_smas_footer_below_the_data_is_skipped_and_said(db, tmp_path):
     report = import_file(db, "schools", path)
     assert report.rows == 2
     assert [r[0] for r in db.execute("SELECT code FROM schools ORDER BY code")] == ["S1", "S2"]
-    assert any("skipped as the sheet's footer" in str(n) and "rows 8-9" in str(n) for n in report.notes)
+    assert any("bỏ qua như phần chân trang" in str(n) and "dòng 8-9" in str(n) for n in report.notes)
 
 
 def test_a_keyless_row_inside_the_data_is_still_refused(db, tmp_path):

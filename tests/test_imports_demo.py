@@ -130,9 +130,9 @@ def test_cli_import_reports_rows_and_exit_status(cli, tmp_path):
     cli("init", check=True)
     bad = cli("import", "schools", str(BAD / "schools.csv"))
     assert bad.returncode == 1
-    assert "schools.csv: row 4: bad cap 'Đại học'" in bad.stderr
-    assert "schools.csv: row 7: duplicate of row 3" in bad.stderr
-    assert "4 bad row(s), nothing imported" in bad.stderr
+    assert "schools.csv: dòng 4: cấp học 'Đại học' không đúng" in bad.stderr
+    assert "schools.csv: dòng 7: trùng với dòng 3" in bad.stderr
+    assert "4 dòng lỗi, chưa nhập gì" in bad.stderr
     dry = cli("import", "schools", str(GOOD / "schools.csv"), "--dry-run", check=True)
     assert "schools.csv (schools): 2 rows: 2 inserted, 0 updated, 0 unchanged (dry run: nothing written)" in dry.stdout
     first = cli("import", "schools", str(GOOD / "schools.csv"), "--approve", check=True)
@@ -140,7 +140,7 @@ def test_cli_import_reports_rows_and_exit_status(cli, tmp_path):
     again = cli("import", "schools", str(GOOD / "schools.csv"), check=True)
     assert "schools.csv (schools): 2 rows: 0 inserted, 0 updated, 2 unchanged" in again.stdout
     missing = cli("import", "grades", str(BAD / "grades_missing_column.csv"))
-    assert missing.returncode == 1 and "missing column(s) diem (header row found: row 2:" in missing.stderr
+    assert missing.returncode == 1 and "thiếu cột điểm (diem) (dòng tiêu đề tìm thấy: dòng 2:" in missing.stderr
 
 
 def test_cli_demo_data_imports_then_reports_everything_unchanged(cli, tmp_path):
@@ -148,7 +148,7 @@ def test_cli_demo_data_imports_then_reports_everything_unchanged(cli, tmp_path):
     args = ("demo-data", str(tmp_path / "demo"), "--classes-per-grade", "1", "--students-per-class", "4",
             "--import", "--approve")
     first = cli(*args, check=True)
-    assert "students.csv (students)" in first.stdout and "guardians.csv: row" in first.stdout
+    assert "students.csv (students)" in first.stdout and "guardians.csv: dòng" in first.stdout
     second = cli(*args, check=True)
     summaries = [line for line in second.stdout.splitlines() if " rows: " in line]
     assert len(summaries) == len(demo_school.IMPORT_ORDER) + len(primary_demo.IMPORT_ORDER) + len(preschool_demo.IMPORT_ORDER)

@@ -8,48 +8,100 @@ from tests.fixtures_imports import BAD, GOOD, HAND_ORDER, csv_rows, dump, write_
 
 # kind -> the exact (row, reason) list for tests/data/imports/bad/<kind>.csv, imported on top of hand_school.
 BAD_ROWS = {
-    "schools": [(4, "bad cap 'Đại học' (use MN, TH, THCS, THPT or several joined by +, e.g. TH+THCS)"), (5, "ten_truong is empty"),
-                (6, "bad cap 'THCS+Cao đẳng' (use MN, TH, THCS, THPT or several joined by +, e.g. TH+THCS)"), (7, "duplicate of row 3")],
-    "terms": [(3, "unknown school THCS-XX"), (4, "bad nam_hoc '2025-2027' (use e.g. 2026-2027)"),
-              (5, "bad hoc_ky 'HK3' (use 1 or 2)"), (6, "ket_thuc 2026-01-18 is before bat_dau 2026-05-31"),
-              (7, "term dates 2026-01-18..2026-08-15 are outside the school year 2025-2026"),
-              (8, "bad bat_dau '18/13/2026' (no such day)"), (9, "duplicate of row 2")],
-    "classes": [(3, "khoi 10 is not a THCS grade (6-9)"), (4, "bad khoi 'bảy' (use 1-12 or NT, MGB, MGN, MGL)"),
-                (5, "lop is empty"), (6, "duplicate of row 2")],
-    "subjects": [(3, "bad kieu 'hát' (use diem or nhanxet)"), (4, "bad so_tiet_nam '0' (must be 1-600)"),
-                 (5, "khoi 9 is not a THPT grade (10-12)"), (6, "duplicate of row 2")],
-    "students": [(4, "bad ngay_sinh '31/02/2012' (no such day)"), (5, "unknown class 8A9 at THCS-T1 in 2025-2026"),
-                 (6, "unknown school THCS-XX"), (7, "ho_ten is empty"), (8, "duplicate of row 3"),
-                 (9, "bad ngay_sinh 'thứ hai' (use yyyy-mm-dd or dd/mm/yyyy)")],
-    "guardians": [(3, "bad phone '0243123456' (not a valid phone number)"),
-                  (4, "bad phone '12345' (not a valid phone number)"), (5, "bad email 'ba@noi' (The part after the @-sign is not valid. It should have a period.)"),
-                  (6, "unknown student HS999"), (7, "student HS001 is not enrolled in 2024-2025"),
-                  (8, "duplicate of row 2"), (9, "so_dien_thoai is empty")],
-    "grades": [(3, "TX5 is beyond the 4 TX of TOAN (140 periods a year)"),
-               (4, "TX3 is beyond the 2 TX of GDCD (35 periods a year)"),
-               (5, "diem '11' is out of range 0-10"), (6, "diem 'abc' is not a number"),
-               (7, "diem 'CĐ' is a comment (D/CD) but the subject is scored"),
-               (8, "diem '8' is a number but the subject is assessed by comment (D/CD)"),
-               (9, "unknown student HS999"), (10, "unknown subject HOA for grade 8 at THCS-T1"),
-               (11, "unknown subject VAN for grade 6 at THCS-T1"),
-               (12, "ngay 2026-01-20 is outside HK1 2025-2026 (2025-09-05..2026-01-16)"),
-               (13, "bad ngay '31/02/2025' (no such day)"), (14, "diem '7,25' has more than one decimal"),
-               (16, "duplicate of row 15"), (17, "stt 2 for GK: there is one GK score a term"),
-               (18, "stt is empty (TX scores are numbered 1, 2, ...)"), (19, "diem 'x' is not D or CD")],
-    "bangdiem": [(3, "TX3 is beyond the 2 TX of GDCD (35 periods a year)"),
-                 (4, "TX2 '7' is a number but the subject is assessed by comment (D/CD); CK 'x' is not D or CD"),
-                 (5, "TX1 '11' is out of range 0-10; TX2 '6,25' has more than one decimal"),
-                 (6, "student HS002 is not enrolled in 2026-2027"), (7, "duplicate of row 2")],
-    "conduct": [(3, "bad xep_loai 'Trung bình' (use T, K, D or CD)"), (4, "bad hoc_ky 'HK3' (use 1 or 2, or CN)"),
-                (5, "duplicate of row 2")],
-    "attendance": [(3, "ngay 2026-01-17 is outside the terms of 2025-2026 at THCS-T1"),
-                   (4, "bad buoi 'tối' (use S, C or N)"), (5, "bad co_phep '?' (use P/K or 1/0)"),
-                   (6, "duplicate of row 2"), (7, "unknown student HS999")],
-    "comments": [(3, "unknown subject HOA for grade 8 at THCS-T1"), (4, "noi_dung is empty"),
-                 (5, "duplicate of row 2"), (6, "student HS001 is not enrolled in 2026-2027")],
-    "events": [(3, "unknown class 9A9 at THCS-T1 in 2025-2026"),
-               (4, "bad loai 'dã ngoại' (use thi, hop, nghi, thongbao or khac)"), (5, "tieu_de is empty"),
-               (6, "duplicate of row 2"), (7, "bad ngay '32/12/2025' (no such day)")],
+    'schools': [
+        (4, "cấp học 'Đại học' không đúng (dùng MN, TH, THCS, THPT hoặc ghép bằng +, ví dụ TH+THCS)"),
+        (5, 'thiếu tên trường'),
+        (6, "cấp học 'THCS+Cao đẳng' không đúng (dùng MN, TH, THCS, THPT hoặc ghép bằng +, ví dụ TH+THCS)"),
+        (7, 'trùng với dòng 3 (giữ một dòng)'),
+    ],
+    'terms': [
+        (3, 'không có trường mã THCS-XX (nhập danh sách trường trước)'),
+        (4, "năm học '2025-2027' không đúng (ví dụ 2026-2027)"),
+        (5, "học kỳ 'HK3' không đúng (dùng 1 hoặc 2)"),
+        (6, 'ngày kết thúc 18/01/2026 trước ngày bắt đầu 31/05/2026'),
+        (7, 'học kỳ 18/01/2026–15/08/2026 nằm ngoài năm học 2025-2026 (01/08–31/07)'),
+        (8, "ngày bắt đầu '18/13/2026' không có trong lịch (dùng dd/mm/yyyy)"),
+        (9, 'trùng với dòng 2 (giữ một dòng)'),
+    ],
+    'classes': [
+        (3, 'khối 10 không thuộc cấp THCS (dùng 6-9)'),
+        (4, "khối 'bảy' không đúng (dùng 1-12 hoặc NT, MGB, MGN, MGL)"),
+        (5, 'thiếu lớp'),
+        (6, 'trùng với dòng 2 (giữ một dòng)'),
+    ],
+    'subjects': [
+        (3, "kiểu đánh giá 'hát' không đúng (dùng diem hoặc nhanxet)"),
+        (4, "số tiết/năm '0' ngoài khoảng cho phép (dùng số từ 1 đến 600)"),
+        (5, 'khối 9 không thuộc cấp THPT (dùng 10-12)'),
+        (6, 'trùng với dòng 2 (giữ một dòng)'),
+    ],
+    'students': [
+        (4, "ngày sinh '31/02/2012' không có trong lịch (dùng dd/mm/yyyy)"),
+        (5, 'không có lớp 8A9 ở THCS-T1 năm học 2025-2026 (nhập danh sách lớp trước)'),
+        (6, 'không có trường mã THCS-XX (nhập danh sách trường trước)'),
+        (7, 'thiếu họ tên'),
+        (8, 'trùng với dòng 3 (giữ một dòng)'),
+        (9, "ngày sinh 'thứ hai' không đúng (dùng dd/mm/yyyy)"),
+    ],
+    'guardians': [
+        (3, "số điện thoại '0243123456' không phải số hợp lệ (kiểm tra lại số)"),
+        (4, "số điện thoại '12345' không phải số hợp lệ (kiểm tra lại số)"),
+        (5, "email 'ba@noi' không hợp lệ (ví dụ ten@gmail.com)"),
+        (6, 'không có học sinh mã HS999'),
+        (7, 'học sinh HS001 không học năm học 2024-2025'),
+        (8, 'trùng với dòng 2 (giữ một dòng)'),
+        (9, 'thiếu số điện thoại'),
+    ],
+    'grades': [
+        (3, 'TX5 vượt số cột TX của TOAN: môn 140 tiết/năm có 4 cột TX'),
+        (4, 'TX3 vượt số cột TX của GDCD: môn 35 tiết/năm có 2 cột TX'),
+        (5, "điểm '11' ngoài khoảng 0-10"),
+        (6, "điểm 'abc' không phải số (nhập số 0-10)"),
+        (7, "điểm 'CĐ' là nhận xét Đ/CĐ, môn này chấm điểm (nhập số 0-10)"),
+        (8, "điểm '8' là số, môn này đánh giá bằng nhận xét (nhập Đ hoặc CĐ)"),
+        (9, 'không có học sinh mã HS999'),
+        (10, 'không có môn HOA cho khối 8 ở THCS-T1'),
+        (11, 'không có môn VAN cho khối 6 ở THCS-T1'),
+        (12, 'ngày 20/01/2026 ngoài học kỳ 1 năm học 2025-2026 (05/09/2025–16/01/2026)'),
+        (13, "ngày '31/02/2025' không có trong lịch (dùng dd/mm/yyyy)"),
+        (14, "điểm '7,25' có hơn một chữ số thập phân (ví dụ 7,5)"),
+        (16, 'trùng với dòng 15 (giữ một dòng)'),
+        (17, 'lần (stt) 2 không dùng cho GK: mỗi học kỳ chỉ có một điểm GK'),
+        (18, 'thiếu lần (stt): điểm TX đánh số 1, 2, …'),
+        (19, "điểm 'x' không phải Đ hoặc CĐ"),
+    ],
+    'bangdiem': [
+        (3, 'TX3 vượt số cột TX của GDCD: môn 35 tiết/năm có 2 cột TX'),
+        (4, "TX2 '7' là số, môn này đánh giá bằng nhận xét (nhập Đ hoặc CĐ); CK 'x' không phải Đ hoặc CĐ"),
+        (5, "TX1 '11' ngoài khoảng 0-10; TX2 '6,25' có hơn một chữ số thập phân (ví dụ 7,5)"),
+        (6, 'học sinh HS002 không học năm học 2026-2027'),
+        (7, 'trùng với dòng 2 (giữ một dòng)'),
+    ],
+    'conduct': [
+        (3, "xếp loại 'Trung bình' không đúng (dùng T, K, Đ hoặc CĐ)"),
+        (4, "học kỳ 'HK3' không đúng (dùng 1, 2 hoặc CN)"),
+        (5, 'trùng với dòng 2 (giữ một dòng)'),
+    ],
+    'attendance': [
+        (3, 'ngày 17/01/2026 ngoài các học kỳ năm học 2025-2026 của THCS-T1'),
+        (4, "buổi 'tối' không đúng (dùng S sáng, C chiều hoặc N cả ngày)"),
+        (5, "có phép '?' không đúng (dùng P có phép, K không phép, hoặc 1/0)"),
+        (6, 'trùng với dòng 2 (giữ một dòng)'),
+        (7, 'không có học sinh mã HS999'),
+    ],
+    'comments': [
+        (3, 'không có môn HOA cho khối 8 ở THCS-T1'),
+        (4, 'thiếu nội dung'),
+        (5, 'trùng với dòng 2 (giữ một dòng)'),
+        (6, 'học sinh HS001 không học năm học 2026-2027'),
+    ],
+    'events': [
+        (3, 'không có lớp 9A9 ở THCS-T1 năm học 2025-2026 (nhập danh sách lớp trước)'),
+        (4, "loại 'dã ngoại' không đúng (dùng thi, hop, nghi, thongbao hoặc khac)"),
+        (5, 'thiếu tiêu đề'),
+        (6, 'trùng với dòng 2 (giữ một dòng)'),
+        (7, "ngày '32/12/2025' không có trong lịch (dùng dd/mm/yyyy)"),
+    ],
 }
 LATER = ("grades", "bangdiem", "conduct", "attendance", "comments", "events")
 
@@ -133,8 +185,8 @@ def test_guardians_are_upserted_by_phone_and_mappings_reported(db):
         import_file(db, kind, GOOD / f"{kind}.csv")
     report = import_file(db, "guardians", GOOD / "guardians.csv")
     assert [(n.row, n.note) for n in report.notes] == [
-        (4, "phone added the leading 0 (912345678 -> 0912345678)"),
-        (5, "phone old prefix 0166 -> 036 (01662345678 -> 0362345678)")]
+        (4, "số điện thoại: thêm số 0 ở đầu (912345678 → 0912345678)"),
+        (5, "số điện thoại: đổi đầu số cũ 0166 → 036 (01662345678 → 0362345678)")]
     guardians = db.execute("SELECT phone, full_name, email FROM guardians ORDER BY phone").fetchall()
     assert guardians == [("+84362345678", "Trần Thị Mai", None), ("+84912345678", "Nguyễn Văn Hùng", "hung@example.vn"),
                          ("+84987654321", "Lê Văn Tâm", None)]
@@ -150,7 +202,7 @@ def test_missing_column_is_a_file_error_naming_the_header_row(hand_school):
         import_file(hand_school, "grades", BAD / "grades_missing_column.csv")
     assert raised.value.missing == ["diem"]
     assert raised.value.header_row == 2
-    assert str(raised.value) == ("grades_missing_column.csv: missing column(s) diem (header row found: row 2: "
+    assert str(raised.value) == ("grades_missing_column.csv: thiếu cột điểm (diem) (dòng tiêu đề tìm thấy: dòng 2: "
                                  "'Mã HS', 'Môn', 'Năm học', 'Học kỳ', 'Loại', 'STT')")
 
 
@@ -173,7 +225,7 @@ def test_broken_files_are_file_errors_never_crashes(hand_school, tmp_path):
                 dst.writestr(item, b"<not xml" if item.filename == mangle and mangle.endswith("workbook.xml")
                              else data[:len(data) // 2] if item.filename == mangle else data)
     for path in (huge, broken_book, cut_sheet):
-        with pytest.raises(ImportFileError, match="not a readable"):
+        with pytest.raises(ImportFileError, match="không đọc được tệp"):
             import_file(hand_school, "grades", path)
     assert dump(hand_school) == before
 
@@ -222,7 +274,7 @@ def test_a_student_who_moved_school_keeps_earlier_years_at_the_earlier_school(sc
     f.write_text(f"ma_hs,nam_hoc,hoc_ky,xep_loai\nDD900001,{last},1,CD\n", encoding="utf-8")
     with pytest.raises(ImportRowsError) as refused:
         import_file(db, "conduct", f, school_code="THPT-CVA")
-    assert "is at THCS-DD, not THPT-CVA" in str(refused.value.report.errors[0])
+    assert "thuộc trường THCS-DD, không phải THPT-CVA" in str(refused.value.report.errors[0])
     import_file(db, "conduct", f, school_code="THCS-DD")
     assert db.execute("SELECT rating FROM conduct WHERE student_id = ? AND school_year = ?", [sid, last]).fetchone() \
         == ("CD",)

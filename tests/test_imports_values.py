@@ -21,8 +21,9 @@ def test_dates(raw, stored):
 
 
 @pytest.mark.parametrize("raw, reason", [
-    ("31/02/2025", "bad ngay '31/02/2025' (no such day)"), ("9/2025", "bad ngay '9/2025' (use yyyy-mm-dd or dd/mm/yyyy)"),
-    (12, "bad ngay '12' (not a date)"), ("", "ngay is empty")])
+    ("31/02/2025", "ngày '31/02/2025' không có trong lịch (dùng dd/mm/yyyy)"),
+    ("9/2025", "ngày '9/2025' không đúng (dùng dd/mm/yyyy)"),
+    (12, "ngày '12' không phải ngày (dùng dd/mm/yyyy)"), ("", "thiếu ngày")])
 def test_bad_dates(raw, reason):
     with pytest.raises(RowRejected) as raised:
         v.parse_date(raw, "ngay")
@@ -43,11 +44,13 @@ def test_comment_marks(raw, stored):
 
 
 @pytest.mark.parametrize("raw, kind, reason", [
-    ("10.5", "diem", "diem '10.5' is out of range 0-10"), ("-1", "diem", "diem '-1' is out of range 0-10"),
-    ("7.25", "diem", "diem '7.25' has more than one decimal"), (7.25, "diem", "diem '7.25' has more than one decimal"),
-    ("NaN", "diem", "diem 'NaN' is not a number"), ("Đ", "diem", "diem 'Đ' is a comment (D/CD) but the subject is scored"),
-    ("8", "nhanxet", "diem '8' is a number but the subject is assessed by comment (D/CD)"),
-    ("Tốt", "nhanxet", "diem 'Tốt' is not D or CD")])
+    ("10.5", "diem", "điểm '10.5' ngoài khoảng 0-10"), ("-1", "diem", "điểm '-1' ngoài khoảng 0-10"),
+    ("7.25", "diem", "điểm '7.25' có hơn một chữ số thập phân (ví dụ 7,5)"),
+    (7.25, "diem", "điểm '7.25' có hơn một chữ số thập phân (ví dụ 7,5)"),
+    ("NaN", "diem", "điểm 'NaN' không phải số (nhập số 0-10)"),
+    ("Đ", "diem", "điểm 'Đ' là nhận xét Đ/CĐ, môn này chấm điểm (nhập số 0-10)"),
+    ("8", "nhanxet", "điểm '8' là số, môn này đánh giá bằng nhận xét (nhập Đ hoặc CĐ)"),
+    ("Tốt", "nhanxet", "điểm 'Tốt' không phải Đ hoặc CĐ")])
 def test_bad_scores(raw, kind, reason):
     with pytest.raises(RowRejected) as raised:
         v.parse_score(raw, kind)
@@ -74,9 +77,9 @@ def test_years(raw):
 @pytest.mark.parametrize("raw, e164, note", [
     ("0912345678", "+84912345678", None), ("84912345678", "+84912345678", None),
     ("+84 912 345 678", "+84912345678", None), ("912345678", "+84912345678",
-                                                  "added the leading 0 (912345678 -> 0912345678)"),
-    ("01662345678", "+84362345678", "old prefix 0166 -> 036 (01662345678 -> 0362345678)"),
-    (912345678.0, "+84912345678", "added the leading 0 (912345678 -> 0912345678)")])
+                                                  "thêm số 0 ở đầu (912345678 → 0912345678)"),
+    ("01662345678", "+84362345678", "đổi đầu số cũ 0166 → 036 (01662345678 → 0362345678)"),
+    (912345678.0, "+84912345678", "thêm số 0 ở đầu (912345678 → 0912345678)")])
 def test_phones(raw, e164, note):
     assert v.parse_phone(raw) == (e164, note)
 
@@ -105,7 +108,9 @@ def test_header_found_below_title_rows_with_synonyms():
 def test_no_header_at_all():
     with pytest.raises(MissingColumnsError) as raised:
         find_header("conduct", "f.csv", [(1, ["a", "b"]), (2, ["1", "2"])], ("ma_hs", "xep_loai"), ())
-    assert str(raised.value) == "f.csv: missing column(s) ma_hs, xep_loai (no header row found in the first rows)"
+    assert str(raised.value) == ("f.csv: thiếu cột mã học sinh (ma_hs), xếp loại (xep_loai) (không thấy dòng tiêu đề "
+                                 "ở các dòng đầu: kiểm tra tên cột theo tệp mẫu)")
+    assert raised.value.missing == ["ma_hs", "xep_loai"]
 
 
 @pytest.mark.parametrize("sample, delimiter", [

@@ -67,7 +67,7 @@ def test_smas_sheet_imports_and_twice_changes_nothing(primary_db, tmp_path):
         [("CC", "D"), ("CNG", "T"), ("YN", "T")]
     second = import_file(primary_db, "tonghop_th", path)
     assert (second.inserted, second.updated, second.unchanged) == (0, 0, 13)
-    assert any("footer" in str(n) for n in second.notes)
+    assert any("chân trang" in str(n) for n in second.notes)
 
 
 def test_smas_sheet_every_bad_row_reason_and_nothing_written(primary_db, tmp_path):
@@ -118,7 +118,7 @@ def test_danhgia_bad_rows(primary_db, tmp_path):
         (5, "không có học sinh mã HS404"),
         (6, "lớp 2 của trường TH-KD không có môn Khoa học (KH)"),
         (7, "đợt 'HK3' không đúng (GK1, CK1, GK2 hoặc CN)"),
-        (9, "duplicate of row 8")]
+        (9, "trùng với dòng 8 (giữ một dòng)")]
     assert primary_db.execute("SELECT count(*) FROM primary_assessments WHERE point = 'CN'").fetchone()[0] == 0
 
 

@@ -59,8 +59,8 @@ def test_a_class_outside_the_schools_levels_is_refused(db, tmp_path, sms_setting
                                      ["LC-NT", "La", "MGL", two_level_school]])
     with pytest.raises(ImportRowsError) as e:
         import_file(db, "classes", path)
-    assert [str(r) for r in e.value.report.errors] == ["row 2: khoi 10 is not a TH+THCS grade (1-9)",
-                                                       "row 3: khoi MGL is not a TH+THCS grade (1-9)"]
+    assert [str(r) for r in e.value.report.errors] == ["dòng 2: khối 10 không thuộc cấp TH+THCS (dùng 1-9)",
+                                                       "dòng 3: khối MGL không thuộc cấp TH+THCS (dùng 1-9)"]
 
 
 def test_a_kindergarten_school_takes_its_groups(db, tmp_path, sms_settings):

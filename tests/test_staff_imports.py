@@ -75,7 +75,7 @@ def test_sixty_teachers_get_accounts_departments_roles_scopes_and_homerooms(load
     assert homerooms == 24
     gvcn = db.execute("SELECT homeroom_teacher FROM classes WHERE name = '8A2'").fetchone()[0]
     assert gvcn == "Nguyễn Thu Hà"
-    assert any("footer" in str(n) for n in rows.notes)
+    assert any("chân trang" in str(n) for n in rows.notes)
 
 
 def test_the_same_files_again_change_nothing(loaded, sixty, tmp_path):
@@ -157,11 +157,11 @@ def test_bad_rows_are_named_by_row_and_nothing_is_written(db, sixty, tmp_path):
     with pytest.raises(ImportRowsError) as e:
         import_file(db, "teachers", teachers)
     assert [str(x) for x in e.value.report.errors] == [
-        "row 6: số điện thoại '0241234567' không phải số di động Việt Nam",
-        "row 7: ma_gv GV1 đã có ở dòng 5 với tên khác (Lê Văn Cường / Lê Văn Cương)",
-        "row 8: chuc_vu 'Bảo vệ' không hợp lệ (gv, to_truong, hieu_truong, pho_hieu_truong, van_thu, dieu_phoi)",
-        "row 9: tên đăng nhập gv4.thcs-dd đã là của một tài khoản khác",
-        "row 10: số điện thoại 0912000111 trùng với GV1 ở dòng 5"]
+        "dòng 6: số điện thoại '0241234567' không phải số di động Việt Nam (kiểm tra lại số)",
+        "dòng 7: mã GV GV1 đã có ở dòng 5 với tên khác (Lê Văn Cường / Lê Văn Cương)",
+        "dòng 8: chức vụ 'Bảo vệ' không đúng (dùng gv, to_truong, hieu_truong, pho_hieu_truong, van_thu, dieu_phoi)",
+        "dòng 9: tên đăng nhập gv4.thcs-dd đã là của một tài khoản khác",
+        "dòng 10: số điện thoại 0912000111 trùng với GV1 ở dòng 5"]
     assert db.execute("SELECT count(*) FROM staff").fetchone()[0] == before
     import_file(db, "teachers", write_xlsx(tmp_path / "gv_ok.xlsx", header + [
         [1, "THCS-DD", "GV1", "Lê Văn Cường", "0912000111", "Tổ Toán - Tin", "Giáo viên"],
@@ -177,10 +177,10 @@ def test_bad_rows_are_named_by_row_and_nothing_is_written(db, sixty, tmp_path):
     with pytest.raises(ImportRowsError) as e:
         import_file(db, "assignments", rows)
     assert [str(x) for x in e.value.report.errors] == [
-        f"row 5: không có lớp 9Z9 ở THCS-DD năm học {year}",
-        "row 6: không có môn LY cho khối 8 ở THCS-DD",
-        "row 7: không có giáo viên GV9 trong danh sách cán bộ của THCS-DD (nhập teachers trước)",
-        "row 8: lớp 8A1 đã có GVCN GV1 ở dòng 4"]
+        f"dòng 5: không có lớp 9Z9 ở THCS-DD năm học {year}",
+        "dòng 6: không có môn LY cho khối 8 ở THCS-DD",
+        "dòng 7: không có giáo viên GV9 trong danh sách cán bộ của THCS-DD (nhập danh sách cán bộ trước)",
+        "dòng 8: lớp 8A1 đã có GVCN GV1 ở dòng 4"]
     assert db.execute("SELECT count(*) FROM teaching_assignments").fetchone()[0] == 0
 
 

@@ -29,7 +29,7 @@ def test_given_name():
 
 def test_phone_mapping_notes_say_every_change():
     from store.phones import mask, modernise, normalise
-    assert modernise("1662345678") == ("0362345678", "added the leading 0 and old prefix 0166 -> 036 "
-                                                     "(1662345678 -> 0362345678)")
+    assert modernise("1662345678") == ("0362345678", "thêm số 0 ở đầu và đổi đầu số cũ 0166 → 036 "
+                                                     "(1662345678 → 0362345678)")
     assert normalise("84912345678", ton=1) == normalise("0912345678") == normalise("912345678") == "+84912345678"
     assert mask("+84912345678") == "09xxxx5678"

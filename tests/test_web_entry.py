@@ -166,10 +166,10 @@ def test_a_changed_approved_score_goes_back_to_pending_marked_corrected_and_the_
 
 
 @pytest.mark.parametrize("typed, reason", [
-    ("11", "TX1 '11' is out of range 0-10"),
-    ("7.55", "TX1 '7.55' has more than one decimal"),
-    ("abc", "TX1 'abc' is not a number"),
-    ("D", "TX1 'D' is a comment (D/CD) but the subject is scored"),
+    ("11", "TX1 '11' ngoài khoảng 0-10"),
+    ("7.55", "TX1 '7.55' có hơn một chữ số thập phân (ví dụ 7,5)"),
+    ("abc", "TX1 'abc' không phải số (nhập số 0-10)"),
+    ("D", "TX1 'D' là nhận xét Đ/CĐ, môn này chấm điểm (nhập số 0-10)"),
 ])
 def test_a_bad_value_refuses_the_whole_form_naming_the_cell(client, teacher, school_db, typed, reason):
     snapshot = class_grades(school_db)
@@ -186,7 +186,7 @@ def test_a_bad_value_refuses_the_whole_form_naming_the_cell(client, teacher, sch
                           page[page.index('id="problems"'):page.index("</table>")])
     assert [tuple(html_mod.unescape(c) for c in p) for p in problems] == [
         ("Nguyễn Thị Hoa (DD900001)", "TX1", typed, reason),
-        ("Nguyễn Thị Hoa (DD900001)", "CK", "12", "CK '12' is out of range 0-10"),
+        ("Nguyễn Thị Hoa (DD900001)", "CK", "12", "CK '12' ngoài khoảng 0-10"),
     ]
     assert "Chưa lưu gì: 2 ô không hợp lệ" in page
     assert f'name="c-{student_id(school_db, HOA)}-TX1" value="{html_mod.escape(typed)}"' in page   # kept to fix
@@ -199,7 +199,7 @@ def test_comment_subjects_take_d_and_cd_and_refuse_numbers(client, teacher, scho
     url = book_url(school_db, subject="GDTC")
     bad = save(client, school_db, url, {(HOA, "TX1"): "8"})
     assert bad.status_code == 400
-    assert "TX1 &#39;8&#39; is a number but the subject is assessed by comment (D/CD)" in bad.get_data(as_text=True)
+    assert "TX1 &#39;8&#39; là số, môn này đánh giá bằng nhận xét (nhập Đ hoặc CĐ)" in bad.get_data(as_text=True)
     ok = save(client, school_db, url, {(HOA, "TX1"): "Đ", (HOA, "TX2"): "cd", (HOA, "TX3"): "D",
                                        (HOA, "GK"): "Đ", (HOA, "CK"): "Đ"})
     assert ok.status_code == 303
@@ -233,7 +233,7 @@ def test_erasing_only_what_never_reached_a_parent(client, teacher, school_db):
     assert set(grade_rows(school_db, HOA, "TOAN")) == {"TX1"}
     approve_all(school_db)
     refused = save(client, school_db, url, {(HOA, "TX1"): ""})
-    assert refused.status_code == 400 and "cannot be erased here" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "đã đến phụ huynh, không xoá ở đây được" in refused.get_data(as_text=True)
     assert grade_rows(school_db, HOA, "TOAN")["TX1"][:2] == ("8", "approved")
 
 
@@ -245,7 +245,7 @@ def test_a_cell_changed_by_someone_else_meanwhile_is_refused(client, teacher, sc
                       "school_year = ? AND term = 1 AND kind = 'GK'", [student_id(school_db, HOA), year()])
     fields[name] = "9"
     resp = client.post("/staff/entry", data={**fields, "csrf_token": csrf_of(client)})
-    assert resp.status_code == 400 and "changed by someone else meanwhile (now 1)" in resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "người khác vừa sửa ô này (nay là 1): tải lại trang" in resp.get_data(as_text=True)
     assert grade_rows(school_db, HOA, "TOAN")["GK"][0] == "1"
 
 
@@ -281,7 +281,7 @@ def test_a_teacher_cannot_write_to_another_class_or_school(client, teacher, scho
     resp = post_form(client, "/staff/entry", {"class": class_id(school_db, "THCS-DD", "8A2"), "subject": "TOAN",
                                                "term": "1", f"c-{student_id(school_db, NAM)}-TX1": "1"},
                      get_from="/staff/entry")
-    assert resp.status_code == 400 and "is not in class 8A2" in resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "không học lớp 8A2" in resp.get_data(as_text=True)
     assert school_db.execute("SELECT * FROM grades ORDER BY id").fetchall() == snapshot
 
 

@@ -72,8 +72,7 @@ def escape(text: str) -> str:
 
 
 def kept_files(tmp_path: Path) -> list[Path]:
-    root = tmp_path / "uploads"
-    return sorted(root.rglob("*")) if root.exists() else []
+    return sorted((tmp_path / "uploads").rglob("*")) if (tmp_path / "uploads").exists() else []
 
 
 # -- dry run and confirm ---------------------------------------------------------------------------------------
@@ -99,8 +98,7 @@ def test_dry_run_writes_nothing_and_confirm_imports_pending_rows(admin_dd, schoo
     school_id = school_db.execute("SELECT id FROM schools WHERE code = 'THCS-DD'").fetchone()[0]
     audits = school_db.execute("SELECT actor, action, school_id, detail FROM audit_log "
                                "WHERE action LIKE 'web:import%' ORDER BY id").fetchall()
-    assert [(a[0], a[1], a[2]) for a in audits] == [("ad.dd", "web:import-preview", school_id),
-                                                    ("ad.dd", "web:import", school_id)]
+    assert [a[:3] for a in audits] == [("ad.dd", "web:import-preview", school_id), ("ad.dd", "web:import", school_id)]
     assert json.loads(audits[1][3])["counts"] == {"inserted": 2}
     assert [p for p in kept_files(tmp_path) if p.is_file()] == []      # the kept file is gone after use
 
@@ -180,7 +178,7 @@ def test_bad_rows_are_listed_with_the_imports_own_row_numbers_and_reasons(admin_
     r = upload(admin_dd, "diem.csv", content)
     html = r.get_data(as_text=True)
     assert r.status_code == 400
-    assert "diem.csv: 4 bad row(s), nothing imported" in html
+    assert "diem.csv: 4 dòng lỗi, chưa nhập gì" in html
     assert 'id="confirm"' not in html
     # Exactly what the import (and so the CLI) reports for the same file.
     (tmp_path / "diem.csv").write_bytes(content)
@@ -200,23 +198,21 @@ def test_the_clis_bad_example_file_reports_every_row(operator, school_db):
     html = r.get_data(as_text=True)
     assert r.status_code == 400
     rows = len(content.decode("utf-8-sig").strip().splitlines()) - 1
-    assert f"grades.csv: {rows} bad row(s), nothing imported" in html
+    assert f"grades.csv: {rows} dòng lỗi, chưa nhập gì" in html
     for n in range(2, rows + 2):
         assert f"<tr><td>{n}</td>" in html
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("diem.pdf", b"%PDF-1.4", "diem.pdf: unknown file type .pdf: use .csv or .xlsx"),
-    ("diem", b"a,b\n", "diem: unknown file type (none): use .csv or .xlsx"),
-    ("diem.xls", b"\xd0\xcf\x11\xe0", "old .xls format"),
-    ("diem.csv", b"", "diem.csv: missing column(s) ma_hs, ma_mon, nam_hoc, hoc_ky, loai, diem "
-                      "(no header row found in the first rows)"),
-    ("diem.xlsx", b"this is not a workbook", "diem.xlsx: not a readable .xlsx file"),
-    ("diem.xlsx", b"", "diem.xlsx: not a readable .xlsx file"),
-    ("diem.csv", "Mã HS,Môn,Năm học\nDD900001,TOAN,2026-2027\n".encode(),
-     "diem.csv: missing column(s) hoc_ky, loai, diem (header row found: row 1:"),
-    ("diem.csv", (BAD / "grades_missing_column.csv").read_bytes(), "missing column(s) diem"),
-    ("diem.csv", "Mã HS;Điểm\nDD900001;8\n".encode("utf-16"), "diem.csv: not UTF-8 text (line 1)"),
+    ("diem.pdf", b"%PDF-1.4", "diem.pdf: loại tệp .pdf không đọc được: dùng .csv hoặc .xlsx"),
+    ("diem", b"a,b\n", "diem: loại tệp (không có đuôi) không đọc được: dùng .csv hoặc .xlsx"),
+    ("diem.xls", b"\xd0\xcf\x11\xe0", "định dạng .xls cũ: mở bằng Excel, lưu lại dạng .xlsx"),
+    ("diem.csv", b"", "diem.csv: thiếu cột mã học sinh (ma_hs), mã môn (ma_mon), năm học (nam_hoc), học kỳ (hoc_ky)"),
+    ("diem.xlsx", b"this is not a workbook", "diem.xlsx: không đọc được tệp .xlsx: tệp hỏng"),
+    ("diem.xlsx", b"", "diem.xlsx: không đọc được tệp .xlsx: tệp hỏng"),
+    ("diem.csv", "Mã HS,Môn,Năm học\nDD900001,TOAN,2026-2027\n".encode(), "diem.csv: thiếu cột học kỳ (hoc_ky), loại"),
+    ("diem.csv", (BAD / "grades_missing_column.csv").read_bytes(), "thiếu cột điểm (diem)"),
+    ("diem.csv", "Mã HS;Điểm\nDD900001;8\n".encode("utf-16"), "diem.csv: không phải văn bản UTF-8 (dòng 1)"),
 ])
 def test_bad_files_get_the_imports_own_message(admin_dd, school_db, tmp_path, name, content, message):
     before = dump(school_db)
@@ -264,8 +260,8 @@ def test_another_schools_rows_are_refused_for_an_admin_and_accepted_for_an_opera
     html = r.get_data(as_text=True)
     assert r.status_code == 400
     assert "diem.csv: 2 dòng thuộc trường khác" in html and 'id="confirm"' not in html
-    assert "<tr><td>3</td><td>THPT-CVA</td><td>student CVA900001 is at THPT-CVA, not THCS-DD</td></tr>" in html
-    assert "<tr><td>5</td><td>THPT-CVA</td><td>student CVA900002 is at THPT-CVA, not THCS-DD</td></tr>" in html
+    assert "<tr><td>3</td><td>THPT-CVA</td><td>học sinh CVA900001 thuộc trường THPT-CVA, không phải THCS-DD</td></tr>" in html
+    assert "<tr><td>5</td><td>THPT-CVA</td><td>học sinh CVA900002 thuộc trường THPT-CVA, không phải THCS-DD</td></tr>" in html
     assert dump(school_db) == before
 
     client.post("/logout", data={"csrf_token": csrf_of(client)})
@@ -282,10 +278,10 @@ def test_an_admin_cannot_move_another_schools_student_or_touch_its_classes(admin
     r = upload(admin_dd, "hs.csv", students, kind="students")
     html = r.get_data(as_text=True)
     assert r.status_code == 400
-    assert "student CVA900001 is at THPT-CVA, not THCS-DD" in html
+    assert "học sinh CVA900001 thuộc trường THPT-CVA, không phải THCS-DD" in html
     classes = f"Mã trường,Lớp,Khối,Năm học\nTHCS-DD,9A9,9,{year}\nthpt-cva,12A9,12,{year}\n".encode()
     r = upload(admin_dd, "lop.csv", classes, kind="classes")
-    assert "<tr><td>3</td><td>THPT-CVA</td><td>ma_truong THPT-CVA is not THCS-DD</td></tr>" in r.get_data(as_text=True)
+    assert "<tr><td>3</td><td>THPT-CVA</td><td>mã trường THPT-CVA không phải THCS-DD</td></tr>" in r.get_data(as_text=True)
     assert school_db.execute("SELECT COUNT(*) FROM classes WHERE name IN ('9A9', '12A9')").fetchone()[0] == 0
 
 
@@ -297,7 +293,7 @@ def test_rows_outside_reads_the_file_like_the_import(school_db, year, tmp_path):
         ["THPT-CVA", "", "2027-01-05", "thi", "Kiểm tra", ""],
         ["", "", "", "", "Hiệu trưởng"]])
     found = rows_outside(school_db, "events", path, "thcs-dd")
-    assert [(f.row, f.school, str(f)) for f in found] == [(5, "THPT-CVA", "row 5: ma_truong THPT-CVA is not THCS-DD")]
+    assert [(f.row, f.school, str(f)) for f in found] == [(5, "THPT-CVA", "dòng 5: mã trường THPT-CVA không phải THCS-DD")]
     assert rows_outside(school_db, "events", path, "THPT-CVA")[0].row == 3
 
 

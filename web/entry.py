@@ -32,6 +32,8 @@ bp = Blueprint("entry", __name__, url_prefix="/staff")
 EDITORS = ("teacher", "admin", "operator")
 _CELL = re.compile(r"c-(\d{1,12})-([A-Z]{2}\d?)")
 _COMMENT = re.compile(r"nx-(\d{1,12})")
+_PARAMS = {"class": "lớp", "term": "học kỳ"}
+CHOOSE_FIRST = "chọn lớp và môn trước"
 
 
 def _choices(year: str, today) -> list[gradebook.ClassChoice]:
@@ -45,7 +47,7 @@ def _int_arg(source, name: str) -> int | None:
     if not raw:
         return None
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:     # "²".isdigit() is True, int("²") fails
-        abort(400, description=f"{name} must be a number as shown on the page, not {raw[:20]!r}")
+        abort(400, description=f"{_PARAMS.get(name, name)} phải là số như trên trang, không phải '{raw[:20]}'")
     return int(raw)
 
 
@@ -71,7 +73,7 @@ def _selection(source, year: str, today):
         current = terms.current_term(get_db(), school_id, today) if school_id is not None else None
         term = current.term if current is not None and current.school_year == year else 1
     if term not in (1, 2):
-        abort(400, description="term must be 1 or 2")
+        abort(400, description="học kỳ phải là 1 hoặc 2")
     return choices, choice, subjects, subject, term
 
 
@@ -108,7 +110,7 @@ def gradebook_page():
         if not can_edit:
             abort(403)
         if subject is None:
-            abort(400, description="choose a class and a subject first")
+            abort(400, description=CHOOSE_FIRST)
         cells, comments = _edits(request.form)
         try:
             saved = gradebook.save(db, choice, subject, term, year, cells, comments, login=g.staff.login,
@@ -149,7 +151,7 @@ def gradebook_xlsx():
     year = school_year_of(today)
     _, choice, _, subject, term = _selection(request.args, year, today)
     if subject is None:
-        abort(400, description="choose a class and a subject first")
+        abort(400, description=CHOOSE_FIRST)
     db = get_db()
     book = gradebook.load(db, choice, subject, term, year)
     labels = [c.label for c in book.columns]

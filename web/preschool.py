@@ -188,7 +188,7 @@ def decide(pickup_id: int):
     state = {"confirm": pickups.PickupState.CONFIRMED, "refuse": pickups.PickupState.REFUSED}.get(
         request.form.get("decision", ""))
     if state is None:
-        abort(400, description="decision must be confirm or refuse")
+        abort(400, description="chọn xác nhận hoặc từ chối")
     db, cfg = get_db(), settings()
 
     def tell_guardian(d: pickups.Decided) -> None:
@@ -218,7 +218,7 @@ def setting():
     """An admin sets whether the school's kindergarten notes need approval."""
     school_id = g.staff.school_id if g.staff.school_id is not None else _int_arg(request.form, "school")
     if school_id is None:
-        abort(400, description="school is required")
+        abort(400, description="chọn trường trước")
     needed = request.form.get("need_approval") == "1"
     notes.set_need_approval(get_db(), school_id, needed)
     with transaction(get_db()):

@@ -33,7 +33,7 @@ bp = Blueprint("primary", __name__, url_prefix="/staff")
 def _point(raw: str) -> Point:
     point = tt27.find_point(raw or "CK1")
     if point is None:
-        abort(400, description="point must be GK1, CK1, GK2 or CN")
+        abort(400, description="đợt phải là GK1, CK1, GK2 hoặc CN")
     return point
 
 
@@ -81,7 +81,7 @@ def entry_page():
         if not can_edit:
             abort(403)
         if subject is None:
-            abort(400, description="choose a class and a subject first")
+            abort(400, description="chọn lớp và môn trước")
         edits = _edits(request.form)
         try:
             changed = th_book.save(db, choice, subject, point, year, edits, login=g.staff.login)

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..corrections import remember
 from ..review_status import ReviewStatus
-from .errors import RowNote, RowRejected
+from .errors import OutsideSchool, RowNote, RowRejected
 from .headers import find_header
 
 
@@ -120,10 +120,11 @@ class Context:
     def school(self, code: str) -> sqlite3.Row | tuple:
         """(id, code, level) of a school, honouring --school; RowRejected when unknown."""
         if self.school_code and code != self.school_code:
-            raise RowRejected(f"school {code} is not {self.school_code} (--school)")
+            raise OutsideSchool(f"mã trường {code} không phải trường đang nhập ({self.school_code})", code,
+                                self.school_code)
         row = self._cached(("school", code), "SELECT id, code, level FROM schools WHERE code = ?", (code,))
         if row is None:
-            raise RowRejected(f"unknown school {code}")
+            raise RowRejected(f"không có trường mã {code} (nhập danh sách trường trước)")
         return row
 
     def class_(self, school, year: str, name: str):
@@ -132,7 +133,7 @@ class Context:
                            "SELECT id, grade FROM classes WHERE school_id = ? AND school_year = ? AND name = ?",
                            (school[0], year, name))
         if row is None:
-            raise RowRejected(f"unknown class {name} at {school[1]} in {year}")
+            raise RowRejected(f"không có lớp {name} ở {school[1]} năm học {year} (nhập danh sách lớp trước)")
         return row
 
     def term(self, school_id: int, school_code: str, year: str, term: int):
@@ -141,7 +142,7 @@ class Context:
                            "SELECT starts_on, ends_on FROM terms WHERE school_id = ? AND school_year = ? AND term = ?",
                            (school_id, year, term))
         if row is None:
-            raise RowRejected(f"unknown term HK{term} {year} at {school_code}")
+            raise RowRejected(f"{school_code} chưa có học kỳ {term} năm học {year} (nhập học kỳ trước)")
         return row
 
     def subject(self, student: Student, code: str):
@@ -150,7 +151,7 @@ class Context:
                            "SELECT code, kind, periods_per_year FROM subjects "
                            "WHERE school_id = ? AND code = ? AND grade = ?", (student.school_id, code, student.grade))
         if row is None:
-            raise RowRejected(f"unknown subject {code} for grade {student.grade} at {student.school_code}")
+            raise RowRejected(f"không có môn {code} cho khối {student.grade} ở {student.school_code}")
         return row
 
     def student(self, code: str, year: str) -> Student:
@@ -166,10 +167,11 @@ class Context:
             "JOIN schools sc ON sc.id = c.school_id WHERE s.code = ?", (year, code))
         if row is None:
             if self.one("SELECT 1 FROM students WHERE code = ?", (code,)) is None:
-                raise RowRejected(f"unknown student {code}")
-            raise RowRejected(f"student {code} is not enrolled in {year}")
+                raise RowRejected(f"không có học sinh mã {code}")
+            raise RowRejected(f"học sinh {code} không học năm học {year}")
         if self.school_code and row[2] != self.school_code:
-            raise RowRejected(f"student {code} is at {row[2]}, not {self.school_code} (--school)")
+            raise OutsideSchool(f"học sinh {code} thuộc trường {row[2]}, không phải {self.school_code}", row[2],
+                                self.school_code)
         return Student(row[0], code, row[1], row[2], row[3], row[4])
 
     def review_fields(self) -> dict:

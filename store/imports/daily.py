@@ -4,6 +4,7 @@ from __future__ import annotations
 from . import values as v
 from .base import Context, Kind, Op, Outcome, Row, upsert_reviewed
 from .errors import RowRejected
+from .labels import dmy
 from .school import current_year_of, school_code
 
 SESSIONS = {"S": "S", "SANG": "S", "BUOISANG": "S", "C": "C", "CHIEU": "C", "BUOICHIEU": "C",
@@ -29,9 +30,9 @@ class Attendance(Kind):
         in_term = ctx.one("SELECT term FROM terms WHERE school_id = ? AND school_year = ? "
                           "AND ? BETWEEN starts_on AND ends_on", (student.school_id, year, day))
         if in_term is None:
-            raise RowRejected(f"ngay {day} is outside the terms of {year} at {student.school_code}")
-        session = v.parse_choice(row.get("buoi"), "buoi", SESSIONS, hint="S, C or N")
-        excused = int(v.parse_choice(row.get("co_phep"), "co_phep", EXCUSED, hint="P/K or 1/0"))
+            raise RowRejected(f"ngày {dmy(day)} ngoài các học kỳ năm học {year} của {student.school_code}")
+        session = v.parse_choice(row.get("buoi"), "buoi", SESSIONS, hint="S sáng, C chiều hoặc N cả ngày")
+        excused = int(v.parse_choice(row.get("co_phep"), "co_phep", EXCUSED, hint="P có phép, K không phép, hoặc 1/0"))
         reason = v.text(row.get("ly_do")) or None
         return [Op((student.id, day, session), {"student_id": student.id, "date": day, "session": session,
                                                  "excused": excused, "reason": reason})]
@@ -80,7 +81,7 @@ class Events(Kind):
         if v.text(row.get("lop")):
             class_id = ctx.class_(school, current_year_of(day), v.class_name(row.get("lop")))[0]
         kind = v.parse_choice(row.get("loai"), "loai", EVENT_KINDS,
-                              hint="thi, hop, nghi, thongbao or khac")
+                              hint="thi, hop, nghi, thongbao hoặc khac")
         title = " ".join(v.required(row.get("tieu_de"), "tieu_de").split())
         body = v.text(row.get("noi_dung"))
         return [Op((school[0], class_id, day, kind, title), {"school_id": school[0], "class_id": class_id,

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .labels import labelled
+
 from store.errors import StoreError
 
 
@@ -23,11 +25,11 @@ class MissingColumnsError(ImportFileError):
         self.header_row = header_row
         self.header_cells = header_cells
         if header_row is None:
-            where = "no header row found in the first rows"
+            where = "không thấy dòng tiêu đề ở các dòng đầu: kiểm tra tên cột theo tệp mẫu"
         else:
-            shown = ", ".join(repr(c) for c in header_cells if c)
-            where = f"header row found: row {header_row}: {shown}"
-        super().__init__(file_name, f"missing column(s) {', '.join(missing)} ({where})")
+            shown = ", ".join(f"'{c}'" for c in header_cells if c)
+            where = f"dòng tiêu đề tìm thấy: dòng {header_row}: {shown}"
+        super().__init__(file_name, f"thiếu cột {labelled(missing)} ({where})")
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return f"row {self.row}: {self.reason}"
+        return f"dòng {self.row}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class RowNote:
     note: str
 
     def __str__(self) -> str:
-        return f"row {self.row}: {self.note}"
+        return f"dòng {self.row}: {self.note}"
 
 
 class ImportRowsError(StoreError):
@@ -57,12 +59,26 @@ class ImportRowsError(StoreError):
 
     def __init__(self, report):
         self.report = report
-        super().__init__(f"{report.file_name}: {report.error_count or len(report.errors)} bad row(s), nothing imported")
+        super().__init__(f"{report.file_name}: {report.error_count or len(report.errors)} dòng lỗi, chưa nhập gì "
+                         "(sửa các dòng lỗi rồi nhập lại cả tệp)")
 
 
 class RowRejected(Exception):
-    """Raised inside row validation; the runner turns it into a RowError for that row."""
+    """Raised inside row validation; the runner turns it into a RowError for that row.
+
+    ``reason`` is the Vietnamese sentence the coordinator reads (the column, the value as typed,
+    what to type instead); code that must tell reasons apart catches a subclass, never the text.
+    """
 
     def __init__(self, reason: str):
         self.reason = reason
+        super().__init__(reason)
+
+
+class OutsideSchool(RowRejected):
+    """The row belongs to ``school``, not to ``allowed``: the school the import is limited to (--school, the web)."""
+
+    def __init__(self, reason: str, school: str, allowed: str):
+        self.school = school
+        self.allowed = allowed
         super().__init__(reason)

@@ -6,6 +6,7 @@ from store.tt22 import tx_count
 from . import values as v
 from .base import Context, Kind, Op, Outcome, Row, Student, upsert_reviewed
 from .errors import RowRejected
+from .labels import dmy
 from .headers import MAX_TX
 
 GRADE_KINDS = {"TX": "TX", "THUONGXUYEN": "TX", "DDGTX": "TX", "GK": "GK", "GIUAKY": "GK", "DDGGK": "GK",
@@ -26,7 +27,7 @@ def check_tx_index(subject, seq: int) -> None:
     """TX seq must not exceed the subject's TX count (Thông tư 22: 2, 3 or 4 by periods a year)."""
     allowed = tx_count(subject[2])
     if seq > allowed:
-        raise RowRejected(f"TX{seq} is beyond the {allowed} TX of {subject[0]} ({subject[2]} periods a year)")
+        raise RowRejected(f"TX{seq} vượt số cột TX của {subject[0]}: môn {subject[2]} tiết/năm có {allowed} cột TX")
 
 
 def _write_grade(ctx: Context, op: Op) -> Outcome:
@@ -49,23 +50,23 @@ class Grades(Kind):
 
     def check(self, ctx: Context, row: Row) -> list[Op]:
         student, subject, year, term, dates = _subject_and_term(ctx, row)
-        kind = v.parse_choice(row.get("loai"), "loai", GRADE_KINDS, hint="TX, GK or CK")
+        kind = v.parse_choice(row.get("loai"), "loai", GRADE_KINDS, hint="TX, GK hoặc CK")
         raw_seq = v.text(row.get("stt"))
         if kind == "TX":
             if not raw_seq:
-                raise RowRejected("stt is empty (TX scores are numbered 1, 2, ...)")
+                raise RowRejected("thiếu lần (stt): điểm TX đánh số 1, 2, …")
             seq = v.parse_int(raw_seq, "stt", 1)
             check_tx_index(subject, seq)
         else:
             seq = v.parse_int(raw_seq, "stt", 1) if raw_seq else 1
             if seq != 1:
-                raise RowRejected(f"stt {seq} for {kind}: there is one {kind} score a term")
+                raise RowRejected(f"lần (stt) {seq} không dùng cho {kind}: mỗi học kỳ chỉ có một điểm {kind}")
         value = v.parse_score(row.get("diem"), subject[1])
         day = None
         if v.text(row.get("ngay")):
             day = v.parse_date(row.get("ngay"), "ngay")
             if not dates[0] <= day <= dates[1]:
-                raise RowRejected(f"ngay {day} is outside HK{term} {year} ({dates[0]}..{dates[1]})")
+                raise RowRejected(f"ngày {dmy(day)} ngoài học kỳ {term} năm học {year} ({dmy(dates[0])}–{dmy(dates[1])})")
         return [Op((student.id, subject[0], year, term, kind, seq),
                    {"student_id": student.id, "subject": subject[0], "year": year, "term": term, "kind": kind,
                     "seq": seq, "value": value, "date": day})]
@@ -123,7 +124,7 @@ class Conduct(Kind):
         year = v.parse_year(row.get("nam_hoc"))
         term = v.parse_term(row.get("hoc_ky"), allow_year=True)
         student = ctx.student(v.required(row.get("ma_hs"), "ma_hs"), year)
-        rating = v.parse_choice(row.get("xep_loai"), "xep_loai", RATINGS, hint="T, K, D or CD")
+        rating = v.parse_choice(row.get("xep_loai"), "xep_loai", RATINGS, hint="T, K, Đ hoặc CĐ")
         return [Op((student.id, year, term), {"student_id": student.id, "year": year, "term": term,
                                                "rating": rating})]
 

@@ -8,6 +8,7 @@ from store.text import fold, given_name
 from . import values as v
 from .base import Context, Kind, Op, Outcome, Row, upsert_plain
 from .errors import RowRejected
+from .labels import quoted
 from .school import school_code
 
 
@@ -23,7 +24,10 @@ def _email(raw: str) -> str | None:
     try:
         return validate_email(raw, check_deliverability=False, allow_smtputf8=False).normalized
     except EmailNotValidError as e:
-        raise RowRejected(f"bad email {raw!r} ({e})") from e
+        local = raw.rpartition("@")[0]
+        why = ("có chữ có dấu trước @: dùng địa chỉ không dấu" if local and not local.isascii()
+               else "không hợp lệ (ví dụ ten@gmail.com)")
+        raise RowRejected(f"email {quoted(raw)} {why}") from e
 
 
 def _new_owner(ctx: Context, found, d: dict) -> bool:
@@ -99,7 +103,7 @@ class Guardians(Kind):
         year = v.parse_year(row.get("nam_hoc"))
         student = ctx.student(v.required(row.get("ma_hs"), "ma_hs"), year)
         if note:
-            ctx.note(row.number, f"phone {note}")
+            ctx.note(row.number, f"số điện thoại: {note}")
         name = " ".join(v.text(row.get("ho_ten")).split()) or None
         relation = v.text(row.get("quan_he")) or None
         return [Op((phone, student.id, year), {"phone": phone, "name": name, "email": email, "year": year,

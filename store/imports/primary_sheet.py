@@ -96,5 +96,5 @@ def locate_summary(file_name: str, first_rows: list[tuple[int, list]]) -> Header
             break
         return Header(below_number if two_rows else number, columns, _title([c for _, c in rows[:idx]]))
     best = next(((n, c) for n, c in rows if any(header_key(x) for x in c)), None)
-    raise MissingColumnsError(file_name, ["ma_hs", "Mức/Điểm columns per subject"],
+    raise MissingColumnsError(file_name, ["ma_hs", "cột Mức/Điểm của từng môn"],
                               best[0] if best else None, ["" if x is None else str(x) for x in (best[1] if best else [])])

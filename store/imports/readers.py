@@ -4,6 +4,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,8 @@ from xml.etree.ElementTree import ParseError
 from .errors import ImportFileError
 from .limits import DEFAULT, Limits, mib
 
+logger = logging.getLogger(__name__)
+
 try:    # openpyxl parses with lxml when it is installed (python-docx, for the library, brings it in)
     from lxml.etree import LxmlError
     _LXML_ERRORS: tuple[type[Exception], ...] = (LxmlError,)
@@ -20,6 +23,7 @@ except ImportError:
     _LXML_ERRORS = ()
 
 _DELIMITERS = (",", ";", "\t")
+_RESAVE_CSV = "lưu lại dạng 'CSV UTF-8' hoặc .xlsx"
 
 
 @dataclass
@@ -60,7 +64,7 @@ def _count_lines(path: Path) -> int:
 
 def _not_utf8(path: Path, e: UnicodeDecodeError, lines_before: int) -> ImportFileError:
     line = lines_before + e.object[:e.start].count(b"\n") + 1
-    return ImportFileError(path.name, f"not UTF-8 text (line {line}); save it as 'CSV UTF-8' or as .xlsx")
+    return ImportFileError(path.name, f"không phải văn bản UTF-8 (dòng {line}): {_RESAVE_CSV}")
 
 
 def _check_utf8(path: Path) -> None:
@@ -77,7 +81,15 @@ def _check_utf8(path: Path) -> None:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as e:
-            raise ImportFileError(path.name, "not UTF-8 text (the file ends inside a character)") from e
+            raise ImportFileError(path.name, f"không phải văn bản UTF-8 (tệp dừng giữa một ký tự): {_RESAVE_CSV}") from e
+
+
+def _unreadable(path: Path, what: str, e: Exception, after: int | None = None) -> ImportFileError:
+    """A broken file in Vietnamese; the library's own words (English) go to the log, not to the school."""
+    logger.info("import %s: unreadable %s file: %s", path.name, what, e)
+    where = f" sau dòng {after}" if after is not None else ""
+    return ImportFileError(path.name, f"không đọc được tệp {what}{where}: tệp hỏng hoặc không phải {what} "
+                                      "(mở bằng Excel và lưu lại, hoặc xuất lại từ SMAS)")
 
 
 def _csv_rows(path: Path, delimiter: str) -> Iterator[tuple[int, list]]:
@@ -108,7 +120,7 @@ def _check_xlsx_sizes(path: Path, limits: Limits) -> None:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError) as e:
-        raise ImportFileError(path.name, f"not a readable .xlsx file ({e})") from e
+        raise _unreadable(path, ".xlsx", e) from e
     sheets = sum(i.file_size for i in infos if i.filename.startswith("xl/worksheets/"))
     strings = sum(i.file_size for i in infos if i.filename.lower().startswith("xl/sharedstrings"))
     if sheets > limits.max_sheet_bytes:
@@ -131,7 +143,7 @@ def _guarded(path: Path, rows: Iterator[tuple[int, list]], errors, what: str) ->
         for n, row in rows:
             yield n, row
     except errors as e:
-        raise ImportFileError(path.name, f"not a readable {what} file after row {n} ({e})") from e
+        raise _unreadable(path, what, e, after=n) from e
 
 
 @contextmanager
@@ -139,7 +151,7 @@ def open_table(path: str | Path, limits: Limits = DEFAULT) -> Iterator[Table]:
     """The first sheet of an .xlsx (streamed: openpyxl's read-only mode), or a .csv (UTF-8, BOM or not; , ; tab)."""
     path = Path(path)
     if not path.is_file():
-        raise ImportFileError(path.name, "no such file")
+        raise ImportFileError(path.name, "không có tệp này")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
         yield _csv_table(path, limits)
@@ -155,12 +167,13 @@ def open_table(path: str | Path, limits: Limits = DEFAULT) -> Iterator[Table]:
             ws = wb.worksheets[0]
             total = ws.max_row
         except broken as e:
-            raise ImportFileError(path.name, f"not a readable .xlsx file ({e})") from e
+            raise _unreadable(path, ".xlsx", e) from e
         try:
             yield Table(rows=_guarded(path, _xlsx_rows(ws), broken, ".xlsx"), total=total)
         finally:
             wb.close()
     elif suffix == ".xls":
-        raise ImportFileError(path.name, "old .xls format: save it as .xlsx (Excel Workbook) or CSV UTF-8")
+        raise ImportFileError(path.name, "định dạng .xls cũ: mở bằng Excel, lưu lại dạng .xlsx (Excel Workbook) "
+                                         "hoặc CSV UTF-8")
     else:
-        raise ImportFileError(path.name, f"unknown file type {suffix or '(none)'}: use .csv or .xlsx")
+        raise ImportFileError(path.name, f"loại tệp {suffix or '(không có đuôi)'} không đọc được: dùng .csv hoặc .xlsx")

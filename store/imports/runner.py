@@ -30,6 +30,7 @@ from .base import Context, Kind, Outcome, Row
 from .daily import Attendance, Comments, Events
 from .errors import ImportFileError, ImportRowsError, RowError, RowNote, RowRejected
 from .headers import MAX_TX, SEARCH_ROWS
+from .labels import label
 from .limits import DEFAULT, Limits
 from .marks import Conduct, GradeBook, Grades
 from .people import Guardians, Students
@@ -159,13 +160,18 @@ class _Job:
     limits: Limits
 
 
+def unknown_kind(kind: str) -> str:
+    """The reason a kind that is not registered is refused."""
+    return f"không có loại dữ liệu '{kind}' (dùng một trong: {', '.join(KINDS)})"
+
+
 def import_file(db: sqlite_utils.Database, kind: str, path: str | Path, *, dry_run: bool = False,
                 approve: bool = False, replace: bool = False, school_code: str | None = None,
                 imported_by: str = "cli", progress: Progress | None = None,
                 limits: Limits = DEFAULT) -> ImportReport:
     """Import one CSV/XLSX file of ``kind``: all of it, or nothing (ImportRowsError lists the bad rows)."""
     if kind not in KINDS:
-        raise ImportFileError(Path(path).name, f"unknown kind {kind!r} (one of {', '.join(KINDS)})")
+        raise ImportFileError(Path(path).name, unknown_kind(kind))
     job = _Job(kind, Path(path), approve, replace, school_code.upper() if school_code else None, progress, limits)
     report = _pass(db, job, dry_run=True)
     if report.errors:
@@ -255,7 +261,7 @@ def _run(handler: Kind, ctx: Context, columns: dict[int, str], data, report: Imp
         keys = {hash(handler.duplicate_key(op)) for op in ops}
         duplicate = next((first_seen[k] for k in keys if k in first_seen), None)
         if duplicate is not None:
-            report.add_error(RowError(number, f"duplicate of row {duplicate}"))
+            report.add_error(RowError(number, f"trùng với dòng {duplicate} (giữ một dòng)"))
             continue
         first_seen.update((k, number) for k in keys)
         if report.error_count:
@@ -268,8 +274,8 @@ def _run(handler: Kind, ctx: Context, columns: dict[int, str], data, report: Imp
                 report.changes.append((number, outcome.value, cells))
         chunks.tick()
     if footer:
-        report.notes.append(RowNote(footer[0], f"rows {footer[0]}-{footer[-1]} after the data have no {key}: "
-                                               "skipped as the sheet's footer (signatures)"))
+        report.notes.append(RowNote(footer[0], f"dòng {footer[0]}-{footer[-1]} sau dữ liệu không có {label(key)}: "
+                                               "bỏ qua như phần chân trang (chữ ký)"))
     if progress:
         progress(done, total)
 

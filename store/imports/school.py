@@ -8,7 +8,8 @@ from store.clock import school_year_of
 
 from . import values as v
 from .base import Context, Kind, Op, Outcome, Row, upsert_plain
-from .errors import RowRejected
+from .errors import OutsideSchool, RowRejected
+from .labels import dmy, label, quoted
 
 SUBJECT_KINDS = {"DIEM": "diem", "NHANXET": "nhanxet", "NX": "nhanxet", "DANHGIABANGDIEMSO": "diem",
                  "DANHGIABANGNHANXET": "nhanxet", "DIEMSO": "diem"}
@@ -18,22 +19,22 @@ def school_code(value) -> str:
     """ma_truong as stored: trimmed, upper case."""
     code = v.text(value).upper()
     if not code:
-        raise RowRejected("ma_truong is empty")
+        raise RowRejected(f"thiếu {label('ma_truong')}")
     return code
 
 
 def school_grade(school, value) -> int:
     """A khoi cell as stored, checked against the school's level(s) (store.levels); RowRejected else."""
     if not v.text(value):
-        raise RowRejected("khoi is empty")
+        raise RowRejected(f"thiếu {label('khoi')}")
     try:
         grade = levels.parse_khoi(value)
     except levels.LevelError as e:
-        raise RowRejected(f"bad khoi {v.text(value)!r} (use 1-12 or NT, MGB, MGN, MGL)") from e
+        raise RowRejected(f"khối {quoted(v.text(value))} không đúng (dùng 1-12 hoặc NT, MGB, MGN, MGL)") from e
     allowed = levels.grades_of(school[2])
     if grade not in allowed:
-        raise RowRejected(f"khoi {levels.khoi_label(grade)} is not a {school[2]} grade "
-                          f"({levels.grades_label(allowed)})")
+        raise RowRejected(f"khối {levels.khoi_label(grade)} không thuộc cấp {school[2]} "
+                          f"(dùng {levels.grades_label(allowed)})")
     return grade
 
 
@@ -52,13 +53,14 @@ class Schools(Kind):
     def check(self, ctx: Context, row: Row) -> list[Op]:
         code = school_code(row.get("ma_truong"))
         if ctx.school_code and code != ctx.school_code:
-            raise RowRejected(f"school {code} is not {ctx.school_code} (--school)")
+            raise OutsideSchool(f"mã trường {code} không phải trường đang nhập ({ctx.school_code})", code,
+                                ctx.school_code)
         name = v.required(row.get("ten_truong"), "ten_truong")
         try:
             level = levels.parse_levels(v.required(row.get("cap"), "cap"))
         except levels.LevelError as e:
-            raise RowRejected(f"bad cap {v.text(row.get('cap'))!r} (use MN, TH, THCS, THPT or several "
-                              "joined by +, e.g. TH+THCS)") from e
+            raise RowRejected(f"cấp học {quoted(v.text(row.get('cap')))} không đúng (dùng MN, TH, THCS, THPT "
+                              "hoặc ghép bằng +, ví dụ TH+THCS)") from e
         return [Op((code,), {"code": code, "name": name, "level": level})]
 
     def apply(self, ctx: Context, op: Op) -> Outcome:
@@ -80,10 +82,10 @@ class Terms(Kind):
         starts = v.parse_date(row.get("bat_dau"), "bat_dau")
         ends = v.parse_date(row.get("ket_thuc"), "ket_thuc")
         if ends < starts:
-            raise RowRejected(f"ket_thuc {ends} is before bat_dau {starts}")
+            raise RowRejected(f"ngày kết thúc {dmy(ends)} trước ngày bắt đầu {dmy(starts)}")
         first, last = year_dates(year)
         if starts < first or ends > last:
-            raise RowRejected(f"term dates {starts}..{ends} are outside the school year {year}")
+            raise RowRejected(f"học kỳ {dmy(starts)}–{dmy(ends)} nằm ngoài năm học {year} (01/08–31/07)")
         return [Op((school[0], year, term), {"school_id": school[0], "year": year, "term": term,
                                               "starts": starts, "ends": ends})]
 
@@ -125,7 +127,7 @@ class Subjects(Kind):
         school = ctx.school(school_code(row.get("ma_truong")))
         code = v.subject_code(row.get("ma_mon"))
         name = v.required(row.get("ten_mon"), "ten_mon")
-        kind = v.parse_choice(row.get("kieu"), "kieu", SUBJECT_KINDS, hint="diem or nhanxet")
+        kind = v.parse_choice(row.get("kieu"), "kieu", SUBJECT_KINDS, hint="diem hoặc nhanxet")
         grade = school_grade(school, row.get("khoi"))
         periods = v.parse_int(row.get("so_tiet_nam"), "so_tiet_nam", 1, 600)
         return [Op((school[0], code, grade), {"school_id": school[0], "code": code, "name": name, "kind": kind,

@@ -24,7 +24,7 @@ from .errors import ImportFileError, RowRejected
 from .headers import SEARCH_ROWS
 from .limits import DEFAULT
 from .readers import open_table
-from .runner import KINDS
+from .runner import KINDS, unknown_kind
 from .school import school_code
 
 
@@ -37,7 +37,7 @@ class ForeignRow:
     reason: str
 
     def __str__(self) -> str:
-        return f"row {self.row}: {self.reason}"
+        return f"dòng {self.row}: {self.reason}"
 
 
 def rows_outside(db: sqlite_utils.Database, kind: str, path: str | Path, school: str) -> list[ForeignRow]:
@@ -46,7 +46,7 @@ def rows_outside(db: sqlite_utils.Database, kind: str, path: str | Path, school:
     Raises ImportFileError as the import does for an unreadable file or missing columns.
     """
     if kind not in KINDS:
-        raise ImportFileError(Path(path).name, f"unknown kind {kind!r} (one of {', '.join(KINDS)})")
+        raise ImportFileError(Path(path).name, unknown_kind(kind))
     handler = KINDS[kind]
     path = Path(path)
     school = school.upper()
@@ -74,7 +74,7 @@ def _outside(db, values: dict, school: str, student_school: dict[str, str | None
         except RowRejected:
             code = ""
         if code and code != school:
-            return code, f"ma_truong {code} is not {school}"
+            return code, f"mã trường {code} không phải {school}"
     student = v.text(values.get("ma_hs"))
     if student:
         if student not in student_school:
@@ -83,7 +83,7 @@ def _outside(db, values: dict, school: str, student_school: dict[str, str | None
             student_school[student] = row[0] if row else None
         other = student_school[student]
         if other and other != school:
-            return other, f"student {student} is at {other}, not {school}"
+            return other, f"học sinh {student} thuộc trường {other}, không phải {school}"
     return None
 
 

@@ -21,6 +21,7 @@ from store.staff.roster import Position
 from . import values as v
 from .base import Context, Kind, Op, Outcome, Row, upsert_plain
 from .errors import RowRejected
+from .labels import quoted
 from .people import _email
 from .school import school_code
 
@@ -38,7 +39,7 @@ HOMEROOM_NO = {"", "0", "KHONG", "K", "FALSE", "NO"}
 def _staff_code(value) -> str:
     code = re.sub(r"\s+", "", v.text(value)).upper()
     if not code:
-        raise RowRejected("ma_gv trống")
+        raise RowRejected("thiếu mã GV")
     return code
 
 
@@ -57,9 +58,9 @@ def _phone(ctx: Context, row: Row) -> str | None:
     try:
         phone = phones.normalise(raw)
     except phones.PhoneError:
-        raise RowRejected(f"số điện thoại {raw!r} không phải số di động Việt Nam") from None
+        raise RowRejected(f"số điện thoại {quoted(raw)} không phải số di động Việt Nam (kiểm tra lại số)") from None
     if note:
-        ctx.note(row.number, f"phone {note}")
+        ctx.note(row.number, f"số điện thoại: {note}")
     return phone
 
 
@@ -75,20 +76,20 @@ class Teachers(Kind):
         code = _staff_code(row.get("ma_gv"))
         name = " ".join(v.text(row.get("ho_ten")).split())
         if not name:
-            raise RowRejected("ho_ten trống")
+            raise RowRejected("thiếu họ tên")
         phone = _phone(ctx, row)
         try:        # the same validator (email-validator) as the guardians' import
             email = _email(v.text(row.get("email")))
         except RowRejected:
-            raise RowRejected(f"email {v.text(row.get('email'))!r} không hợp lệ") from None
+            raise RowRejected(f"email {quoted(v.text(row.get('email')))} không hợp lệ (ví dụ ten@gmail.com)") from None
         position = POSITIONS.get(v.key(row.get("chuc_vu")) or "GV")
         if position is None:
-            raise RowRejected(f"chuc_vu {v.text(row.get('chuc_vu'))!r} không hợp lệ (gv, to_truong, hieu_truong, "
+            raise RowRejected(f"chức vụ {quoted(v.text(row.get('chuc_vu')))} không đúng (dùng gv, to_truong, hieu_truong, "
                               "pho_hieu_truong, van_thu, dieu_phoi)")
         seen = ctx.state.setdefault("teachers", {})
         first = seen.get((school[0], code))
         if first and first[1] != name:
-            raise RowRejected(f"ma_gv {code} đã có ở dòng {first[0]} với tên khác ({first[1]} / {name})")
+            raise RowRejected(f"mã GV {code} đã có ở dòng {first[0]} với tên khác ({first[1]} / {name})")
         seen.setdefault((school[0], code), (row.number, name))
         if phone:
             owner = ctx.state.setdefault("phones", {}).setdefault((school[0], phone), (row.number, code))
@@ -147,12 +148,12 @@ def _homeroom(value, classes: list[str]) -> str | None:
         return None
     if k in HOMEROOM_YES:
         if len(classes) != 1:
-            raise RowRejected("chu_nhiem đánh dấu nhưng dòng có nhiều lớp: ghi tên lớp chủ nhiệm")
+            raise RowRejected("chủ nhiệm đánh dấu nhưng dòng có nhiều lớp: ghi tên lớp chủ nhiệm")
         return classes[0]
     name = v.class_name(value)
     if re.fullmatch(r"\d{1,2}[A-Z0-9]*", name):
         return name
-    raise RowRejected(f"chu_nhiem {v.text(value)!r} không hợp lệ (x, 1, có, hoặc tên lớp)")
+    raise RowRejected(f"chủ nhiệm {quoted(v.text(value))} không đúng (dùng x, 1, có, hoặc tên lớp)")
 
 
 class Assignments(Kind):
@@ -175,17 +176,17 @@ class Assignments(Kind):
         code = _staff_code(row.get("ma_gv"))
         staff = ctx.one("SELECT id, active FROM staff WHERE school_id = ? AND code = ?", (school[0], code))
         if staff is None:
-            raise RowRejected(f"không có giáo viên {code} trong danh sách cán bộ của {school[1]} (nhập teachers trước)")
+            raise RowRejected(f"không có giáo viên {code} trong danh sách cán bộ của {school[1]} (nhập danh sách cán bộ trước)")
         if not staff[1]:
             raise RowRejected(f"giáo viên {code} đã ngừng hoạt động")
         names = [v.class_name(p) for p in re.split(r"[,;]", v.text(row.get("lop"))) if p.strip()]
         if not names:
-            raise RowRejected("lop trống")
+            raise RowRejected("thiếu lớp")
         classes = {n: self._class(ctx, school, year, n) for n in names}
         homeroom = _homeroom(row.get("chu_nhiem"), names)
         subject = v.subject_code(row.get("ma_mon")) if v.text(row.get("ma_mon")) else ""
         if not subject and not homeroom:
-            raise RowRejected("ma_mon trống (chỉ được trống ở dòng chủ nhiệm)")
+            raise RowRejected("thiếu mã môn (chỉ được trống ở dòng chủ nhiệm)")
         ops = []
         for name, (class_id, grade) in classes.items():
             if subject and ctx.one("SELECT 1 FROM subjects WHERE school_id = ? AND code = ? AND grade = ?",

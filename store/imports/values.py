@@ -15,6 +15,7 @@ from store.text import fold
 from store.subjects import ALIAS_TO_CODE
 
 from .errors import RowRejected
+from .labels import label, quoted
 
 # Excel's day 0 (the 1900 date system, including Lotus' 1900-02-29 bug).
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -47,7 +48,7 @@ def required(value, column: str) -> str:
     """The text of a cell that must not be empty."""
     t = text(value)
     if not t:
-        raise RowRejected(f"{column} is empty")
+        raise RowRejected(f"thiếu {label(column)}")
     return t
 
 
@@ -61,7 +62,7 @@ def parse_date(value, column: str = "date") -> str:
         return _from_serial(value, column)
     t = text(value)
     if not t:
-        raise RowRejected(f"{column} is empty")
+        raise RowRejected(f"thiếu {label(column)}")
     try:
         if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", t):
             y, m, d = (int(p) for p in t.split("-"))
@@ -74,44 +75,45 @@ def parse_date(value, column: str = "date") -> str:
         if m:
             return date.fromisoformat(m.group(1)).isoformat()
     except ValueError as e:
-        raise RowRejected(f"bad {column} {t!r} (no such day)") from e
+        raise RowRejected(f"{label(column)} {quoted(t)} không có trong lịch (dùng dd/mm/yyyy)") from e
     if re.fullmatch(r"\d{5}(\.0+)?", t):
         return _from_serial(float(t), column)
-    raise RowRejected(f"bad {column} {t!r} (use yyyy-mm-dd or dd/mm/yyyy)")
+    raise RowRejected(f"{label(column)} {quoted(t)} không đúng (dùng dd/mm/yyyy)")
 
 
 def _from_serial(serial: float, column: str) -> str:
     if not _SERIAL_MIN <= serial <= _SERIAL_MAX:
-        raise RowRejected(f"bad {column} {text(serial)!r} (not a date)")
+        raise RowRejected(f"{label(column)} {quoted(text(serial))} không phải ngày (dùng dd/mm/yyyy)")
     return (_EXCEL_EPOCH + timedelta(days=int(serial))).isoformat()
 
 
 COMMENT_VALUES = {"D": "D", "DAT": "D", "CD": "CD", "CHUADAT": "CD"}
 
 
-def parse_score(value, subject_kind: str, label: str = "diem") -> str:
+def parse_score(value, subject_kind: str, column: str = "diem") -> str:
     """A score as stored: canonical decimal text ('8', '7.5') or 'D'/'CD' for comment subjects."""
     t = text(value)
+    name = label(column)
     if not t:
-        raise RowRejected(f"{label} is empty")
+        raise RowRejected(f"thiếu {name}")
     folded = key(t)
     if folded in COMMENT_VALUES:
         if subject_kind != "nhanxet":
-            raise RowRejected(f"{label} {t!r} is a comment (D/CD) but the subject is scored")
+            raise RowRejected(f"{name} {quoted(t)} là nhận xét Đ/CĐ, môn này chấm điểm (nhập số 0-10)")
         return COMMENT_VALUES[folded]
     try:
         number = Decimal(t.replace(",", ".")) if not isinstance(value, float) else Decimal(repr(value))
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite():
-        expected = "D or CD" if subject_kind == "nhanxet" else "a number"
-        raise RowRejected(f"{label} {t!r} is not {expected}")
+        expected = "Đ hoặc CĐ" if subject_kind == "nhanxet" else "số (nhập số 0-10)"
+        raise RowRejected(f"{name} {quoted(t)} không phải {expected}")
     if subject_kind == "nhanxet":
-        raise RowRejected(f"{label} {t!r} is a number but the subject is assessed by comment (D/CD)")
+        raise RowRejected(f"{name} {quoted(t)} là số, môn này đánh giá bằng nhận xét (nhập Đ hoặc CĐ)")
     if not Decimal(0) <= number <= Decimal(10):
-        raise RowRejected(f"{label} {t!r} is out of range 0-10")
+        raise RowRejected(f"{name} {quoted(t)} ngoài khoảng 0-10")
     if number != number.quantize(Decimal("0.1")):
-        raise RowRejected(f"{label} {t!r} has more than one decimal")
+        raise RowRejected(f"{name} {quoted(t)} có hơn một chữ số thập phân (ví dụ 7,5)")
     return canonical_score(number)
 
 
@@ -126,7 +128,8 @@ def parse_term(value, *, allow_year: bool = False) -> Semester:
     try:
         return Semester.parse(text(value), allow_year=allow_year)
     except PeriodError:
-        raise RowRejected(f"bad hoc_ky {text(value)!r} (use 1 or 2" + (", or CN" if allow_year else "") + ")") from None
+        allowed = "1, 2 hoặc CN" if allow_year else "1 hoặc 2"
+        raise RowRejected(f"{label('hoc_ky')} {quoted(text(value))} không đúng (dùng {allowed})") from None
 
 
 def parse_year(value) -> str:
@@ -134,7 +137,7 @@ def parse_year(value) -> str:
     t = text(value)
     m = re.fullmatch(r"(\d{4})\s*[-/–]\s*(\d{4})", t)
     if not m or int(m.group(2)) != int(m.group(1)) + 1:
-        raise RowRejected(f"bad nam_hoc {t!r} (use e.g. 2026-2027)")
+        raise RowRejected(f"{label('nam_hoc')} {quoted(t)} không đúng (ví dụ 2026-2027)")
     return f"{m.group(1)}-{m.group(2)}"
 
 
@@ -142,23 +145,23 @@ def parse_phone(value) -> tuple[str, str | None]:
     """A guardian's phone as E.164, and the note when it had to be mapped (lost 0, old prefix)."""
     t = text(value)
     if not t:
-        raise RowRejected("so_dien_thoai is empty")
+        raise RowRejected(f"thiếu {label('so_dien_thoai')}")
     _, note = phones.modernise(t)
     try:
         return phones.normalise(t), note
     except phones.PhoneError as e:
-        raise RowRejected(f"bad phone {t!r} ({e.reason})") from e
+        raise RowRejected(f"{label('so_dien_thoai')} {quoted(t)} {e.reason} (kiểm tra lại số)") from e
 
 
 def parse_int(value, column: str, low: int, high: int | None = None) -> int:
     """A whole number within [low, high]."""
     t = text(value)
     if not re.fullmatch(r"\d+", t):
-        raise RowRejected(f"bad {column} {t!r} (not a whole number)")
+        raise RowRejected(f"{label(column)} {quoted(t)} không phải số nguyên (ví dụ 35)")
     n = int(t)
     if n < low or (high is not None and n > high):
-        limit = f"{low}-{high}" if high is not None else f">= {low}"
-        raise RowRejected(f"bad {column} {t!r} (must be {limit})")
+        limit = f"từ {low} đến {high}" if high is not None else f"từ {low} trở lên"
+        raise RowRejected(f"{label(column)} {quoted(t)} ngoài khoảng cho phép (dùng số {limit})")
     return n
 
 
@@ -168,14 +171,14 @@ def parse_choice(value, column: str, choices: dict[str, str], hint: str | None =
     if k in choices:
         return choices[k]
     allowed = hint or "/".join(sorted(set(choices.values())))
-    raise RowRejected(f"bad {column} {text(value)!r} (use {allowed})")
+    raise RowRejected(f"{label(column)} {quoted(text(value))} không đúng (dùng {allowed})")
 
 
 def subject_code(value) -> str:
     """ma_mon as a canonical code: 'Toán' -> 'TOAN', 'Ngữ văn' -> 'VAN'."""
     k = key(value)
     if not k:
-        raise RowRejected("ma_mon is empty")
+        raise RowRejected(f"thiếu {label('ma_mon')}")
     return SUBJECT_ALIASES.get(k, k)
 
 
@@ -183,5 +186,5 @@ def class_name(value) -> str:
     """lop as stored: '8a2 ' -> '8A2'."""
     t = re.sub(r"\s+", "", text(value)).upper()
     if not t:
-        raise RowRejected("lop is empty")
+        raise RowRejected(f"thiếu {label('lop')}")
     return t

@@ -68,6 +68,10 @@ class RowEdit:
     comment: str
 
 
+def _not_in_class(choice: ClassChoice, school_year: str) -> str:
+    return f"không học lớp {choice.name} năm học {school_year} (tải lại trang)"
+
+
 def _pupils(db, class_id: int, school_year: str) -> list[tuple[int, str, str]]:
     return [tuple(r) for r in db.execute(
         "SELECT s.id, s.code, s.full_name FROM enrollments e JOIN students s ON s.id = e.student_id "
@@ -100,14 +104,14 @@ def save(db: sqlite_utils.Database, choice: ClassChoice, subject: Subject, point
         for sid, edit in sorted(edits.items(), key=lambda e: list(pupils).index(e[0]) if e[0] in pupils else 1e9):
             code, name = pupils.get(sid, ("?", "?"))
             if sid not in pupils:
-                problems.append(Problem(code, name, "học sinh", str(sid), f"không học lớp {choice.name}"))
+                problems.append(Problem(code, name, "học sinh", str(sid), _not_in_class(choice, school_year)))
                 continue
             level, score, comment = edit.level.strip(), edit.score.strip(), " ".join(edit.comment.split())
             if not (level or score or comment):
                 continue
             if len(comment) > MAX_COMMENT:
                 problems.append(Problem(code, name, "nhận xét", comment[:40] + "…",
-                                        f"nhận xét dài hơn {MAX_COMMENT} ký tự"))
+                                        f"nhận xét dài {len(comment)} ký tự, quá {MAX_COMMENT} ký tự (rút gọn lại)"))
                 continue
             pupil = Student(sid, code, choice.school_id, choice.school_code, choice.id, choice.grade)
             try:
@@ -157,7 +161,7 @@ def save_qualities(db: sqlite_utils.Database, choice: ClassChoice, point: Point,
                 continue
             who = pupils.get(sid, ("?", "?"))
             if sid not in pupils:
-                problems.append(Problem(*who, code, typed, f"không học lớp {choice.name}"))
+                problems.append(Problem(*who, code, typed, _not_in_class(choice, school_year)))
                 continue
             pupil = Student(sid, who[0], choice.school_id, choice.school_code, choice.id, choice.grade)
             try:
