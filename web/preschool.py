@@ -31,8 +31,12 @@ from store.preschool.rules import REMINDERS, Amount, InvalidValue, Note, parse_n
 from .auth import staff_required
 from .db import get_db, redis, settings
 from .entry import EDITORS, _choices, _int_arg
+from .menu import MenuEntry
 
 bp = Blueprint("preschool", __name__, url_prefix="/staff/mn")
+MENU = (MenuEntry("preschool.notes", "Nhật ký MN"),
+        MenuEntry("preschool.pickups", "Người đón"),
+        MenuEntry("preschool.weighing", "Cân đo MN"))
 
 CHIP_REMINDERS = ("ta", "quan_ao")      # one tap on the row; the others under "Thêm"
 

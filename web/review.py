@@ -27,8 +27,12 @@ from store.connection import transaction
 
 from .auth import safe_target, staff_required
 from .db import get_db, redis, settings
+from .menu import MenuEntry
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
+MENU = (MenuEntry("review.approvals", "Duyệt"),
+        MenuEntry("review.teacher_messages", "GV / Nghỉ"),
+        MenuEntry("review.announce", "Thông báo"))
 
 APPROVERS = ("reviewer", "admin", "operator")
 ANNOUNCERS = ("reviewer", "admin", "operator")

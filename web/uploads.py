@@ -37,8 +37,10 @@ from store.text import fold
 
 from .auth import staff_required
 from .db import get_db, settings
+from .menu import MenuEntry
 
 bp = Blueprint("uploads", __name__, url_prefix="/staff")
+MENU = (MenuEntry("uploads.upload", "Nhập dữ liệu"),)
 
 IMPORTERS = ("admin", "operator")
 KEEP_S = 3600                 # a previewed file waits this long for its confirmation
