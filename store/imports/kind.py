@@ -29,6 +29,7 @@ class ImportKind:
     reviewed_in: tuple[str, ...] = ()      # the review specs (store.review_registry) its rows wait in
     replaceable: bool = False              # --replace: what the file no longer lists goes
     template: Callable[[Path], None] | None = None    # a layout of its own (tonghop_th): writes the template file
+    no_demo: str = ""           # why no demo writes a file of this kind (tests/test_registries.py asks for one)
 
     @property
     def required(self) -> tuple[str, ...]:

@@ -282,10 +282,12 @@ DANHGIA = ImportKind("danhgia", "Đánh giá tiểu học (môn học)", Danhgia
                       "diem": "9", "nhan_xet": "Tính nhanh, cẩn thận"}, reviewed_in=("primary_assessments",))
 PHAMCHAT = ImportKind("phamchat", "Phẩm chất, năng lực (tiểu học)", Phamchat(),
                       {"ma_hs": "KD900004", "nam_hoc": "2025-2026", "dot": "CK1", "ma": "CC", "muc": "T"},
-                      synonyms=TT27_COLUMNS, reviewed_in=("primary_qualities",))
+                      synonyms=TT27_COLUMNS, reviewed_in=("primary_qualities",),
+                      no_demo="the demo's qualities come in tonghop_th's columns (SMAS's layout)")
 KETQUA_TH = ImportKind("ketqua_th", "Kết quả cuối năm (tiểu học)", KetquaTh(),
                        {"ma_hs": "KD900004", "nam_hoc": "2025-2026", "ket_qua": "HTT", "khen_thuong": ""},
-                       synonyms=TT27_COLUMNS, reviewed_in=("primary_results",))
+                       synonyms=TT27_COLUMNS, reviewed_in=("primary_results",),
+                       no_demo="the official year-end result exists only after CN; the demo is mid-year")
 TONGHOP_TH = ImportKind("tonghop_th", "Bảng tổng hợp kết quả đánh giá (tiểu học, SMAS)", TonghopTh(),
                         {"ma_hs": "KD900004", "nam_hoc": "2025-2026", "dot": "CK1"},
                         reviewed_in=("primary_assessments", "primary_qualities"), template=_summary_template)
