@@ -9,6 +9,10 @@ either waits for it (its run row needs the same write lock) or has a cutoff
 older than our approved_at, and the items go in the next digest — never in
 none.
 
+The tables and how each joins to its school and class are the review specs
+(store.review_registry.REVIEW_SPECS, each declared beside its domain); a
+group key's ``kind`` is its table's spec.
+
 Groups: kind, class, subject, who entered the rows (an import file is
 ``import:<file>``) and the local date they were entered — one import file
 or one teacher's day of entries is one group.
