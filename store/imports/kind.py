@@ -3,8 +3,10 @@
 Everything that used to be kept by hand per kind in several files is a field
 here: the upload page's label, the headers of the domain's own columns, the
 review queues its rows wait in, whether ``--replace`` applies, the example
-row of its downloadable template. The runner, header detection, the web
-upload page, the templates and the demo read the kinds through the registry.
+row of its downloadable template. The runner, header detection, the CLI,
+the web upload page and the templates read the kinds through the registry;
+tests/test_registries.py checks each has its README row, template, review
+spec and a demo file (or says in ``no_demo`` why not).
 """
 from __future__ import annotations
 
