@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from store.clock import now_iso
-from store.imports import KINDS, ImportFileError, ImportReport, ImportRowsError, import_file
+from store.imports import ImportFileError, ImportReport, ImportRowsError, import_file, registry
 
 from .context import database_problem
 
@@ -91,10 +91,6 @@ def run_import(db, kind: str, path: Path, *, dry_run: bool = False, approve: boo
     return report
 
 
-# Kinds whose --replace deactivates what the file no longer lists.
-REPLACEABLE = ("guardians", "teachers", "assignments")
-
-
 def send_first_codes(app, school: str | None, since: str) -> None:
     """After a teachers import: each new account's first one-time code, by SMS, or printed once here."""
     from outbox.account_codes import deliver_invites
@@ -119,7 +115,7 @@ def send_first_codes(app, school: str | None, since: str) -> None:
 
 
 @click.command("import")
-@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.argument("kind", type=click.Choice(registry.names()))
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and report the counts; write nothing.")
 @click.option("--approve", is_flag=True, help="Approve what is imported now (otherwise it waits for a reviewer).")
@@ -130,8 +126,9 @@ def send_first_codes(app, school: str | None, since: str) -> None:
 @click.pass_obj
 def import_cmd(app, kind, file, dry_run, approve, replace, school, all_notes):
     """Load a CSV or XLSX file of KIND: all or nothing, every bad row reported."""
-    if replace and kind not in REPLACEABLE:
-        raise click.UsageError(f"--replace only applies to {', '.join(REPLACEABLE)}")
+    if replace and not registry.find(kind).replaceable:
+        which = ", ".join(k.name for k in registry.KINDS if k.replaceable)
+        raise click.UsageError(f"--replace only applies to {which}")
     started = now_iso()
     run_import(app.db, kind, file, dry_run=dry_run, approve=approve, replace=replace, school=school,
                all_notes=all_notes)

@@ -48,7 +48,7 @@ def deliver(db: sqlite_utils.Database, settings, user_id: int, *, actor: str) ->
     url = settings.web.public_url.rstrip("/") + "/staff/first-login"
     text, _ = prepare(render("ma_can_bo.txt", code=code, login=login, minutes=lifetime // 60, url=url),
                       settings.sms.transliterate)
-    message_id = messages.enqueue(db, settings, phone=member.phone, body=text, kind=messages.Kind.OTP,
+    message_id = messages.enqueue(db, settings, phone=member.phone, body=text, kind=messages.MessageKind.OTP,
                                   school_id=school_id, valid_for_s=lifetime)
     return Issued(user_id, login, name, codes.Delivery.SMS, mask(member.phone), None, message_id)
 

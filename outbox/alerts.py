@@ -69,7 +69,7 @@ def send_absence_alerts(db: sqlite_utils.Database, settings, *, today: date | No
             for guardian_id, phone, class_id, class_name in _guardians(db, student_id, year):
                 text = prepare(render("vang_bao.txt", child=name, class_name=class_name, items=listed),
                                settings.sms.transliterate)[0]
-                messages.enqueue(db, settings, phone=phone, body=text, kind=messages.Kind.ALERT,
+                messages.enqueue(db, settings, phone=phone, body=text, kind=messages.MessageKind.ALERT,
                                  school_id=school_id, class_id=class_id, student_id=student_id,
                                  guardian_id=guardian_id)
                 queued += 1

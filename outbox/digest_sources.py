@@ -5,7 +5,7 @@ in a few indexed queries (`student_id IN (...)`, bounded by the page) and
 returns, per student, a `Piece`: the detailed lines, and the same news in
 a few words (`summary`, and the shortest form `brief`) for a child whose
 detail would not fit in one SMS part. A new domain adds its own source to
-`SOURCES`; the digest builder knows nothing of the tables behind them.
+`NEWS_SOURCES`; the digest builder knows nothing of the tables behind them.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from datetime import date
+from typing import Callable
 
 from store.news import GRADE_TENTHS
 from store.periods import Semester
@@ -285,14 +286,33 @@ class WindowLines:
         return pieces
 
 
+@dataclass(frozen=True)
+class NewsSource:
+    """One domain's news in the digest: ``make(full)`` gives a fresh source (a run's caches are its own) whose
+    ``read(db, window, page)`` returns {student id: Piece}: the detailed lines and the one-part summary."""
+
+    name: str
+    make: Callable[[bool], object]
+
+
+# Every news source, one line each, in the order their lines appear; a new domain adds its own here.
+NEWS_SOURCES: list[NewsSource] = [
+    NewsSource("grades", lambda full: Grades(None if full else 12)),
+    NewsSource("conduct", lambda full: Conduct()),
+    NewsSource("absences", lambda full: Absences()),
+    NewsSource("comments", lambda full: Comments()),
+    NewsSource("events", lambda full: Events()),
+    NewsSource("primary", lambda full: WindowLines("primary", digest_primary.source, "mục đánh giá mới")),
+    NewsSource("preschool", lambda full: WindowLines("preschool", digest_preschool.source, "tin mầm non mới")),
+]
+
+
 def sources(*, full: bool = False) -> list:
-    """The digest's news sources, in the order their lines appear; a new domain appends its own.
+    """The digest's news sources (NEWS_SOURCES), fresh for one run, in the order their lines appear.
 
     ``full``: every score listed however many (the e-mail, which has room).
     """
-    return [Grades(None if full else 12), Conduct(), Absences(), Comments(), Events(),
-            WindowLines("primary", digest_primary.source, "mục đánh giá mới"),
-            WindowLines("preschool", digest_preschool.source, "tin mầm non mới")]
+    return [source.make(full) for source in NEWS_SOURCES]
 
 
 def subjects_of(db, school_id: int) -> dict[tuple[str, int], tuple[SubjectKind, int]]:

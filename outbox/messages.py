@@ -23,7 +23,7 @@ from .states import FAILED, IN_FLIGHT, INITIAL, MessageState as S, sources_of, s
 logger = logging.getLogger(__name__)
 
 
-class Kind(str, Enum):
+class MessageKind(str, Enum):
     """What a message is; replies go first and are never held by quiet hours."""
 
     REPLY = "reply"
@@ -36,12 +36,15 @@ class Kind(str, Enum):
 
     @property
     def is_reply(self) -> bool:
-        return self in (Kind.REPLY, Kind.OTP, Kind.HINT)
+        return self in (MessageKind.REPLY, MessageKind.OTP, MessageKind.HINT)
 
     @property
     def priority(self) -> int:
         """0 = the replies lane, served before 1 = bulk."""
         return 0 if self.is_reply else 1
+
+
+Kind = MessageKind      # the old name: a re-export until outbox/digest.py and web/review.py say MessageKind
 
 
 # What staff may resend (a new copy; the original keeps its outcome).
@@ -56,7 +59,7 @@ class Message:
     connection: str
     phone: str
     body: str
-    kind: Kind
+    kind: MessageKind
     encoding: str | None
     parts: int | None
     valid_until: str | None
@@ -65,7 +68,7 @@ class Message:
     concat_ref: int | None = None
 
 
-def enqueue(db: sqlite_utils.Database, settings, *, phone: str, body: str, kind: Kind | str,
+def enqueue(db: sqlite_utils.Database, settings, *, phone: str, body: str, kind: MessageKind | str,
             connection: str | None = None, school_id: int | None = None, class_id: int | None = None,
             student_id: int | None = None, guardian_id: int | None = None, inbox_id: int | None = None,
             not_before: datetime | None = None, valid_for_s: int | None = None,
@@ -75,13 +78,13 @@ def enqueue(db: sqlite_utils.Database, settings, *, phone: str, body: str, kind:
     The caller commits (or wraps several enqueues in one transaction) and
     then wakes the senders.
     """
-    kind = Kind(kind)
+    kind = MessageKind(kind)
     now = utcnow()
     due = not_before or now
     if not kind.is_reply:
         due = max(due, quiet.next_send_time(due, settings.sms.quiet_hours or None, settings.sms.timezone))
     if valid_until is None:
-        seconds = valid_for_s or (settings.sms.otp_validity if kind is Kind.OTP else settings.sms.reply_validity
+        seconds = valid_for_s or (settings.sms.otp_validity if kind is MessageKind.OTP else settings.sms.reply_validity
                                   if kind.is_reply else None)
         valid_until = due + timedelta(seconds=seconds) if seconds else None
     connection = connection or settings.smsc[0].name
@@ -95,7 +98,7 @@ def enqueue(db: sqlite_utils.Database, settings, *, phone: str, body: str, kind:
 
 
 def enqueue_many(db: sqlite_utils.Database, settings, rows: list[tuple[str, str, int | None, int | None, int | None]],
-                 *, kind: Kind | str, connection: str | None = None, not_before: datetime | None = None,
+                 *, kind: MessageKind | str, connection: str | None = None, not_before: datetime | None = None,
                  valid_until: datetime | None = None) -> list[int]:
     """Insert queued messages of one kind and timing, ``rows`` of (phone, body, school_id, guardian_id,
     student_id), in one statement; returns their ids in order.
@@ -103,7 +106,7 @@ def enqueue_many(db: sqlite_utils.Database, settings, rows: list[tuple[str, str,
     Inside the caller's write transaction (BEGIN IMMEDIATE): the ids are
     taken after the largest one, which no one else can take meanwhile.
     """
-    kind = Kind(kind)
+    kind = MessageKind(kind)
     now = utcnow()
     due = not_before or now
     if not kind.is_reply:
@@ -145,7 +148,7 @@ def claim(db: sqlite_utils.Database, connections: list[str], limit: int, lease_s
             [iso(now + timedelta(seconds=lease_s)), iso(now), iso(now), *connections, limit, iso(now),
              *connections, bulk]).fetchall()
     rows.sort(key=lambda r: r[0])
-    return [Message(r[0], r[1], r[2], r[3] or "", Kind(r[4]), r[5], r[6], r[7], r[8], r[9], r[10]) for r in rows]
+    return [Message(r[0], r[1], r[2], r[3] or "", MessageKind(r[4]), r[5], r[6], r[7], r[8], r[9], r[10]) for r in rows]
 
 
 def next_due(db: sqlite_utils.Database, connections: list[str]) -> datetime | None:

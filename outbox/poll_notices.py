@@ -35,7 +35,7 @@ def send_invitations(db: sqlite_utils.Database, settings, poll: polls.Poll, invi
     """One queued invitation per guardian (the caller holds the transaction and wakes the senders)."""
     ids = []
     for person in invitees:
-        mid = messages.enqueue(db, settings, phone=person.phone, body=sms.text, kind=messages.Kind.ANNOUNCEMENT,
+        mid = messages.enqueue(db, settings, phone=person.phone, body=sms.text, kind=messages.MessageKind.ANNOUNCEMENT,
                                school_id=poll.school_id, class_id=poll.class_id or person.children[0][1],
                                student_id=person.children[0][0] if len(person.children) == 1 else None,
                                guardian_id=person.guardian_id)
@@ -51,7 +51,7 @@ def send_reminder(db: sqlite_utils.Database, settings, poll: polls.Poll) -> int:
     sms = invitation(settings, poll, reminder=True)
     targets = poll_results.to_remind(db, poll)
     for gid, phone in targets:
-        messages.enqueue(db, settings, phone=phone, body=sms.text, kind=messages.Kind.ANNOUNCEMENT,
+        messages.enqueue(db, settings, phone=phone, body=sms.text, kind=messages.MessageKind.ANNOUNCEMENT,
                          school_id=poll.school_id, class_id=poll.class_id, guardian_id=gid)
         db.execute("UPDATE poll_recipients SET reminded = 1 WHERE poll_id = ? AND guardian_id = ?", [poll.id, gid])
     db.execute("UPDATE polls SET reminded_at = ? WHERE id = ?", [now_iso(), poll.id])
@@ -66,7 +66,7 @@ def notify_promoted(db: sqlite_utils.Database, settings, poll: polls.Poll, promo
         if row is None:
             continue
         sms = _prepared(settings, render("bc_len.txt", poll=poll, option=poll.option(p.option), child=row[1]))
-        messages.enqueue(db, settings, phone=row[0], body=sms.text, kind=messages.Kind.ANNOUNCEMENT,
+        messages.enqueue(db, settings, phone=row[0], body=sms.text, kind=messages.MessageKind.ANNOUNCEMENT,
                          school_id=poll.school_id, class_id=poll.class_id, student_id=p.student_id,
                          guardian_id=p.guardian_id)
     return len(promoted)

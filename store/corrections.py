@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from .approvals import SPECS, ApprovalError, GroupKey, _group_filter
+from .approvals import ApprovalError, GroupKey, _group_filter
 from .clock import now_iso
 from .connection import transaction
 from .review_status import APPROVAL, ReviewStatus as R, sql_in
@@ -74,7 +74,7 @@ def send_back(db: sqlite_utils.Database, key: GroupKey, reason: str, *, actor: s
         raise ApprovalError(f"Lý do dài quá {MAX_REASON} ký tự.")
     if school_id is not None and key.school_id != school_id:
         raise ApprovalError("that group belongs to another school")
-    spec, table = SPECS[key.kind], key.kind.value
+    spec, table = key.kind, key.kind.name
     where, params = _group_filter(spec, key, tz)
     if row_ids is not None:
         where += f" AND t.rowid IN ({','.join('?' * len(row_ids))})" if row_ids else " AND 0"

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from . import redact
+from . import redact, review_registry
 from .clock import iso, local_today, school_year_of
 from .message_states import FAILED, LABELS, sql_in
 from .text import fold
@@ -225,7 +225,7 @@ def texts(db: sqlite_utils.Database, *, tz: str, school_id: int | None = None, c
 
 
 # -- the staff home --------------------------------------------------------------------------------------------
-_PENDING_BY_STUDENT = ("grades", "conduct", "results", "attendance", "comments")
+_PENDING_BY_STUDENT = tuple(s.name for s in review_registry.REVIEW_SPECS if s.per_student)   # events: per school
 
 
 def pending_approvals(db: sqlite_utils.Database, school_id: int, class_ids: Collection[int] | None = None) -> int:

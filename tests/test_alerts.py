@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from outbox import alerts
 from store import approvals
+from store.review_registry import spec
 from store.clock import local_today, now_iso
 
 from .fixtures_web import login_staff, post_form
@@ -35,7 +36,7 @@ def alerts_on(db, code="THCS-DD"):
 
 
 def approve_all(db):
-    keys = [g.key for g in approvals.pending_groups(db, TZ) if g.key.kind is approvals.Kind.ATTENDANCE]
+    keys = [g.key for g in approvals.pending_groups(db, TZ) if g.key.kind is spec("attendance")]
     return approvals.approve(db, keys, actor="co.lan", tz=TZ, school_id=None)
 
 
@@ -82,7 +83,7 @@ def test_the_approval_page_sends_the_alert_at_once(client, make_staff, school_db
     absent(school_db, hoa(school_db), local_today(TZ))
     login_staff(client, make_staff("co.duyet", "reviewer", school="THCS-DD"))
     key = next(g.key for g in approvals.pending_groups(school_db, TZ)
-               if g.key.kind is approvals.Kind.ATTENDANCE)
+               if g.key.kind is spec("attendance"))
     resp = post_form(client, "/staff/approvals", {"group": json.dumps(key.as_list()), "scope": "groups"},
                      get_from="/staff/approvals")
     assert resp.status_code == 303

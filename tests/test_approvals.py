@@ -8,10 +8,11 @@ import pytest
 
 from outbox import notices
 from store import announcements, approvals, teacher_messages
-from store.approvals import ApprovalError, GroupKey, Kind
+from store.approvals import ApprovalError, GroupKey
 from store.clock import local_today, now_iso, school_year_of
 from store.news import approved_between
 from .state_moves import checked_review_moves
+from store.review_registry import spec
 
 TZ = "Asia/Ho_Chi_Minh"
 # 2025-10-01 23:59 and 2025-10-02 00:01 in Hanoi (UTC+7).
@@ -167,10 +168,10 @@ def test_every_kind_finds_its_school_and_class(school_db):
     school_db["events"].insert({"school_id": dd, "class_id": None, "date": day, "kind": "hop", "title": "Hop PH",
                                 **stamp})
     groups = {g.key.kind: g for g in approvals.pending_groups(school_db, TZ, school_id=dd)}
-    assert set(groups) == {Kind.ATTENDANCE, Kind.COMMENTS, Kind.CONDUCT, Kind.EVENTS}
-    assert all(groups[k].key.class_id == class_id for k in (Kind.ATTENDANCE, Kind.COMMENTS, Kind.CONDUCT))
-    assert groups[Kind.EVENTS].key.class_id is None
-    assert approvals.pending_rows(school_db, groups[Kind.ATTENDANCE].key, TZ)[0].detail.startswith("Vắng")
+    assert set(groups) == {spec("attendance"), spec("comments"), spec("conduct"), spec("events")}
+    assert all(groups[k].key.class_id == class_id for k in (spec("attendance"), spec("comments"), spec("conduct")))
+    assert groups[spec("events")].key.class_id is None
+    assert approvals.pending_rows(school_db, groups[spec("attendance")].key, TZ)[0].detail.startswith("Vắng")
     n = approvals.approve(school_db, [g.key for g in groups.values()], actor="rv1", tz=TZ, school_id=dd)
     assert n == 4
     assert approvals.pending_groups(school_db, TZ) == []

@@ -9,7 +9,7 @@ import pytest
 
 from store.connection import connect
 from store.imports import ImportFileError, ImportRowsError, import_file, undo
-from store.imports import runner
+from store.imports import registry
 from store.imports.limits import Limits
 
 from .fixtures_imports import write_xlsx
@@ -81,7 +81,7 @@ def test_item02_a_file_over_the_row_cap_is_refused(school_db, tmp_path):
 def test_item02_a_failure_half_way_is_undone(school_db, tmp_path, monkeypatch):
     before = _links(school_db), school_db.execute("SELECT count(*) FROM guardians").fetchone()[0]
     path = guardians_file(school_db, tmp_path / "g.csv", 450)
-    real_apply, calls = runner.KINDS["guardians"].apply, {"n": 0}
+    real_apply, calls = registry.find("guardians").handler.apply, {"n": 0}
 
     def apply_then_fill_the_disk(ctx, op):
         if not ctx.conn.execute("SELECT count(*) FROM temp.sqlite_master WHERE type = 'trigger'").fetchone()[0]:
@@ -91,7 +91,7 @@ def test_item02_a_failure_half_way_is_undone(school_db, tmp_path, monkeypatch):
             raise sqlite3.OperationalError("database or disk is full")
         return real_apply(ctx, op)
 
-    monkeypatch.setattr(runner.KINDS["guardians"], "apply", apply_then_fill_the_disk)
+    monkeypatch.setattr(registry.find("guardians").handler, "apply", apply_then_fill_the_disk)
     with pytest.raises(sqlite3.OperationalError):
         import_file(school_db, "guardians", path, approve=True)
     assert (_links(school_db), school_db.execute("SELECT count(*) FROM guardians").fetchone()[0]) == before

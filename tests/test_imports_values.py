@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 import pytest
 
+from store.imports import registry
 from store.imports import values as v
 from store.imports.errors import MissingColumnsError, RowRejected
 from store.imports.headers import find_header, header_key
@@ -100,14 +101,15 @@ def test_header_keys(header, key):
 def test_header_found_below_title_rows_with_synonyms():
     rows = [(1, ["SỞ GIÁO DỤC VÀ ĐÀO TẠO", None]), (2, ["DANH SÁCH PHỤ HUYNH, HỌC SINH", None]), (3, []),
             (4, ["STT", "Mã HS", "Họ tên học sinh", "SĐT", "Họ tên phụ huynh", "Năm học"]), (5, [1, "HS1"])]
-    header = find_header("guardians", "f.csv", rows, ("so_dien_thoai", "ma_hs", "nam_hoc"), ("ho_ten", "email"))
+    header = find_header(registry.vocabulary(registry.find("guardians")), "f.csv", rows, ("so_dien_thoai", "ma_hs", "nam_hoc"), ("ho_ten", "email"))
     # The student's name column is not the guardian's name.
     assert (header.row, header.columns) == (4, {1: "ma_hs", 3: "so_dien_thoai", 4: "ho_ten", 5: "nam_hoc"})
 
 
 def test_no_header_at_all():
     with pytest.raises(MissingColumnsError) as raised:
-        find_header("conduct", "f.csv", [(1, ["a", "b"]), (2, ["1", "2"])], ("ma_hs", "xep_loai"), ())
+        find_header(registry.vocabulary(registry.find("conduct")), "f.csv", [(1, ["a", "b"]), (2, ["1", "2"])],
+                    ("ma_hs", "xep_loai"), ())
     assert str(raised.value) == ("f.csv: thiếu cột mã học sinh (ma_hs), xếp loại (xep_loai) (không thấy dòng tiêu đề "
                                  "ở các dòng đầu: kiểm tra tên cột theo tệp mẫu)")
     assert raised.value.missing == ["ma_hs", "xep_loai"]

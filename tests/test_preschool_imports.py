@@ -99,15 +99,16 @@ def test_the_demo_kindergarten_imports_and_answers_be(db, tmp_path, sms_settings
 
 def test_pending_notes_and_measurements_are_approval_groups(kindergarten, sms_settings):
     from store import approvals
+    from store.review_registry import spec
     k = kindergarten
     k.load("nhatky", [["ma_hs", "ngay", "an"], ["MN01", k.friday.isoformat(), "it"]])
     k.load("cando", [["ma_hs", "ngay", "can_nang", "chieu_cao"], ["MN01", k.friday.isoformat(), "18,4", "110"]])
     tz = sms_settings.sms.timezone
     groups = {g.key.kind: g for g in approvals.pending_groups(k.db, tz, school_id=1)}
-    assert groups[approvals.Kind.DAILY_NOTES].key.kind.label == "Nhật ký mầm non"
-    rows = approvals.pending_rows(k.db, groups[approvals.Kind.GROWTH].key, tz)
+    assert groups[spec("daily_notes")].key.kind.label == "Nhật ký mầm non"
+    rows = approvals.pending_rows(k.db, groups[spec("growth_measurements")].key, tz)
     assert [r.detail for r in rows] == [f"{k.friday.isoformat()} 18.4 kg, 110 cm"]
-    approvals.approve(k.db, [groups[approvals.Kind.DAILY_NOTES].key], actor="hieu.truong", tz=tz, school_id=1)
+    approvals.approve(k.db, [groups[spec("daily_notes")].key], actor="hieu.truong", tz=tz, school_id=1)
     assert notes.latest(k.db, 1, k.friday)[1].an is Amount.IT
 
 

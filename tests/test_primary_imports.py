@@ -152,15 +152,16 @@ def test_a_secondary_pupil_is_refused(school_db, tmp_path):
 
 def test_imported_primary_rows_wait_in_the_approval_queue(primary_db, tmp_path):
     from store import approvals
+    from store.review_registry import spec
     path = smas_sheet(tmp_path / "tonghop.xlsx", "Giữa học kì II", GOOD_ROWS)
     import_file(primary_db, "tonghop_th", path)
     groups = [g for g in approvals.pending_groups(primary_db, "Asia/Ho_Chi_Minh")
-              if g.key.kind in (approvals.Kind.PRIMARY, approvals.Kind.QUALITIES)]
+              if g.key.kind in (spec("primary_assessments"), spec("primary_qualities"))]
     assert sum(g.count for g in groups) == 13
     toan = next(g for g in groups if g.key.subject == "TOAN" and g.class_name == "4A1")
     rows = approvals.pending_rows(primary_db, toan.key, "Asia/Ho_Chi_Minh")
     assert [r.detail for r in rows] == ["GK2 mức T, KTĐK 9"]
-    quals = next(g for g in groups if g.key.kind is approvals.Kind.QUALITIES and g.class_name == "4A1")
+    quals = next(g for g in groups if g.key.kind is spec("primary_qualities") and g.class_name == "4A1")
     assert "GK2 Chăm chỉ: Đạt" in [r.detail for r in approvals.pending_rows(primary_db, quals.key, "Asia/Ho_Chi_Minh")]
     approved = approvals.approve(primary_db, [g.key for g in groups], actor="duyet", tz="Asia/Ho_Chi_Minh",
                                  school_id=None)

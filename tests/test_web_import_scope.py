@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from store.imports import KINDS, ImportFileError, ImportRowsError, import_file
+from store.imports import ImportFileError, ImportRowsError, import_file, registry
 
 from .test_web_uploads import admin_dd, confirm, grades_csv, hk2_grades, upload, year  # noqa: F401 (fixtures)
 
@@ -36,7 +36,7 @@ def test_the_dry_run_lists_changed_rows(admin_dd, school_db, year):  # noqa: F81
     assert page.count('data-change="updated"') == 1 and page.count('data-change="inserted"') == 1
 
 
-@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("kind", registry.names())
 def test_every_kind_has_a_template_the_importer_reads(admin_dd, db, tmp_path, kind):  # noqa: F811
     r = admin_dd.get(f"/staff/imports/template/{kind}.xlsx")
     assert r.status_code == 200
@@ -44,7 +44,7 @@ def test_every_kind_has_a_template_the_importer_reads(admin_dd, db, tmp_path, ki
     rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
     if kind != "tonghop_th":            # tonghop_th is SMAS's own layout: title rows, a two-row header
         head, example = rows
-        assert set(KINDS[kind].required) <= set(head) and any(example)
+        assert set(registry.find(kind).required) <= set(head) and any(example)
     path = tmp_path / f"{kind}.xlsx"
     path.write_bytes(r.data)
     try:

@@ -62,7 +62,8 @@ def test_chosen_new_rows_are_removed_the_others_wait(client, make_staff, school_
 def test_teachers_see_only_their_own_send_backs(school_db):
     from datetime import date
 
-    from store.approvals import GroupKey, Kind
+    from store.approvals import GroupKey
+    from store.review_registry import spec
     sid, cid, dd = student(school_db, "DD900001")
     for who in ("gv.toan", "gv.van"):
         school_db.execute("INSERT INTO approval_returns (school_id, class_id, kind, subject, entered_by, entered_day, "
@@ -70,7 +71,7 @@ def test_teachers_see_only_their_own_send_backs(school_db):
                           "1, 'x', 'rv', '2026-11-02T01:00:00.000Z')", [dd, cid, who])
     assert [r.entered_by for r in corrections.returned(school_db, school_id=dd, entered_by="gv.van")] == ["gv.van"]
     assert len(corrections.returned(school_db, school_id=dd)) == 2
-    key = GroupKey(Kind.GRADES, dd + 1, cid, "TOAN", "x", date(2026, 11, 2))
+    key = GroupKey(spec("grades"), dd + 1, cid, "TOAN", "x", date(2026, 11, 2))
     import pytest
 
     from store.approvals import ApprovalError

@@ -2,15 +2,16 @@
 
     app = create_app(settings)            # `python run_gateway.py web` serves it
 
-Blueprints, registered in this order (explicit, like the command registry):
-health (/healthz, /metrics), api (/api/v1, bearer tokens), auth (staff and
-parent login), staff (the staff home), reports (delivery report, resend,
-parents' texts), review (approval queue, GV/NGHI answers, announcements),
-uploads (spreadsheet imports), entry (teachers' grade book), overview (the
-principal's overview), parents (a parent's children), accounts (staff accounts, API tokens, first login),
-selftests (question bank and self-tests), library (the staff document library), forum and
-forum_moderation (rooms, topics, the moderation queue), polls and parent_polls (polls and sign-ups:
-the staff composer and results, the parents' answers).
+Blueprints, registered in the order of BLUEPRINTS (explicit, like the command registry), which is also
+the staff menu's order: each blueprint declares its own menu entries as ``MENU`` beside its ``bp``
+(web.menu). health (/healthz, /metrics), api (/api/v1, bearer tokens), auth (staff and parent login),
+staff (the staff home), reports (delivery report, resend, parents' texts), review (approval queue, GV/NGHI
+answers, announcements), entry (teachers' grade book), uploads (spreadsheet imports), overview (the
+principal's overview), primary and preschool (TT27 and kindergarten pages), polls and rounds (polls and
+sign-ups, rating rounds), accounts (staff accounts, API tokens, first login), selftests (question bank and
+self-tests), library (the staff document library), forum and forum_moderation (rooms, topics, the
+moderation queue), parents and parent_polls (a parent's children, their answers), contacts, printing,
+import_templates.
 Every request gets its own SQLite connection (web.db); every form carries a
 CSRF token (web.csrf); sessions are signed with `web.secret_key`.
 """
@@ -22,12 +23,14 @@ from datetime import timedelta
 from flask import Flask
 
 MIN_SECRET_BYTES = 32
-BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.uploads",
-              "web.entry", "web.overview", "web.parents", "web.accounts",
+# Every blueprint, one line each; their MENU entries (web.menu) make the staff menu in this order.
+BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.entry",
+              "web.uploads", "web.overview", "web.primary", "web.preschool", "web.polls", "web.rounds",
+              "web.accounts", "web.school_settings",
               "web.selftests",  # question bank and self-tests (SPEC §15)
-              "web.library", "web.forum", "web.forum_moderation", "web.primary", "web.polls", "web.parent_polls",
-              "web.rounds", "web.contacts", "web.printing", "web.import_templates", "web.preschool",
-              "web.notice_review", "web.school_settings")   # teachers' announcements; the school's settings
+              "web.library", "web.forum", "web.forum_moderation", "web.parents", "web.parent_polls",
+              "web.contacts", "web.printing", "web.import_templates",
+              "web.notice_review")      # teachers' announcements waiting for approval (no menu entry)
 
 
 def create_app(settings, *, redis=None) -> Flask:
@@ -80,46 +83,13 @@ def _out_of_range(e: OverflowError):
                                                                     "range (dates from 2000 to 2100, ids as shown)"))
 
 
-# The staff menu: (endpoint, label); an entry shows once its page exists.
-STAFF_NAV = (
-    ("staff.index", "Tổng quan"),
-    ("reports.delivery", "Báo cáo gửi tin"),
-    ("reports.inbox", "Tin phụ huynh"),
-    ("review.approvals", "Duyệt"),
-    ("review.teacher_messages", "GV / Nghỉ"),
-    ("review.announce", "Thông báo"),
-    ("entry.gradebook", "Nhập điểm"),
-    ("uploads.upload", "Nhập dữ liệu"),
-    ("overview.school", "Tổng hợp"),
-    ("primary.entry", "Nhập đánh giá TH"),
-    ("primary.overview", "Tổng hợp TH"),
-    ("preschool.notes", "Nhật ký MN"),
-    ("preschool.pickups", "Người đón"),
-    ("preschool.weighing", "Cân đo MN"),
-    ("polls.index", "Khảo sát"),
-    ("rounds.index", "Phiếu bình xét"),
-    ("accounts.accounts", "Tài khoản"),
-    ("school_settings.edit", "Cài đặt trường"),
-    ("accounts.tokens", "Token API"),
-    ("selftests.bank", "Ngân hàng câu hỏi"),
-    ("selftests.quizzes", "Bài kiểm tra"),
-    ("library.index", "Thư viện"),
-    ("forum.index", "Diễn đàn"),
-    ("forum_mod.queue", "Kiểm duyệt"),
-)
-
-
 def _staff_nav() -> dict:
-    """The menu entries whose page exists and lets the logged-in staff member's role in."""
+    """The menu entries (each blueprint's MENU, web.menu) whose page exists and lets the staff member's role in."""
     from flask import current_app, g
+
+    from .menu import entries, visible
     staff = g.get("staff")
     if staff is None:
         return {"staff_nav": []}
-    entries = []
-    for endpoint, label in STAFF_NAV:
-        view = current_app.view_functions.get(endpoint)
-        roles = getattr(view, "staff_roles", None)
-        hidden = getattr(view, "staff_hidden", None)        # a page that also asks the school's settings
-        if view is not None and (not roles or staff.role in roles) and not (hidden and hidden(staff)):
-            entries.append((endpoint, label))
-    return {"staff_nav": entries}
+    menu = entries(importlib.import_module(name) for name in BLUEPRINTS)
+    return {"staff_nav": visible(menu, current_app.view_functions, staff)}

@@ -28,8 +28,10 @@ from store.staff.roster import Position
 from . import auth
 from .auth import staff_required
 from .db import get_db, redis, settings
+from .menu import MenuEntry
 
 bp = Blueprint("accounts", __name__, url_prefix="/staff")
+MENU = (MenuEntry("accounts.accounts", "Tài khoản"), MenuEntry("accounts.tokens", "Token API"))
 
 MANAGERS = ("admin", "operator")
 ROLES = ("teacher", "reviewer", "admin")

@@ -26,8 +26,10 @@ from outbox.templating import fmt_number
 from . import xlsx
 from .auth import staff_required
 from .db import get_db, settings
+from .menu import MenuEntry
 
 bp = Blueprint("entry", __name__, url_prefix="/staff")
+MENU = (MenuEntry("entry.gradebook", "Nhập điểm"),)
 
 EDITORS = ("teacher", "admin", "operator")
 _CELL = re.compile(r"c-(\d{1,12})-([A-Z]{2}\d?)")

@@ -19,8 +19,10 @@ from store.community.forum_rules import MAX_BODY, MAX_TITLE, ForumError, PostSta
 from .auth import parent_required, staff_required
 from .db import get_db, settings
 from .forum_text import local_time, render_post
+from .menu import MenuEntry
 
 bp = Blueprint("forum", __name__, url_prefix="/forum")
+MENU = (MenuEntry("forum.index", "Diễn đàn"),)
 bp.add_app_template_filter(render_post, "forum_text")
 
 

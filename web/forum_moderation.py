@@ -10,8 +10,10 @@ from store.phones import mask
 
 from .auth import staff_required
 from .db import get_db, settings
+from .menu import MenuEntry
 
 bp = Blueprint("forum_mod", __name__, url_prefix="/forum/moderation")
+MENU = (MenuEntry("forum_mod.queue", "Kiểm duyệt"),)
 
 
 def _viewer() -> rooms.Viewer:

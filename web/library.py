@@ -27,8 +27,10 @@ from store.library.states import LABELS, Action, ItemState
 
 from .auth import staff_required
 from .db import get_db, settings
+from .menu import MenuEntry
 
 bp = Blueprint("library", __name__)
+MENU = (MenuEntry("library.index", "Thư viện"),)
 
 MB = 1024 * 1024
 FORM_SLACK = MB                # the form's other fields and multipart framing beside the file

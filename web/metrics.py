@@ -16,7 +16,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from gateway.session import SessionState
 from outbox.digest_states import DigestRunState
-from outbox.messages import Kind
+from outbox.messages import MessageKind
 from outbox.states import MessageState
 from store import stats
 
@@ -78,7 +78,7 @@ class SllCollector:
             return []
         out = GaugeMetricFamily("sll_outbox_messages", "Outbox messages by state and kind.", labels=["state", "kind"])
         for state in MessageState:
-            for kind in Kind:
+            for kind in MessageKind:
                 out.add_metric([state.value, kind.value], messages.get((state.value, kind.value), 0))
         backlog = GaugeMetricFamily("sll_outbox_due", "Queued messages whose send time has come.", value=due)
         mo = GaugeMetricFamily("sll_inbox_messages", "Parent texts (MO) by state.", labels=["state"])

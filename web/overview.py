@@ -22,8 +22,10 @@ from store.terms import current_term
 from . import xlsx
 from .auth import staff_required
 from .db import get_db, settings
+from .menu import MenuEntry
 
 bp = Blueprint("overview", __name__, url_prefix="/staff")
+MENU = (MenuEntry("overview.school", "Tổng hợp"),)
 
 VIEWERS = ("admin", "reviewer", "operator")
 TERM_CHOICES = SEMESTER_CHOICES

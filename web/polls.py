@@ -27,9 +27,11 @@ from store.phones import mask
 
 from .auth import staff_required
 from .db import get_db, redis, settings
+from .menu import MenuEntry
 from .poll_export import workbook
 
 bp = Blueprint("polls", __name__, url_prefix="/staff/polls")
+MENU = (MenuEntry("polls.index", "Khảo sát"),)
 
 SENDERS = ("reviewer", "admin", "operator")
 COMPOSERS = ("reviewer", "admin", "operator", "teacher")

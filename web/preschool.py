@@ -31,8 +31,12 @@ from store.preschool.rules import REMINDERS, Amount, InvalidValue, Note, parse_n
 from .auth import staff_required
 from .db import get_db, redis, settings
 from .entry import EDITORS, _choices, _int_arg
+from .menu import MenuEntry
 
 bp = Blueprint("preschool", __name__, url_prefix="/staff/mn")
+MENU = (MenuEntry("preschool.notes", "Nhật ký MN"),
+        MenuEntry("preschool.pickups", "Người đón"),
+        MenuEntry("preschool.weighing", "Cân đo MN"))
 
 CHIP_REMINDERS = ("ta", "quan_ao")      # one tap on the row; the others under "Thêm"
 
@@ -194,7 +198,7 @@ def decide(pickup_id: int):
     def tell_guardian(d: pickups.Decided) -> None:
         """Queue the SMS that tells the guardian who texted DON what the teacher decided."""
         sms = notices.pickup_decision(cfg, pickup=d.pickup, class_name=d.class_name or "")
-        mid = messages.enqueue(db, cfg, phone=d.pickup.phone, body=sms.text, kind=messages.Kind.TEACHER,
+        mid = messages.enqueue(db, cfg, phone=d.pickup.phone, body=sms.text, kind=messages.MessageKind.TEACHER,
                                connection=d.connection if d.connection in {c.name for c in cfg.smsc} else None,
                                school_id=d.school_id, class_id=d.pickup.class_id, student_id=d.pickup.student_id,
                                guardian_id=d.guardian_id)

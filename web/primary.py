@@ -25,9 +25,11 @@ from store.primary.tt27 import Point
 from .auth import staff_required
 from .db import get_db, settings
 from .entry import EDITORS, _choices, _int_arg
+from .menu import MenuEntry
 from .overview import VIEWERS, BadQuery, _school, _year
 
 bp = Blueprint("primary", __name__, url_prefix="/staff")
+MENU = (MenuEntry("primary.entry", "Nhập đánh giá TH"), MenuEntry("primary.overview", "Tổng hợp TH"))
 
 
 def _point(raw: str) -> Point:

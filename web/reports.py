@@ -24,8 +24,10 @@ from store.users import Role
 from . import frame, xlsx
 from .auth import staff_required
 from .db import get_db, redis, settings
+from .menu import MenuEntry
 
 bp = Blueprint("reports", __name__, url_prefix="/staff")
+MENU = (MenuEntry("reports.delivery", "Báo cáo gửi tin"), MenuEntry("reports.inbox", "Tin phụ huynh"))
 
 RESEND_ROLES = (Role.OPERATOR.value, Role.ADMIN.value)
 STATES = tuple(s.value for s in MessageState)

@@ -22,7 +22,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from outbox import alerts, messages, notices
 from outbox.announce import enqueue_send
 from outbox.wake import Wake
-from store import announcements, approvals, audit, corrections, phones, teacher_messages
+from store import announcements, approvals, audit, corrections, phones, review_registry, teacher_messages
 from store.approvals import ApprovalError, GroupKey
 from store.clock import local_today, school_year_of, utcnow
 from store.connection import transaction
@@ -30,8 +30,12 @@ from store.connection import transaction
 from . import notice_review
 from .auth import safe_target, staff_required
 from .db import get_db, redis, settings
+from .menu import MenuEntry
 
 bp = Blueprint("review", __name__, url_prefix="/staff")
+MENU = (MenuEntry("review.approvals", "Duyệt"),
+        MenuEntry("review.teacher_messages", "GV / Nghỉ"),
+        MenuEntry("review.announce", "Thông báo"))
 
 APPROVERS = ("reviewer", "admin", "operator")
 ANNOUNCERS = ("reviewer", "admin", "operator", "teacher")     # a teacher: own classes (notice_review)
@@ -58,7 +62,7 @@ def approvals_page():
                                      entered_by=g.staff.login if teacher else None)
     return render_template("review/approvals.html", groups=groups, can_approve=g.staff.role.value in APPROVERS,
                            key_json=_key_json, sent_back=sent_back,
-                           kind_labels={k.value: k.label for k in approvals.Kind})
+                           kind_labels={k.name: k.label for k in review_registry.REVIEW_SPECS})
 
 
 def _key_json(key: GroupKey) -> str:
@@ -164,7 +168,7 @@ def approve():
         audit.record(db, g.staff.login, "web:approve", school_id=school_id, rows=n,
                      groups=[k.as_list() for k in keys if k.school_id == school_id],
                      chosen_rows=len(row_ids) if row_ids is not None else None)
-    if any(k.kind is approvals.Kind.ATTENDANCE for k in keys) and alerts.send_absence_alerts(db, settings()):
+    if any(k.kind.name == "attendance" for k in keys) and alerts.send_absence_alerts(db, settings()):
         Wake(redis(), settings().redis.prefix).ring()      # schools with absence alerts text them now
     flash(f"Đã duyệt {n} dòng. Phụ huynh xem được ngay qua SMS và trong tin tổng hợp tối nay.", "info")
     return redirect(url_for("review.approvals")), 303

@@ -13,8 +13,10 @@ from store.staff import roster
 
 from .auth import staff_required
 from .db import get_db, settings
+from .menu import MenuEntry
 
 bp = Blueprint("rounds", __name__, url_prefix="/staff/rounds")
+MENU = (MenuEntry("rounds.index", "Phiếu bình xét"),)
 LEADERS = ("admin", "operator")
 
 

@@ -13,8 +13,10 @@ from store.teacher_notices import TeacherNotices, set_setting
 
 from .auth import staff_required
 from .db import get_db
+from .menu import MenuEntry
 
 bp = Blueprint("school_settings", __name__, url_prefix="/staff/school")
+MENU = (MenuEntry("school_settings.edit", "Cài đặt trường"),)
 
 MANAGERS = ("admin", "operator")
 

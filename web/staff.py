@@ -12,8 +12,10 @@ from store.users import Role
 
 from .auth import staff_required
 from .db import get_db, settings
+from .menu import MenuEntry
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
+MENU = (MenuEntry("staff.index", "Tổng quan"),)
 
 
 @bp.route("/")

@@ -31,14 +31,16 @@ from werkzeug.utils import secure_filename
 
 from store import audit
 from store.clock import now_iso
-from store.imports import KINDS, ImportFileError, ImportReport, ImportRowsError, import_file
+from store.imports import ImportFileError, ImportReport, ImportRowsError, import_file, registry
 from store.imports.scope import keep_own, rows_outside
 from store.text import fold
 
 from .auth import staff_required
 from .db import get_db, settings
+from .menu import MenuEntry
 
 bp = Blueprint("uploads", __name__, url_prefix="/staff")
+MENU = (MenuEntry("uploads.upload", "Nhập dữ liệu"),)
 
 IMPORTERS = ("admin", "operator")
 KEEP_S = 3600                 # a previewed file waits this long for its confirmation
@@ -46,16 +48,6 @@ NOTES_SHOWN = 50              # as the CLI: the first mapped phones, then how ma
 SESSION_KEY = "upload"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 MAX_NAME = 120
-
-# What each KIND is, in the order a school is loaded (SPEC §6).
-KIND_LABELS = {
-    "schools": "Trường", "terms": "Học kỳ", "classes": "Lớp", "subjects": "Môn học", "students": "Học sinh",
-    "guardians": "Phụ huynh (liên kết phụ huynh – học sinh)", "grades": "Điểm (mỗi dòng một điểm)",
-    "bangdiem": "Bảng điểm (TX1…TXn, GK, CK)", "conduct": "Rèn luyện / hạnh kiểm",
-    "attendance": "Chuyên cần (ngày nghỉ)", "comments": "Nhận xét", "events": "Sự kiện",
-    "teachers": "Danh sách cán bộ, giáo viên", "assignments": "Bảng phân công giảng dạy (một học kỳ)",
-}
-REPLACEABLE = ("guardians", "teachers", "assignments")     # --replace: what the file no longer lists goes
 
 
 # -- the kept file -------------------------------------------------------------------------------------------------
@@ -183,7 +175,9 @@ def _ok(outcome: dict) -> bool:
 
 
 def _page(status: int = 200, **context):
-    return render_template("uploads/upload.html", kinds=KINDS, kind_labels=KIND_LABELS, school=_own_school(),
+    kinds = {k.name: k for k in registry.KINDS}
+    return render_template("uploads/upload.html", kinds=kinds, kind_labels={n: k.label for n, k in kinds.items()},
+                           reviewed={n for n, k in kinds.items() if k.reviewed_in}, school=_own_school(),
                            keep_minutes=KEEP_S // 60, notes_shown=NOTES_SHOWN, **context), status
 
 
@@ -196,13 +190,14 @@ def upload_page():
         return _page(chosen=request.args.get("kind", ""))
     kind = request.form.get("kind", "")
     upload = request.files.get("file")
-    if kind not in KINDS:
+    found = registry.find(kind)
+    if found is None:
         flash("Chọn loại dữ liệu của tệp.", "error")
         return _page(400, chosen="")
     if upload is None or not upload.filename:
         flash("Chọn tệp CSV hoặc XLSX để tải lên.", "error")
         return _page(400, chosen=kind)
-    replace = kind in REPLACEABLE and request.form.get("replace") == "1"
+    replace = found.replaceable and request.form.get("replace") == "1"
     only_mine = request.form.get("only_mine") == "1"
     _discard(session.pop(SESSION_KEY, None))     # one preview at a time: a new file replaces the last one
     token, path = _keep(upload)

@@ -1,6 +1,6 @@
 """What every kind of import shares: the row, the context with its look-ups, upserts.
 
-A kind validates a row (``check``: raises RowRejected, returns the planned
+A kind's handler validates a row (``check``: raises RowRejected, returns the planned
 writes with their keys) and writes it (``apply``: returns an Outcome). The
 look-ups cache what a file refers to again and again (schools, classes,
 subjects, terms); they run inside the import's transaction.
@@ -16,7 +16,7 @@ from typing import Any
 from ..corrections import remember
 from ..review_status import ReviewStatus
 from .errors import OutsideSchool, RowNote, RowRejected
-from .headers import find_header
+from .headers import find_header, Vocabulary
 
 
 class Outcome(str, Enum):
@@ -46,8 +46,8 @@ class Op:
     data: dict
 
 
-class Kind(ABC):
-    """One KIND of import file: its columns, row validation and writes."""
+class ImportHandler(ABC):
+    """How one KIND of import file is read: its columns, row validation and writes (its ImportKind names it)."""
 
     name = ""
     required: tuple[str, ...] = ()
@@ -62,9 +62,13 @@ class Kind(ABC):
     def apply(self, ctx: "Context", op: Op) -> Outcome:
         """Write one planned change."""
 
-    def locate(self, file_name: str, first_rows: list[tuple[int, list]], optional: tuple[str, ...]):
-        """The header of this kind's table (headers.Header); a kind with its own layout overrides it."""
-        return find_header(self.name, file_name, first_rows, self.required, optional, self.wide)
+    def locate(self, file_name: str, first_rows: list[tuple[int, list]], optional: tuple[str, ...],
+               vocabulary: Vocabulary):
+        """The header of this kind's table (headers.Header); a kind with its own layout overrides it.
+
+        ``vocabulary``: every column's headers for this kind (store.imports.registry.vocabulary).
+        """
+        return find_header(vocabulary, file_name, first_rows, self.required, optional, self.wide)
 
     def duplicate_key(self, op: Op) -> tuple:
         """What two rows of one file may not share (default: the target row of each write)."""

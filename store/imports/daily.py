@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from . import values as v
-from .base import Context, Kind, Op, Outcome, Row, upsert_reviewed
+from .base import Context, ImportHandler, Op, Outcome, Row, upsert_reviewed
 from .errors import RowRejected
 from .labels import dmy
+from .kind import ImportKind
 from .school import current_year_of, school_code
 
 SESSIONS = {"S": "S", "SANG": "S", "BUOISANG": "S", "C": "C", "CHIEU": "C", "BUOICHIEU": "C",
@@ -16,7 +17,7 @@ EVENT_KINDS = {"THI": "thi", "KIEMTRA": "thi", "LICHTHI": "thi", "HOP": "hop", "
                "KHAC": "khac", "SUKIEN": "khac"}
 
 
-class Attendance(Kind):
+class Attendance(ImportHandler):
     """`attendance`: ma_hs, ngay, buoi (S/C/N), co_phep (P/K or 1/0), optional ly_do."""
 
     name = "attendance"
@@ -44,7 +45,7 @@ class Attendance(Kind):
                                {"excused": d["excused"], "reason": d["reason"]})
 
 
-class Comments(Kind):
+class Comments(ImportHandler):
     """`comments`: ma_hs, ngay, ma_mon (empty = the homeroom teacher's), noi_dung."""
 
     name = "comments"
@@ -67,7 +68,7 @@ class Comments(Kind):
                                                  "subject_code": d["subject"], "body": d["body"]}, {})
 
 
-class Events(Kind):
+class Events(ImportHandler):
     """`events`: ma_truong, lop (empty = whole school), ngay, loai, tieu_de, noi_dung."""
 
     name = "events"
@@ -93,3 +94,14 @@ class Events(Kind):
         return upsert_reviewed(ctx, "events", {"school_id": d["school_id"], "class_id": d["class_id"],
                                                "date": d["date"], "kind": d["kind"], "title": d["title"]},
                                {"body": d["body"]})
+
+
+ATTENDANCE = ImportKind("attendance", "Chuyên cần (ngày nghỉ)", Attendance(),
+                        {"ma_hs": "DD900001", "ngay": "2025-10-16", "buoi": "S", "co_phep": "1", "ly_do": "ốm"},
+                        reviewed_in=("attendance",))
+COMMENTS = ImportKind("comments", "Nhận xét", Comments(),
+                      {"ma_hs": "DD900001", "ngay": "2025-11-07", "noi_dung": "Có ý thức giúp đỡ bạn bè", "ma_mon": "VAN"},
+                      reviewed_in=("comments",))
+EVENTS = ImportKind("events", "Sự kiện", Events(),
+                    {"ma_truong": "THCS-DD", "ngay": "2025-11-20", "loai": "hop", "tieu_de": "Họp phụ huynh",
+                     "lop": "8A2", "noi_dung": "19h tại phòng 8A2"}, reviewed_in=("events",))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Mapping
 
 from store.text import fold
 
@@ -18,6 +19,8 @@ from .errors import MissingColumnsError
 # How many rows may sit above the header (titles, blank lines).
 SEARCH_ROWS = 30
 
+# The headers of the columns many domains share; a domain's own columns (staff, kindergarten, TT27) are
+# declared with its kinds (store.imports.kind.ImportKind.synonyms) and merged with these by the registry.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "ma_truong": ("matruong", "madonvi", "mats"),
     "ten_truong": ("tentruong", "truong", "tendonvi"),
@@ -36,6 +39,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "ma_hs": ("mahs", "mahocsinh", "mahsinh", "masohocsinh"),
     "ho_ten": ("hoten", "hovaten"),
     "ngay_sinh": ("ngaysinh", "ns"),
+    "gioi_tinh": ("gioitinh", "phai", "gt"),
     "so_dien_thoai": ("sodienthoai", "sdt", "dienthoai", "dtdd", "sdtphuhuynh", "sodienthoaiphuhuynh",
                       "didong", "sodidong"),
     "email": ("email", "thudientu", "mail"),
@@ -53,38 +57,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "dot": ("dot", "dotdanhgia", "thoidiem", "thoidiemdanhgia", "kydanhgia"),
     "muc": ("muc", "mucdat", "mucdanhgia", "mucdo", "mucdohoanthanh"),
     "nhan_xet": ("nhanxet", "noidungnhanxet", "nhanxetgiaovien"),
-    "ma": ("ma", "mapc", "manl", "mapcnl", "phamchatnangluc", "maphamchat", "manangluc"),
-    "ket_qua": ("ketqua", "ketquagiaoduc", "ketquacuoinam", "danhgiacuoinam"),
-    "khen_thuong": ("khenthuong", "danhhieu", "danhhieukhenthuong"),
     "gk": ("gk", "giuaky", "ddggk", "diemgiuaky", "ktgk"),
     "ck": ("ck", "cuoiky", "ddgck", "diemcuoiky", "ktck"),
-    # staff (SPEC §12): Danh sách cán bộ, Bảng phân công giảng dạy
-    "ma_gv": ("magv", "magiaovien", "macanbo", "macb", "masocanbo", "mscb", "magvien"),
-    "to_chuyen_mon": ("tochuyenmon", "to", "tobomon", "tocm", "tochuyenmonbomon"),
-    "chuc_vu": ("chucvu", "chucdanh", "vitri", "vitrivieclam"),
-    "chu_nhiem": ("chunhiem", "lopchunhiem", "cn"),
-    # kindergarten (mầm non)
-    "gioi_tinh": ("gioitinh", "phai", "gt"),
-    "can_nang": ("cannang", "cannangkg"),
-    "chieu_cao": ("chieucao", "chieucaocm"),
-    "linh_vuc": ("linhvuc", "linhvucphattrien"),
-    "an": ("an", "anuong", "buaan"),
-    "ngu": ("ngu", "giacngu", "ngutrua"),
-    "ngu_phut": ("nguphut", "phutngu", "thoigianngu"),
-    "ve_sinh": ("vesinh",),
-    "suc_khoe": ("suckhoe", "tinhhinhsuckhoe"),
-    "nhac": ("nhac", "loinhac", "nhacnho", "canmang"),
-    "vang": ("vang", "nghihoc", "vangmat"),
-}
-# A kind's own readings of generic headers ('Họ tên học sinh' is the
-# student's name in a student list, not in a guardian list).
-KIND_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
-    "students": {"ho_ten": ("hotenhocsinh", "tenhocsinh", "hotenhs")},
-    "teachers": {"ho_ten": ("hotengiaovien", "tengiaovien", "hotencanbo", "tencanbo", "hotengv")},
-    "assignments": {"lop": ("lopday", "lopphancong", "caclop", "lopgiangday", "caclopday"),
-                    "ma_mon": ("monday", "mongiangday", "monphancong"), "chu_nhiem": ("gvcn",)},
-    "guardians": {"ho_ten": ("hotenphuhuynh", "tenphuhuynh", "hotenph", "phuhuynh", "nguoigiamho",
-                             "hotennguoigiamho")},
 }
 MAX_TX = 9
 _TX = re.compile(r"(?:ddg)?tx(\d)")
@@ -112,12 +86,15 @@ class Header:
         return set(self.columns.values())
 
 
-def _lookup(kind: str, wanted: set[str]) -> dict[str, str]:
+Vocabulary = Mapping[str, tuple[str, ...]]     # column -> the folded headers that name it
+
+
+def _lookup(vocabulary: Vocabulary, wanted: set[str]) -> dict[str, str]:
     table: dict[str, str] = {}
     for name in wanted:
         if name.startswith("tx"):
             continue
-        for syn in SYNONYMS.get(name, ()) + KIND_SYNONYMS.get(kind, {}).get(name, ()):
+        for syn in vocabulary.get(name, ()):
             table[syn] = name
         table[name.replace("_", "")] = name
     return table
@@ -158,10 +135,13 @@ def _sub_header(cells_above, cells, columns: dict[int, str]) -> dict[int, str]:
     return extra
 
 
-def find_header(kind: str, file_name: str, first_rows: list[tuple[int, list]], required: tuple[str, ...],
-                optional: tuple[str, ...], wide: bool = False) -> Header:
-    """The first row holding every required column, or MissingColumnsError naming what is missing."""
-    lookup = _lookup(kind, set(required) | set(optional))
+def find_header(vocabulary: Vocabulary, file_name: str, first_rows: list[tuple[int, list]],
+                required: tuple[str, ...], optional: tuple[str, ...], wide: bool = False) -> Header:
+    """The first row holding every required column, or MissingColumnsError naming what is missing.
+
+    ``vocabulary``: the kind's headers of each column (store.imports.registry.vocabulary).
+    """
+    lookup = _lookup(vocabulary, set(required) | set(optional))
     best: tuple[int, int, list, dict] | None = None
     for idx, (number, cells) in enumerate(first_rows[:SEARCH_ROWS]):
         columns = _match_row(cells, lookup, wide)

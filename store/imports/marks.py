@@ -4,10 +4,11 @@ from __future__ import annotations
 from store.tt22 import tx_count
 
 from . import values as v
-from .base import Context, Kind, Op, Outcome, Row, Student, upsert_reviewed
+from .base import Context, ImportHandler, Op, Outcome, Row, Student, upsert_reviewed
 from .errors import RowRejected
 from .labels import dmy
 from .headers import MAX_TX
+from .kind import ImportKind
 
 GRADE_KINDS = {"TX": "TX", "THUONGXUYEN": "TX", "DDGTX": "TX", "GK": "GK", "GIUAKY": "GK", "DDGGK": "GK",
                "CK": "CK", "CUOIKY": "CK", "DDGCK": "CK"}
@@ -41,7 +42,7 @@ def _write_grade(ctx: Context, op: Op) -> Outcome:
                            values, has_corrected=True, compare=("value",))
 
 
-class Grades(Kind):
+class Grades(ImportHandler):
     """`grades`: ma_hs, ma_mon, nam_hoc, hoc_ky, loai, stt, diem, ngay (one score per row)."""
 
     name = "grades"
@@ -75,7 +76,7 @@ class Grades(Kind):
         return _write_grade(ctx, op)
 
 
-class GradeBook(Kind):
+class GradeBook(ImportHandler):
     """`bangdiem`: ma_hs, ma_mon, nam_hoc, hoc_ky, TX1..TXn, GK, CK (empty cells are skipped)."""
 
     name = "bangdiem"
@@ -114,7 +115,7 @@ class GradeBook(Kind):
         return _write_grade(ctx, op)
 
 
-class Conduct(Kind):
+class Conduct(ImportHandler):
     """`conduct`: ma_hs, nam_hoc, hoc_ky (1, 2 or CN), xep_loai (T, K, D, CD)."""
 
     name = "conduct"
@@ -132,3 +133,14 @@ class Conduct(Kind):
         d = op.data
         return upsert_reviewed(ctx, "conduct", {"student_id": d["student_id"], "school_year": d["year"],
                                                 "term": d["term"]}, {"rating": d["rating"]})
+
+
+GRADES = ImportKind("grades", "Điểm (mỗi dòng một điểm)", Grades(),
+                    {"ma_hs": "DD900001", "ma_mon": "TOAN", "nam_hoc": "2025-2026", "hoc_ky": "HK1", "loai": "TX",
+                     "diem": "8", "stt": "1", "ngay": "2025-10-06"}, reviewed_in=("grades",))
+BANGDIEM = ImportKind("bangdiem", "Bảng điểm (TX1…TXn, GK, CK)", GradeBook(),
+                      {"ma_hs": "DD900001", "ma_mon": "TOAN", "nam_hoc": "2025-2026", "hoc_ky": "HK1", "TX1": "8",
+                       "TX2": "7.5", "TX3": "9", "TX4": "8", "gk": "8", "ck": "7.5"}, reviewed_in=("grades",))
+CONDUCT = ImportKind("conduct", "Rèn luyện / hạnh kiểm", Conduct(),
+                     {"ma_hs": "DD900001", "nam_hoc": "2025-2026", "hoc_ky": "HK1", "xep_loai": "T"},
+                     reviewed_in=("conduct",))

@@ -6,9 +6,10 @@ from email_validator import EmailNotValidError, validate_email
 from store.text import fold, given_name
 
 from . import values as v
-from .base import Context, Kind, Op, Outcome, Row, upsert_plain
+from .base import Context, ImportHandler, Op, Outcome, Row, upsert_plain
 from .errors import RowRejected
 from .labels import quoted
+from .kind import ImportKind
 from .school import school_code
 
 
@@ -43,7 +44,7 @@ def _new_owner(ctx: Context, found, d: dict) -> bool:
                    (guardian_id, d["student_id"])) is None
 
 
-class Students(Kind):
+class Students(ImportHandler):
     """`students`: ma_hs, ho_ten, ngay_sinh, ma_truong, lop, nam_hoc (an enrollment per year), gioi_tinh."""
 
     name = "students"
@@ -90,7 +91,7 @@ def _sex(raw) -> str:
     return found
 
 
-class Guardians(Kind):
+class Guardians(ImportHandler):
     """`guardians`: so_dien_thoai, ho_ten, email, ma_hs, quan_he, nam_hoc; one row per guardian-child link."""
 
     name = "guardians"
@@ -174,3 +175,17 @@ class Guardians(Kind):
             gone.extend(link_id for (link_id,) in rows if link_id not in seen)
         ctx.conn.executemany("UPDATE guardian_links SET active = 0 WHERE id = ?", [(i,) for i in gone])
         return {"deactivated": len(gone)}
+
+
+STUDENTS = ImportKind(
+    "students", "Học sinh", Students(),
+    {"ma_hs": "DD900001", "ho_ten": "Nguyễn Thị Hoa", "ma_truong": "THCS-DD", "lop": "8A2", "nam_hoc": "2025-2026",
+     "ngay_sinh": "2012-03-14"},
+    own_synonyms={"ho_ten": ("hotenhocsinh", "tenhocsinh", "hotenhs")})
+GUARDIANS = ImportKind(
+    "guardians", "Phụ huynh (liên kết phụ huynh – học sinh)", Guardians(),
+    {"so_dien_thoai": "0912345678", "ma_hs": "DD900001", "nam_hoc": "2025-2026", "ho_ten": "Nguyễn Văn Hùng",
+     "email": "", "quan_he": "Bố"},
+    own_synonyms={"ho_ten": ("hotenphuhuynh", "tenphuhuynh", "hotenph", "phuhuynh", "nguoigiamho",
+                             "hotennguoigiamho")},
+    replaceable=True)

@@ -14,9 +14,10 @@ from store.preschool import notes, rules, weighing
 from store.preschool.rules import InvalidValue
 
 from . import values as v
-from .base import Context, Kind, Op, Outcome, Row, Student, upsert_reviewed
+from .base import Context, ImportHandler, Op, Outcome, Row, Student, upsert_reviewed
 from .enrolled import student_of_level
 from .errors import RowRejected
+from .kind import ImportKind
 from .school import current_year_of
 
 
@@ -43,7 +44,7 @@ def _rejected(e: InvalidValue) -> RowRejected:
     return RowRejected(e.reason)
 
 
-class Nhatky(Kind):
+class Nhatky(ImportHandler):
     """`nhatky`: ma_hs, ngay, an, ngu, ve_sinh, suc_khoe, nhac, nhan_xet (and ngu_phut, vang): daily notes."""
 
     name = "nhatky"
@@ -71,7 +72,7 @@ class Nhatky(Kind):
         return Outcome.UNCHANGED if not changed else Outcome.UPDATED if existed else Outcome.INSERTED
 
 
-class Cando(Kind):
+class Cando(ImportHandler):
     """`cando`: ma_hs, ngay, can_nang (kg), chieu_cao (cm); `.` or `,` decimals; checked against the WHO tables."""
 
     name = "cando"
@@ -94,7 +95,7 @@ class Cando(Kind):
                                {"weight_kg": d["w"], "height_cm": d["h"]})
 
 
-class DanhgiaMn(Kind):
+class DanhgiaMn(ImportHandler):
     """`danhgia_mn`: ma_hs, nam_hoc, dot, linh_vuc (TC, NT, NN, TCXH, TM), muc (D/CD), nhan_xet."""
 
     name = "danhgia_mn"
@@ -126,4 +127,26 @@ class DanhgiaMn(Kind):
                                {"level": d["level"], "comment": d["comment"]})
 
 
-PRESCHOOL_KINDS = (Nhatky(), Cando(), DanhgiaMn())
+# The kindergarten's own columns (mầm non).
+PRESCHOOL_COLUMNS = {
+    "can_nang": ("cannang", "cannangkg"),
+    "chieu_cao": ("chieucao", "chieucaocm"),
+    "linh_vuc": ("linhvuc", "linhvucphattrien"),
+    "an": ("an", "anuong", "buaan"),
+    "ngu": ("ngu", "giacngu", "ngutrua"),
+    "ngu_phut": ("nguphut", "phutngu", "thoigianngu"),
+    "ve_sinh": ("vesinh",),
+    "suc_khoe": ("suckhoe", "tinhhinhsuckhoe"),
+    "nhac": ("nhac", "loinhac", "nhacnho", "canmang"),
+    "vang": ("vang", "nghihoc", "vangmat"),
+}
+NHATKY = ImportKind("nhatky", "Nhật ký mầm non (ăn, ngủ, nhắc)", Nhatky(),
+                    {"ma_hs": "HM900001", "ngay": "2025-11-20", "an": "tot", "ngu": "it", "nhac": "ta",
+                     "nhan_xet": "Bé hát hay"}, synonyms=PRESCHOOL_COLUMNS, reviewed_in=("daily_notes",))
+CANDO = ImportKind("cando", "Cân đo (mầm non)", Cando(),
+                   {"ma_hs": "HM900001", "ngay": "2025-11-20", "can_nang": "18,5", "chieu_cao": "108"},
+                   synonyms=PRESCHOOL_COLUMNS, reviewed_in=("growth_measurements",))
+DANHGIA_MN = ImportKind("danhgia_mn", "Đánh giá giai đoạn (mầm non)", DanhgiaMn(),
+                        {"ma_hs": "HM900001", "nam_hoc": "2025-2026", "dot": "CK1", "linh_vuc": "NN", "muc": "D",
+                         "nhan_xet": ""}, synonyms=PRESCHOOL_COLUMNS, reviewed_in=("preschool_assessments",))
+PRESCHOOL_KINDS = (NHATKY, CANDO, DANHGIA_MN)

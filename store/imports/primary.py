@@ -15,9 +15,10 @@ from store.subjects import ALIAS_TO_CODE
 from store.text import fold
 
 from . import values as v
-from .base import Context, Kind, Op, Outcome, Row, Student, upsert_reviewed
+from .base import Context, ImportHandler, Op, Outcome, Row, Student, upsert_reviewed
 from .enrolled import student_of_level
 from .errors import RowRejected
+from .kind import ImportKind
 from .primary_sheet import locate_summary
 
 RESULTS = {"HTXS": "HTXS", "HOANTHANHXUATSAC": "HTXS", "HTT": "HTT", "HOANTHANHTOT": "HTT", "HT": "HT",
@@ -151,7 +152,7 @@ def write(ctx: Context, op: Op) -> Outcome:
                             "code": d["code"]}, {"level": d["level"]}, has_corrected=True)
 
 
-class Danhgia(Kind):
+class Danhgia(ImportHandler):
     """`danhgia`: ma_hs, nam_hoc, dot, ma_mon, muc (T/H/C), diem (whole 0-10 where a test is held), nhan_xet."""
 
     name = "danhgia"
@@ -170,7 +171,7 @@ class Danhgia(Kind):
         return write(ctx, op)
 
 
-class Phamchat(Kind):
+class Phamchat(ImportHandler):
     """`phamchat`: ma_hs, nam_hoc, dot, ma (YN, NA, … TC), muc (T/Đ/C)."""
 
     name = "phamchat"
@@ -187,7 +188,7 @@ class Phamchat(Kind):
         return write(ctx, op)
 
 
-class KetquaTh(Kind):
+class KetquaTh(ImportHandler):
     """`ketqua_th`: ma_hs, nam_hoc, ket_qua (HTXS/HTT/HT/CHT), khen_thuong (XS / TB / empty): official results."""
 
     name = "ketqua_th"
@@ -216,7 +217,7 @@ class KetquaTh(Kind):
                                {"result": d["result"], "commendation": d["award"]})
 
 
-class TonghopTh(Kind):
+class TonghopTh(ImportHandler):
     """`tonghop_th`: SMAS's "Bảng tổng hợp kết quả đánh giá giáo dục": one row per pupil, Mức/Điểm pairs per
     subject and a column per quality and competence, under title rows naming the class, point and year."""
 
@@ -224,7 +225,7 @@ class TonghopTh(Kind):
     required = ("ma_hs",)
     optional = ("nam_hoc", "dot")
 
-    def locate(self, file_name, first_rows, optional):
+    def locate(self, file_name, first_rows, optional, vocabulary):
         return locate_summary(file_name, first_rows)
 
     def check(self, ctx: Context, row: Row) -> list[Op]:
@@ -262,4 +263,32 @@ class TonghopTh(Kind):
         return write(ctx, op)
 
 
-PRIMARY_KINDS = (Danhgia(), Phamchat(), KetquaTh(), TonghopTh())
+def _summary_template(path) -> None:
+    """tonghop_th's template: SMAS's own layout (title rows, a Mức/Điểm pair under each subject), one pupil in it."""
+    from store.primary.demo import write_summary       # the demo writes this layout already
+    example = {"subjects": {"TV": ("T", 9), "TOAN": ("T", 10), "TNXH": ("H", None)}, "qualities": {"CC": "T"}}
+    write_summary(path, "Trường Tiểu học Kim Đồng", "2025-2026", Point.CK1,
+                  [("KD900004", "Đỗ Minh Khôi", "4A1", 4)], {"KD900004": {Point.CK1: example}})
+
+
+# TT27's own columns: a quality or competence's code, the year's result and award.
+TT27_COLUMNS = {
+    "ma": ("ma", "mapc", "manl", "mapcnl", "phamchatnangluc", "maphamchat", "manangluc"),
+    "ket_qua": ("ketqua", "ketquagiaoduc", "ketquacuoinam", "danhgiacuoinam"),
+    "khen_thuong": ("khenthuong", "danhhieu", "danhhieukhenthuong"),
+}
+DANHGIA = ImportKind("danhgia", "Đánh giá tiểu học (môn học)", Danhgia(),
+                     {"ma_hs": "KD900004", "nam_hoc": "2025-2026", "dot": "CK1", "ma_mon": "TOAN", "muc": "T",
+                      "diem": "9", "nhan_xet": "Tính nhanh, cẩn thận"}, reviewed_in=("primary_assessments",))
+PHAMCHAT = ImportKind("phamchat", "Phẩm chất, năng lực (tiểu học)", Phamchat(),
+                      {"ma_hs": "KD900004", "nam_hoc": "2025-2026", "dot": "CK1", "ma": "CC", "muc": "T"},
+                      synonyms=TT27_COLUMNS, reviewed_in=("primary_qualities",),
+                      no_demo="the demo's qualities come in tonghop_th's columns (SMAS's layout)")
+KETQUA_TH = ImportKind("ketqua_th", "Kết quả cuối năm (tiểu học)", KetquaTh(),
+                       {"ma_hs": "KD900004", "nam_hoc": "2025-2026", "ket_qua": "HTT", "khen_thuong": ""},
+                       synonyms=TT27_COLUMNS, reviewed_in=("primary_results",),
+                       no_demo="the official year-end result exists only after CN; the demo is mid-year")
+TONGHOP_TH = ImportKind("tonghop_th", "Bảng tổng hợp kết quả đánh giá (tiểu học, SMAS)", TonghopTh(),
+                        {"ma_hs": "KD900004", "nam_hoc": "2025-2026", "dot": "CK1"},
+                        reviewed_in=("primary_assessments", "primary_qualities"), template=_summary_template)
+PRIMARY_KINDS = (DANHGIA, PHAMCHAT, KETQUA_TH, TONGHOP_TH)

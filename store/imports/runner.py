@@ -25,28 +25,16 @@ import sqlite_utils
 from store.clock import now_iso
 from store.connection import transaction
 
-from . import undo
-from .base import Context, Kind, Outcome, Row
-from .daily import Attendance, Comments, Events
+from . import registry, undo
+from .base import Context, ImportHandler, Outcome, Row
 from .errors import ImportFileError, ImportRowsError, RowError, RowNote, RowRejected
 from .headers import MAX_TX, SEARCH_ROWS
 from .labels import label
 from .limits import DEFAULT, Limits
-from .marks import Conduct, GradeBook, Grades
-from .people import Guardians, Students
-from .preschool import PRESCHOOL_KINDS
-from .primary import PRIMARY_KINDS
 from .readers import open_table, sha256_of
-from .school import Classes, Schools, Subjects, Terms
-from .staff import Assignments, Teachers
 
 logger = logging.getLogger(__name__)
 
-# Every kind, in the order a new school is loaded (each refers to the ones before).
-KINDS: dict[str, Kind] = {k.name: k for k in (
-    Schools(), Terms(), Classes(), Subjects(), Students(), Guardians(),
-    Grades(), GradeBook(), Conduct(), Attendance(), Comments(), Events(), Teachers(), Assignments(),
-    *PRIMARY_KINDS, *PRESCHOOL_KINDS)}
 PROGRESS_EVERY = 500
 CHUNK_ROWS = 200        # rows per write transaction
 MAX_HOLD_S = 0.05       # a transaction ends sooner when it has held the write lock this long
@@ -142,7 +130,7 @@ class _Chunks:
             tx.__exit__(_DryRunDone if failed else None, None, None)
 
 
-def _columns(kind: Kind) -> tuple[str, ...]:
+def _columns(kind: ImportHandler) -> tuple[str, ...]:
     extra = tuple(f"tx{i}" for i in range(1, MAX_TX + 1)) if kind.wide else ()
     return kind.optional + extra
 
@@ -160,18 +148,12 @@ class _Job:
     limits: Limits
 
 
-def unknown_kind(kind: str) -> str:
-    """The reason a kind that is not registered is refused."""
-    return f"không có loại dữ liệu '{kind}' (dùng một trong: {', '.join(KINDS)})"
-
-
 def import_file(db: sqlite_utils.Database, kind: str, path: str | Path, *, dry_run: bool = False,
                 approve: bool = False, replace: bool = False, school_code: str | None = None,
                 imported_by: str = "cli", progress: Progress | None = None,
                 limits: Limits = DEFAULT) -> ImportReport:
     """Import one CSV/XLSX file of ``kind``: all of it, or nothing (ImportRowsError lists the bad rows)."""
-    if kind not in KINDS:
-        raise ImportFileError(Path(path).name, unknown_kind(kind))
+    registry.require(kind, Path(path).name)
     job = _Job(kind, Path(path), approve, replace, school_code.upper() if school_code else None, progress, limits)
     report = _pass(db, job, dry_run=True)
     if report.errors:
@@ -198,11 +180,12 @@ def _write(db: sqlite_utils.Database, job: _Job, imported_by: str) -> ImportRepo
 
 def _pass(db: sqlite_utils.Database, job: _Job, *, dry_run: bool, imported_by: str = "cli") -> ImportReport:
     """One pass over the file in bounded transactions, rolled back (dry run) or committed."""
-    handler = KINDS[job.kind]
+    kind = registry.require(job.kind, job.path.name)
+    handler = kind.handler
     report = ImportReport(job.kind, job.path.name, dry_run=dry_run, max_errors_listed=job.limits.max_errors_listed)
     with open_table(job.path, job.limits) as table:
         head = list(islice(table.rows, SEARCH_ROWS))
-        header = handler.locate(job.path.name, head, _columns(handler))
+        header = handler.locate(job.path.name, head, _columns(handler), registry.vocabulary(kind))
         report.header_row = header.row
         data = chain((r for r in head if r[0] > header.row), table.rows)
         total = table.total - header.row if table.total else None
@@ -226,7 +209,7 @@ def _blank(value) -> bool:
     return value is None or str(value).strip() == ""
 
 
-def _run(handler: Kind, ctx: Context, columns: dict[int, str], data, report: ImportReport,
+def _run(handler: ImportHandler, ctx: Context, columns: dict[int, str], data, report: ImportReport,
          total: int | None, job: _Job, chunks: _Chunks) -> None:
     # Keys seen, as hashes: a 1.3M-row file keeps ints, not 1.3M tuples of strings.
     first_seen: dict[int, int] = {}

@@ -7,9 +7,10 @@ from store import levels
 from store.clock import school_year_of
 
 from . import values as v
-from .base import Context, Kind, Op, Outcome, Row, upsert_plain
+from .base import Context, ImportHandler, Op, Outcome, Row, upsert_plain
 from .errors import OutsideSchool, RowRejected
 from .labels import dmy, label, quoted
+from .kind import ImportKind
 
 SUBJECT_KINDS = {"DIEM": "diem", "NHANXET": "nhanxet", "NX": "nhanxet", "DANHGIABANGDIEMSO": "diem",
                  "DANHGIABANGNHANXET": "nhanxet", "DIEMSO": "diem"}
@@ -44,7 +45,7 @@ def year_dates(year: str) -> tuple[str, str]:
     return f"{start}-08-01", f"{start + 1}-07-31"
 
 
-class Schools(Kind):
+class Schools(ImportHandler):
     """`schools`: ma_truong, ten_truong, cap (MN, TH, THCS, THPT or several joined by +)."""
 
     name = "schools"
@@ -69,7 +70,7 @@ class Schools(Kind):
                             extra_insert={"created_at": ctx.now})
 
 
-class Terms(Kind):
+class Terms(ImportHandler):
     """`terms`: ma_truong, nam_hoc, hoc_ky, bat_dau, ket_thuc."""
 
     name = "terms"
@@ -95,7 +96,7 @@ class Terms(Kind):
                             {"starts_on": d["starts"], "ends_on": d["ends"]})
 
 
-class Classes(Kind):
+class Classes(ImportHandler):
     """`classes`: ma_truong, lop, khoi, nam_hoc, gvcn."""
 
     name = "classes"
@@ -117,7 +118,7 @@ class Classes(Kind):
                             {"grade": d["grade"], "homeroom_teacher": d["teacher"]})
 
 
-class Subjects(Kind):
+class Subjects(ImportHandler):
     """`subjects`: ma_truong, ma_mon, ten_mon, kieu (diem/nhanxet), khoi, so_tiet_nam."""
 
     name = "subjects"
@@ -142,3 +143,14 @@ class Subjects(Kind):
 def current_year_of(day: str) -> str:
     """school_year_of for a 'YYYY-MM-DD' text."""
     return school_year_of(date.fromisoformat(day))
+
+
+# The kinds that describe a school, in the order a new school is loaded (store.imports.registry lists them).
+SCHOOLS = ImportKind("schools", "Trường", Schools(), {"ma_truong": "THCS-DD", "ten_truong": "Trường THCS Đống Đa",
+                                                     "cap": "THCS"})
+TERMS = ImportKind("terms", "Học kỳ", Terms(), {"ma_truong": "THCS-DD", "nam_hoc": "2025-2026", "hoc_ky": "HK1",
+                                                 "bat_dau": "2025-09-05", "ket_thuc": "2026-01-16"})
+CLASSES = ImportKind("classes", "Lớp", Classes(), {"ma_truong": "THCS-DD", "lop": "8A2", "khoi": "8",
+                                                    "nam_hoc": "2025-2026", "gvcn": "Vũ Minh Khôi"})
+SUBJECTS = ImportKind("subjects", "Môn học", Subjects(), {"ma_truong": "THCS-DD", "ma_mon": "TOAN", "ten_mon": "Toán",
+                                                          "kieu": "diem", "khoi": "8", "so_tiet_nam": "140"})

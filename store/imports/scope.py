@@ -19,12 +19,12 @@ from pathlib import Path
 
 import sqlite_utils
 
+from . import registry
 from . import values as v
-from .errors import ImportFileError, RowRejected
+from .errors import RowRejected
 from .headers import SEARCH_ROWS
 from .limits import DEFAULT
 from .readers import open_table
-from .runner import KINDS, unknown_kind
 from .school import school_code
 
 
@@ -45,16 +45,15 @@ def rows_outside(db: sqlite_utils.Database, kind: str, path: str | Path, school:
 
     Raises ImportFileError as the import does for an unreadable file or missing columns.
     """
-    if kind not in KINDS:
-        raise ImportFileError(Path(path).name, unknown_kind(kind))
-    handler = KINDS[kind]
     path = Path(path)
+    found_kind = registry.require(kind, path.name)
+    handler = found_kind.handler
     school = school.upper()
     found: list[ForeignRow] = []
     student_school: dict[str, str | None] = {}
     with open_table(path) as table:
         head = list(islice(table.rows, SEARCH_ROWS))
-        header = handler.locate(path.name, head, handler.optional)
+        header = handler.locate(path.name, head, handler.optional, registry.vocabulary(found_kind))
         wanted = {i: name for i, name in header.columns.items() if name in ("ma_truong", "ma_hs")}
         for number, cells in chain((r for r in head if r[0] > header.row), table.rows):
             values = {name: cells[i] for i, name in wanted.items() if i < len(cells)}

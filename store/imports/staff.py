@@ -19,9 +19,10 @@ from store.staff import accounts, assignments, roster
 from store.staff.roster import Position
 
 from . import values as v
-from .base import Context, Kind, Op, Outcome, Row, upsert_plain
+from .base import Context, ImportHandler, Op, Outcome, Row, upsert_plain
 from .errors import RowRejected
 from .labels import quoted
+from .kind import ImportKind
 from .people import _email
 from .school import school_code
 
@@ -64,7 +65,7 @@ def _phone(ctx: Context, row: Row) -> str | None:
     return phone
 
 
-class Teachers(Kind):
+class Teachers(ImportHandler):
     """`teachers`: ma_truong, ma_gv, ho_ten, so_dien_thoai, email, to_chuyen_mon, chuc_vu."""
 
     name = "teachers"
@@ -156,7 +157,7 @@ def _homeroom(value, classes: list[str]) -> str | None:
     raise RowRejected(f"chủ nhiệm {quoted(v.text(value))} không đúng (dùng x, 1, có, hoặc tên lớp)")
 
 
-class Assignments(Kind):
+class Assignments(ImportHandler):
     """`assignments`: ma_truong, nam_hoc, hoc_ky, ma_gv, lop, ma_mon, chu_nhiem (one term's teaching)."""
 
     name = "assignments"
@@ -256,3 +257,27 @@ class Assignments(Kind):
             summary.extend(assignments.diff(db, school_id, code, (year, term), planned=planned,
                                             replace=ctx.replace).lines())
         return counts
+
+
+# The staff's own columns (SPEC §12): Danh sách cán bộ, Bảng phân công giảng dạy.
+STAFF_COLUMNS = {
+    "ma_gv": ("magv", "magiaovien", "macanbo", "macb", "masocanbo", "mscb", "magvien"),
+    "to_chuyen_mon": ("tochuyenmon", "to", "tobomon", "tocm", "tochuyenmonbomon"),
+    "chuc_vu": ("chucvu", "chucdanh", "vitri", "vitrivieclam"),
+    "chu_nhiem": ("chunhiem", "lopchunhiem", "cn"),
+}
+TEACHERS = ImportKind(
+    "teachers", "Danh sách cán bộ, giáo viên", Teachers(),
+    {"ma_truong": "THCS-DD", "ma_gv": "DD-GV001", "ho_ten": "Nguyễn Thu Hà", "so_dien_thoai": "0911222333",
+     "email": "", "to_chuyen_mon": "Tổ Toán - Tin", "chuc_vu": "gv"},
+    synonyms=STAFF_COLUMNS,
+    own_synonyms={"ho_ten": ("hotengiaovien", "tengiaovien", "hotencanbo", "tencanbo", "hotengv")},
+    replaceable=True)
+ASSIGNMENTS = ImportKind(
+    "assignments", "Bảng phân công giảng dạy (một học kỳ)", Assignments(),
+    {"ma_truong": "THCS-DD", "nam_hoc": "2025-2026", "hoc_ky": "HK1", "ma_gv": "DD-GV001", "lop": "8A2",
+     "ma_mon": "TOAN", "chu_nhiem": "x"},
+    synonyms=STAFF_COLUMNS,
+    own_synonyms={"lop": ("lopday", "lopphancong", "caclop", "lopgiangday", "caclopday"),
+                  "ma_mon": ("monday", "mongiangday", "monphancong"), "chu_nhiem": ("gvcn",)},
+    replaceable=True)

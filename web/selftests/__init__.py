@@ -11,6 +11,6 @@ no school bank (403). A guardian sees only their own children's variants, never 
 from __future__ import annotations
 
 from . import bank_pages, parent_pages, quiz_pages  # noqa: F401  (each adds its routes to bp)
-from .blueprint import bp
+from .blueprint import MENU, bp
 
-__all__ = ["bp"]
+__all__ = ["MENU", "bp"]

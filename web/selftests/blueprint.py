@@ -8,8 +8,10 @@ from store.clock import local_today, school_year_of
 from store.questions import quizzes
 
 from ..db import get_db, settings
+from ..menu import MenuEntry
 
 bp = Blueprint("selftests", __name__)
+MENU = (MenuEntry("selftests.bank", "Ngân hàng câu hỏi"), MenuEntry("selftests.quizzes", "Bài kiểm tra"))
 
 READERS = ("teacher", "admin", "reviewer")
 EDITORS = ("teacher", "admin")
