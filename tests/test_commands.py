@@ -1,6 +1,6 @@
 """The SMS command language as parents use it: transcripts against the demo school.
 
-SHOWCASE families (store.demo_school): 0912345678 has C1 Nguyen Thi Hoa
+SHOWCASE families (demo.school): 0912345678 has C1 Nguyen Thi Hoa
 (THCS-DD 8A2) and C2 Nguyen Minh An (THPT-CVA 11A1); 0987654321 has Le Hoang
 Nam (THCS-DD 7A1); 0903000111 has Pham Ngoc Anh (THPT-CVA 10A1).
 """

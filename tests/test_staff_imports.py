@@ -5,10 +5,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from store import demo_school, users
+from demo import school as demo_school
+from store import users
 from store.imports import ImportRowsError, import_file
 from store.staff import accounts, assignments, roster
-from store.staff.demo import Roster, write
+from demo.staff import Roster, write
 
 from .fixtures_imports import write_xlsx
 

@@ -1,6 +1,6 @@
 """The parents' website on the demo school: children, scores by subject / term / week, past years, privacy.
 
-SHOWCASE families (store.demo_school): 0912345678 has DD900001 Nguyễn Thị Hoa
+SHOWCASE families (demo.school): 0912345678 has DD900001 Nguyễn Thị Hoa
 (THCS-DD 8A2) and CVA900001 Nguyễn Minh An (THPT-CVA 11A1); 0987654321 has
 DD900002 Lê Hoàng Nam (THCS-DD 7A1).
 """

@@ -83,7 +83,7 @@ def _summary_template():
 
     from flask import Response
 
-    from store.primary.demo import write_summary
+    from demo.primary import write_summary
     from store.primary.tt27 import Point
     example = {"subjects": {"TV": ("T", 9), "TOAN": ("T", 10), "TNXH": ("H", None)}, "qualities": {"CC": "T"}}
     with tempfile.TemporaryDirectory() as folder:

@@ -1,4 +1,4 @@
-"""The demo primary school written as the files `import` reads (store.primary.demo_plan plans it).
+"""The demo primary school written as the files `import` reads (demo.primary_plan plans it).
 
 Complete HK I data (GK1 and CK1): the usual lists, SMAS's wide "Bảng tổng
 hợp" per point (tonghop_th, an .xlsx with title rows and merged headers)
@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from store.demo_school import _Sheet
+from demo.school import _Sheet
 
-from . import tt27
-from .demo_plan import COMMENTS, FAMILIES, IMPORT_ORDER, PERIODS, SCHOOL, PrimaryDemo, subjects_of
-from .tt27 import Point
+from store.primary import tt27
+from demo.primary_plan import COMMENTS, FAMILIES, IMPORT_ORDER, PERIODS, SCHOOL, PrimaryDemo, subjects_of
+from store.primary.tt27 import Point
 
 __all__ = ["FAMILIES", "IMPORT_ORDER", "SCHOOL", "generate"]
 

@@ -220,9 +220,9 @@ class DemoSchool:
         return [(k, p) for k, p in paths.items()]
 
     def _staff_plan(self):
-        """teachers and the HK1 assignments (store.staff.demo), from the same classes and subjects; planned
+        """teachers and the HK1 assignments (demo.staff), from the same classes and subjects; planned
         first so the classes file names the same homeroom teachers (their own random stream)."""
-        from store.staff import demo as staff_demo
+        from demo import staff as staff_demo
         if getattr(self, "_roster", None) is None:
             self._roster = staff_demo.plan(
                 SCHOOLS, self._classes, subjects_for, year=self.year, seed=self.seed,
@@ -231,7 +231,7 @@ class DemoSchool:
         return self._roster
 
     def _write_staff(self, paths) -> None:
-        from store.staff import demo as staff_demo
+        from demo import staff as staff_demo
         staff_demo.write(self._staff_plan(), self._sheet, paths["teachers"], paths["assignments"], self.year)
 
     def _sheet(self, path: Path, title: str, *headers: list[str]) -> _Sheet:
