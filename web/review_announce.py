@@ -1,0 +1,169 @@
+"""/staff/announce: an announcement to a school, grades or classes, previewed before sending.
+
+The preview shows the exact text, parts per SMS, recipients and total
+parts; the send takes exactly what was previewed, once.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import flash, g, redirect, render_template, request, url_for
+
+from outbox import messages, notices
+from store import announcements, audit
+from store.clock import iso, local_today, school_year_of, utcnow
+from store.connection import transaction
+
+from .auth import staff_required
+from .db import get_db, redis, settings
+from .review_bp import ANNOUNCERS, bp, ring as _ring
+
+
+def _targets(db) -> list[dict]:
+    """Schools and this year's classes the staff member may announce to."""
+    year = school_year_of(local_today(settings().sms.timezone))
+    where, params = ("", []) if g.staff.school_id is None else ("WHERE s.id = ?", [g.staff.school_id])
+    out = []
+    for sid, code, name in db.execute(f"SELECT s.id, s.code, s.name FROM schools s {where} ORDER BY s.code", params):
+        out.append({"value": f"school:{sid}", "label": f"{name} ({code}): toàn trường", "school_id": sid,
+                    "school_name": name, "class_id": None, "class_name": None, "class_ids": None})
+        classes = db.execute("SELECT id, name, grade FROM classes WHERE school_id = ? AND school_year = ? "
+                             "ORDER BY grade, name", [sid, year]).fetchall()
+        for grade in sorted({c[2] for c in classes}):
+            ids = [c[0] for c in classes if c[2] == grade]
+            out.append({"value": f"grade:{sid}:{grade}", "label": f"{code}: khối {grade}", "school_id": sid,
+                        "school_name": name, "class_id": None, "class_name": None, "class_ids": ids,
+                        "group": f"khối {grade}"})
+        for cid, cname, _ in classes:
+            out.append({"value": f"class:{cid}", "label": f"{code}: lớp {cname}", "school_id": sid,
+                        "school_name": name, "class_id": cid, "class_name": cname, "class_ids": [cid]})
+    return out
+
+
+def _combined(chosen: list[dict]) -> dict | str:
+    """Several targets as one (a school wins over its classes); a message when they cannot be combined."""
+    if len({t["school_id"] for t in chosen}) > 1:
+        return "Chọn nơi nhận trong cùng một trường."
+    whole = next((t for t in chosen if t["class_ids"] is None), None)
+    if whole is not None or len(chosen) == 1:
+        return whole or chosen[0]
+    ids = sorted({cid for t in chosen for cid in t["class_ids"]})
+    labels = [t.get("group") or f"lớp {t['class_name']}" for t in chosen]
+    first = chosen[0]
+    return {"value": ",".join(t["value"] for t in chosen), "label": ", ".join(labels), "school_id": first["school_id"],
+            "school_name": first["school_name"], "class_id": None, "class_name": None, "class_ids": ids,
+            "group": ", ".join(labels)}
+
+
+def _send_at(raw: str):
+    """The scheduled time typed (local 'YYYY-MM-DDTHH:MM') as UTC, None for at once; ValueError with the reason."""
+    if not raw.strip():
+        return None
+    try:
+        local = datetime.fromisoformat(raw.strip()).replace(tzinfo=ZoneInfo(settings().sms.timezone))
+    except ValueError:
+        raise ValueError(f"Giờ gửi “{raw[:20]}” không hợp lệ: chọn ngày và giờ.") from None
+    moment = local.astimezone(ZoneInfo("UTC"))
+    if moment <= utcnow():
+        raise ValueError("Giờ gửi đã qua: chọn một thời điểm sắp tới, hoặc để trống để gửi ngay.")
+    if moment > utcnow() + timedelta(days=60):
+        raise ValueError("Chỉ hẹn gửi trong vòng 60 ngày.")
+    return moment
+
+
+def _plan(form, targets):
+    """(target, sms, recipients, chosen recipients, error) for the posted form."""
+    text = form.get("text", "").strip()
+    wanted = [v for raw in form.getlist("target") for v in raw.split(",") if v] if hasattr(form, "getlist") else []
+    picked = [t for t in targets if t["value"] in wanted]
+    if not picked or len(picked) != len(set(wanted)):
+        return None, None, [], [], "Chọn nơi nhận: toàn trường, một khối hoặc một hay nhiều lớp."
+    target = _combined(picked)
+    if isinstance(target, str):
+        return None, None, [], [], target
+    if not text:
+        return target, None, [], [], "Nội dung thông báo trống."
+    sms = notices.announcement(settings(), school_name=target["school_name"], class_name=target["class_name"],
+                               text=text, group=target.get("group"))
+    year = school_year_of(local_today(settings().sms.timezone))
+    everyone = announcements.recipients(get_db(), target["school_id"], year, target["class_id"],
+                                        class_ids=target["class_ids"] if target["class_id"] is None else None)
+    chosen = everyone if form.get("include_opted_out") else [r for r in everyone if not r.opted_out]
+    error = None
+    if not sms.fits:
+        error = (f"Thông báo cần {sms.parts} tin SMS cho mỗi phụ huynh, tối đa {sms.max_parts} "
+                 f"(sms.max_parts): hãy viết ngắn lại.")
+    elif not chosen:
+        error = "Không có phụ huynh nào nhận thông báo này."
+    return target, sms, everyone, chosen, error
+
+
+@bp.route("/announce", methods=["GET", "POST"])
+@staff_required(*ANNOUNCERS)
+def announce():
+    db = get_db()
+    targets = _targets(db)
+    form = request.form if request.method == "POST" else {}
+    if request.method == "GET":
+        return render_template("review/announce.html", targets=targets, form=form, sms=None)
+    target, sms, everyone, chosen, error = _plan(form, targets)
+    try:
+        send_at = _send_at(form.get("send_at", ""))
+    except ValueError as e:
+        error, send_at = error or str(e), None
+    view = dict(targets=targets, form=form, target=target, sms=sms, everyone=everyone, chosen=chosen,
+                quiet_hours=settings().sms.quiet_hours, send_at=send_at,
+                picked=[v for raw in form.getlist("target") for v in raw.split(",") if v])
+    if error:
+        flash(error, "error")
+        return render_template("review/announce.html", **view, nonce=None), 400
+    if form.get("action") != "send":
+        return render_template("review/announce.html", **view, nonce=secrets.token_urlsafe(16))
+    # What was previewed must be what is sent: same recipients and parts, one send per preview.
+    try:
+        expected = (int(form.get("recipients", "")), int(form.get("parts", "")))
+    except ValueError:
+        expected = None
+    if expected != (len(chosen), sms.parts):
+        flash("Số người nhận hoặc số tin đã thay đổi từ lúc xem trước: hãy kiểm tra lại rồi gửi.", "error")
+        return render_template("review/announce.html", **view, nonce=secrets.token_urlsafe(16)), 409
+    nonce = form.get("nonce", "")
+    if not nonce or not redis().set(f"{settings().redis.prefix}announce:{nonce}", 1, nx=True, ex=86400):
+        flash("Thông báo này đã được gửi (bấm gửi hai lần?).", "error")
+        return redirect(url_for("review.announce")), 303
+    cfg = settings()
+    try:
+        ids = _enqueue_announcement(db, cfg, target, sms, chosen, bool(form.get("include_opted_out")), send_at)
+    except Exception:
+        redis().delete(f"{cfg.redis.prefix}announce:{nonce}")     # nothing was sent: the preview stays usable
+        raise
+    _ring()
+    when = f", gửi lúc {send_at.astimezone(ZoneInfo(cfg.sms.timezone)).strftime('%H:%M %d/%m/%Y')}" if send_at else ""
+    flash(f"Đã xếp {len(ids)} tin thông báo ({sms.parts * len(ids)} phần SMS) vào hàng gửi{when}.", "info")
+    return redirect(url_for("review.announce_sent")), 303
+
+
+@bp.route("/announce/sent")
+@staff_required(*ANNOUNCERS)
+def announce_sent():
+    """"Thông báo đã gửi": every send with its text, target, count, delivered rate and failures."""
+    sends = announcements.sent(get_db(), school_id=g.staff.school_id)
+    return render_template("review/announce_sent.html", sends=sends)
+
+
+def _enqueue_announcement(db, cfg, target, sms, chosen, included_opted_out: bool, send_at=None) -> list[int]:
+    """One queued message per recipient, the send's trace and the audit entry, in one transaction."""
+    with transaction(db):
+        ids = [messages.enqueue(db, cfg, phone=r.phone, body=sms.text, kind=messages.Kind.ANNOUNCEMENT,
+                                school_id=target["school_id"], class_id=target["class_id"] or r.class_id,
+                                student_id=r.student_id, guardian_id=r.guardian_id, not_before=send_at)
+               for r in chosen]
+        announcements.record_send(db, school_id=target["school_id"], target=target["label"],
+                                  class_ids=target["class_ids"], text=sms.text, parts=sms.parts, message_ids=ids,
+                                  send_at=iso(send_at) if send_at else None, sent_by=g.staff.login)
+        audit.record(db, g.staff.login, "web:announce", school_id=target["school_id"], class_id=target["class_id"],
+                     text=sms.text, recipients=len(ids), parts_each=sms.parts, total_parts=sms.parts * len(ids),
+                     included_opted_out=included_opted_out, first_message=ids[0], last_message=ids[-1])
+    return ids
