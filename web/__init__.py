@@ -68,6 +68,8 @@ def create_app(settings, *, redis=None) -> Flask:
     from . import frame
     frame.init_app(app)
     app.register_error_handler(OverflowError, _out_of_range)
+    from . import params
+    app.register_error_handler(params.BadParam, params.error_page)   # a parameter no page caught: 400/404
     return app
 
 

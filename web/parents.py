@@ -10,7 +10,6 @@ phone as actor.
 """
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -24,21 +23,16 @@ from store.phones import mask
 from .auth import parent_required, safe_target
 from . import parents_preschool, parents_primary
 from .db import get_db, settings
+from .params import TERM_CHOICES, BadParam, is_school_year
 
 bp = Blueprint("parents", __name__, url_prefix="/parent")
 
 YEAR = grades.YEAR
 _TERMS = {"1": 1, "HK1": 1, "2": 2, "HK2": 2, "CN": YEAR, "0": YEAR}
-_YEAR_RE = re.compile(r"^(\d{4})-(\d{4})$")
-TERM_CHOICES = (("1", "Học kỳ I"), ("2", "Học kỳ II"), ("CN", "Cả năm"))
 # The links the SMS replies carry (`Xem du: <site>/p/diem`, MK's `/p/login`) land here.
 SMS_LINKS = {"login": "auth.parent_password"}
 # A level whose rules are not TT22 has its own child page (TT27: levels per point, no averages).
 LEVEL_PAGES = {levels.Scheme.TT27: parents_primary.child_page, levels.Scheme.MN: parents_preschool.child_page}
-
-
-class BadParam(ValueError):
-    """A query parameter of a parent page that cannot be read; the message names it."""
 
 
 @bp.app_template_filter("score")
@@ -75,8 +69,7 @@ def _year_arg(current: str) -> str:
     raw = request.args.get("year", "").strip()
     if not raw:
         return current
-    m = _YEAR_RE.match(raw)
-    if not m or int(m.group(2)) != int(m.group(1)) + 1:
+    if not is_school_year(raw):
         raise BadParam(f"năm học “{raw}” không hợp lệ: viết dạng YYYY-YYYY, ví dụ {current}")
     return raw
 

@@ -25,7 +25,8 @@ from store.primary.tt27 import Point
 from .auth import staff_required
 from .db import get_db, settings
 from .entry import EDITORS, _choices, _int_arg
-from .overview import VIEWERS, BadQuery, _school, _year
+from .overview import VIEWERS
+from .params import BadParam, school as _school, school_year as _year
 
 bp = Blueprint("primary", __name__, url_prefix="/staff")
 
@@ -145,7 +146,7 @@ def overview_page():
     try:
         school = _school(db, request.args.get("school", "").strip())
         year = _year(request.args.get("year", ""), today)
-    except BadQuery as e:
+    except BadParam as e:
         abort(e.status, description=str(e))
     point = _point(request.args.get("point", ""))
     classes = names = []

@@ -1,0 +1,122 @@
+"""Query parameters of the staff and parent pages, and the staff member's scope they narrow.
+
+One exception, `BadParam`, for a parameter a page cannot use (its message
+names it; `status` 404 when the thing asked for is outside the viewer's
+scope). A page that wants to show its own form again catches it; one that
+does not lets it rise to `error_page`, registered in web/__init__.py, which
+renders the Vietnamese error page in the site frame (JSON under /api/).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app, g
+from werkzeug.exceptions import BadRequest, NotFound
+
+from store import reports
+from store.clock import school_year_of
+from store.users import Role
+
+TERMS = {"1": 1, "HK1": 1, "2": 2, "HK2": 2, "CN": 0}     # 0: the whole year
+YEAR_RE = re.compile(r"^(\d{4})-(\d{4})$")
+TERM_CHOICES = (("1", "Học kỳ I"), ("2", "Học kỳ II"), ("CN", "Cả năm"))     # the term pickers
+
+
+class BadParam(ValueError):
+    """A query parameter a page cannot use; the message names it, ``status`` is 400 or 404."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def error_page(e: BadParam):
+    """The 400 (or 404) page in the site frame for a parameter no page caught."""
+    wrapped = NotFound(description=str(e)) if e.status == 404 else BadRequest(description=str(e))
+    return current_app.handle_http_exception(wrapped)
+
+
+def is_school_year(raw: str) -> bool:
+    """Whether ``raw`` reads as a school year 'YYYY-YYYY' of two following years."""
+    m = YEAR_RE.match(raw)
+    return bool(m) and int(m.group(2)) == int(m.group(1)) + 1
+
+
+def term(raw: str) -> int | None:
+    """1, 2 or 0 (the year) from '1' / 'HK1' / '2' / 'HK2' / 'CN'; None when not given."""
+    if not raw:
+        return None
+    found = TERMS.get(raw.strip().upper())
+    if found is None:
+        raise BadParam(f"term must be 1, 2 or CN, not {raw[:20]!r}")
+    return found
+
+
+def school_year(raw: str, today: date) -> str:
+    """The school year asked for, this one when not given."""
+    if not raw:
+        return school_year_of(today)
+    if not is_school_year(raw.strip()) or not 2000 <= int(raw.strip()[:4]) <= 2100:
+        raise BadParam(f"year must be a school year like 2025-2026, not {raw[:20]!r}")
+    return raw.strip()
+
+
+def day(raw: str | None, *, default: date | None) -> date | None:
+    """A 'YYYY-MM-DD' parameter as a date, ``default`` when not given."""
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadParam(f"date must be YYYY-MM-DD, not {raw!r}") from None
+
+
+def school(db, code: str) -> dict | None:
+    """The school shown: the staff member's own, or the one an operator chose (None: not chosen yet)."""
+    schools = reports.schools(db)
+    by_code = {s["code"]: s for s in schools}
+    if g.staff.school_id is None:
+        if code and code not in by_code:
+            raise BadParam(f"unknown school {code[:30]!r}")
+        return by_code.get(code)
+    own = {s["id"]: s for s in schools}[g.staff.school_id]
+    if code and code != own["code"]:
+        raise BadParam(f"school {code[:30]!r} is not yours", 404)
+    return own
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one report shows: a school (None: every school, operators only) and classes (None: all)."""
+
+    school: dict | None
+    class_ids: frozenset[int] | None
+    class_name: str | None
+    class_options: list[str]
+
+
+def scope(db, school_code: str, class_name: str, on: date) -> Scope:
+    """The staff member's scope narrowed to the school and class asked for (BadParam when not allowed)."""
+    staff = g.staff
+    chosen_school = school(db, school_code)
+    teacher = staff.role is Role.TEACHER
+    if teacher:
+        options = reports.classes_named(db, staff.class_ids)
+    elif chosen_school is not None:
+        options = reports.school_classes(db, chosen_school["id"], school_year_of(on))
+    else:
+        options = []
+    names = list(dict.fromkeys(name for _, name in options))
+    class_ids = frozenset(staff.class_ids) if teacher else None
+    if class_name:
+        chosen = frozenset(cid for cid, name in options if name == class_name)
+        if not chosen:
+            if teacher:
+                raise BadParam(f"class {class_name!r} is not one of yours", 404)
+            if chosen_school is None:
+                raise BadParam("choose a school to see one class")
+            raise BadParam(f"no class {class_name!r} in {chosen_school['code']} in {school_year_of(on)}")
+        class_ids = chosen
+    return Scope(chosen_school, class_ids, class_name or None, names)
