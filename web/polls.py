@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from outbox import poll_notices
+from outbox import composer, poll_notices
 from outbox.wake import Wake
 from store import audit
 from store.clock import local_today, school_year_of, utcnow
@@ -151,8 +151,9 @@ def open_(poll_id: int):
     sms = poll_notices.invitation(cfg, poll)
     people = polls.invitees(db, poll)
     back = redirect(url_for("polls.show", poll_id=poll_id)), 303
-    if request.form.get("expected") != f"{len(people)}:{sms.parts}":
-        flash("Số người nhận hoặc số tin đã thay đổi từ lúc xem trước: hãy kiểm tra lại rồi gửi.", "error")
+    shown = composer.preview(sms, len(people))
+    if not shown.matches(request.form.get("expected")):
+        flash(composer.CHANGED, "error")
         return back
     if not sms.fits:
         flash(f"Tin mời cần {sms.parts} phần SMS, tối đa {sms.max_parts}: hãy viết câu hỏi, lựa chọn ngắn lại.",
@@ -166,7 +167,7 @@ def open_(poll_id: int):
         flash(f"Chưa gửi được: {e}.", "error")
         return back
     _ring()
-    flash(f"Đã xếp {len(ids)} tin mời ({sms.parts * len(ids)} phần SMS) vào hàng gửi.", "info")
+    flash(shown.queued(len(ids), "tin mời"), "info")
     return back
 
 

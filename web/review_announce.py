@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from outbox import messages, notices
+from outbox import composer, messages, notices
 from store import announcements, audit
 from store.clock import iso, local_today, school_year_of, utcnow
 from store.connection import transaction
@@ -122,26 +122,22 @@ def announce():
     if form.get("action") != "send":
         return render_template("review/announce.html", **view, nonce=secrets.token_urlsafe(16))
     # What was previewed must be what is sent: same recipients and parts, one send per preview.
-    try:
-        expected = (int(form.get("recipients", "")), int(form.get("parts", "")))
-    except ValueError:
-        expected = None
-    if expected != (len(chosen), sms.parts):
-        flash("Số người nhận hoặc số tin đã thay đổi từ lúc xem trước: hãy kiểm tra lại rồi gửi.", "error")
+    shown = composer.preview(sms, len(chosen))
+    if not shown.matches((form.get("recipients", "").strip(), form.get("parts", "").strip())):
+        flash(composer.CHANGED, "error")
         return render_template("review/announce.html", **view, nonce=secrets.token_urlsafe(16)), 409
-    nonce = form.get("nonce", "")
-    if not nonce or not redis().set(f"{settings().redis.prefix}announce:{nonce}", 1, nx=True, ex=86400):
+    cfg, nonce = settings(), form.get("nonce", "")
+    if not composer.claim_once(redis(), cfg.redis.prefix, "announce", nonce):
         flash("Thông báo này đã được gửi (bấm gửi hai lần?).", "error")
         return redirect(url_for("review.announce")), 303
-    cfg = settings()
     try:
         ids = _enqueue_announcement(db, cfg, target, sms, chosen, bool(form.get("include_opted_out")), send_at)
     except Exception:
-        redis().delete(f"{cfg.redis.prefix}announce:{nonce}")     # nothing was sent: the preview stays usable
+        composer.release(redis(), cfg.redis.prefix, "announce", nonce)     # nothing was sent
         raise
     _ring()
     when = f", gửi lúc {send_at.astimezone(ZoneInfo(cfg.sms.timezone)).strftime('%H:%M %d/%m/%Y')}" if send_at else ""
-    flash(f"Đã xếp {len(ids)} tin thông báo ({sms.parts * len(ids)} phần SMS) vào hàng gửi{when}.", "info")
+    flash(shown.queued(len(ids), "tin thông báo", when), "info")
     return redirect(url_for("review.announce_sent")), 303
 
 
