@@ -7,7 +7,6 @@ real import path (store.imports), never inserted behind its back.
 """
 from __future__ import annotations
 
-import csv
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,6 +15,8 @@ from pathlib import Path
 from store import phones
 from store.clock import local_today, school_year_of
 from store.tt22 import tx_count
+
+from .sheets import Sheet
 
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 
@@ -110,33 +111,6 @@ def term_dates(year: str) -> tuple[tuple[date, date], tuple[date, date]]:
     """HK1 early September to mid January; HK2 to the end of May."""
     y = int(year[:4])
     return (date(y, 9, 5), date(y + 1, 1, 16)), (date(y + 1, 1, 18), date(y + 1, 5, 31))
-
-
-class _Sheet:
-    """One output file: SMAS-like title rows, the header rows, then data rows (streamed)."""
-
-    def __init__(self, path: Path, fmt: str, title: str, headers: list[list[str]]):
-        self.path, self.fmt = path, fmt
-        titles = [["SỞ GIÁO DỤC VÀ ĐÀO TẠO HÀ NỘI"], [title], []]
-        if fmt == "xlsx":
-            import openpyxl
-            self._wb = openpyxl.Workbook(write_only=True)
-            self._ws = self._wb.create_sheet("Sheet1")
-            write = self._ws.append
-        else:
-            self._f = open(path, "w", encoding="utf-8-sig", newline="")
-            # ';' like Excel with Vietnamese regional settings, where ',' is the decimal mark.
-            self._w = csv.writer(self._f, delimiter=";")
-            write = self._w.writerow
-        for row in titles + headers:
-            write(row)
-        self.write = write
-
-    def close(self) -> None:
-        if self.fmt == "xlsx":
-            self._wb.save(self.path)
-        else:
-            self._f.close()
 
 
 class DemoSchool:
@@ -234,8 +208,8 @@ class DemoSchool:
         from demo import staff as staff_demo
         staff_demo.write(self._staff_plan(), self._sheet, paths["teachers"], paths["assignments"], self.year)
 
-    def _sheet(self, path: Path, title: str, *headers: list[str]) -> _Sheet:
-        return _Sheet(path, self.fmt, title, list(headers))
+    def _sheet(self, path: Path, title: str, *headers: list[str]) -> Sheet:
+        return Sheet(path, self.fmt, title, list(headers))
 
     def _write_structure(self, paths) -> list[tuple]:
         """schools, terms, classes, subjects, students; returns the students (code, school, class, ...)."""
