@@ -69,7 +69,7 @@ def create_app(settings, *, redis=None) -> Flask:
     frame.init_app(app)
     app.register_error_handler(OverflowError, _out_of_range)
     from . import params
-    app.register_error_handler(params.BadParam, params.error_page)   # a parameter no page caught: 400/404
+    params.init_app(app)       # a parameter or a store refusal no page caught: the 400/404 page
     return app
 
 

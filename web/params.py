@@ -5,6 +5,8 @@ names it; `status` 404 when the thing asked for is outside the viewer's
 scope). A page that wants to show its own form again catches it; one that
 does not lets it rise to `error_page`, registered in web/__init__.py, which
 renders the Vietnamese error page in the site frame (JSON under /api/).
+A store refusal (`store.errors.StoreError`) no page caught is a 400 the same
+way, naming what was refused.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from werkzeug.exceptions import BadRequest, NotFound
 
 from store import reports
 from store.clock import school_year_of
+from store.errors import BackupError, SchemaError, StoreError
 from store.users import Role
 
 TERMS = {"1": 1, "HK1": 1, "2": 2, "HK2": 2, "CN": 0}     # 0: the whole year
@@ -36,6 +39,23 @@ def error_page(e: BadParam):
     """The 400 (or 404) page in the site frame for a parameter no page caught."""
     wrapped = NotFound(description=str(e)) if e.status == 404 else BadRequest(description=str(e))
     return current_app.handle_http_exception(wrapped)
+
+
+def store_error_page(e: StoreError):
+    """A refusal of the store no page caught (a poll, an approval, an account...): the 400 page naming it.
+
+    A damaged or foreign database and a failed backup are the server's trouble,
+    not the request's: they stay a logged 500.
+    """
+    if isinstance(e, (SchemaError, BackupError)):
+        raise e
+    return current_app.handle_http_exception(BadRequest(description=str(e)))
+
+
+def init_app(app) -> None:
+    """The one error handler for parameters and store refusals that rose out of a page."""
+    app.register_error_handler(BadParam, error_page)
+    app.register_error_handler(StoreError, store_error_page)
 
 
 def is_school_year(raw: str) -> bool:
