@@ -25,6 +25,7 @@ from store.community.poll_rules import PollError, PollKind, PollStatus, Target, 
 from store.connection import transaction
 from store.phones import mask
 
+from . import targets as send_targets
 from .auth import staff_required
 from .db import get_db, redis, settings
 from .poll_export import workbook
@@ -41,24 +42,9 @@ def _year() -> str:
 
 def _targets(db) -> list[dict]:
     """School, grades and classes of this year the staff member may ask (a teacher: their own classes)."""
-    staff = g.staff
-    where, params = ("WHERE s.id = ?", [staff.school_id]) if staff.school_id is not None else ("", [])
-    out = []
-    for sid, code, name in db.execute(f"SELECT s.id, s.code, s.name FROM schools s {where} ORDER BY s.code", params):
-        classes = db.execute("SELECT id, name, grade FROM classes WHERE school_id = ? AND school_year = ? "
-                             "ORDER BY grade, name", [sid, _year()]).fetchall()
-        if staff.role.value == "teacher":
-            classes = [c for c in classes if c[0] in staff.class_ids]
-        else:
-            out.append({"value": f"school:{sid}", "label": f"{name}: toàn trường", "school_id": sid,
-                        "target": Target.SCHOOL, "grade": None, "class_id": None})
-            for grade in sorted({c[2] for c in classes}):
-                out.append({"value": f"grade:{sid}:{grade}", "label": f"{code}: khối {grade}", "school_id": sid,
-                            "target": Target.GRADE, "grade": grade, "class_id": None})
-        for cid, cname, _ in classes:
-            out.append({"value": f"class:{cid}", "label": f"{code}: lớp {cname}", "school_id": sid,
-                        "target": Target.CLASS, "grade": None, "class_id": cid})
-    return out
+    return [{**t, "target": Target(t["kind"])} for t in
+            send_targets.choices(db, _year(), school_label="{name}: toàn trường",
+                                  own_classes_only=g.staff.role.value == "teacher")]
 
 
 def _closes_at(raw: str) -> datetime:

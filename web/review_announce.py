@@ -16,30 +16,15 @@ from store import announcements, audit
 from store.clock import iso, local_today, school_year_of, utcnow
 from store.connection import transaction
 
+from . import targets as send_targets
 from .auth import staff_required
 from .db import get_db, redis, settings
 from .review_bp import ANNOUNCERS, bp, ring as _ring
 
 
 def _targets(db) -> list[dict]:
-    """Schools and this year's classes the staff member may announce to."""
-    year = school_year_of(local_today(settings().sms.timezone))
-    where, params = ("", []) if g.staff.school_id is None else ("WHERE s.id = ?", [g.staff.school_id])
-    out = []
-    for sid, code, name in db.execute(f"SELECT s.id, s.code, s.name FROM schools s {where} ORDER BY s.code", params):
-        out.append({"value": f"school:{sid}", "label": f"{name} ({code}): toàn trường", "school_id": sid,
-                    "school_name": name, "class_id": None, "class_name": None, "class_ids": None})
-        classes = db.execute("SELECT id, name, grade FROM classes WHERE school_id = ? AND school_year = ? "
-                             "ORDER BY grade, name", [sid, year]).fetchall()
-        for grade in sorted({c[2] for c in classes}):
-            ids = [c[0] for c in classes if c[2] == grade]
-            out.append({"value": f"grade:{sid}:{grade}", "label": f"{code}: khối {grade}", "school_id": sid,
-                        "school_name": name, "class_id": None, "class_name": None, "class_ids": ids,
-                        "group": f"khối {grade}"})
-        for cid, cname, _ in classes:
-            out.append({"value": f"class:{cid}", "label": f"{code}: lớp {cname}", "school_id": sid,
-                        "school_name": name, "class_id": cid, "class_name": cname, "class_ids": [cid]})
-    return out
+    """Schools, grades and this year's classes the staff member may announce to."""
+    return send_targets.choices(db, school_year_of(local_today(settings().sms.timezone)))
 
 
 def _combined(chosen: list[dict]) -> dict | str:
