@@ -3,6 +3,8 @@
 A composer shows staff the exact text, its parts and encoding, the
 recipients and the cost (parts x recipients) before anything is queued,
 then sends exactly what was previewed, once:
+- `prepared(settings, text)`: the exact text, encoding and parts (never
+  shortened: over sms.max_parts `fits` is False and staff rewrite it);
 - `preview(sms, recipients)`: the figures the page shows and posts back;
 - `Preview.matches(posted)`: the send refuses when recipients or parts
   changed since the preview (someone imported guardians, edited the text);
@@ -14,10 +16,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .notices import Prepared
+from . import gsm
+from .render import parts_needed, prepare
+from .segment import GSM
 
 CHANGED = "Số người nhận hoặc số tin đã thay đổi từ lúc xem trước: hãy kiểm tra lại rồi gửi."
 SEND_ONCE_SECONDS = 86400        # a preview's key outlives any page left open overnight
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The exact text that will go out, its encoding and parts."""
+
+    text: str
+    encoding: str
+    parts: int
+    max_parts: int
+
+    @property
+    def fits(self) -> bool:
+        return self.parts <= self.max_parts
+
+    @property
+    def units(self) -> int:
+        """GSM septets (an escape counts two) or UCS-2 code units: what the part sizes are counted in."""
+        return gsm.septets(self.text) if self.encoding == GSM else len(self.text.encode("utf-16-be")) // 2
+
+
+def prepared(settings, text: str) -> Prepared:
+    """``text`` as it will go out (unaccented GSM-7 unless sms.transliterate is off), measured in parts."""
+    final, encoding = prepare(text, settings.sms.transliterate)
+    return Prepared(final, encoding, parts_needed(final, encoding), settings.sms.max_parts)
 
 
 @dataclass(frozen=True)
