@@ -6,7 +6,7 @@ these are for tests that work on the imported demo school.
 from __future__ import annotations
 
 from store import approvals
-from store.clock import now_iso
+from store.clock import local_today, now_iso, school_year_of
 
 TZ = "Asia/Ho_Chi_Minh"
 
@@ -24,9 +24,31 @@ def approve_all(db, *, actor: str = "rv.dd", school: str | None = "THCS-DD",
     return approvals.approve(db, keys, actor=actor, tz=tz, school_id=sid)
 
 
+def this_year() -> str:
+    """The school year of today (in Hà Nội), the one the demo school is generated for."""
+    return school_year_of(local_today(TZ))
+
+
 def insert_grade(db, student: int, subject: str, year: str, term: int, kind: str, seq: int, value: str,
-                 status: str = "approved") -> None:
-    """One score row written straight into `grades` (replacing the one at the same place)."""
-    db.execute("INSERT OR REPLACE INTO grades (student_id, subject_code, school_year, term, kind, seq, value, status, "
-               "entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               [student, subject, year, term, kind, seq, value, status, now_iso()])
+                 status: str = "approved", **columns) -> int:
+    """One score row written straight into `grades` (replacing the one at the same place); returns its id.
+
+    ``columns``: any other column of the row (entered_by, approved_at, corrected, date...).
+    """
+    row = {"student_id": student, "subject_code": subject, "school_year": year, "term": term, "kind": kind,
+           "seq": seq, "value": value, "status": status, "entered_at": now_iso(), **columns}
+    return db.execute(f"INSERT OR REPLACE INTO grades ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                      list(row.values())).lastrowid
+
+
+def add_scores(db, student: int, year: str, subject: str, term: int, tx, gk=None, ck=None, **columns) -> None:
+    """A term's TX list plus GK and CK of one subject (``columns`` as for insert_grade)."""
+    rows = [("TX", i + 1, v) for i, v in enumerate(tx)] + ([("GK", 1, gk)] if gk else []) + \
+           ([("CK", 1, ck)] if ck else [])
+    for kind, seq, value in rows:
+        insert_grade(db, student, subject, year, term, kind, seq, value, **columns)
+
+
+def approved_by(login: str = "test") -> dict:
+    """The approval columns of a row approved now by ``login``."""
+    return {"approved_by": login, "approved_at": now_iso()}

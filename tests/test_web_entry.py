@@ -8,18 +8,14 @@ import re
 
 import pytest
 
-from store.clock import local_today, school_year_of
+from store.clock import local_today
 
-from .builders import approve_all
+from .builders import approve_all, this_year as year
 from .fixtures_commands import Conversation, hk1_day
 from .fixtures_web import csrf_of, login_staff, post_form
 
 TZ = "Asia/Ho_Chi_Minh"
 HOA, NAM, AN = "DD900001", "DD900002", "CVA900001"
-
-
-def year() -> str:
-    return school_year_of(local_today(TZ))
 
 
 def class_id(db, school: str, name: str) -> int:
