@@ -17,10 +17,12 @@ from datetime import date
 from flask import current_app, g
 from werkzeug.exceptions import BadRequest, NotFound
 
-from store import reports
+from store import gradebook, reports
 from store.clock import school_year_of
 from store.errors import BackupError, SchemaError, StoreError
 from store.users import Role
+
+from .db import get_db
 
 TERMS = {"1": 1, "HK1": 1, "2": 2, "HK2": 2, "CN": 0}     # 0: the whole year
 YEAR_RE = re.compile(r"^(\d{4})-(\d{4})$")
@@ -56,6 +58,16 @@ def init_app(app) -> None:
     """The one error handler for parameters and store refusals that rose out of a page."""
     app.register_error_handler(BadParam, error_page)
     app.register_error_handler(StoreError, store_error_page)
+
+
+def number(source, name: str) -> int | None:
+    """The whole number ``source[name]`` (a form or the query), None when not given."""
+    raw = source.get(name, "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:     # "²".isdigit() is True, int("²") fails
+        raise BadParam(f"{name} must be a number as shown on the page, not {raw[:20]!r}")
+    return int(raw)
 
 
 def is_school_year(raw: str) -> bool:
@@ -105,6 +117,13 @@ def school(db, code: str) -> dict | None:
     if code and code != own["code"]:
         raise BadParam(f"school {code[:30]!r} is not yours", 404)
     return own
+
+
+def class_choices(school_year: str, today: date) -> list[gradebook.ClassChoice]:
+    """The classes the staff member enters marks or notes for (a teacher: this term's assignment)."""
+    teacher = g.staff.role.value == "teacher"
+    return gradebook.classes_for(get_db(), school_year, school_id=g.staff.school_id,
+                                 teacher_id=g.staff.id if teacher else None, today=today)
 
 
 @dataclass(frozen=True)
