@@ -39,7 +39,8 @@ import redis  # noqa: E402
 import settings as settings_mod  # noqa: E402
 from gateway.engine import Engine  # noqa: E402
 from outbox import messages  # noqa: E402
-from store import demo_school, migrate  # noqa: E402
+from demo import school as demo_school  # noqa: E402
+from store import migrate  # noqa: E402
 from store.connection import connect, transaction  # noqa: E402
 from store.imports import import_file  # noqa: E402
 

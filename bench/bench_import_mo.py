@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.mo_load import MoLoad, percentile  # noqa: E402
-from store import demo_school, migrate  # noqa: E402
+from demo import school as demo_school  # noqa: E402
+from store import migrate  # noqa: E402
 from store.connection import connect  # noqa: E402
 from store.imports import import_file  # noqa: E402
 

@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/bench_preschool.py [--children-per-class 300]
 
-Two classes (store.preschool.demo); prints the command, each step's time and rows
+Two classes (demo.preschool); prints the command, each step's time and rows
 per second. Nothing is asserted: figures only.
 """
 from __future__ import annotations
@@ -23,7 +23,7 @@ from outbox import digest  # noqa: E402
 from store import migrate  # noqa: E402
 from store.connection import connect  # noqa: E402
 from store.imports import import_file  # noqa: E402
-from store.preschool import demo  # noqa: E402
+from demo import preschool as demo  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import settings as settings_mod  # noqa: E402
 from commands.service import answer  # noqa: E402
-from store import demo_school, migrate  # noqa: E402
+from demo import school as demo_school  # noqa: E402
+from store import migrate  # noqa: E402
 from store.clock import local_today  # noqa: E402
 from store.connection import connect  # noqa: E402
 from store.imports import import_file  # noqa: E402

@@ -14,7 +14,7 @@ import settings as settings_mod
 from gateway.engine import Engine
 from sim import Simulator
 
-# Showcase parents of the demo school (store.demo_school.SHOWCASE), as the SMSC sends them.
+# Showcase parents of the demo school (demo.school.SHOWCASE), as the SMSC sends them.
 PHONES = ("84912345678", "84987654321", "84903000111")
 
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from store import demo_school
-from store.preschool import demo as preschool_demo
-from store.primary import demo as primary_demo
+from demo import school as demo_school
+from demo import preschool as preschool_demo
+from demo import primary as primary_demo
 
 from .imports import run_import
 

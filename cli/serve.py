@@ -206,7 +206,8 @@ def _demo_secret_key(data_dir: Path) -> str:
 
 def _prepare_demo_school(env: dict, data_dir: Path) -> None:
     import settings as settings_mod
-    from store import demo_school, migrate
+    from demo import school as demo_school
+    from store import migrate
     from store.connection import open_settings_db
     from store.imports import import_file
     app_settings = settings_mod.load(env=env)
@@ -218,8 +219,8 @@ def _prepare_demo_school(env: dict, data_dir: Path) -> None:
     db = open_settings_db(app_settings)
     migrate.init(db, app_settings.db_path)
     click.echo("demo: generating four schools (THCS-DD, THPT-CVA, primary TH-KD, kindergarten MN-HM) and importing them ...")
-    from store.preschool import demo as preschool_demo
-    from store.primary import demo as primary_demo
+    from demo import preschool as preschool_demo
+    from demo import primary as primary_demo
     for kind, path in [*demo_school.generate(data_dir / "files", seed=1),
                        *primary_demo.generate(data_dir / "files", seed=1),
                        *preschool_demo.generate(data_dir / "files", seed=1)]:
@@ -232,7 +233,7 @@ def _prepare_demo_school(env: dict, data_dir: Path) -> None:
     teacher_id = db.execute("SELECT id FROM users WHERE login = ?", [DEMO_TEACHER]).fetchone()[0]
     users.set_password(db, teacher_id, password)
     from store.clock import local_today, school_year_of
-    from store.community import forum_demo
+    from demo import forum as forum_demo
     forum_demo.seed(db, school_year_of(local_today(app_settings.sms.timezone)), teacher_login="demo.gv",
                     moderator_login="demo.admin")
     db.close()
@@ -242,7 +243,7 @@ def _prepare_demo_school(env: dict, data_dir: Path) -> None:
 def _demo_self_test(app_settings) -> None:
     """The demo's self-test DEMO for 8A2 (SPEC §15), made once and kept open for 30 more days."""
     from store.connection import open_settings_db
-    from store.questions.demo import create_demo_test, keep_open
+    from demo.questions import create_demo_test, keep_open
     db = open_settings_db(app_settings)
     try:
         if create_demo_test(db) is None:

@@ -21,7 +21,7 @@ def enqueue_send(db: sqlite_utils.Database, settings, *, school_id: int, class_i
                  class_ids: list[int] | None, target: str, text: str, parts: int, chosen: list,
                  send_at: datetime | None, sent_by: str, approved_by: str | None = None) -> tuple[list[int], int]:
     """(message ids, send id) for ``chosen`` recipients (announcements.Recipient) of one announcement."""
-    ids = [messages.enqueue(db, settings, phone=r.phone, body=text, kind=messages.Kind.ANNOUNCEMENT,
+    ids = [messages.enqueue(db, settings, phone=r.phone, body=text, kind=messages.MessageKind.ANNOUNCEMENT,
                             school_id=school_id, class_id=class_id or r.class_id, student_id=r.student_id,
                             guardian_id=r.guardian_id, not_before=send_at)
            for r in chosen]

@@ -171,7 +171,7 @@ def _write_batch(db, settings, ctx: dict, texts: list[tuple[Family, str]]) -> li
         ids = messages.enqueue_many(
             db, settings, [(f.phone, text, school_id, f.guardian_id, f.children[0][0] if len(f.children) == 1 else None)
                            for f, text in todo],
-            kind=messages.Kind.DIGEST, connection=ctx["connection"], not_before=ctx["now"],
+            kind=messages.MessageKind.DIGEST, connection=ctx["connection"], not_before=ctx["now"],
             valid_until=ctx["valid_until"])
         db.conn.executemany("INSERT INTO digests (guardian_id, school_id, local_date, run_id, message_id) "
                             "VALUES (?, ?, ?, ?, ?)",

@@ -44,7 +44,6 @@ class MessageKind(str, Enum):
         return 0 if self.is_reply else 1
 
 
-Kind = MessageKind      # the old name: a re-export until outbox/digest.py and web/review.py say MessageKind
 
 
 # What staff may resend (a new copy; the original keeps its outcome).

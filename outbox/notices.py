@@ -8,36 +8,8 @@ getting half a sentence.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from . import gsm
-from .render import parts_needed, prepare
-from .segment import GSM
+from .composer import Prepared, prepared as _prepared
 from .templating import render
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """The exact text that will go out, its encoding and parts."""
-
-    text: str
-    encoding: str
-    parts: int
-    max_parts: int
-
-    @property
-    def fits(self) -> bool:
-        return self.parts <= self.max_parts
-
-    @property
-    def units(self) -> int:
-        """GSM septets (an escape counts two) or UCS-2 code units: what the part sizes are counted in."""
-        return gsm.septets(self.text) if self.encoding == GSM else len(self.text.encode("utf-16-be")) // 2
-
-
-def _prepared(settings, text: str) -> Prepared:
-    final, encoding = prepare(text, settings.sms.transliterate)
-    return Prepared(final, encoding, parts_needed(final, encoding), settings.sms.max_parts)
 
 
 def teacher_answer(settings, *, kind: str, class_name: str | None, student_name: str, answer: str) -> Prepared:

@@ -15,7 +15,7 @@ from store.community import polls, poll_results
 from store.community.poll_answers import Promoted
 
 from . import messages
-from .notices import Prepared, _prepared
+from .composer import Prepared, prepared
 from .templating import render
 
 
@@ -27,7 +27,7 @@ def _closes(settings, poll: polls.Poll) -> str:
 
 def invitation(settings, poll: polls.Poll, *, reminder: bool = False) -> Prepared:
     """The text every invited guardian gets (the reminder carries `Nhac lai:` in front)."""
-    return _prepared(settings, render("bc_moi.txt", poll=poll, closes=_closes(settings, poll), reminder=reminder))
+    return prepared(settings, render("bc_moi.txt", poll=poll, closes=_closes(settings, poll), reminder=reminder))
 
 
 def send_invitations(db: sqlite_utils.Database, settings, poll: polls.Poll, invitees: list[polls.Invitee],
@@ -65,7 +65,7 @@ def notify_promoted(db: sqlite_utils.Database, settings, poll: polls.Poll, promo
                          "WHERE g.id = ?", [p.student_id, p.guardian_id]).fetchone()
         if row is None:
             continue
-        sms = _prepared(settings, render("bc_len.txt", poll=poll, option=poll.option(p.option), child=row[1]))
+        sms = prepared(settings, render("bc_len.txt", poll=poll, option=poll.option(p.option), child=row[1]))
         messages.enqueue(db, settings, phone=row[0], body=sms.text, kind=messages.MessageKind.ANNOUNCEMENT,
                          school_id=poll.school_id, class_id=poll.class_id, student_id=p.student_id,
                          guardian_id=p.guardian_id)

@@ -16,6 +16,12 @@ def guardian_id(db: sqlite_utils.Database, phone: str) -> int | None:
     return row[0] if row else None
 
 
+def password_hash(db: sqlite_utils.Database, guardian: int) -> str | None:
+    """The guardian's password hash (None: no password set, or no such guardian)."""
+    row = db.execute("SELECT password_hash FROM guardians WHERE id = ?", [guardian]).fetchone()
+    return row[0] if row else None
+
+
 def check_password(db: sqlite_utils.Database, phone: str, password: str) -> int | None:
     """The guardian id for a correct phone and password, else None (same work either way)."""
     row = db.execute("SELECT id, password_hash FROM guardians WHERE phone = ?", [phone]).fetchone()

@@ -195,13 +195,25 @@ def school_overview(db: sqlite_utils.Database, school_id: int, school_year: str,
     the secondary rule for THPT chosen subjects), as KQ counts them.
     """
     args = params(db, school_id, school_year, term, tz)
+    by_class, roster = _roster(db, school_id, args)
+    school = Summary("", None)
+    _add_learning(db, args, by_class, school, roster)
+    _add_absences(db, args, by_class, school)
+    _add_engagement(db, args, by_class, school, {p.student_id: p.class_id for p in roster})
+    first_day, last_day = date.fromisoformat(args["first_day"]), date.fromisoformat(args["last_day"])
+    return SchoolOverview(school_id, school_year, term, first_day, last_day, school, list(by_class.values()))
+
+
+def _roster(db: sqlite_utils.Database, school_id: int, args: dict) -> tuple[dict[int, Summary], list[Pupil]]:
+    """An empty summary per class of the year, and every enrolled pupil."""
     level = db.execute("SELECT level FROM schools WHERE id = ?", [school_id]).fetchone()[0]
     by_class = {cid: Summary(name, grade) for cid, name, grade in db.execute(QUERIES["classes"], args)}
     grade_of = {cid: s.grade for cid, s in by_class.items()}
-    roster = [Pupil(sid, cid, grade_of[cid], level) for sid, cid in db.execute(QUERIES["roster"], args)]
-    class_of = {p.student_id: p.class_id for p in roster}
-    subjects = _subjects(db, args)
+    return by_class, [Pupil(sid, cid, grade_of[cid], level) for sid, cid in db.execute(QUERIES["roster"], args)]
 
+
+def _marks(db: sqlite_utils.Database, args: dict):
+    """Each student's approved rows per subject, official learning results and conduct ratings per term."""
     rows: dict[int, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
     for sid, code, *rest in db.execute(QUERIES["grades"], args):
         rows[sid][code].append(tuple(rest))
@@ -209,8 +221,14 @@ def school_overview(db: sqlite_utils.Database, school_id: int, school_year: str,
     ratings: dict[int, dict[int, Level]] = defaultdict(dict)
     for sid, t, rating in db.execute(QUERIES["conduct"], args):
         ratings[sid][t] = Level(rating)
+    return rows, official, ratings
 
-    school = Summary("", None)
+
+def _add_learning(db: sqlite_utils.Database, args: dict, by_class: dict[int, Summary], school: Summary,
+                  roster: list[Pupil]) -> None:
+    """Learning and conduct levels counted per class and school, and the subject averages."""
+    subjects = _subjects(db, args)
+    rows, official, ratings = _marks(db, args)
     class_reports: dict[int, list[SubjectReport]] = defaultdict(list)
     school_reports: list[SubjectReport] = []
     for p in roster:
@@ -226,12 +244,20 @@ def school_overview(db: sqlite_utils.Database, school_id: int, school_year: str,
         summary.averages = _class_averages(subjects.get(summary.grade, []), class_reports[cid])
     school.averages = _class_averages(_school_subjects(subjects), school_reports)
 
+
+def _add_absences(db: sqlite_utils.Database, args: dict, by_class: dict[int, Summary], school: Summary) -> None:
+    """Days absent with and without permission, per class and school."""
     for cid, excused, n in db.execute(QUERIES["absences"], args):
         for summary in (by_class[cid], school):
             if excused:
                 summary.excused += n
             else:
                 summary.unexcused += n
+
+
+def _add_engagement(db: sqlite_utils.Database, args: dict, by_class: dict[int, Summary], school: Summary,
+                    class_of: dict[int, int]) -> None:
+    """Guardians linked, opted out and texting, and SMS delivered and failed, per class and school."""
     for cid, guardian, opted_out, texted in db.execute(QUERIES["guardians"], args):
         for e in (by_class[cid].engagement, school.engagement):
             e.linked.add(guardian)
@@ -247,8 +273,6 @@ def school_overview(db: sqlite_utils.Database, school_id: int, school_year: str,
                 e.delivered += n
             elif state in FAILED_STATES:
                 e.failed += n
-    first_day, last_day = date.fromisoformat(args["first_day"]), date.fromisoformat(args["last_day"])
-    return SchoolOverview(school_id, school_year, term, first_day, last_day, school, list(by_class.values()))
 
 
 def _school_subjects(by_grade: dict[int, list[Subject]]) -> list[Subject]:

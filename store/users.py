@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from contextlib import nullcontext
 from enum import Enum
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -24,6 +25,23 @@ MIN_PASSWORD = 10
 # The password_hash of an account whose owner has not set a password yet (a one-time code sets it):
 # no password matches it.
 UNUSABLE = "!"
+
+
+class ActiveUser(NamedTuple):
+    """An active staff account as a request reloads it (the hash ends sessions opened with an old password)."""
+
+    id: int
+    login: str
+    role: Role
+    school_id: int | None
+    password_hash: str
+
+
+def active_user(db: sqlite_utils.Database, user_id: int) -> ActiveUser | None:
+    """The account with this id while it is active, else None."""
+    row = db.execute("SELECT id, login, role, school_id, password_hash FROM users WHERE id = ? AND active = 1",
+                     [user_id]).fetchone()
+    return None if row is None else ActiveUser(row[0], row[1], Role(row[2]), row[3], row[4])
 
 
 def generate_password() -> str:

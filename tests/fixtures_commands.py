@@ -73,7 +73,7 @@ def sms_settings(tmp_path):
 
 @pytest.fixture
 def convo(school_db, sms_settings):
-    """A conversation with the demo school (SHOWCASE families of store.demo_school)."""
+    """A conversation with the demo school (SHOWCASE families of demo.school)."""
     return Conversation(school_db, sms_settings)
 
 

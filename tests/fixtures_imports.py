@@ -3,7 +3,7 @@
 ``school_db`` / ``school_db_path``: a fresh copy, per test, of a database
 built ONCE per session by generating the demo school small (2 classes per
 grade x 10 students per school, plus the SHOWCASE families of
-store.demo_school) and importing every file with --approve through the real
+demo.school) and importing every file with --approve through the real
 import path. The copy is ``tmp_path / "sll.db"``, the file the ``cli``
 fixture's config points at, so `cli("ask", ...)` sees the same data. The
 school year is the current one (store.clock.school_year_of(today)).
@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from store import demo_school, migrate
+from demo import school as demo_school
+from store import migrate
 from store.connection import connect
 from store.imports import import_file
 
@@ -101,8 +102,8 @@ def hand_school(db):
 
 @pytest.fixture(scope="session")
 def primary_db_template(tmp_path_factory) -> Path:
-    """The demo primary school (store.primary.demo, HK I complete) imported once per session (do not write to it)."""
-    from store.primary import demo as primary_demo
+    """The demo primary school (demo.primary, HK I complete) imported once per session (do not write to it)."""
+    from demo import primary as primary_demo
     folder = tmp_path_factory.mktemp("primary_db")
     path = folder / "template.db"
     db = connect(path)

@@ -9,6 +9,7 @@ from store import approvals
 from store.review_registry import spec
 from store.clock import local_today, now_iso
 
+from .builders import approve_all
 from .fixtures_web import login_staff, post_form
 
 TZ = "Asia/Ho_Chi_Minh"
@@ -35,11 +36,6 @@ def alerts_on(db, code="THCS-DD"):
     db.execute("UPDATE schools SET absence_alert = 1 WHERE code = ?", [code])
 
 
-def approve_all(db):
-    keys = [g.key for g in approvals.pending_groups(db, TZ) if g.key.kind is spec("attendance")]
-    return approvals.approve(db, keys, actor="co.lan", tz=TZ, school_id=None)
-
-
 def test_only_schools_that_want_it_text_approved_absences(school_db, sms_settings):
     today = local_today(TZ)
     absent(school_db, hoa(school_db), today, status="approved")
@@ -55,7 +51,7 @@ def test_an_approved_absence_is_texted_once_with_every_session_approved_together
     absent(school_db, hoa(school_db), today, "S", excused=0)
     absent(school_db, hoa(school_db), today, "C", excused=1)
     assert alerts.send_absence_alerts(school_db, sms_settings) == 0, "pending absences are not sent"
-    assert approve_all(school_db) == 2
+    assert approve_all(school_db, actor="co.lan", school=None, kind="attendance") == 2
     assert alerts.send_absence_alerts(school_db, sms_settings) == 1
     assert alerts_to(school_db, "+84912345678") == [
         f"Nguyen Thi Hoa 8A2 vang {today:%d/%m} sang (khong phep), {today:%d/%m} chieu (co phep)."]

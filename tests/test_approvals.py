@@ -9,10 +9,12 @@ import pytest
 from outbox import notices
 from store import announcements, approvals, teacher_messages
 from store.approvals import ApprovalError, GroupKey
-from store.clock import local_today, now_iso, school_year_of
+from store.clock import now_iso
 from store.news import approved_between
 from .state_moves import checked_review_moves
 from store.review_registry import spec
+
+from .builders import insert_grade, this_year as year
 
 TZ = "Asia/Ho_Chi_Minh"
 # 2025-10-01 23:59 and 2025-10-02 00:01 in Hanoi (UTC+7).
@@ -23,10 +25,6 @@ LATE, EARLY_NEXT = "2025-10-01T16:59:00.000Z", "2025-10-01T17:01:00.000Z"
 def review_moves(request):
     """Every review status these tests change is a move of its machine (store/review_status.py)."""
     yield from checked_review_moves(request)
-
-
-def year() -> str:
-    return school_year_of(local_today(TZ))
 
 
 def ids(db, code):
@@ -48,9 +46,7 @@ def classmates(db, code, n):
 
 def pending_grade(db, code, subject="TOAN", seq=1, value="9", *, by="import:toan.csv", at=LATE, term=2):
     sid = ids(db, code)[0]
-    return db.execute("INSERT INTO grades (student_id, subject_code, school_year, term, kind, seq, value, status, "
-                      "entered_by, entered_at) VALUES (?, ?, ?, ?, 'TX', ?, ?, 'pending', ?, ?)",
-                      [sid, subject, year(), term, seq, value, by, at]).lastrowid
+    return insert_grade(db, sid, subject, year(), term, "TX", seq, value, "pending", entered_by=by, entered_at=at)
 
 
 def status(db, table, rowid):

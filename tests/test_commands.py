@@ -1,6 +1,6 @@
 """The SMS command language as parents use it: transcripts against the demo school.
 
-SHOWCASE families (store.demo_school): 0912345678 has C1 Nguyen Thi Hoa
+SHOWCASE families (demo.school): 0912345678 has C1 Nguyen Thi Hoa
 (THCS-DD 8A2) and C2 Nguyen Minh An (THPT-CVA 11A1); 0987654321 has Le Hoang
 Nam (THCS-DD 7A1); 0903000111 has Pham Ngoc Anh (THPT-CVA 10A1).
 """
@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from commands.registry import COMMANDS, keyword_table
 from commands.service import answer
 from outbox.render import parts_needed, prepare
-from store.clock import iso, utcnow
 
+from .builders import add_scores, approved_by
 from .fixtures_commands import Conversation, hk1_day
 
 HOA, AN, NAM, ANH = "DD900001", "CVA900001", "DD900002", "CVA900002"
@@ -25,12 +25,7 @@ def set_scores(db, code, subject, term, tx, gk=None, ck=None, corrected=False):
     year = db.execute("SELECT school_year FROM enrollments WHERE student_id = ?", [sid]).fetchone()[0]
     db.execute("DELETE FROM grades WHERE student_id = ? AND subject_code = ? AND school_year = ? AND term = ?",
                [sid, subject, year, term])
-    rows = [("TX", i + 1, v) for i, v in enumerate(tx)] + ([("GK", 1, gk)] if gk else []) + ([("CK", 1, ck)] if ck else [])
-    for kind, seq, value in rows:
-        db.execute("INSERT INTO grades (student_id, subject_code, school_year, term, kind, seq, value, status, "
-                   "corrected, entered_at, approved_by, approved_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'approved', ?, ?, "
-                   "'test', ?)", [sid, subject, year, term, kind, seq, value, int(corrected), iso(utcnow()),
-                                  iso(utcnow())])
+    add_scores(db, sid, year, subject, term, tx, gk, ck, corrected=int(corrected), **approved_by())
     return sid
 
 

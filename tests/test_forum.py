@@ -376,7 +376,7 @@ def test_replies_in_a_followed_topic_make_the_line(school_db, sms_settings):
 
 
 def test_the_demo_forum_has_a_pinned_welcome_and_an_answered_question(school_db, sms_settings):
-    from store.community import forum_demo
+    from demo import forum as forum_demo
     users.add_user(school_db, "demo.gv", "teacher", "mat-khau-dai-1", school_code="THCS-DD", class_names=["8A2"])
     users.add_user(school_db, "demo.admin", "admin", "mat-khau-dai-1", school_code="THCS-DD")
     welcome = forum_demo.seed(school_db, year_of(sms_settings), teacher_login="demo.gv", moderator_login="demo.admin")

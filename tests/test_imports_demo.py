@@ -7,9 +7,10 @@ from datetime import date
 import phonenumbers
 import pytest
 
-from store import demo_school, phones
-from store.preschool import demo as preschool_demo
-from store.primary import demo as primary_demo
+from demo import school as demo_school
+from store import phones
+from demo import preschool as preschool_demo
+from demo import primary as primary_demo
 from store.clock import local_today, school_year_of
 from store.imports import import_file
 from store.tt22 import tx_count

@@ -14,6 +14,7 @@ from store.clock import local_today, now_iso, school_year_of
 from store.terms import term_dates
 from store.tt22 import Level
 
+from .builders import insert_grade, school_id
 from .fixtures_commands import Conversation, hk1_day
 
 TZ = "Asia/Ho_Chi_Minh"
@@ -24,10 +25,6 @@ BIG_TABLES = ("grades", "results", "conduct", "attendance", "enrollments", "stud
 @pytest.fixture
 def year() -> str:
     return school_year_of(local_today(TZ))
-
-
-def school_id(db, code: str) -> int:
-    return db.execute("SELECT id FROM schools WHERE code = ?", [code]).fetchone()[0]
 
 
 def class_students(db, school: str, class_name: str, year: str) -> list[tuple]:
@@ -51,13 +48,6 @@ def expected_levels(db, school: str, class_name: str, year: str, term: int) -> t
         learning[results.learning_result(db, student, sid, grade, year, term, reports=reports).level] += 1
         conduct[results.conduct(db, student, year, term).level] += 1
     return learning, conduct
-
-
-def insert_grade(db, student: int, subject: str, year: str, term: int, kind: str, seq: int, value: str,
-                 status: str = "approved") -> None:
-    db.execute("INSERT OR REPLACE INTO grades (student_id, subject_code, school_year, term, kind, seq, value, status, "
-               "entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               [student, subject, year, term, kind, seq, value, status, now_iso()])
 
 
 @pytest.mark.parametrize("school, class_name", [("THCS-DD", "8A2"), ("THPT-CVA", "11A1")])

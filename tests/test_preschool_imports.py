@@ -87,7 +87,7 @@ def test_danhgia_mn(kindergarten):
 
 def test_the_demo_kindergarten_imports_and_answers_be(db, tmp_path, sms_settings):
     from store.imports import import_file
-    from store.preschool import demo
+    from demo import preschool as demo
 
     from .fixtures_commands import Conversation
     for kind, path in demo.generate(tmp_path / "mn", seed=3, students_per_class=6):

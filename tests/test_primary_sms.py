@@ -1,6 +1,6 @@
 """Primary pupils over SMS (TT27): a grade-4 and a grade-2 transcript, and the press case of January 2026.
 
-The demo primary school (store.primary.demo, HK I complete): 0977123456 has Đỗ Minh Khôi (TH-KD 4A1,
+The demo primary school (demo.primary, HK I complete): 0977123456 has Đỗ Minh Khôi (TH-KD 4A1,
 9s and 10s, one H in Âm nhạc); 0966234567 has Vũ Ngọc Hân (TH-KD 2A1).
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Primary schools on the web (TT27): the parents' page, the teacher's book per point, the overview, at phone size.
 
-The demo primary school (store.primary.demo): 0977123456 has KD900004 Đỗ Minh Khôi (TH-KD 4A1),
+The demo primary school (demo.primary): 0977123456 has KD900004 Đỗ Minh Khôi (TH-KD 4A1),
 0966234567 has KD900002 Vũ Ngọc Hân (TH-KD 2A1).
 """
 from __future__ import annotations

@@ -161,7 +161,7 @@ def test_the_same_inbox_text_answered_twice_marks_once(school_db, sms_settings, 
 
 
 def test_the_demo_test_answers_the_demo_line(convo):
-    from store.questions.demo import CODE, create_demo_test, keep_open
+    from demo.questions import CODE, create_demo_test, keep_open
     assert create_demo_test(convo.db) is not None and create_demo_test(convo.db) is None      # made once
     keep_open(convo.db)
     reply = convo.send(HOA_PHONE, f"BL {CODE} 1A 2B 3C 4D 5A 6B")

@@ -5,10 +5,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from store import demo_school, users
+from demo import school as demo_school
+from demo.sheets import Sheet
+from demo.staff import Roster, write
+from store import users
 from store.imports import ImportRowsError, import_file
 from store.staff import accounts, assignments, roster
-from store.staff.demo import Roster, write
 
 from .fixtures_imports import write_xlsx
 
@@ -28,7 +30,7 @@ def sixty(tmp_path_factory):
 
 def _files(tmp_path, school, roster_: Roster, term: int = 1, name: str = "hk1"):
     """The roster as the two SMAS XLSX files (title rows, STT, signatures under the data)."""
-    sheet = lambda path, title, headers: demo_school._Sheet(path, "xlsx", title, [headers])  # noqa: E731
+    sheet = lambda path, title, headers: Sheet(path, "xlsx", title, [headers])  # noqa: E731
     t, a = tmp_path / f"giaovien_{name}.xlsx", tmp_path / f"phancong_{name}.xlsx"
     write(roster_, sheet, t, a, school["year"], term)
     return t, a

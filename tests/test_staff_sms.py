@@ -6,7 +6,7 @@ import pytest
 from commands.base import Audience
 from commands.registry import COMMANDS
 from store.staff import roster
-from store.staff.demo import SHOWCASE_TEACHER
+from demo.staff import SHOWCASE_TEACHER
 
 TEACHER = SHOWCASE_TEACHER[2]          # 0911222333, DD-GV001 Nguyễn Thu Hà, GVCN 8A2
 

@@ -8,7 +8,7 @@ import pytest
 
 from store import users
 from store.clock import local_today
-from store.staff.demo import SHOWCASE_TEACHER
+from demo.staff import SHOWCASE_TEACHER
 
 from .fixtures_web import STAFF_PASSWORD, csrf_of, login_staff, post_form, nav_click
 

@@ -14,6 +14,8 @@ from store import reports, tokens
 from store.clock import utcnow
 from store.connection import transaction
 
+from .builders import school_id
+
 DAY = "2025-10-06"
 CREATED = "2025-10-06T03:00:00.000Z"        # 10:00 in Hà Nội on DAY
 OTHER_DAY = "2025-10-05T03:00:00.000Z"
@@ -116,10 +118,6 @@ def bearer(secret: str) -> dict:
 def audit_rows(db, actor: str) -> list[tuple]:
     return [(r[0], r[1], r[2], json.loads(r[3]) if r[3] else None) for r in db.execute(
         "SELECT action, school_id, student_id, detail FROM audit_log WHERE actor = ? ORDER BY id", [actor])]
-
-
-def school_id(db, code: str) -> int:
-    return db.execute("SELECT id FROM schools WHERE code = ?", [code]).fetchone()[0]
 
 
 # -- store/tokens.py -------------------------------------------------------------------------------------------

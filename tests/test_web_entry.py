@@ -8,18 +8,14 @@ import re
 
 import pytest
 
-from store import approvals
-from store.clock import local_today, school_year_of
+from store.clock import local_today
 
+from .builders import approve_all, this_year as year
 from .fixtures_commands import Conversation, hk1_day
 from .fixtures_web import csrf_of, login_staff, post_form
 
 TZ = "Asia/Ho_Chi_Minh"
 HOA, NAM, AN = "DD900001", "DD900002", "CVA900001"
-
-
-def year() -> str:
-    return school_year_of(local_today(TZ))
 
 
 def class_id(db, school: str, name: str) -> int:
@@ -83,12 +79,6 @@ def row_html(page_html: str, code: str) -> str:
 
 def cell_html(page_html: str, code: str, col: str) -> str:
     return re.search(rf'<td data-col="{col}"(.*?)</td>', row_html(page_html, code), re.S)[0]
-
-
-def approve_all(db, school="THCS-DD") -> int:
-    school_id = db.execute("SELECT id FROM schools WHERE code = ?", [school]).fetchone()[0]
-    keys = [g.key for g in approvals.pending_groups(db, TZ, school_id=school_id)]
-    return approvals.approve(db, keys, actor="rv.dd", tz=TZ, school_id=school_id)
 
 
 @pytest.fixture

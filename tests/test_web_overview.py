@@ -9,7 +9,8 @@ import pytest
 from store.clock import local_today, school_year_of
 
 from .fixtures_web import STAFF_PASSWORD, login_staff
-from .test_overview import TZ, expected_levels, insert_grade, class_students
+from .builders import insert_grade
+from .test_overview import TZ, expected_levels, class_students
 
 URL = "/staff/overview"
 

@@ -1,6 +1,6 @@
 """The parents' website on the demo school: children, scores by subject / term / week, past years, privacy.
 
-SHOWCASE families (store.demo_school): 0912345678 has DD900001 Nguyễn Thị Hoa
+SHOWCASE families (demo.school): 0912345678 has DD900001 Nguyễn Thị Hoa
 (THCS-DD 8A2) and CVA900001 Nguyễn Minh An (THPT-CVA 11A1); 0987654321 has
 DD900002 Lê Hoàng Nam (THCS-DD 7A1).
 """
@@ -19,6 +19,7 @@ from store.clock import iso, local_today, school_year_of, utcnow
 from store.phones import normalise
 from store.text import fold
 
+from . import builders
 from .fixtures_commands import Conversation
 from .fixtures_web import csrf_of, post_form
 
@@ -131,14 +132,8 @@ def add_year(db, phone: str, code: str, year: str, class_name: str, grade: int, 
 
 def add_scores(db, sid: int, year: str, subject: str, term: int, tx, gk=None, ck=None, status="approved",
                day: str | None = None) -> None:
-    rows = [("TX", i + 1, v) for i, v in enumerate(tx)] + ([("GK", 1, gk)] if gk else []) + \
-           ([("CK", 1, ck)] if ck else [])
-    for kind, seq, value in rows:
-        db["grades"].insert({"student_id": sid, "subject_code": subject, "school_year": year, "term": term,
-                             "kind": kind, "seq": seq, "value": value, "date": day, "status": status,
-                             "entered_by": "test", "entered_at": iso(utcnow()),
-                             "approved_by": "test" if status == "approved" else None,
-                             "approved_at": iso(utcnow()) if status == "approved" else None})
+    builders.add_scores(db, sid, year, subject, term, tx, gk, ck, status=status, date=day, entered_by="test",
+                        **(builders.approved_by() if status == "approved" else {}))
 
 
 def half_up(value: Decimal) -> Decimal:

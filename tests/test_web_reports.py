@@ -122,8 +122,8 @@ def test_an_operator_sees_every_school_and_can_choose_one_and_a_class(client, ma
 
 
 @pytest.mark.parametrize("query, message", [
-    ("date=28/11/2025", "date must be YYYY-MM-DD, not &#39;28/11/2025&#39;"),
-    ("school=XYZ", "unknown school &#39;XYZ&#39;"),
+    ("date=28/11/2025", "ngày phải có dạng YYYY-MM-DD, không phải &#39;28/11/2025&#39;"),
+    ("school=XYZ", "không có trường &#39;XYZ&#39;"),
     ("school=THCS-DD&class=13Z9", "no class &#39;13Z9&#39; in THCS-DD"),
     ("class=8A2", "choose a school to see one class"),
 ])

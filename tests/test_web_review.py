@@ -11,17 +11,14 @@ import pytest
 
 from outbox import notices, quiet
 from store import approvals, teacher_messages
-from store.clock import iso, local_today, parse_iso, school_year_of
+from store.clock import iso, parse_iso
 from store.imports import import_file
 
+from .builders import this_year as year
 from .fixtures_commands import Conversation, hk1_day
 from .fixtures_web import STAFF_PASSWORD, csrf_of, login_staff, post_form, nav_click
 
 TZ = "Asia/Ho_Chi_Minh"
-
-
-def year() -> str:
-    return school_year_of(local_today(TZ))
 
 
 def student(db, code):

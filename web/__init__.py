@@ -72,6 +72,8 @@ def create_app(settings, *, redis=None) -> Flask:
     from . import frame
     frame.init_app(app)
     app.register_error_handler(OverflowError, _out_of_range)
+    from . import params
+    params.init_app(app)       # a parameter or a store refusal no page caught: the 400/404 page
     return app
 
 

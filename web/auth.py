@@ -27,7 +27,6 @@ from .db import get_db, settings
 bp = Blueprint("auth", __name__)
 
 
-
 @dataclass(frozen=True)
 class Staff:
     """The logged-in staff member and their scope."""
@@ -44,12 +43,11 @@ class Staff:
 
 def _load_staff(user_id: int) -> Staff | None:
     db = get_db()
-    row = db.execute("SELECT id, login, role, school_id, password_hash FROM users WHERE id = ? AND active = 1",
-                     [user_id]).fetchone()
-    if row is None or not _same_password(row[4]) or not sessions.alive(session.get("sid")):
+    user = users.active_user(db, user_id)
+    if user is None or not _same_password(user.password_hash) or not sessions.alive(session.get("sid")):
         return None
-    classes = frozenset(staff_scope(db, row[0], local_today(settings().sms.timezone)))   # this term's assignment
-    return Staff(row[0], row[1], users.Role(row[2]), row[3], classes)
+    classes = frozenset(staff_scope(db, user.id, local_today(settings().sms.timezone)))   # this term's assignment
+    return Staff(user.id, user.login, user.role, user.school_id, classes)
 
 
 def staff_required(*roles: str):
@@ -76,10 +74,9 @@ def parent_required(view):
     @functools.wraps(view)
     def inner(*args, **kwargs):
         gid = session.get("guardian_id")
-        row = get_db().execute("SELECT password_hash FROM guardians WHERE id = ?", [gid]).fetchone() \
-            if gid is not None else None
+        hashed = guardian_accounts.password_hash(get_db(), gid) if gid is not None else None
         # Only an account with a password has sessions (a forged cookie for a number without one opens nothing).
-        if row is None or not row[0] or not _same_password(row[0]) or not sessions.alive(session.get("sid")):
+        if not hashed or not _same_password(hashed) or not sessions.alive(session.get("sid")):
             return redirect(url_for("auth.parent_login"))
         g.guardian_id = gid
         return view(*args, **kwargs)
@@ -113,7 +110,7 @@ def _start_session(password_hash: str | None, **ids) -> None:
 
 
 def _guardian_hash(gid: int) -> str | None:
-    return get_db().execute("SELECT password_hash FROM guardians WHERE id = ?", [gid]).fetchone()[0]
+    return guardian_accounts.password_hash(get_db(), gid)
 
 
 def safe_target(target: str | None, default: str, *, under: str = "/") -> str:

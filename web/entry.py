@@ -23,7 +23,7 @@ from store.gradebook import CellEdit, EntryRejected
 
 from outbox.templating import fmt_number
 
-from . import xlsx
+from . import params, xlsx
 from .auth import staff_required
 from .db import get_db, settings
 from .menu import MenuEntry
@@ -38,25 +38,10 @@ _PARAMS = {"class": "lớp", "term": "học kỳ"}
 CHOOSE_FIRST = "chọn lớp và môn trước"
 
 
-def _choices(year: str, today) -> list[gradebook.ClassChoice]:
-    teacher = g.staff.role.value == "teacher"
-    return gradebook.classes_for(get_db(), year, school_id=g.staff.school_id,
-                                 teacher_id=g.staff.id if teacher else None, today=today)
-
-
-def _int_arg(source, name: str) -> int | None:
-    raw = source.get(name, "").strip()
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:     # "²".isdigit() is True, int("²") fails
-        abort(400, description=f"{_PARAMS.get(name, name)} phải là số như trên trang, không phải '{raw[:20]}'")
-    return int(raw)
-
-
 def _selection(source, year: str, today):
     """(choices, choice, subjects, subject, term) from the query or the form; 404 outside the scope."""
-    choices = _choices(year, today)
-    class_id = _int_arg(source, "class")
+    choices = params.class_choices(year, today)
+    class_id = params.number(source, "class")
     choice = subject = None
     subjects = []
     if class_id is not None:
@@ -69,7 +54,7 @@ def _selection(source, year: str, today):
         subject = next((s for s in subjects if s.code == code), None)
         if subject is None:
             abort(404)
-    term = _int_arg(source, "term")
+    term = params.number(source, "term")
     if term is None:
         school_id = choice.school_id if choice else g.staff.school_id
         current = terms.current_term(get_db(), school_id, today) if school_id is not None else None

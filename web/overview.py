@@ -10,67 +10,23 @@ operator picks one; teachers get 403. Read only; each view is audited.
 """
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, abort, flash, g, render_template, request
 
 from store import audit, overview, reports, trends
-from store.clock import local_today, school_year_of
-from store.periods import SEMESTER_CHOICES, PeriodError, Semester
+from store.clock import local_today
+from store.periods import Semester
 from store.terms import current_term
 
-from . import xlsx
+from . import params, xlsx
 from .auth import staff_required
 from .db import get_db, settings
 from .menu import MenuEntry
+from .params import BadParam, TERM_CHOICES
 
 bp = Blueprint("overview", __name__, url_prefix="/staff")
 MENU = (MenuEntry("overview.school", "Tổng hợp"),)
 
 VIEWERS = ("admin", "reviewer", "operator")
-TERM_CHOICES = SEMESTER_CHOICES
-YEAR_RE = re.compile(r"^(\d{4})-(\d{4})$")
-
-
-class BadQuery(Exception):
-    """A parameter the overview cannot use; the message names it."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
-
-
-def _term(raw: str) -> Semester | None:
-    """HK1, HK2 or the year from '1' / 'HK1' / '2' / 'HK2' / 'CN'; None when not given."""
-    if not raw:
-        return None
-    try:
-        return Semester.parse(raw)
-    except PeriodError:
-        raise BadQuery(f"term must be 1, 2 or CN, not {raw[:20]!r}") from None
-
-
-def _year(raw: str, today) -> str:
-    if not raw:
-        return school_year_of(today)
-    m = YEAR_RE.match(raw.strip())
-    if not m or int(m.group(2)) != int(m.group(1)) + 1 or not 2000 <= int(m.group(1)) <= 2100:
-        raise BadQuery(f"year must be a school year like 2025-2026, not {raw[:20]!r}")
-    return raw.strip()
-
-
-def _school(db, code: str) -> dict | None:
-    """The school shown: the staff member's own, or the one an operator chose (None: not chosen yet)."""
-    schools = reports.schools(db)
-    by_code = {s["code"]: s for s in schools}
-    if g.staff.school_id is None:
-        if code and code not in by_code:
-            raise BadQuery(f"unknown school {code[:30]!r}")
-        return by_code.get(code)
-    own = {s["id"]: s for s in schools}[g.staff.school_id]
-    if code and code != own["code"]:
-        raise BadQuery(f"school {code[:30]!r} is not yours", 404)
-    return own
 
 
 def _term_code(term: int) -> str:
@@ -87,10 +43,10 @@ def school_page():
     today = local_today(tz)
     schools = reports.schools(db) if g.staff.school_id is None else []
     try:
-        school = _school(db, args.get("school", "").strip())
-        year = _year(args.get("year", ""), today)
-        term = _term(args.get("term", ""))
-    except BadQuery as e:
+        school = params.school(db, args.get("school", "").strip())
+        year = params.school_year(args.get("year", ""), today)
+        term = params.term(args.get("term", ""))
+    except BadParam as e:
         if e.status == 404:
             abort(404, description=str(e))
         flash(str(e), "error")
@@ -118,10 +74,10 @@ def school_xlsx():
     tz = settings().sms.timezone
     today = local_today(tz)
     try:
-        school = _school(db, request.args.get("school", "").strip())
-        year = _year(request.args.get("year", ""), today)
-        term = _term(request.args.get("term", ""))
-    except BadQuery as e:
+        school = params.school(db, request.args.get("school", "").strip())
+        year = params.school_year(request.args.get("year", ""), today)
+        term = params.term(request.args.get("term", ""))
+    except BadParam as e:
         abort(e.status, description=str(e))
     if school is None:
         abort(400, description="choose a school")

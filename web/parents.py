@@ -10,7 +10,6 @@ phone as actor.
 """
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -18,26 +17,21 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from outbox.templating import fmt_number, fmt_term
 from store import announcements, audit, events, grades, levels, optout, parent_view, records, results, subjects, terms
 from store.clock import iso, local_today, school_year_of, utcnow
-from store.periods import SEMESTER_CHOICES, PeriodError, Semester
+from store.periods import PeriodError, Semester
 from store.phones import mask
 
 from .auth import parent_required, safe_target
 from . import parents_preschool, parents_primary
 from .db import get_db, settings
+from .params import TERM_CHOICES, BadParam, is_school_year
 
 bp = Blueprint("parents", __name__, url_prefix="/parent")
 
 YEAR = Semester.YEAR
-_YEAR_RE = re.compile(r"^(\d{4})-(\d{4})$")
-TERM_CHOICES = SEMESTER_CHOICES
 # The links the SMS replies carry (`Xem du: <site>/p/diem`, MK's `/p/login`) land here.
 SMS_LINKS = {"login": "auth.parent_password"}
 # A level whose rules are not TT22 has its own child page (TT27: levels per point, no averages).
 LEVEL_PAGES = {levels.Scheme.TT27: parents_primary.child_page, levels.Scheme.MN: parents_preschool.child_page}
-
-
-class BadParam(ValueError):
-    """A query parameter of a parent page that cannot be read; the message names it."""
 
 
 @bp.app_template_filter("score")
@@ -74,8 +68,7 @@ def _year_arg(current: str) -> str:
     raw = request.args.get("year", "").strip()
     if not raw:
         return current
-    m = _YEAR_RE.match(raw)
-    if not m or int(m.group(2)) != int(m.group(1)) + 1:
+    if not is_school_year(raw):
         raise BadParam(f"năm học “{raw}” không hợp lệ: viết dạng YYYY-YYYY, ví dụ {current}")
     return raw
 

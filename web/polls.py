@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from outbox import poll_notices
+from outbox import composer, poll_notices
 from outbox.wake import Wake
 from store import audit
 from store.clock import local_today, school_year_of, utcnow
@@ -25,6 +25,7 @@ from store.community.poll_rules import PollError, PollKind, PollStatus, Target, 
 from store.connection import transaction
 from store.phones import mask
 
+from . import targets as send_targets
 from .auth import staff_required
 from .db import get_db, redis, settings
 from .menu import MenuEntry
@@ -43,24 +44,9 @@ def _year() -> str:
 
 def _targets(db) -> list[dict]:
     """School, grades and classes of this year the staff member may ask (a teacher: their own classes)."""
-    staff = g.staff
-    where, params = ("WHERE s.id = ?", [staff.school_id]) if staff.school_id is not None else ("", [])
-    out = []
-    for sid, code, name in db.execute(f"SELECT s.id, s.code, s.name FROM schools s {where} ORDER BY s.code", params):
-        classes = db.execute("SELECT id, name, grade FROM classes WHERE school_id = ? AND school_year = ? "
-                             "ORDER BY grade, name", [sid, _year()]).fetchall()
-        if staff.role.value == "teacher":
-            classes = [c for c in classes if c[0] in staff.class_ids]
-        else:
-            out.append({"value": f"school:{sid}", "label": f"{name}: toàn trường", "school_id": sid,
-                        "target": Target.SCHOOL, "grade": None, "class_id": None})
-            for grade in sorted({c[2] for c in classes}):
-                out.append({"value": f"grade:{sid}:{grade}", "label": f"{code}: khối {grade}", "school_id": sid,
-                            "target": Target.GRADE, "grade": grade, "class_id": None})
-        for cid, cname, _ in classes:
-            out.append({"value": f"class:{cid}", "label": f"{code}: lớp {cname}", "school_id": sid,
-                        "target": Target.CLASS, "grade": None, "class_id": cid})
-    return out
+    return [{**t, "target": Target(t["kind"])} for t in
+            send_targets.choices(db, _year(), school_label="{name}: toàn trường",
+                                  own_classes_only=g.staff.role.value == "teacher")]
 
 
 def _closes_at(raw: str) -> datetime:
@@ -153,8 +139,9 @@ def open_(poll_id: int):
     sms = poll_notices.invitation(cfg, poll)
     people = polls.invitees(db, poll)
     back = redirect(url_for("polls.show", poll_id=poll_id)), 303
-    if request.form.get("expected") != f"{len(people)}:{sms.parts}":
-        flash("Số người nhận hoặc số tin đã thay đổi từ lúc xem trước: hãy kiểm tra lại rồi gửi.", "error")
+    shown = composer.preview(sms, len(people))
+    if not shown.matches(request.form.get("expected")):
+        flash(composer.CHANGED, "error")
         return back
     if not sms.fits:
         flash(f"Tin mời cần {sms.parts} phần SMS, tối đa {sms.max_parts}: hãy viết câu hỏi, lựa chọn ngắn lại.",
@@ -168,7 +155,7 @@ def open_(poll_id: int):
         flash(f"Chưa gửi được: {e}.", "error")
         return back
     _ring()
-    flash(f"Đã xếp {len(ids)} tin mời ({sms.parts * len(ids)} phần SMS) vào hàng gửi.", "info")
+    flash(shown.queued(len(ids), "tin mời"), "info")
     return back
 
 

@@ -28,9 +28,10 @@ from store.gradebook import EntryRejected, Problem
 from store.preschool import growth_entry, notes, pickups
 from store.preschool.rules import REMINDERS, Amount, InvalidValue, Note, parse_note
 
+from . import params
 from .auth import staff_required
 from .db import get_db, redis, settings
-from .entry import EDITORS, _choices, _int_arg
+from .entry import EDITORS
 from .menu import MenuEntry
 
 bp = Blueprint("preschool", __name__, url_prefix="/staff/mn")
@@ -55,7 +56,7 @@ def _day(raw: str, today: date) -> date:
 
 def _classes(year: str):
     """The kindergarten classes of this year the staff member may open (a teacher: by today's assignment)."""
-    return [c for c in _choices(year, local_today(settings().sms.timezone)) if levels.is_preschool(c.grade)]
+    return [c for c in params.class_choices(year, local_today(settings().sms.timezone)) if levels.is_preschool(c.grade)]
 
 
 def _parse_row(form, sid: int) -> Note:
@@ -133,7 +134,7 @@ def _class_and_day(source):
     day = _day(source.get("day", ""), today)
     year = school_year_of(day)
     choices = _classes(year)
-    class_id = _int_arg(source, "class")
+    class_id = params.number(source, "class")
     choice = next((c for c in choices if c.id == class_id), None) if class_id is not None else None
     if class_id is not None and choice is None:
         abort(404)
@@ -220,7 +221,7 @@ def decide(pickup_id: int):
 @staff_required("admin", "operator")
 def setting():
     """An admin sets whether the school's kindergarten notes need approval."""
-    school_id = g.staff.school_id if g.staff.school_id is not None else _int_arg(request.form, "school")
+    school_id = g.staff.school_id if g.staff.school_id is not None else params.number(request.form, "school")
     if school_id is None:
         abort(400, description="chọn trường trước")
     needed = request.form.get("need_approval") == "1"

@@ -22,11 +22,13 @@ from store.primary import overview as th_overview
 from store.primary import tt27
 from store.primary.tt27 import Point
 
+from . import params
 from .auth import staff_required
 from .db import get_db, settings
-from .entry import EDITORS, _choices, _int_arg
+from .entry import EDITORS
 from .menu import MenuEntry
-from .overview import VIEWERS, BadQuery, _school, _year
+from .overview import VIEWERS
+from .params import BadParam, school as _school, school_year as _year
 
 bp = Blueprint("primary", __name__, url_prefix="/staff")
 MENU = (MenuEntry("primary.entry", "Nhập đánh giá TH"), MenuEntry("primary.overview", "Tổng hợp TH"))
@@ -64,8 +66,8 @@ def entry_page():
     today = local_today(settings().sms.timezone)
     year = school_year_of(today)
     source = request.form if request.method == "POST" else request.args
-    choices = [c for c in _choices(year, today) if levels.is_primary(c.grade)]
-    class_id = _int_arg(source, "class")
+    choices = [c for c in params.class_choices(year, today) if levels.is_primary(c.grade)]
+    class_id = params.number(source, "class")
     choice = next((c for c in choices if c.id == class_id), None) if class_id is not None else None
     if class_id is not None and choice is None:
         abort(404)
@@ -147,7 +149,7 @@ def overview_page():
     try:
         school = _school(db, request.args.get("school", "").strip())
         year = _year(request.args.get("year", ""), today)
-    except BadQuery as e:
+    except BadParam as e:
         abort(e.status, description=str(e))
     point = _point(request.args.get("point", ""))
     classes = names = []

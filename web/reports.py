@@ -6,8 +6,6 @@ view is written to the audit log.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -17,14 +15,15 @@ from outbox.states import MessageState
 from outbox.wake import Wake
 from store import audit, reports
 from store.contacts import numbers, reasons
-from store.clock import local_today, parse_iso, school_year_of
+from store.clock import local_today, parse_iso
 from store.phones import mask
 from store.users import Role
 
-from . import frame, xlsx
+from . import frame, params, xlsx
 from .auth import staff_required
 from .db import get_db, redis, settings
 from .menu import MenuEntry
+from .params import BadParam
 
 bp = Blueprint("reports", __name__, url_prefix="/staff")
 MENU = (MenuEntry("reports.delivery", "Báo cáo gửi tin"), MenuEntry("reports.inbox", "Tin phụ huynh"))
@@ -32,24 +31,6 @@ MENU = (MenuEntry("reports.delivery", "Báo cáo gửi tin"), MenuEntry("reports
 RESEND_ROLES = (Role.OPERATOR.value, Role.ADMIN.value)
 STATES = tuple(s.value for s in MessageState)
 PER_PAGE = 50
-
-
-class BadQuery(Exception):
-    """A report parameter the page cannot use; the message names it."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What one report shows: a school (None: every school, operators only) and classes (None: all)."""
-
-    school: dict | None
-    class_ids: frozenset[int] | None
-    class_name: str | None
-    class_options: list[str]
 
 
 def _tz() -> str:
@@ -61,50 +42,7 @@ def _local(ts: str | None) -> str:
     return parse_iso(ts).astimezone(ZoneInfo(_tz())).strftime("%d/%m/%Y %H:%M") if ts else ""
 
 
-def _day(raw: str | None, *, default: date | None) -> date | None:
-    if not raw:
-        return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadQuery(f"date must be YYYY-MM-DD, not {raw!r}") from None
-
-
-def _scope(db, school_code: str, class_name: str, day: date) -> Scope:
-    """The staff member's scope narrowed to the school and class asked for (BadQuery when not allowed)."""
-    staff = g.staff
-    by_code = {s["code"]: s for s in reports.schools(db)}
-    by_id = {s["id"]: s for s in by_code.values()}
-    if staff.school_id is None:
-        if school_code and school_code not in by_code:
-            raise BadQuery(f"unknown school {school_code!r}")
-        school = by_code.get(school_code)
-    else:
-        school = by_id[staff.school_id]
-        if school_code and school_code != school["code"]:
-            raise BadQuery(f"school {school_code!r} is not yours", 404)
-    teacher = staff.role is Role.TEACHER
-    if teacher:
-        options = reports.classes_named(db, staff.class_ids)
-    elif school is not None:
-        options = reports.school_classes(db, school["id"], school_year_of(day))
-    else:
-        options = []
-    names = list(dict.fromkeys(name for _, name in options))
-    class_ids = frozenset(staff.class_ids) if teacher else None
-    if class_name:
-        chosen = frozenset(cid for cid, name in options if name == class_name)
-        if not chosen:
-            if teacher:
-                raise BadQuery(f"class {class_name!r} is not one of yours", 404)
-            if school is None:
-                raise BadQuery("choose a school to see one class")
-            raise BadQuery(f"no class {class_name!r} in {school['code']} in {school_year_of(day)}")
-        class_ids = chosen
-    return Scope(school, class_ids, class_name or None, names)
-
-
-def _error_page(template: str, e: BadQuery, **context):
+def _error_page(template: str, e: BadParam, **context):
     if e.status == 404:
         abort(404, description=str(e))
     flash(str(e), "error")
@@ -119,9 +57,9 @@ def delivery():
     db = get_db()
     args = request.args
     try:
-        day = _day(args.get("date"), default=local_today(_tz()))
-        scope = _scope(db, args.get("school", "").strip(), args.get("class", "").strip(), day)
-    except BadQuery as e:
+        day = params.day(args.get("date"), default=local_today(_tz()))
+        scope = params.scope(db, args.get("school", "").strip(), args.get("class", "").strip(), day)
+    except BadParam as e:
         return _error_page("reports/delivery.html", e, report=None, schools=[], scope=None,
                            day=args.get("date", ""), states=STATES)
     school_id = scope.school["id"] if scope.school else None
@@ -173,12 +111,12 @@ def inbox():
     db = get_db()
     args = request.args
     try:
-        day = _day(args.get("date"), default=None)
+        day = params.day(args.get("date"), default=None)
         page = args.get("page", "1")
         if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= 100_000:
-            raise BadQuery(f"page must be a number from 1 to 100000, not {page[:20]!r}")
-        scope = _scope(db, args.get("school", "").strip(), "", day or local_today(_tz()))
-    except BadQuery as e:
+            raise BadParam(f"page must be a number from 1 to 100000, not {page[:20]!r}")
+        scope = params.scope(db, args.get("school", "").strip(), "", day or local_today(_tz()))
+    except BadParam as e:
         return _error_page("reports/inbox.html", e, result=None, rows=[], schools=[], scope=None,
                            day=args.get("date", ""))
     school_id = scope.school["id"] if scope.school else None
@@ -201,9 +139,9 @@ def delivery_xlsx():
     """The delivery report as XLSX: counts per state, per class, and every failure with what to do."""
     db = get_db()
     try:
-        day = _day(request.args.get("date"), default=local_today(_tz()))
-        scope = _scope(db, request.args.get("school", "").strip(), request.args.get("class", "").strip(), day)
-    except BadQuery as e:
+        day = params.day(request.args.get("date"), default=local_today(_tz()))
+        scope = params.scope(db, request.args.get("school", "").strip(), request.args.get("class", "").strip(), day)
+    except BadParam as e:
         abort(e.status, description=str(e))
     school_id = scope.school["id"] if scope.school else None
     report = reports.delivery(db, day, _tz(), school_id=school_id, class_ids=scope.class_ids)
@@ -234,9 +172,9 @@ def inbox_xlsx():
     db = get_db()
     args = request.args
     try:
-        day = _day(args.get("date"), default=None)
-        scope = _scope(db, args.get("school", "").strip(), "", day or local_today(_tz()))
-    except BadQuery as e:
+        day = params.day(args.get("date"), default=None)
+        scope = params.scope(db, args.get("school", "").strip(), "", day or local_today(_tz()))
+    except BadParam as e:
         abort(e.status, description=str(e))
     school_id = scope.school["id"] if scope.school else None
     search = args.get("q", "").strip()[:100] or None

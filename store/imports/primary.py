@@ -265,7 +265,7 @@ class TonghopTh(ImportHandler):
 
 def _summary_template(path) -> None:
     """tonghop_th's template: SMAS's own layout (title rows, a Mức/Điểm pair under each subject), one pupil in it."""
-    from store.primary.demo import write_summary       # the demo writes this layout already
+    from demo.primary import write_summary       # the demo writes this layout already
     example = {"subjects": {"TV": ("T", 9), "TOAN": ("T", 10), "TNXH": ("H", None)}, "qualities": {"CC": "T"}}
     write_summary(path, "Trường Tiểu học Kim Đồng", "2025-2026", Point.CK1,
                   [("KD900004", "Đỗ Minh Khôi", "4A1", 4)], {"KD900004": {Point.CK1: example}})

@@ -9,7 +9,7 @@ import sqlite_utils
 from store.clock import iso, school_year_of, utcnow
 from store.connection import transaction
 
-from . import bank, quizzes
+from store.questions import bank, quizzes
 
 QUESTIONS = (
     ("Kết quả của phép tính (x + 2)(x − 2) là", ["x² − 4", "x² + 4", "x² − 2", "2x − 4"], 0, "NB", "Hằng đẳng thức"),

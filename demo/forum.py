@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from .forum_rules import PostStatus, RoomKind
-from . import moderation, posts, rooms
+from store.community.forum_rules import PostStatus, RoomKind
+from store.community import moderation, posts, rooms
 
 
 def seed(db: sqlite_utils.Database, school_year: str, *, teacher_login: str, moderator_login: str,

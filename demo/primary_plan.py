@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 from store.clock import local_today, school_year_of
 
-from . import tt27
-from .tt27 import Point
+from store.primary import tt27
+from store.primary.tt27 import Point
 
 SCHOOL = ("TH-KD", "Trường Tiểu học Kim Đồng", "TH")
 PREFIX = "KD"

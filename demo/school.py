@@ -7,7 +7,6 @@ real import path (store.imports), never inserted behind its back.
 """
 from __future__ import annotations
 
-import csv
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,6 +16,8 @@ from store import phones
 from store.clock import local_today, school_year_of
 from store.terms import planned_dates
 from store.tt22 import tx_count
+
+from .sheets import Sheet
 
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 
@@ -107,31 +108,6 @@ def subjects_for(level: str, class_number: int) -> list[tuple]:
     return [s for s in THPT_SUBJECTS if s[0] in core or s[0] in electives]
 
 
-class _Sheet:
-    """One output file: SMAS-like title rows, the header rows, then data rows (streamed)."""
-
-    def __init__(self, path: Path, fmt: str, title: str, headers: list[list[str]]):
-        self.path, self.fmt = path, fmt
-        titles = [["SỞ GIÁO DỤC VÀ ĐÀO TẠO HÀ NỘI"], [title], []]
-        if fmt == "xlsx":
-            import openpyxl
-            self._wb = openpyxl.Workbook(write_only=True)
-            self._ws = self._wb.create_sheet("Sheet1")
-            write = self._ws.append
-        else:
-            self._f = open(path, "w", encoding="utf-8-sig", newline="")
-            # ';' like Excel with Vietnamese regional settings, where ',' is the decimal mark.
-            self._w = csv.writer(self._f, delimiter=";")
-            write = self._w.writerow
-        for row in titles + headers:
-            write(row)
-        self.write = write
-
-    def close(self) -> None:
-        if self.fmt == "xlsx":
-            self._wb.save(self.path)
-        else:
-            self._f.close()
 
 
 class DemoSchool:
@@ -215,9 +191,9 @@ class DemoSchool:
         return [(k, p) for k, p in paths.items()]
 
     def _staff_plan(self):
-        """teachers and the HK1 assignments (store.staff.demo), from the same classes and subjects; planned
+        """teachers and the HK1 assignments (demo.staff), from the same classes and subjects; planned
         first so the classes file names the same homeroom teachers (their own random stream)."""
-        from store.staff import demo as staff_demo
+        from demo import staff as staff_demo
         if getattr(self, "_roster", None) is None:
             self._roster = staff_demo.plan(
                 SCHOOLS, self._classes, subjects_for, year=self.year, seed=self.seed,
@@ -226,11 +202,11 @@ class DemoSchool:
         return self._roster
 
     def _write_staff(self, paths) -> None:
-        from store.staff import demo as staff_demo
+        from demo import staff as staff_demo
         staff_demo.write(self._staff_plan(), self._sheet, paths["teachers"], paths["assignments"], self.year)
 
-    def _sheet(self, path: Path, title: str, *headers: list[str]) -> _Sheet:
-        return _Sheet(path, self.fmt, title, list(headers))
+    def _sheet(self, path: Path, title: str, *headers: list[str]) -> Sheet:
+        return Sheet(path, self.fmt, title, list(headers))
 
     def _write_structure(self, paths) -> list[tuple]:
         """schools, terms, classes, subjects, students; returns the students (code, school, class, ...)."""
