@@ -13,11 +13,10 @@ from flask import Flask
 
 import web
 from outbox import digest, digest_sources
-from store import approvals, demo_school, review_registry
+from demo import preschool as preschool_demo, primary as primary_demo, school as demo_school
+from store import approvals, review_registry
 from store.clock import utcnow
 from store.imports import ImportKind, import_file, registry
-from store.preschool import demo as preschool_demo
-from store.primary import demo as primary_demo
 from web.menu import entries
 
 from . import toy_domain
