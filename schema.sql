@@ -8,13 +8,13 @@
 -- nothing with status 'pending' ever reaches a parent.
 -- Khối (classes.grade, subjects.grade) is an integer: grades 1-12 as they are, the
 -- kindergarten groups before grade 1 in age order: NT (nhà trẻ) -3, MGB (mẫu giáo bé) -2,
--- MGN (mẫu giáo nhỡ) -1, MGL (mẫu giáo lớn) 0 (store.levels maps khối <-> level <-> rules).
+-- MGN (mẫu giáo nhỡ) -1, MGL (mẫu giáo lớn) 0 (store.school.levels maps khối <-> level <-> rules).
 
 CREATE TABLE schools (
     id INTEGER PRIMARY KEY,
     code TEXT NOT NULL UNIQUE,                 -- ma_truong
     name TEXT NOT NULL,
-    level TEXT NOT NULL CHECK (level <> ''),   -- cap: MN, TH, THCS, THPT or '+'-joined (TH+THCS); store.levels validates
+    level TEXT NOT NULL CHECK (level <> ''),   -- cap: MN, TH, THCS, THPT or '+'-joined (TH+THCS); store.school.levels validates
     absence_alert INTEGER NOT NULL DEFAULT 0,  -- 1: an approved absence is texted at once
     created_at TEXT NOT NULL,
     -- teachers' announcements to their classes: 'direct' (no approval), 'approval' (the default), 'off'
@@ -626,7 +626,7 @@ CREATE TABLE library_events (
     reason TEXT
 );
 CREATE INDEX library_events_item ON library_events (item_id, at);
--- Search (store.library.search): rowid = library_items.id, folded lower-case text (store.text.fold).
+-- Search (store.library.search): rowid = library_items.id, folded lower-case text (store.core.text.fold).
 -- library_fts finds an item by any word of its title or text; detail = none keeps its lists small, so a
 -- common word stays fast over 10,000 documents. library_titles ranks the title matches (bm25).
 CREATE VIRTUAL TABLE library_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2', detail = none);
@@ -869,7 +869,7 @@ CREATE TABLE IF NOT EXISTS approval_returns (
     id INTEGER PRIMARY KEY,
     school_id INTEGER NOT NULL REFERENCES schools(id),
     class_id INTEGER REFERENCES classes(id),
-    kind TEXT NOT NULL,                        -- store.approvals.Kind
+    kind TEXT NOT NULL,                        -- store.review.approvals.Kind
     subject TEXT NOT NULL DEFAULT '',
     entered_by TEXT,                           -- the teacher's login, or import:<file>
     entered_day TEXT NOT NULL,                 -- local date the rows were entered
@@ -898,7 +898,7 @@ CREATE TABLE IF NOT EXISTS announcement_sends (
 );
 CREATE INDEX IF NOT EXISTS announcement_sends_school ON announcement_sends (school_id, sent_at);
 
--- A teacher's announcement waiting for approval, and what became of it (store/notice_requests.py).
+-- A teacher's announcement waiting for approval, and what became of it (store/review/notice_requests.py).
 CREATE TABLE notice_requests (
     id INTEGER PRIMARY KEY,
     school_id INTEGER NOT NULL REFERENCES schools(id),

@@ -37,8 +37,8 @@ import json, resource, sys, time
 sys.path.insert(0, sys.argv[2])
 import settings as settings_mod
 from outbox import digest
-from store.clock import local_today
-from store.connection import connect
+from store.core.clock import local_today
+from store.core.connection import connect
 st = settings_mod.load(None, env={"SLL_STORE_PATH": sys.argv[1], "SLL_SMS_QUIET_HOURS": ""})
 db = connect(sys.argv[1])
 day = local_today(st.sms.timezone)
@@ -76,7 +76,7 @@ INSERT INTO conduct SELECT student_id + :s, school_year, term, rating, status, e
 
 def reset(path: Path) -> None:
     """Forget the digests built by an earlier run (messages, digests, runs)."""
-    from store.connection import connect, transaction
+    from store.core.connection import connect, transaction
     db = connect(path)
     with transaction(db):
         db.execute("DELETE FROM digests")
@@ -125,7 +125,7 @@ def latency(path: Path, tps: int, after_s: float, mo_every: float) -> None:
 
     from bench_e2e import SimProcess, make_settings, percentiles
     from gateway.engine import Engine
-    from store.connection import connect
+    from store.core.connection import connect
 
     reset(path)
     sim = SimProcess("--tps", str(tps))

@@ -40,8 +40,8 @@ import settings as settings_mod  # noqa: E402
 from gateway.engine import Engine  # noqa: E402
 from outbox import messages  # noqa: E402
 from demo import school as demo_school  # noqa: E402
-from store import migrate  # noqa: E402
-from store.connection import connect, transaction  # noqa: E402
+from store.core import migrate  # noqa: E402
+from store.core.connection import connect, transaction  # noqa: E402
 from store.imports import import_file  # noqa: E402
 
 PASSWORD = "bench-pw"

@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from demo import school as demo_school  # noqa: E402
-from store import migrate  # noqa: E402
-from store.connection import connect  # noqa: E402
+from store.core import migrate  # noqa: E402
+from store.core.connection import connect  # noqa: E402
 from store.imports import import_file  # noqa: E402
 
 

@@ -20,7 +20,7 @@ Run of 2026-12-01 on the shared 2-core machine (the full test suite running besi
     MO sent 1413 at 5.0/s: deliver_sm_resp statuses [0], answered 1413/1413
     MO to reply: median 0.057 s, p99 0.542 s, max 1.156 s
 
-Before the writer queue (store.connection), with the same bounded transactions, 5000 rows: median
+Before the writer queue (store.core.connection), with the same bounded transactions, 5000 rows: median
 12-21 s, most MO answered only after the import (SQLite's busy handler polls, so the gateway's process
 kept missing the import's pauses); before issue 11 the whole file was one transaction.
 """
@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.mo_load import MoLoad, percentile  # noqa: E402
 from demo import school as demo_school  # noqa: E402
-from store import migrate  # noqa: E402
-from store.connection import connect  # noqa: E402
+from store.core import migrate  # noqa: E402
+from store.core.connection import connect  # noqa: E402
 from store.imports import import_file  # noqa: E402
 
 

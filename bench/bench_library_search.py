@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from store import migrate  # noqa: E402
-from store.clock import now_iso  # noqa: E402
-from store.connection import connect, transaction  # noqa: E402
+from store.core import migrate  # noqa: E402
+from store.core.clock import now_iso  # noqa: E402
+from store.core.connection import connect, transaction  # noqa: E402
 from store.library import access, search  # noqa: E402
 
 ONSETS = ["", "b", "c", "ch", "d", "đ", "g", "gi", "h", "k", "kh", "l", "m", "n", "ng", "nh", "p", "ph", "qu", "r",

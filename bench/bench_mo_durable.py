@@ -31,8 +31,8 @@ import redis  # noqa: E402
 
 import settings as settings_mod  # noqa: E402
 from gateway.engine import Engine  # noqa: E402
-from store import migrate  # noqa: E402
-from store.connection import connect  # noqa: E402
+from store.core import migrate  # noqa: E402
+from store.core.connection import connect  # noqa: E402
 from tests.smpp_peer import SmppPeer, wait_for  # noqa: E402
 
 

@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import settings as settings_mod  # noqa: E402
 from outbox import digest  # noqa: E402
-from store import migrate  # noqa: E402
-from store.connection import connect  # noqa: E402
+from store.core import migrate  # noqa: E402
+from store.core.connection import connect  # noqa: E402
 from store.imports import import_file  # noqa: E402
 from demo import preschool as demo  # noqa: E402
 

@@ -27,8 +27,8 @@ import redis  # noqa: E402
 
 from bench_e2e import SimProcess, demo_folder, make_settings, wait_for  # noqa: E402
 from gateway.engine import Engine  # noqa: E402
-from store.clock import school_year_of, utcnow  # noqa: E402
-from store.connection import transaction  # noqa: E402
+from store.core.clock import school_year_of, utcnow  # noqa: E402
+from store.core.connection import transaction  # noqa: E402
 from store.questions import bank, quizzes  # noqa: E402
 
 

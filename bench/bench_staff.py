@@ -4,7 +4,7 @@
 
 Builds THCS-DD (and THPT-CVA) with N classes a grade in a temporary SQLite file, then prints:
 1. the teachers and assignments imports (rows, seconds; the write transaction is held that long);
-2. a teacher's scope as every staff page loads it (store.staff.assignments.scope), median and p95;
+2. a teacher's scope as every staff page loads it (store.school.assignments.scope), median and p95;
 3. the answer to `PC` from the teacher's phone (commands.service.answer), median and p95.
 Figures only; nothing is asserted.
 """
@@ -22,11 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import settings as settings_mod  # noqa: E402
 from commands.service import answer  # noqa: E402
 from demo import school as demo_school  # noqa: E402
-from store import migrate  # noqa: E402
-from store.clock import local_today  # noqa: E402
-from store.connection import connect  # noqa: E402
+from store.core import migrate  # noqa: E402
+from store.core.clock import local_today  # noqa: E402
+from store.core.connection import connect  # noqa: E402
 from store.imports import import_file  # noqa: E402
-from store.staff import assignments  # noqa: E402
+from store.school import assignments  # noqa: E402
 
 
 def _timed(fn, repeat: int) -> tuple[float, float]:

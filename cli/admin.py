@@ -5,10 +5,12 @@ import sqlite3
 
 import click
 
-from store import audit, migrate, teacher_notices as teacher_notices_store, users
-from store.connection import open_settings_db, transaction
-from store.teacher_notices import TeacherNotices
-from store.errors import StoreError
+from store.core import audit, migrate
+from store.review import teacher_notices as teacher_notices_store
+from store.school import users
+from store.core.connection import open_settings_db, transaction
+from store.review.teacher_notices import TeacherNotices
+from store.core.errors import StoreError
 
 from .context import database_problem, pass_app
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from store import backups
-from store.connection import open_settings_db
-from store.errors import StoreError
+from store.core import backups
+from store.core.connection import open_settings_db
+from store.core.errors import StoreError
 
 from .context import pass_app
 

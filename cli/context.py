@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import click
 
 import settings as settings_mod
-from store.connection import open_settings_db
+from store.core.connection import open_settings_db
 
 
 @dataclass
@@ -43,7 +43,7 @@ class App:
             if not path.exists():
                 self._use_running_demo(path)
                 path = self.settings.db_path
-            from store.migrate import latest_version, user_version
+            from store.core.migrate import latest_version, user_version
             try:
                 self._db = open_settings_db(self.settings)
                 version = user_version(self._db)

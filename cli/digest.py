@@ -6,7 +6,7 @@ import click
 
 from outbox import digest as digest_mod
 from outbox import mail
-from store.clock import local_today
+from store.core.clock import local_today
 
 from .context import pass_app
 

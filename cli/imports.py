@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from store.clock import now_iso
+from store.core.clock import now_iso
 from store.imports import ImportFileError, ImportReport, ImportRowsError, import_file, registry
 
 from .context import database_problem
@@ -94,13 +94,13 @@ def run_import(db, kind: str, path: Path, *, dry_run: bool = False, approve: boo
 def send_first_codes(app, school: str | None, since: str) -> None:
     """After a teachers import: each new account's first one-time code, by SMS, or printed once here."""
     from outbox.account_codes import deliver_invites
-    from store.connection import transaction
+    from store.core.connection import transaction
     db = app.db
     school_id = None
     if school:
         row = db.execute("SELECT id FROM schools WHERE code = ?", [school.upper()]).fetchone()
         school_id = row[0] if row else None
-    from store import audit
+    from store.core import audit
     with transaction(db):
         issued = deliver_invites(db, app.settings, actor="cli", school_id=school_id, since=since)
         for i in issued:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from store import audit
+from store.core import audit
 from store.questions.errors import ImportRejected, QuestionError
 from store.questions.importing import Defaults, import_questions
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import click
 
-from store import audit, reports
-from store.clock import local_today
-from store.phones import mask
+from store.core import audit
+from store.messaging import reports
+from store.core.clock import local_today
+from store.school.phones import mask
 
 from .context import pass_app
 

@@ -11,7 +11,7 @@ import click
 
 from outbox import delivery
 from outbox.redisconn import RedisUnavailable, from_settings
-from store.clock import iso, utcnow
+from store.core.clock import iso, utcnow
 
 from .context import pass_app
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 import settings as settings_mod
-from store import users
+from store.school import users
 
 from . import demo_marker
 from . import embedded_redis
@@ -143,7 +143,7 @@ def jobs(app):
 def serve(app):
     """gateway + sender, rq jobs worker, web and the digest scheduler: one supervised process group."""
     from outbox import scheduler
-    from store.connection import open_settings_db
+    from store.core.connection import open_settings_db
     app.require("smsc.password", "web.secret_key")
     app.db
     redis_child = _embedded_redis(app.settings) if not app.settings.redis.url else None
@@ -207,8 +207,8 @@ def _demo_secret_key(data_dir: Path) -> str:
 def _prepare_demo_school(env: dict, data_dir: Path) -> None:
     import settings as settings_mod
     from demo import school as demo_school
-    from store import migrate
-    from store.connection import open_settings_db
+    from store.core import migrate
+    from store.core.connection import open_settings_db
     from store.imports import import_file
     app_settings = settings_mod.load(env=env)
     if app_settings.db_path.exists():
@@ -232,7 +232,7 @@ def _prepare_demo_school(env: dict, data_dir: Path) -> None:
     # The imported roster's showcase teacher (GVCN 8A2, texts PC from 0911222333) shares the demo password.
     teacher_id = db.execute("SELECT id FROM users WHERE login = ?", [DEMO_TEACHER]).fetchone()[0]
     users.set_password(db, teacher_id, password)
-    from store.clock import local_today, school_year_of
+    from store.core.clock import local_today, school_year_of
     from demo import forum as forum_demo
     forum_demo.seed(db, school_year_of(local_today(app_settings.sms.timezone)), teacher_login="demo.gv",
                     moderator_login="demo.admin")
@@ -242,7 +242,7 @@ def _prepare_demo_school(env: dict, data_dir: Path) -> None:
 
 def _demo_self_test(app_settings) -> None:
     """The demo's self-test DEMO for 8A2 (SPEC §15), made once and kept open for 30 more days."""
-    from store.connection import open_settings_db
+    from store.core.connection import open_settings_db
     from demo.questions import create_demo_test, keep_open
     db = open_settings_db(app_settings)
     try:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import click
 
-from store import audit, tokens
+from store.core import audit
+from store.school import tokens
 
 from .context import pass_app
 

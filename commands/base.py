@@ -40,12 +40,12 @@ class Context:
     db: sqlite_utils.Database
     settings: Settings
     phone: str
-    family: Any                       # store.families.Family
+    family: Any                       # store.school.families.Family
     today: date
     connection: str = "default"
     inbox_id: int | None = None
     actor: str = "sms"
-    staff: tuple = ()                 # store.staff.roster.StaffMember rows of this number (staff keywords)
+    staff: tuple = ()                 # store.school.roster.StaffMember rows of this number (staff keywords)
 
     @property
     def children(self) -> list:

@@ -8,7 +8,7 @@ from outbox.templating import render
 from store.community import poll_answers, polls
 from store.community.poll_rules import Place, PollError, PollStatus
 
-from store.text import fold
+from store.core.text import fold
 
 from .base import Command, Context, Reply
 from .children import choose

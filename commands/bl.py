@@ -4,7 +4,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from outbox.templating import render
-from store.clock import parse_iso, utcnow
+from store.core.clock import parse_iso, utcnow
 from store.questions import attempts, quizzes
 from store.questions.answers import AnswerError, code_candidates, parse_answers
 from store.questions.attempts import Outcome

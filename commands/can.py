@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from outbox.templating import render
-from store import audit
+from store.core import audit
 from store.preschool import measurements
 
 from .base import Command, Context, Reply

@@ -4,8 +4,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from outbox.templating import render
-from store import grades, subjects
-from store.periods import Semester
+from store.secondary import grades
+from store.school import subjects
+from store.rules.periods import Semester
 
 from .base import Command, Context, Reply
 from .children import choose, each_named

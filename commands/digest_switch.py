@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from outbox.templating import render
-from store import optout
+from store.school import optout
 
 from .base import Command, Context, Reply
 from .children import choose

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from store import levels
+from store.school import levels
 
 from . import preschool, primary
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from outbox.templating import render
 from store.community import posts, rooms
 from store.community.forum_rules import PostStatus
-from store.text import fold
+from store.core.text import fold
 
 from .base import Context, Reply
 from .grammar import Parsed

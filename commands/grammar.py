@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from store.periods import Point, Semester
-from store.text import fold
+from store.rules.periods import Point, Semester
+from store.core.text import fold
 
 from . import lexicon
 from .normalize import normalize, tokens
@@ -41,7 +41,7 @@ class Parsed:
     words: list[str]                  # the normalised words after the keyword
     subject: str | None = None        # canonical subject code
     subject_word: str | None = None   # the alias as typed
-    term: Semester | None = None      # HK1, HK2 or YEAR (store.periods), the TT22 reading of the KY word
+    term: Semester | None = None      # HK1, HK2 or YEAR (store.rules.periods), the TT22 reading of the KY word
     point: Point | None = None        # the primary point (GK1, CK1, GK2, CN) the same word names (TT27)
     child: ChildRef | None = None
     more_children: list[ChildRef] = field(default_factory=list)   # `C1 va C2`: every child named after the first

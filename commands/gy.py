@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from outbox.templating import render
-from store import teacher_messages
+from store.messaging import teacher_messages
 
 from .base import Command, Context, Reply
 from .children import choose, selector

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from outbox.templating import render
-from store import levels
+from store.school import levels
 
 from .base import Command, Context, Reply
 from .grammar import Parsed

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from outbox.templating import render
-from store import grades, results
+from store.secondary import grades, results
 
 from .base import Command, Context, Reply
 from .children import choose, each_named

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import re
 
-from store import levels
-from store.periods import Asked, Semester
-from store.subjects import ALIAS_TO_CODE
+from store.school import levels
+from store.rules.periods import Asked, Semester
+from store.school.subjects import ALIAS_TO_CODE
 
 ALIAS_TO_SUBJECT = ALIAS_TO_CODE
 
 YEAR = Semester.YEAR  # the KY value meaning the whole school year
-# The KY words and what each asks in every level's terms live in store.periods (one vocabulary).
+# The KY words and what each asks in every level's terms live in store.rules.periods (one vocabulary).
 
 # Words parents add that carry no meaning for the command: `xem diem toan cua chau Long a`.
 # CON is also a keyword (the list of children); it is filler only around other words.

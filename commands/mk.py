@@ -7,7 +7,7 @@ would text it (the password stays until the code sets a new one).
 from __future__ import annotations
 
 from outbox.templating import render
-from store import otp
+from store.school import otp
 from store.staff import accounts, codes
 
 from .base import Audience, Command, Context, Reply, ReplyKind

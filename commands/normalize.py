@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from store.text import fold
+from store.core.text import fold
 
 SEPARATORS = re.compile(r"[\s.,;:+\-_/\\|]+")
 MAX_INPUT = 480  # longer texts are cut before parsing (a GV/NGHI body keeps its own copy)

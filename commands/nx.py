@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from outbox.templating import render
-from store import records
+from store.school import records
 
 from .base import Command, Context, Reply
 from .children import each_child

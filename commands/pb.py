@@ -6,7 +6,7 @@ import re
 from outbox.templating import render
 from store.community import rounds
 from store.community.poll_rules import PollError
-from store.text import fold
+from store.core.text import fold
 
 from .base import Audience, Command, Context, Reply
 from .grammar import TEXT, Parsed

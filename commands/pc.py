@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from outbox.templating import render
-from store import terms
-from store.periods import Semester
-from store.staff import assignments
+from store.school import terms
+from store.rules.periods import Semester
+from store.school import assignments
 
 from .base import Audience, Command, Context, Reply
 from .grammar import KY, Parsed

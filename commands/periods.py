@@ -1,13 +1,13 @@
 """Which period a keyword answers for a child: the KY word as the child's level reads it, else the default.
 
-One KY word carries every level's reading (store.periods.Asked): `HK2` is
+One KY word carries every level's reading (store.rules.periods.Asked): `HK2` is
 term II for a THCS child and the point CN for a primary one. A read here
 never changes the Parsed it is given.
 """
 from __future__ import annotations
 
-from store import terms
-from store.periods import Semester
+from store.school import terms
+from store.rules.periods import Semester
 
 from .base import Context
 from .grammar import Parsed

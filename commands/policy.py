@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import sqlite_utils
 
 from settings import Settings
-from store.clock import iso, now_iso, utcnow
+from store.core.clock import iso, now_iso, utcnow
 
 
 def commands_last_hour(db: sqlite_utils.Database, phone: str) -> int:

@@ -7,9 +7,9 @@ the days marked absent on the daily note. commands.forms picks them by khối.
 from __future__ import annotations
 
 from outbox.templating import render
-from store import terms
+from store.school import terms
 from store.preschool import measurements, notes
-from store.preschool.rules import DOMAINS, LEVELS
+from store.rules.preschool import DOMAINS, LEVELS
 
 from .base import Context, Reply
 from .grammar import Parsed

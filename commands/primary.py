@@ -6,9 +6,9 @@ commands.forms for the child's level's form, and these functions answer.
 from __future__ import annotations
 
 from outbox.templating import render
-from store import records
+from store.school import records
 from store.primary import assessments as pa
-from store.primary.tt27 import Point
+from store.rules.tt27 import Point
 
 from .base import Context, Reply
 from .grammar import Parsed

@@ -10,10 +10,11 @@ import sqlite_utils
 from settings import Settings
 from outbox.render import prepare
 from outbox.templating import render
-from store import audit, families
-from store.staff import roster
-from store.clock import local_today
-from store.phones import PhoneError, mask, normalise
+from store.core import audit
+from store.school import families
+from store.school import roster
+from store.core.clock import local_today
+from store.school.phones import PhoneError, mask, normalise
 
 from . import policy
 from .base import Audience, Context, Reply, ReplyKind

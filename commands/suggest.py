@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 
-from store.periods import SEMESTERS
+from store.rules.periods import SEMESTERS
 
 from . import lexicon
 from .grammar import CON, KY, MON, Parsed, split_glued

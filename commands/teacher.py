@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from outbox.templating import render
-from store.text import fold
-from store import teacher_messages
+from store.core.text import fold
+from store.messaging import teacher_messages
 
 from .base import Command, Context, Reply
 from .children import choose, example_for, selector

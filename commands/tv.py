@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from outbox.templating import render
-from store import audit
+from store.core import audit
 from store.library import access, roster, search
 
 from .base import Audience, Command, Context, Reply

@@ -10,7 +10,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from store.clock import local_today, school_year_of
+from store.core.clock import local_today, school_year_of
 
 SCHOOL = "MN-HM"
 CLASSES = (("LA1", "MGL", 5, "Cô Nguyễn Thị Hạnh"), ("MAM1", "MGB", 3, "Cô Trần Thu Lan"))

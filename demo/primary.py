@@ -11,11 +11,11 @@ from datetime import date
 from pathlib import Path
 
 from demo.sheets import Sheet
-from store.terms import planned_dates
+from store.school.terms import planned_dates
 
-from store.primary import tt27
+from store.rules import tt27
 from demo.primary_plan import COMMENTS, FAMILIES, IMPORT_ORDER, PERIODS, SCHOOL, PrimaryDemo, subjects_of
-from store.primary.tt27 import Point
+from store.rules.tt27 import Point
 
 __all__ = ["FAMILIES", "IMPORT_ORDER", "SCHOOL", "generate"]
 

@@ -11,10 +11,10 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from store.clock import local_today, school_year_of
+from store.core.clock import local_today, school_year_of
 
-from store.primary import tt27
-from store.primary.tt27 import Point
+from store.rules import tt27
+from store.rules.tt27 import Point
 
 SCHOOL = ("TH-KD", "Trường Tiểu học Kim Đồng", "TH")
 PREFIX = "KD"

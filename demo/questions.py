@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import sqlite_utils
 
-from store.clock import iso, school_year_of, utcnow
-from store.connection import transaction
+from store.core.clock import iso, school_year_of, utcnow
+from store.core.connection import transaction
 
 from store.questions import bank, quizzes
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from store import phones
-from store.clock import local_today, school_year_of
-from store.terms import planned_dates
-from store.tt22 import tx_count
+from store.school import phones
+from store.core.clock import local_today, school_year_of
+from store.school.terms import planned_dates
+from store.rules.tt22 import tx_count
 
 from .sheets import Sheet
 
@@ -367,7 +367,7 @@ def _weekday(day: date) -> date:
 
 
 def _ascii(word: str) -> str:
-    from store.text import fold
+    from store.core.text import fold
     return fold(word).lower()
 
 

@@ -8,9 +8,9 @@ from commands.service import answer
 from outbox import messages
 from outbox.queue_thread import QueueThread
 from outbox.wake import Wake
-from store import inbox
-from store.connection import transaction
-from store.disk import describe, is_transient
+from store.messaging import inbox
+from store.core.connection import transaction
+from store.core.disk import describe, is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ class MoAnswerer(QueueThread):
             return 0
         connection, source_addr, phone, text, _ = row
         if phone is None:
-            # Not a numeric MSISDN (store.phones.from_mo): no guardian, no reply, never re-read as a number.
+            # Not a numeric MSISDN (store.school.phones.from_mo): no guardian, no reply, never re-read as a number.
             inbox.mark(db, inbox_id, "ignored", command=None, school_id=None, reply_id=None)
             self.answered += 1
             return 0

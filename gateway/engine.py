@@ -16,7 +16,7 @@ from outbox.receipt_applier import ReceiptApplier
 from outbox.sender import Sender
 from outbox.transport import ResultCallback, SubmitPart, SubmitResult
 from outbox.wake import Wake
-from store.connection import open_inbox_db, open_settings_db
+from store.core.connection import open_inbox_db, open_settings_db
 
 from .answering import MoAnswerer
 from .binds import Account

@@ -25,7 +25,7 @@ from typing import Callable
 
 import redis
 
-from store.clock import iso, utcnow
+from store.core.clock import iso, utcnow
 
 logger = logging.getLogger(__name__)
 

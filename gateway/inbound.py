@@ -13,9 +13,9 @@ import logging
 from typing import Callable
 
 from outbox.delivery import journal_receipt
-from store import mo_parts
-from store.inbox import dedup_key, insert_mo
-from store.phones import PhoneError, from_mo, mask
+from store.messaging import mo_parts
+from store.messaging.inbox import dedup_key, insert_mo
+from store.school.phones import PhoneError, from_mo, mask
 
 from . import Deferred, Deliver, mo, receipts
 from .journal import Journal

@@ -15,8 +15,8 @@ import threading
 import time
 from typing import Any, Callable
 
-from store.connection import transaction
-from store.disk import describe, fsync_path, is_transient
+from store.core.connection import transaction
+from store.core.disk import describe, fsync_path, is_transient
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Inbound MO: decode a deliver_sm's text and reassemble concatenated parts.
 
 ``decode_part(deliver, default_alphabet)`` reads one PDU (data_coding, UDH,
-SAR TLVs). The gateway joins parts durably in SQLite (``store.mo_parts``,
+SAR TLVs). The gateway joins parts durably in SQLite (``store.messaging.mo_parts``,
 ``joined()`` here decodes the result); ``Reassembler`` is the same rule in
 memory, for tools and tests that have no database: ``add(part)`` returns the
 whole ``InboundMo`` once every part is in. Parts keep their raw user data and the message is decoded
@@ -170,7 +170,7 @@ def whole(part: MoPart) -> InboundMo:
 
 
 def joined(group) -> InboundMo:
-    """A text joined from stored parts (store.mo_parts.Joined)."""
+    """A text joined from stored parts (store.messaging.mo_parts.Joined)."""
     text = decode_text(group.payload, group.codec)
     return InboundMo(connection=group.connection, source_addr=group.source_addr, source_ton=group.source_ton,
                      source_npi=0, dest_addr="", text=text, data_coding=group.data_coding,

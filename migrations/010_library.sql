@@ -49,7 +49,7 @@ CREATE TABLE library_events (
     reason TEXT
 );
 CREATE INDEX library_events_item ON library_events (item_id, at);
--- Search (store.library.search): rowid = library_items.id, folded lower-case text (store.text.fold).
+-- Search (store.library.search): rowid = library_items.id, folded lower-case text (store.core.text.fold).
 -- library_fts finds an item by any word of its title or text; detail = none keeps its lists small, so a
 -- common word stays fast over 10,000 documents. library_titles ranks the title matches (bm25).
 CREATE VIRTUAL TABLE library_fts USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 2', detail = none);

@@ -1,7 +1,7 @@
 -- sll: foreign_keys off
 -- Version 12: primary schools (Thông tư 27/2020) and, in the same single rebuild, room for
 -- kindergarten: a school's level accepts MN, TH, THCS, THPT and '+'-joined combinations
--- (store.levels validates them), a khối is 1-12 or a kindergarten group (NT -3, MGB -2,
+-- (store.school.levels validates them), a khối is 1-12 or a kindergarten group (NT -3, MGB -2,
 -- MGN -1, MGL 0). SQLite changes a CHECK only by rebuilding the table (its 12-step
 -- procedure): the runner turns foreign keys off around this file (the marker above) and
 -- runs PRAGMA foreign_key_check before it commits.
@@ -9,7 +9,7 @@ CREATE TABLE schools_v8 (
     id INTEGER PRIMARY KEY,
     code TEXT NOT NULL UNIQUE,                 -- ma_truong
     name TEXT NOT NULL,
-    level TEXT NOT NULL CHECK (level <> ''),   -- cap: MN, TH, THCS, THPT or '+'-joined (TH+THCS); store.levels validates
+    level TEXT NOT NULL CHECK (level <> ''),   -- cap: MN, TH, THCS, THPT or '+'-joined (TH+THCS); store.school.levels validates
     absence_alert INTEGER NOT NULL DEFAULT 0,  -- 1: an approved absence is texted at once
     created_at TEXT NOT NULL
 );

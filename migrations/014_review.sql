@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS approval_returns (
     id INTEGER PRIMARY KEY,
     school_id INTEGER NOT NULL REFERENCES schools(id),
     class_id INTEGER REFERENCES classes(id),
-    kind TEXT NOT NULL,                        -- store.approvals.Kind
+    kind TEXT NOT NULL,                        -- store.review.approvals.Kind
     subject TEXT NOT NULL DEFAULT '',
     entered_by TEXT,                           -- the teacher's login, or import:<file>
     entered_day TEXT NOT NULL,                 -- local date the rows were entered

@@ -1,4 +1,4 @@
--- Version 17: teachers announce to their own classes (issue 13 item 9; store/teacher_notices.py).
+-- Version 17: teachers announce to their own classes (issue 13 item 9; store/review/teacher_notices.py).
 -- A school decides: 'direct' (sent without approval), 'approval' (a reviewer or admin approves
 -- first; the default: nothing reaches a parent before approval, SPEC §1) or 'off'.
 ALTER TABLE schools ADD COLUMN teacher_notices TEXT NOT NULL DEFAULT 'approval'
@@ -7,7 +7,7 @@ ALTER TABLE schools ADD COLUMN teacher_notices TEXT NOT NULL DEFAULT 'approval'
 -- Who approved a send that a teacher wrote (NULL: the author sent it, or no approval was needed).
 ALTER TABLE announcement_sends ADD COLUMN approved_by TEXT;
 
--- A teacher's announcement waiting for approval, and what became of it (store/notice_requests.py).
+-- A teacher's announcement waiting for approval, and what became of it (store/review/notice_requests.py).
 CREATE TABLE notice_requests (
     id INTEGER PRIMARY KEY,
     school_id INTEGER NOT NULL REFERENCES schools(id),

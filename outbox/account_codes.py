@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from store.phones import mask
-from store.staff import accounts, codes, roster
+from store.school.phones import mask
+from store.staff import accounts, codes
+from store.school import roster
 
 from . import messages
 from .render import prepare

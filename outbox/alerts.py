@@ -19,8 +19,8 @@ from datetime import date, timedelta
 
 import sqlite_utils
 
-from store.clock import iso, local_today, school_year_of, utcnow
-from store.connection import transaction
+from store.core.clock import iso, local_today, school_year_of, utcnow
+from store.core.connection import transaction
 
 from . import messages
 from .render import prepare

@@ -11,8 +11,8 @@ from datetime import datetime
 
 import sqlite_utils
 
-from store import announcements
-from store.clock import iso
+from store.messaging import announcements
+from store.core.clock import iso
 
 from . import messages
 

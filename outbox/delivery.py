@@ -15,8 +15,8 @@ from datetime import timedelta
 
 import sqlite_utils
 
-from store.clock import iso, utcnow
-from store.connection import write_lock
+from store.core.clock import iso, utcnow
+from store.core.connection import write_lock
 
 from .states import MessageState as S
 from .states import (FINAL, IN_FLIGHT, ReceiptStat, SubmitOutcome, UnknownReceiptStat, can_move, classify, settle,

@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from store.clock import iso, school_year_of, utcnow
+from store.core.clock import iso, school_year_of, utcnow
 from store.community.forum_news import ForumDigest
-from store.connection import transaction
+from store.core.connection import transaction
 
 from . import messages, quiet
 from .digest_sources import Page, Window, sources, subjects_of

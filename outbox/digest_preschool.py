@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import sqlite_utils
 
 from store.preschool import measurements, notes
-from store.preschool.rules import Note, Week, is_last_school_day, week_of
+from store.rules.preschool import Note, Week, is_last_school_day, week_of
 
 from .templating import fmt_date
 

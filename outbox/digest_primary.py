@@ -13,8 +13,8 @@ import sqlite_utils
 
 from store.primary import news as primary_news
 from store.primary.assessments import quality_clause
-from store.primary.tt27 import POINTS
-from store.subjects import sort_key
+from store.rules.tt27 import POINTS
+from store.school.subjects import sort_key
 
 
 @dataclass

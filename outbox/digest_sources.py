@@ -15,11 +15,11 @@ from decimal import Decimal
 from datetime import date
 from typing import Callable
 
-from store.news import GRADE_TENTHS
-from store.periods import Semester
-from store.records import Session
-from store.subjects import sort_key
-from store.tt22 import InvalidScore, Level, SubjectKind, parse_score, term_average_of_tenths, tx_count
+from store.secondary.news import GRADE_TENTHS
+from store.rules.periods import Semester
+from store.school.records import Session
+from store.school.subjects import sort_key
+from store.rules.tt22 import InvalidScore, Level, SubjectKind, parse_score, term_average_of_tenths, tx_count
 
 from . import digest_preschool, digest_primary
 from .templating import fmt_date, fmt_number

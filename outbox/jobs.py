@@ -10,7 +10,7 @@ import logging
 from datetime import date
 
 import settings as settings_mod
-from store.connection import open_settings_db
+from store.core.connection import open_settings_db
 
 from . import digest, mail
 from .redisconn import from_settings

@@ -20,8 +20,8 @@ from email.utils import formataddr, make_msgid
 
 import sqlite_utils
 
-from store.clock import now_iso, school_year_of
-from store.phones import mask
+from store.core.clock import now_iso, school_year_of
+from store.school.phones import mask
 
 from .digest import BATCH, news_of_page, pages
 from .digest_sources import Page, Window, sources, subjects_of

@@ -14,8 +14,8 @@ from enum import Enum
 
 import sqlite_utils
 
-from store.clock import iso, utcnow
-from store.connection import transaction
+from store.core.clock import iso, utcnow
+from store.core.connection import transaction
 
 from . import quiet
 from .states import FAILED, IN_FLIGHT, INITIAL, MessageState as S, sources_of, sql_in

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from store.clock import now_iso, parse_iso
+from store.core.clock import now_iso, parse_iso
 from store.community import polls, poll_results
 from store.community.poll_answers import Promoted
 

@@ -5,8 +5,8 @@ import logging
 import queue
 from datetime import timedelta
 
-from store.clock import iso, utcnow
-from store.connection import transaction
+from store.core.clock import iso, utcnow
+from store.core.connection import transaction
 
 from .delivery import apply_receipts
 from .queue_thread import QueueThread

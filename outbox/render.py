@@ -20,7 +20,7 @@ import unicodedata
 
 from outbox import gsm
 from outbox.segment import GSM, MULTI, SINGLE, UCS2, count_parts
-from store.text import fold
+from store.core.text import fold
 
 # Same meaning in plain ASCII; applied in both modes so a curly quote alone
 # never turns a reply into UCS-2 (70 characters a part instead of 160).

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from rq import Queue, Retry
 
-from store import retention
+from store.messaging import retention
 from store.community import polls
-from store.clock import utcnow
+from store.core.clock import utcnow
 
 from . import alerts, digest, jobs, quiet
 from .digest_states import DigestRunState

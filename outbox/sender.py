@@ -15,10 +15,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from store.clock import iso, parse_iso, utcnow
-from store.connection import transaction
-from store.disk import describe, is_transient
-from store.phones import international, national
+from store.core.clock import iso, parse_iso, utcnow
+from store.core.connection import transaction
+from store.core.disk import describe, is_transient
+from store.school.phones import international, national
 
 from . import delivery, messages, quiet
 from .limiter import FallbackLimiter, TpsLimiter

@@ -1,7 +1,7 @@
 """The message lifecycle seen from the SMSC: receipts, submit statuses, and the state machine.
 
 The state machine of outbox messages and their parts is defined once in
-store/message_states.py and re-exported here; every writer takes its moves
+store/messaging/states.py and re-exported here; every writer takes its moves
 from it, so a late or repeated receipt never moves a final state.
 """
 from __future__ import annotations
@@ -10,10 +10,7 @@ from enum import Enum
 
 # The message machine lives in store/ (the reports read it too); it is re-exported here with the
 # receipt and submit tables, which only the outbox and the gateway need.
-from store.message_states import (  # noqa: F401  (re-exported)
-    ALLOWED, FAILED, FINAL, IN_FLIGHT, INITIAL, LABELS, PRECEDENCE, MessageState, can_move, combine, settle,
-    sources_of, sql_in,
-)
+from store.messaging.states import ALLOWED, FAILED, FINAL, IN_FLIGHT, INITIAL, LABELS, PRECEDENCE, MessageState, can_move, combine, settle, sources_of, sql_in
 
 S = MessageState
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 
-from store.periods import Semester
+from store.rules.periods import Semester
 
 _SPACE_BEFORE_PUNCT = re.compile(r" ([;,.:)])")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates_sms"
@@ -32,7 +32,7 @@ def fmt_date(value: date) -> str:
 
 
 def fmt_term(term: int) -> str:
-    """A stored term in a sentence (store.periods.Semester.short): 1 -> 'HK1', 2 -> 'HK2', 0 -> 'cả năm'."""
+    """A stored term in a sentence (store.rules.periods.Semester.short): 1 -> 'HK1', 2 -> 'HK2', 0 -> 'cả năm'."""
     return Semester(term).short
 
 

@@ -5,8 +5,8 @@ these are for tests that work on the imported demo school.
 """
 from __future__ import annotations
 
-from store import approvals
-from store.clock import local_today, now_iso, school_year_of
+from store.review import approvals
+from store.core.clock import local_today, now_iso, school_year_of
 
 TZ = "Asia/Ho_Chi_Minh"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import settings as settings_mod
-from store import migrate
-from store.connection import connect
+from store.core import migrate
+from store.core.connection import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 

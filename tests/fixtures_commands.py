@@ -8,7 +8,7 @@ import pytest
 
 import settings as settings_mod
 from commands.service import answer
-from store.clock import iso, local_today, school_year_of, utcnow
+from store.core.clock import iso, local_today, school_year_of, utcnow
 
 
 def hk1_day(settings) -> date:

@@ -7,7 +7,7 @@ import pytest
 
 import settings as settings_mod
 from gateway.engine import Engine
-from store.connection import connect
+from store.core.connection import connect
 
 from .conftest import write_config
 

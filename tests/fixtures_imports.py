@@ -6,7 +6,7 @@ grade x 10 students per school, plus the SHOWCASE families of
 demo.school) and importing every file with --approve through the real
 import path. The copy is ``tmp_path / "sll.db"``, the file the ``cli``
 fixture's config points at, so `cli("ask", ...)` sees the same data. The
-school year is the current one (store.clock.school_year_of(today)).
+school year is the current one (store.core.clock.school_year_of(today)).
 
 ``hand_school``: the small hand-written school of tests/data/imports/good
 (year 2025-2026) imported into the ``db`` fixture, for exact row tests.
@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from demo import school as demo_school
-from store import migrate
-from store.connection import connect
+from store.core import migrate
+from store.core.connection import connect
 from store.imports import import_file
 
 DATA = Path(__file__).resolve().parent / "data" / "imports"

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from store.clock import now_iso
+from store.core.clock import now_iso
 import settings as settings_mod
 from store.library import access, items, review
 from store.library.states import Action
-from store.text import fold
+from store.core.text import fold
 
 from .conftest import write_config
 from .fixtures_web import STAFF_PASSWORD

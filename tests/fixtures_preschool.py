@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from store.clock import local_today, school_year_of
+from store.core.clock import local_today, school_year_of
 from store.imports import import_file
 
 

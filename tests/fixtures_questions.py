@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from store.clock import school_year_of, utcnow
-from store.connection import transaction
+from store.core.clock import school_year_of, utcnow
+from store.core.connection import transaction
 from store.questions import bank, quizzes
 
 

@@ -15,7 +15,7 @@ import itertools
 
 import pytest
 
-from store.text import given_name
+from store.core.text import given_name
 
 YEAR = "2025-2026"
 APPROVED_AT = "2025-10-01T10:00:00.000Z"

@@ -9,7 +9,7 @@ import pytest
 from werkzeug.serving import make_server
 
 import settings as settings_mod
-from store import users
+from store.school import users
 from web import create_app
 
 from .conftest import write_config

@@ -73,7 +73,7 @@ _CHECK = re.compile(r"\b(status|state) TEXT NOT NULL(?: DEFAULT '\w+')? CHECK \(
 
 def reviewed_tables(db) -> dict[str, tuple[str, object]]:
     """Each table whose status CHECK list is a review machine's statuses: {table: (column, machine)}."""
-    from store.review_status import MACHINES
+    from store.review.status import MACHINES
     by_values = {frozenset(s.value for s in m.statuses): m for m in MACHINES}
     found = {}
     for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"):
@@ -86,7 +86,7 @@ def reviewed_tables(db) -> dict[str, tuple[str, object]]:
 
 def checked_review_moves(request):
     """An autouse fixture's body: every review status a test's writers change in its ``school_db`` is a
-    move of that table's machine (store/review_status.py); inserts (the test's own setup) are not checked."""
+    move of that table's machine (store/review/status.py); inserts (the test's own setup) are not checked."""
     if "school_db" not in request.fixturenames:
         yield {}
         return

@@ -5,9 +5,9 @@ import json
 from datetime import timedelta
 
 from outbox import alerts
-from store import approvals
-from store.review_registry import spec
-from store.clock import local_today, now_iso
+from store.review import approvals
+from store.registry.review import spec
+from store.core.clock import local_today, now_iso
 
 from .builders import approve_all
 from .fixtures_web import login_staff, post_form

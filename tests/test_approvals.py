@@ -1,5 +1,5 @@
-"""The approval queue's store (store/approvals.py), the staff texts (outbox/notices.py), announcement
-recipients (store/announcements.py) and the GV/NGHI queries, on the demo school (THCS-DD, THPT-CVA)."""
+"""The approval queue's store (store/review/approvals.py), the staff texts (outbox/notices.py), announcement
+recipients (store/messaging/announcements.py) and the GV/NGHI queries, on the demo school (THCS-DD, THPT-CVA)."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,12 +7,13 @@ from datetime import date
 import pytest
 
 from outbox import notices
-from store import announcements, approvals, teacher_messages
-from store.approvals import ApprovalError, GroupKey
-from store.clock import now_iso
-from store.news import approved_between
+from store.messaging import announcements, teacher_messages
+from store.review import approvals
+from store.review.approvals import ApprovalError, GroupKey
+from store.core.clock import now_iso
+from store.secondary.news import approved_between
 from .state_moves import checked_review_moves
-from store.review_registry import spec
+from store.registry.review import spec
 
 from .builders import insert_grade, this_year as year
 
@@ -23,7 +24,7 @@ LATE, EARLY_NEXT = "2025-10-01T16:59:00.000Z", "2025-10-01T17:01:00.000Z"
 
 @pytest.fixture(autouse=True)
 def review_moves(request):
-    """Every review status these tests change is a move of its machine (store/review_status.py)."""
+    """Every review status these tests change is a move of its machine (store/review/status.py)."""
     yield from checked_review_moves(request)
 
 

@@ -9,9 +9,9 @@ import pytest
 
 import settings as settings_mod
 from cli.backups import BackupSchedule
-from store import backups, migrate
-from store.connection import connect
-from store.errors import BackupError
+from store.core import backups, migrate
+from store.core.connection import connect
+from store.core.errors import BackupError
 
 from .conftest import write_config
 

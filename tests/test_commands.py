@@ -199,7 +199,7 @@ def test_huy_and_dk_switch_the_digest(convo, school_db):
 
 
 def test_mk_gives_a_single_use_code(convo, school_db):
-    from store import otp
+    from store.school import otp
     reply = convo.send("0912345678", "MK")
     code = reply.split(": ")[1].split(" ")[0]
     assert len(code) == 6 and code.isdigit()
@@ -252,7 +252,7 @@ def test_last_years_link_gives_no_data(convo, school_db):
 
 
 def test_pumping_limit_one_refusal_then_silence(school_db, sms_settings):
-    from store.inbox import dedup_key, store_mo
+    from store.messaging.inbox import dedup_key, store_mo
     convo = Conversation(school_db, sms_settings)
     limit = sms_settings.sms.commands_per_hour
     for i in range(limit + 1):
@@ -290,7 +290,7 @@ def test_diacritics_kept_when_transliterate_is_off(school_db, sms_settings):
 
 
 def test_ask_prints_the_reply_changes_nothing_and_is_audited(cli, school_db_path):
-    from store.connection import connect
+    from store.core.connection import connect
     proc = cli("ask", "0912345678", "HUY", check=True)
     assert proc.stdout.startswith("Da dung tin tong hop buoi toi")
     db = connect(school_db_path)

@@ -6,8 +6,8 @@ import threading
 from datetime import date, timedelta
 
 from outbox import digest
-from store.clock import iso, local_today, school_year_of, utcnow
-from store.connection import connect
+from store.core.clock import iso, local_today, school_year_of, utcnow
+from store.core.connection import connect
 
 def _two_days_this_school_year() -> tuple[date, date]:
     """Two consecutive local dates in the school year the demo school is built for (today's)."""

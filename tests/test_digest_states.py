@@ -11,7 +11,7 @@ import pytest
 
 from outbox import digest, digest_states
 from outbox.digest_states import INITIAL, DigestRunState as R, can_move
-from store.clock import iso, utcnow
+from store.core.clock import iso, utcnow
 
 from .state_moves import CODE, forbidden, moves, watch, writers_in
 from .test_digest import DAY1, DAY2, school_id

@@ -10,8 +10,8 @@ from outbox import digest
 from outbox.digest_sources import Piece
 from outbox.digest_text import Composer
 from outbox.render import parts_needed, prepare
-from store.clock import iso, utcnow
-from store.tt22 import parse_score, term_average
+from store.core.clock import iso, utcnow
+from store.rules.tt22 import parse_score, term_average
 
 from .test_digest import DAY1, DAY2, school_id
 

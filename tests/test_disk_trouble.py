@@ -16,9 +16,9 @@ import pytest
 import settings as settings_mod
 from gateway.engine import Engine
 from outbox import messages
-from store.clock import utcnow
-from store.connection import connect
-from store.disk import describe, is_transient
+from store.core.clock import utcnow
+from store.core.connection import connect
+from store.core.disk import describe, is_transient
 from web import create_app
 
 from .conftest import write_config

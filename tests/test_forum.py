@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from outbox import digest
-from store import users
-from store.clock import iso, local_today, school_year_of, utcnow
+from store.school import users
+from store.core.clock import iso, local_today, school_year_of, utcnow
 from store.community import forum_news, moderation, posts, rooms
 from store.community.forum_rules import (TRANSITIONS, ForumError, PostStatus, RoomKind, check_transition, clean,
                                          hold_for)
@@ -34,7 +34,7 @@ def year_of(settings) -> str:
 
 @pytest.fixture(autouse=True)
 def review_moves(request):
-    """Every review status these tests change is a move of its machine (store/review_status.py)."""
+    """Every review status these tests change is a move of its machine (store/review/status.py)."""
     yield from checked_review_moves(request)
 
 

@@ -12,7 +12,7 @@ import re
 
 from store.community import rooms
 from store.community.forum_rules import RoomKind
-from store.clock import local_today, school_year_of
+from store.core.clock import local_today, school_year_of
 
 from .fixtures_web import STAFF_PASSWORD, nav_click
 from .test_web_parents import PASSWORD, set_password

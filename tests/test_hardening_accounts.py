@@ -1,9 +1,9 @@
 """Issue 11, accounts: a recycled number's previous owner loses the web (item 1)."""
 from __future__ import annotations
 
-from store import otp
+from store.school import otp
 from store.imports import import_file
-from store.phones import normalise
+from store.school.phones import normalise
 
 from .fixtures_web import post_form
 

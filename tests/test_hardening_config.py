@@ -8,8 +8,8 @@ import stat
 import pytest
 
 import settings as settings_mod
-from store import migrate
-from store.connection import connect
+from store.core import migrate
+from store.core.connection import connect
 
 from .conftest import write_config
 

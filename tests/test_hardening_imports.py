@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from store.connection import connect
+from store.core.connection import connect
 from store.imports import ImportFileError, ImportRowsError, import_file, undo
 from store.imports import registry
 from store.imports.limits import Limits

@@ -8,8 +8,8 @@ import pytest
 
 from commands.service import answer
 from commands.suggest import suggest
-from store import phones
-from store.reports import texts
+from store.school import phones
+from store.messaging.reports import texts
 
 from .fixtures_gateway import wait_until
 

@@ -7,7 +7,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 import settings as settings_mod
-from store import otp
+from store.school import otp
 from web import create_app
 
 from .conftest import write_config

@@ -5,7 +5,7 @@ import settings as settings_mod
 from gateway import heartbeat
 from gateway.engine import Engine
 from outbox import messages
-from store.connection import connect
+from store.core.connection import connect
 from web import create_app
 
 from .conftest import write_config

@@ -8,12 +8,12 @@ import phonenumbers
 import pytest
 
 from demo import school as demo_school
-from store import phones
+from store.school import phones
 from demo import preschool as preschool_demo
 from demo import primary as primary_demo
-from store.clock import local_today, school_year_of
+from store.core.clock import local_today, school_year_of
 from store.imports import import_file
-from store.tt22 import tx_count
+from store.rules.tt22 import tx_count
 from tests.fixtures_imports import BAD, GOOD, dump
 
 TODAY = date(2026, 11, 28)

@@ -239,7 +239,7 @@ def test_a_typed_minus_zero_is_the_score_zero():
 
 def test_a_schools_own_import_never_rewrites_a_guardian_another_school_shares(school_db, tmp_path):
     """0912345678 has children at THCS-DD and THPT-CVA: THCS-DD's list links, but does not rename them."""
-    from store.clock import local_today, school_year_of
+    from store.core.clock import local_today, school_year_of
     db = school_db
     year = school_year_of(local_today("Asia/Ho_Chi_Minh"))
     before = db.execute("SELECT full_name, email FROM guardians WHERE phone = '+84912345678'").fetchone()
@@ -256,7 +256,7 @@ def test_a_schools_own_import_never_rewrites_a_guardian_another_school_shares(sc
 
 
 def test_a_student_who_moved_school_keeps_earlier_years_at_the_earlier_school(school_db, tmp_path):
-    from store.clock import local_today, school_year_of
+    from store.core.clock import local_today, school_year_of
     from store.imports import ImportRowsError
     db = school_db
     year = school_year_of(local_today("Asia/Ho_Chi_Minh"))

@@ -5,7 +5,7 @@ import threading
 
 from gateway import Deliver
 from gateway.inbound import InboundRouter
-from store.connection import connect
+from store.core.connection import connect
 
 
 def udh_part(ref, total, seq, text, source="84912345678"):

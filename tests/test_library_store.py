@@ -19,7 +19,7 @@ MB = 1024 * 1024
 
 @pytest.fixture(autouse=True)
 def review_moves(request):
-    """Every review status these tests change is a move of its machine (store/review_status.py)."""
+    """Every review status these tests change is a move of its machine (store/review/status.py)."""
     yield from checked_review_moves(request)
 
 

@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 
 from outbox import messages
-from store.connection import connect, transaction
+from store.core.connection import connect, transaction
 
 from .conftest import ROOT, write_config
 from .fixtures_gateway import wait_until

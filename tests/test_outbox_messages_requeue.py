@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from outbox import messages
-from store.connection import transaction
+from store.core.connection import transaction
 
 
 def test_requeue_copies_only_settled_failures_and_only_once_while_the_copy_waits(db, app_settings):

@@ -9,10 +9,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from store import grades, overview, records, results
-from store.clock import local_today, now_iso, school_year_of
-from store.terms import term_dates
-from store.tt22 import Level
+from store.secondary import grades, overview, results
+from store.school import records
+from store.core.clock import local_today, now_iso, school_year_of
+from store.school.terms import term_dates
+from store.rules.tt22 import Level
 
 from .builders import insert_grade, school_id
 from .fixtures_commands import Conversation, hk1_day

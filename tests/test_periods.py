@@ -1,4 +1,4 @@
-"""One period type per level (store.periods): what each spelling means, its labels, and the level registry's view."""
+"""One period type per level (store.rules.periods): what each spelling means, its labels, and the level registry's view."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -8,11 +8,12 @@ from hypothesis import given, strategies as st
 
 from commands.grammar import parse
 from commands.registry import keyword_table
-from store import grades, levels
-from store.grades import SubjectReport
-from store.periods import SMS_TERM_WORDS, Asked, PeriodError, Point, Semester, Stage
-from store.subjects import Subject
-from store.tt22 import SubjectKind
+from store.secondary import grades
+from store.school import levels
+from store.secondary.grades import SubjectReport
+from store.rules.periods import SMS_TERM_WORDS, Asked, PeriodError, Point, Semester, Stage
+from store.school.subjects import Subject
+from store.rules.tt22 import SubjectKind
 
 # The SMS KY words as the language had them before the type (commands/lexicon.py), KI spellings included.
 OLD_SMS = {"HK1": 1, "HKI": 1, "1": 1, "KY1": 1, "KYI": 1, "HOCKY1": 1, "HK2": 2, "HKII": 2, "2": 2, "KY2": 2,

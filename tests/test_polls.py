@@ -11,11 +11,11 @@ from datetime import timedelta
 import pytest
 
 from outbox import poll_notices
-from store.clock import iso, now_iso, school_year_of, local_today, utcnow
+from store.core.clock import iso, now_iso, school_year_of, local_today, utcnow
 from store.community import poll_answers, poll_results, polls
 from store.community.poll_rules import (TRANSITIONS, Option, Place, PollError, PollKind, PollStatus, Target,
                                         check_transition, parse_options)
-from store.connection import connect, transaction
+from store.core.connection import connect, transaction
 from outbox.scheduler import tick
 
 from .fixtures_commands import Conversation

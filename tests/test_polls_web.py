@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from store.clock import now_iso
+from store.core.clock import now_iso
 from store.community import poll_answers, polls
 
 from .fixtures_commands import Conversation

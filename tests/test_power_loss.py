@@ -22,7 +22,7 @@ import signal
 import psutil
 import pytest
 
-from store.connection import connect
+from store.core.connection import connect
 
 from .conftest import write_config
 from .fixtures_gateway import wait_until

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from outbox import digest
-from store.clock import utcnow
+from store.core.clock import utcnow
 
 HEADER = ["ma_hs", "ngay", "an", "ngu", "ve_sinh", "suc_khoe", "nhac", "nhan_xet", "vang"]
 

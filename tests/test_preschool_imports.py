@@ -7,7 +7,7 @@ import pytest
 
 from store.imports import ImportRowsError
 from store.preschool import measurements, notes
-from store.preschool.rules import Amount
+from store.rules.preschool import Amount
 
 from .fixtures_imports import dump
 
@@ -98,8 +98,8 @@ def test_the_demo_kindergarten_imports_and_answers_be(db, tmp_path, sms_settings
 
 
 def test_pending_notes_and_measurements_are_approval_groups(kindergarten, sms_settings):
-    from store import approvals
-    from store.review_registry import spec
+    from store.review import approvals
+    from store.registry.review import spec
     k = kindergarten
     k.load("nhatky", [["ma_hs", "ngay", "an"], ["MN01", k.friday.isoformat(), "it"]])
     k.load("cando", [["ma_hs", "ngay", "can_nang", "chieu_cao"], ["MN01", k.friday.isoformat(), "18,4", "110"]])

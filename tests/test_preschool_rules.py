@@ -13,10 +13,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store import levels
-from store.preschool import growth, rules
+from store.school import levels
+from store.preschool import growth
+from store.rules import preschool as rules
 from store.preschool.growth import Indicator
-from store.preschool.rules import Amount, InvalidValue, Note
+from store.rules.preschool import Amount, InvalidValue, Note
 
 
 @pytest.mark.parametrize("word, group", [("MAM", "MGB"), ("Bé", "MGB"), ("Lớp chồi", "MGN"), ("Nhỡ", "MGN"),

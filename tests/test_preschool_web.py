@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 import settings as settings_mod
-from store import users
+from store.school import users
 from store.preschool import notes, pickups
-from store.preschool.rules import Amount
+from store.rules.preschool import Amount
 
 from .conftest import write_config
 from .fixtures_web import STAFF_PASSWORD, login_staff, post_form
@@ -77,8 +77,8 @@ def test_no_approval_setting_sends_notes_straight_to_parents(client, kindergarte
 
 
 def test_the_days_dan_texts_are_on_the_grid(client, kindergarten):
-    from store import teacher_messages
-    from store.clock import local_today
+    from store.messaging import teacher_messages
+    from store.core.clock import local_today
     db = kindergarten.db
     la1, kids = _ids(db)
     gid = db.execute("SELECT id FROM guardians WHERE phone = '+84911000001'").fetchone()[0]
@@ -162,8 +162,8 @@ def test_grid_of_30_with_3_exceptions_in_10_actions_at_phone_size(page, live_ser
 
 
 def _parent_login(client, db, phone: str):
-    from store import guardian_accounts, otp
-    from store.phones import normalise
+    from store.school import guardian_accounts, otp
+    from store.school.phones import normalise
     e164 = normalise(phone)
     gid = guardian_accounts.guardian_id(db, e164)
     guardian_accounts.set_password(db, e164, otp.issue(db, gid, 600), "mat-khau-1")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from outbox import digest
-from store.clock import iso, utcnow
+from store.core.clock import iso, utcnow
 
 from .fixtures_commands import hk1_day
 

@@ -7,9 +7,9 @@ import csv
 import openpyxl
 import pytest
 
-from store.clock import school_year_of
+from store.core.clock import school_year_of
 from store.imports import ImportRowsError, import_file
-from store.primary import tt27
+from store.rules import tt27
 
 from .fixtures_commands import hk1_day
 
@@ -151,8 +151,8 @@ def test_a_secondary_pupil_is_refused(school_db, tmp_path):
 
 
 def test_imported_primary_rows_wait_in_the_approval_queue(primary_db, tmp_path):
-    from store import approvals
-    from store.review_registry import spec
+    from store.review import approvals
+    from store.registry.review import spec
     path = smas_sheet(tmp_path / "tonghop.xlsx", "Giữa học kì II", GOOD_ROWS)
     import_file(primary_db, "tonghop_th", path)
     groups = [g for g in approvals.pending_groups(primary_db, "Asia/Ho_Chi_Minh")

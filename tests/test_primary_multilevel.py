@@ -5,7 +5,7 @@ import csv
 
 import pytest
 
-from store.clock import school_year_of
+from store.core.clock import school_year_of
 from store.imports import ImportRowsError, import_file
 
 from .fixtures_commands import Conversation, hk1_day

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 
 from outbox import digest
-from store import guardian_accounts, otp
-from store.clock import utcnow
-from store.primary import tt27
-from store.text import fold
+from store.school import guardian_accounts, otp
+from store.core.clock import utcnow
+from store.rules import tt27
+from store.core.text import fold
 
 from .fixtures_commands import Conversation, hk1_day
 from .fixtures_web import post_form

@@ -5,8 +5,9 @@ import sqlite3
 
 import pytest
 
-from store import levels, migrate
-from store.connection import connect
+from store.school import levels
+from store.core import migrate
+from store.core.connection import connect
 
 
 def _at_version(path, version: int):
@@ -90,8 +91,8 @@ def test_khoi_parse(cell, grade):
 
 
 def test_registry_maps_khoi_to_rules():
-    from store import tt22
-    from store.primary import tt27
+    from store.rules import tt22
+    from store.rules import tt27
     assert levels.rules_of(3) is tt27 and levels.rules_of(7) is tt22 and levels.rules_of(11) is tt22
     assert levels.scheme_of(-2) is levels.Scheme.MN
     assert levels.grades_of("TH+THCS") == (1, 2, 3, 4, 5, 6, 7, 8, 9)

@@ -12,7 +12,7 @@ import pytest
 import settings as settings_mod
 
 from outbox.render import parts_needed, prepare
-from store.clock import school_year_of
+from store.core.clock import school_year_of
 from store.imports import import_file
 
 from .fixtures_commands import Conversation, hk1_day

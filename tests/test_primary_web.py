@@ -11,9 +11,9 @@ from html import unescape
 import pytest
 
 import settings as settings_mod
-from store import guardian_accounts, otp, users
-from store.clock import local_today, school_year_of
-from store.phones import normalise
+from store.school import guardian_accounts, otp, users
+from store.core.clock import local_today, school_year_of
+from store.school.phones import normalise
 
 from .conftest import write_config
 from .fixtures_web import STAFF_PASSWORD, login_staff, post_form

@@ -122,7 +122,7 @@ def test_levels_are_read_in_every_usual_spelling(text, level):
 
 
 def test_the_cli_imports_a_word_file_and_names_bad_questions(cli, tmp_path):
-    from store.connection import connect
+    from store.core.connection import connect
     cli("init", check=True)
     db = connect(tmp_path / "sll.db")
     db.execute("INSERT INTO schools (code, name, level, created_at) VALUES ('S1', 'T', 'THCS', 'x')")

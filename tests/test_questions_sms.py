@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from commands.service import answer
-from store.clock import iso, utcnow
+from store.core.clock import iso, utcnow
 from store.questions import attempts
 
 from .fixtures_questions import key_letters
@@ -126,9 +126,9 @@ def test_two_children_in_one_test_must_be_chosen(convo, demo_quiz, store_builder
     db = convo.db
     # Give the family a second child in 8A2 (twins), then refresh the test's variants.
     import random
-    from store.clock import school_year_of
+    from store.core.clock import school_year_of
     from store.questions import quizzes
-    from store.connection import transaction
+    from store.core.connection import transaction
     year = school_year_of(utcnow().date())
     class_id = hoa.class_id
     sid = db.execute("INSERT INTO students (code, full_name, given_name_folded, school_id) VALUES "

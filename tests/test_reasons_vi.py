@@ -176,7 +176,7 @@ def test_grade_book_a_bad_parameter(client, teacher, school_db):
 # -- the guard -------------------------------------------------------------------------------------------------------
 ENGLISH = ("bad ", " is empty", "use ", "not a ", "must be", "reload", "unknown ", "missing ", "duplicate",
            "is not ", "row ")
-GUARDED = sorted((ROOT / "store" / "imports").glob("*.py")) + [ROOT / "store" / "gradebook.py",
+GUARDED = sorted((ROOT / "store" / "imports").glob("*.py")) + [ROOT / "store" / "secondary" / "gradebook.py",
                                                               ROOT / "store" / "primary" / "gradebook.py"]
 REFUSERS = {"RowRejected", "OutsideSchool", "ImportFileError", "MissingColumnsError", "Problem", "refuse",
             "InvalidValue"}

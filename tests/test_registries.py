@@ -14,8 +14,9 @@ from flask import Flask
 import web
 from outbox import digest, digest_sources
 from demo import preschool as preschool_demo, primary as primary_demo, school as demo_school
-from store import approvals, review_registry
-from store.clock import utcnow
+from store.review import approvals
+from store.registry import review as review_registry
+from store.core.clock import utcnow
 from store.imports import ImportKind, import_file, registry
 from web.menu import entries
 

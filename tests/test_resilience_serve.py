@@ -13,8 +13,8 @@ from datetime import datetime
 
 import pytest
 
-from store import backups
-from store.connection import connect
+from store.core import backups
+from store.core.connection import connect
 
 from .conftest import write_config
 from .fixtures_gateway import wait_until

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from store.clock import iso, utcnow
-from store.retention import purge_bodies
+from store.core.clock import iso, utcnow
+from store.messaging.retention import purge_bodies
 
 
 def test_old_bodies_go_states_stay(db):
@@ -23,7 +23,7 @@ def test_old_bodies_go_states_stay(db):
 
 
 def test_mk_codes_are_blanked_once_expired_unless_still_on_their_way(db):
-    from store.retention import purge_codes
+    from store.messaging.retention import purge_codes
     old, new = iso(utcnow() - timedelta(minutes=11)), iso(utcnow())
     for when, state, kind in ((old, "delivered", "otp"), (old, "sending", "otp"), (new, "delivered", "otp"),
                               (old, "delivered", "reply")):

@@ -1,4 +1,4 @@
-"""The review status (store/review_status.py): one str Enum, one table per machine, matching the schema.
+"""The review status (store/review/status.py): one str Enum, one table per machine, matching the schema.
 
 The moves the writers make are checked where they run: tests/test_approvals.py, test_forum.py,
 test_library_store.py and test_rounds.py watch every review status their scenarios change
@@ -14,7 +14,7 @@ import pytest
 
 from store.community.forum_rules import TRANSITIONS as FORUM_MOVES, PostStatus
 from store.library.states import LABELS as LIBRARY_LABELS, TRANSITIONS as LIBRARY_ACTIONS, ItemState
-from store.review_status import APPROVAL, LABELS, LIBRARY, MACHINES, MODERATION, ReviewStatus as R, sql_in
+from store.review.status import APPROVAL, LABELS, LIBRARY, MACHINES, MODERATION, ReviewStatus as R, sql_in
 
 from .state_moves import checked_review_moves, moves, reviewed_tables
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from store.clock import local_today, school_year_of
+from store.core.clock import local_today, school_year_of
 from store.community import rounds
 from store.community.poll_rules import PollError
-from store.users import set_password
+from store.school.users import set_password
 
 from .fixtures_commands import Conversation
 from .fixtures_web import STAFF_PASSWORD, login_staff, post_form
@@ -18,7 +18,7 @@ HOMEROOM = "dd-gv001.thcs-dd"          # Nguyễn Thu Hà, GVCN 8A2 in the demo 
 
 @pytest.fixture(autouse=True)
 def review_moves(request):
-    """Every review status these tests change is a move of its machine (store/review_status.py)."""
+    """Every review status these tests change is a move of its machine (store/review/status.py)."""
     yield from checked_review_moves(request)
 
 

@@ -7,7 +7,7 @@ import threading
 from outbox import messages
 from outbox.sender import Sender
 from outbox.transport import SubmitResult
-from store.connection import connect, transaction
+from store.core.connection import connect, transaction
 
 
 class ScriptedTransport:

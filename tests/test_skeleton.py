@@ -6,9 +6,10 @@ import sqlite3
 import pytest
 
 import settings as settings_mod
-from store import migrate, users
-from store.connection import connect
-from store.errors import UserError
+from store.core import migrate
+from store.school import users
+from store.core.connection import connect
+from store.core.errors import UserError
 
 from .conftest import write_config
 

@@ -8,9 +8,10 @@ import pytest
 from demo import school as demo_school
 from demo.sheets import Sheet
 from demo.staff import Roster, write
-from store import users
+from store.school import users
 from store.imports import ImportRowsError, import_file
-from store.staff import accounts, assignments, roster
+from store.staff import accounts
+from store.school import assignments, roster
 
 from .fixtures_imports import write_xlsx
 

@@ -5,7 +5,7 @@ import pytest
 
 from commands.base import Audience
 from commands.registry import COMMANDS
-from store.staff import roster
+from store.school import roster
 from demo.staff import SHOWCASE_TEACHER
 
 TEACHER = SHOWCASE_TEACHER[2]          # 0911222333, DD-GV001 Nguyễn Thu Hà, GVCN 8A2
@@ -81,7 +81,7 @@ def test_ask_answers_pc_like_the_gateway(cli, school_db):
 def test_pc_through_the_simulator_and_a_staff_code_sms(live):
     """MO from a teacher's phone over SMPP, and a reset code sent as an `otp` SMS, both through the real sender."""
     from outbox.account_codes import deliver
-    from store.connection import transaction
+    from store.core.connection import transaction
 
     from .fixtures_gateway import wait_until
     engine, sim, settings, db = live()
@@ -115,7 +115,7 @@ def test_the_staff_texts_fit_one_part():
 def test_mk_from_a_staff_phone_texts_a_code_for_the_staff_account(convo, school_db):
     import re
 
-    from store import users
+    from store.school import users
     from store.staff import codes
     reply = convo.send(TEACHER, "MK")
     assert reply.startswith("Ma dang nhap So lien lac: ") and "Ten dang nhap: dd-gv001.thcs-dd" in reply

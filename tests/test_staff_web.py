@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from store import users
-from store.clock import local_today
+from store.school import users
+from store.core.clock import local_today
 from demo.staff import SHOWCASE_TEACHER
 
 from .fixtures_web import STAFF_PASSWORD, csrf_of, login_staff, post_form, nav_click
@@ -276,7 +276,7 @@ def test_an_assignments_upload_shows_the_diff(admin, school_db, tmp_path):
 
 
 def test_the_staff_home_shows_each_classes_day_for_the_coordinator(client, make_staff, school_db):
-    from store.clock import now_iso
+    from store.core.clock import now_iso
     make_staff("dp.dd", "reviewer", "THCS-DD")
     login_staff(client, "dp.dd")
 

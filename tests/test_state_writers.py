@@ -1,5 +1,5 @@
 """Every writer of a message or part state, run over rows in every state: each move it makes is one the
-state table (store/message_states.py) allows, and no writer of a state is left out of this test."""
+state table (store/messaging/states.py) allows, and no writer of a state is left out of this test."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -10,8 +10,8 @@ import pytest
 from outbox import delivery, messages
 from outbox.states import INITIAL, MessageState as S, ReceiptStat, can_move
 from outbox.transport import SubmitResult
-from store.clock import iso, utcnow
-from store.connection import transaction
+from store.core.clock import iso, utcnow
+from store.core.connection import transaction
 
 from .state_moves import CODE, clear, forbidden, moves, watch, writers_in
 
@@ -140,7 +140,7 @@ def test_no_writer_of_a_message_state_is_left_out():
 
 
 def test_reports_and_pages_take_their_state_lists_and_labels_from_the_table():
-    from store import reports
+    from store.messaging import reports
     from web import frame
     assert set(reports.FAILED_STATES) == messages.RESENDABLE
     assert {s.value for s in S} <= set(frame.STATE_VI)

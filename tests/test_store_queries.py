@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from store import events, families, grades, news, records, results, subjects, terms
-from store.records import Session
-from store.subjects import Subject
-from store.tt22 import Level, Mark, SubjectKind
+from store.school import events, families, records, subjects, terms
+from store.secondary import grades, news, results
+from store.school.records import Session
+from store.school.subjects import Subject
+from store.rules.tt22 import Level, Mark, SubjectKind
 
 YEAR = "2025-2026"
 TODAY = date(2025, 10, 20)

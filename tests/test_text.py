@@ -1,6 +1,6 @@
 import pytest
 
-from store.text import fold, given_name
+from store.core.text import fold, given_name
 
 
 @pytest.mark.parametrize("raw, folded", [
@@ -28,7 +28,7 @@ def test_given_name():
 
 
 def test_phone_mapping_notes_say_every_change():
-    from store.phones import mask, modernise, normalise
+    from store.school.phones import mask, modernise, normalise
     assert modernise("1662345678") == ("0362345678", "thêm số 0 ở đầu và đổi đầu số cũ 0166 → 036 "
                                                      "(1662345678 → 0362345678)")
     assert normalise("84912345678", ton=1) == normalise("0912345678") == normalise("912345678") == "+84912345678"

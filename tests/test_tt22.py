@@ -9,10 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from store import tt22
-from store.tt22 import (InvalidScore, Level, Mark, SubjectKind, SubjectResult, comment_term_result,
-                        comment_year_result, learning_level, learning_level_of, official_or_computed, parse_score,
-                        round_half_up, term_average, tx_count, year_average, year_conduct)
+from store.rules import tt22
+from store.rules.tt22 import InvalidScore, Level, Mark, SubjectKind, SubjectResult, comment_term_result, comment_year_result, learning_level, learning_level_of, official_or_computed, parse_score, round_half_up, term_average, tx_count, year_average, year_conduct
 
 
 def D(text: str) -> Decimal:

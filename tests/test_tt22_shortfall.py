@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from store.tt22 import Level, Mark, SubjectKind, SubjectResult, learning_level_of, shortfall
+from store.rules.tt22 import Level, Mark, SubjectKind, SubjectResult, learning_level_of, shortfall
 
 S, C = SubjectKind.SCORED, SubjectKind.COMMENT
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, strategies as st
 
-from store.primary import tt27
-from store.primary.tt27 import Point, QualityLevel as Q, SubjectLevel as S, PeriodicTest, YearInputs, YearResult
+from store.rules import tt27
+from store.rules.tt27 import Point, QualityLevel as Q, SubjectLevel as S, PeriodicTest, YearInputs, YearResult
 
 SUBJECTS_G4 = [c for c, (_, grades) in tt27.SUBJECTS.items() if 4 in grades]
 

@@ -1,4 +1,4 @@
-"""Announcements leave a trace (web/review.py, store/announcements.py): grade and several-class targets, a
+"""Announcements leave a trace (web/review.py, store/messaging/announcements.py): grade and several-class targets, a
 scheduled send, the "Thông báo đã gửi" page with delivered rate and failures, and the notice on the parent's
 page."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from store.clock import parse_iso
+from store.core.clock import parse_iso
 
 from .fixtures_web import login_staff, post_form
 from .test_web_parents import login_parent

@@ -10,9 +10,10 @@ import pytest
 from outbox import delivery as outbox_delivery
 from outbox import messages as outbox_messages
 from outbox.transport import SubmitResult
-from store import reports, tokens
-from store.clock import utcnow
-from store.connection import transaction
+from store.messaging import reports
+from store.school import tokens
+from store.core.clock import utcnow
+from store.core.connection import transaction
 
 from .builders import school_id
 
@@ -120,7 +121,7 @@ def audit_rows(db, actor: str) -> list[tuple]:
         "SELECT action, school_id, student_id, detail FROM audit_log WHERE actor = ? ORDER BY id", [actor])]
 
 
-# -- store/tokens.py -------------------------------------------------------------------------------------------
+# -- store/school/tokens.py -------------------------------------------------------------------------------------------
 def test_a_token_is_stored_only_as_its_hash_and_verifies_until_revoked(school_db):
     token_id, secret = tokens.create(school_db, "delivery", school_code="THCS-DD", label="So GD")
     row = school_db.execute("SELECT * FROM api_tokens WHERE id = ?", [token_id]).fetchone()
@@ -376,7 +377,7 @@ def test_errors_under_api_are_json_and_elsewhere_not(client, make_token):
 
 
 def test_a_crash_inside_the_api_answers_json_500(web_app, make_token, monkeypatch):
-    from store import message_reads
+    from store.messaging import message_reads
 
     def broken(db, message_id):
         raise RuntimeError("disk on fire")

@@ -1,8 +1,8 @@
 """Staff and parent login: passwords, CSRF, rate limit, MK password setting, sessions."""
 from __future__ import annotations
 
-from store import otp
-from store.phones import normalise
+from store.school import otp
+from store.school.phones import normalise
 
 from .fixtures_web import STAFF_PASSWORD, csrf_of, login_staff, post_form
 

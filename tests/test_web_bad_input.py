@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from store import tokens
+from store.school import tokens
 
 from .fixtures_web import login_staff, post_form
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from outbox import messages
-from store.contacts import reasons
-from store.phones import normalise
+from store.messaging.contacts import reasons
+from store.school.phones import normalise
 
 from .fixtures_web import login_staff, post_form
 from .test_web_review import student

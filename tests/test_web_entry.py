@@ -1,4 +1,4 @@
-"""Teacher data entry on the web (web/entry.py, store/gradebook.py) on the demo school: THCS-DD 8A2 has
+"""Teacher data entry on the web (web/entry.py, store/secondary/gradebook.py) on the demo school: THCS-DD 8A2 has
 DD900001 Nguyễn Thị Hoa (guardian 0912345678, also of CVA900001 at THPT-CVA 11A1); DD900002 is in 7A1.
 THCS Toán has 140 periods a year (4 TX a term), Công nghệ in grade 8 52 (3 TX), GDTC is a comment subject."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from store.clock import local_today
+from store.core.clock import local_today
 
 from .builders import approve_all, this_year as year
 from .fixtures_commands import Conversation, hk1_day

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from store.contacts import reasons
+from store.messaging.contacts import reasons
 
 from .fixtures_web import login_staff
 from .test_web_contacts import nam_failed  # noqa: F401 (fixture)
@@ -46,7 +46,7 @@ def test_inbox_search_ignores_accents_and_exports(client, make_staff, school_db,
 
 
 def test_the_week_view_falls_back_to_the_entry_date(client, school_db, web_settings):
-    from store.clock import local_today
+    from store.core.clock import local_today
 
     from .test_web_parents import add_scores, current_year, login_parent, student as child
     sid = child(school_db, "DD900001")[0]

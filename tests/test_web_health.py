@@ -17,7 +17,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from outbox import messages
-from store import stats
+from store.messaging import stats
 from web import create_app
 
 from .conftest import ROOT, write_config

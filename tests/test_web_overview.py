@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from store.clock import local_today, school_year_of
+from store.core.clock import local_today, school_year_of
 
 from .fixtures_web import STAFF_PASSWORD, login_staff
 from .builders import insert_grade
@@ -26,7 +26,7 @@ def row_cells(html: str, table: str, class_name: str) -> dict[str, str]:
 
 
 def level_counts(cells: dict[str, str], what: str) -> dict:
-    from store.tt22 import Level
+    from store.rules.tt22 import Level
     return {(Level(k.split(":")[1]) if not k.endswith(":none") else None): int(v)
             for k, v in cells.items() if k.startswith(f"{what}:") and int(v)}
 

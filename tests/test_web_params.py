@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from store.community.poll_rules import PollError
-from store.errors import SchemaError
+from store.core.errors import SchemaError
 from web.params import BadParam
 
 

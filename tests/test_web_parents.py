@@ -14,10 +14,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from store import families, guardian_accounts, otp
-from store.clock import iso, local_today, school_year_of, utcnow
-from store.phones import normalise
-from store.text import fold
+from store.school import families, guardian_accounts, otp
+from store.core.clock import iso, local_today, school_year_of, utcnow
+from store.school.phones import normalise
+from store.core.text import fold
 
 from . import builders
 from .fixtures_commands import Conversation
@@ -167,7 +167,7 @@ def test_the_index_lists_this_years_children_with_school_class_and_links(client,
     assert "Nguyễn Minh An" in html and "Trường THPT Chu Văn An" in html and "11A1" in html
     assert NAM not in html and "Lê Hoàng Nam" not in html
     assert f'href="/parent/child/{HOA}"' in html and f'href="/parent/child/{AN}/week"' in html
-    # The list order is the SMS's C1, C2 (store.families).
+    # The list order is the SMS's C1, C2 (store.school.families).
     assert html.index(HOA) < html.index(AN)
     sids = {student(school_db, HOA)[0], student(school_db, AN)[0]}
     rows = audit_rows(school_db, "web:parent:children")
@@ -369,7 +369,7 @@ def test_the_digest_switch_has_the_same_effect_as_huy_and_dk(client, school_db, 
     sms.send("0912345678", "DK")
     sms.send("0912345678", f"HUY {HOA}")
     assert opted(school_db, "0912345678") == web_state == {HOA: 1, AN: 0}
-    # What the digest builder reads (store.families) sees the same.
+    # What the digest builder reads (store.school.families) sees the same.
     fam = families.guardian_by_phone(school_db, normalise("0912345678"), local_today(web_settings.sms.timezone))
     assert {c.code: c.digest_opt_out for c in fam.children} == {HOA: True, AN: False}
     assert [r[0] for r in audit_rows(school_db, "web:parent:digest-off")] == ["09xxxx5678"]

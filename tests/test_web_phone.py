@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from outbox import messages
-from store import teacher_messages
+from store.messaging import teacher_messages
 
 from .fixtures_web import STAFF_PASSWORD
 from .test_web_parents import PASSWORD, set_password

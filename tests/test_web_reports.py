@@ -8,9 +8,9 @@ import pytest
 from outbox import delivery, messages
 from outbox.delivery import MessageOutcome, PartOutcome
 from outbox.transport import SubmitResult
-from store import inbox as inbox_store
-from store.clock import local_today
-from store.phones import normalise
+from store.messaging import inbox as inbox_store
+from store.core.clock import local_today
+from store.school.phones import normalise
 
 from .fixtures_web import login_staff, post_form
 
@@ -298,7 +298,7 @@ def test_the_staff_home_counts_today_pending_approvals_and_unanswered_messages(c
                       "LIMIT 3)", [hoa])
     gid = school_db.execute("SELECT id FROM guardians WHERE phone = ?", [normalise("0912345678")]).fetchone()[0]
     klass = school_db.execute("SELECT class_id FROM enrollments WHERE student_id = ?", [hoa]).fetchone()[0]
-    from store import teacher_messages
+    from store.messaging import teacher_messages
     teacher_messages.create(school_db, "NGHI", school_id=dd, class_id=klass, student_id=hoa, guardian_id=gid,
                             body="con bi sot")
     login_staff(client, make_staff("co.lan", "admin", school="THCS-DD"))

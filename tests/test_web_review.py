@@ -10,8 +10,9 @@ from decimal import Decimal
 import pytest
 
 from outbox import notices, quiet
-from store import approvals, teacher_messages
-from store.clock import iso, parse_iso
+from store.review import approvals
+from store.messaging import teacher_messages
+from store.core.clock import iso, parse_iso
 from store.imports import import_file
 
 from .builders import this_year as year

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from store.clock import iso, school_year_of, utcnow
+from store.core.clock import iso, school_year_of, utcnow
 from store.questions import attempts, bank, quizzes
 
 from .fixtures_questions import BAD_DOCX, GOOD_DOCX, key_letters, write_docx

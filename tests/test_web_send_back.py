@@ -1,10 +1,10 @@
 """Approvals: "Trả lại" with a reason (corrections go back to what parents saw, new rows go away), old → new for
-corrections, the send-backs listed for whoever entered them, select-all (store/corrections.py, web/review.py)."""
+corrections, the send-backs listed for whoever entered them, select-all (store/review/corrections.py, web/review.py)."""
 from __future__ import annotations
 
 import json
 
-from store import corrections
+from store.review import corrections
 
 from .fixtures_web import STAFF_PASSWORD, login_staff, post_form
 from .test_web_review import current_score, groups_on_page, import_pending, new_value, pending_of, student
@@ -62,8 +62,8 @@ def test_chosen_new_rows_are_removed_the_others_wait(client, make_staff, school_
 def test_teachers_see_only_their_own_send_backs(school_db):
     from datetime import date
 
-    from store.approvals import GroupKey
-    from store.review_registry import spec
+    from store.review.approvals import GroupKey
+    from store.registry.review import spec
     sid, cid, dd = student(school_db, "DD900001")
     for who in ("gv.toan", "gv.van"):
         school_db.execute("INSERT INTO approval_returns (school_id, class_id, kind, subject, entered_by, entered_day, "
@@ -74,7 +74,7 @@ def test_teachers_see_only_their_own_send_backs(school_db):
     key = GroupKey(spec("grades"), dd + 1, cid, "TOAN", "x", date(2026, 11, 2))
     import pytest
 
-    from store.approvals import ApprovalError
+    from store.review.approvals import ApprovalError
     with pytest.raises(ApprovalError):
         corrections.send_back(school_db, key, "x", actor="rv", tz="Asia/Ho_Chi_Minh", school_id=dd)
 

@@ -1,4 +1,4 @@
-"""Teachers announce to their own classes (web/notice_review.py, store/teacher_notices.py, store/notice_requests.py):
+"""Teachers announce to their own classes (web/notice_review.py, store/review/teacher_notices.py, store/review/notice_requests.py):
 the school's setting (gửi ngay, cần duyệt, không cho phép), the class check in the store, the approval queue."""
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 from outbox import quiet
-from store import notice_requests
-from store.clock import iso, parse_iso
-from store.teacher_notices import NoticeRefused, TeacherNotices, own_classes, set_setting
+from store.review import notice_requests
+from store.core.clock import iso, parse_iso
+from store.review.teacher_notices import NoticeRefused, TeacherNotices, own_classes, set_setting
 
 from .fixtures_web import csrf_of, login_staff, nav_click, post_form
 from .test_web_announce_trace import send
@@ -136,7 +136,7 @@ def test_a_forged_post_to_another_class_or_the_school_is_refused(client, school_
 
 
 def test_the_store_refuses_another_class_whatever_the_form(school_db):
-    from store import users
+    from store.school import users
     uid = users.add_user(school_db, "gv.store", "teacher", "mat-khau-dai-1", school_code="THCS-DD",
                          class_names=["8A2"])
     own = student(school_db, "DD900001")[1]
@@ -186,7 +186,7 @@ def test_the_school_settings_page(client, make_staff, school_db, teacher):
 
 def test_a_roster_teacher_announces_to_the_classes_of_their_assignment(client, school_db):
     """dd-gv001 (staff roster): the assignment in force names 6A1, 6A2, 8A1, 8A2 at THCS-DD."""
-    from store import users
+    from store.school import users
     from .test_staff_web import TEACHER_LOGIN, _uid
     users.set_password(school_db, _uid(school_db, TEACHER_LOGIN), "correct-horse-1")
     set_mode(school_db, "direct")

@@ -3,7 +3,7 @@
 Everything the domain needs is here: its table (what its migration would
 create), its import kind with its own header synonyms, its review spec and
 its digest news source. Registering it is one line in each registry
-(store.imports.registry.KINDS, store.review_registry.REVIEW_SPECS,
+(store.imports.registry.KINDS, store.registry.review.REVIEW_SPECS,
 outbox.digest_sources.NEWS_SOURCES); tests append them with monkeypatch.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from store.imports import values as v
 from store.imports.base import Context, ImportHandler, Op, Outcome, Row, upsert_reviewed
 from store.imports.errors import RowRejected
 from store.imports.kind import ImportKind
-from store.review_spec import per_student
+from store.review.spec import per_student
 
 SCHEMA = ("CREATE TABLE toy_notes (student_id INTEGER NOT NULL REFERENCES students(id), school_year TEXT NOT NULL, "
           "body TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending', approved_by TEXT, approved_at TEXT, "

@@ -18,12 +18,14 @@ from flask import Blueprint, abort, flash, g, make_response, redirect, render_te
 
 from outbox.account_codes import deliver
 from outbox.wake import Wake
-from store import audit, tokens
-from store.clock import local_today, school_year_of
-from store.connection import transaction
-from store.errors import UserError
-from store.staff import accounts, assignments, codes, roster
-from store.staff.roster import Position
+from store.core import audit
+from store.school import tokens
+from store.core.clock import local_today, school_year_of
+from store.core.connection import transaction
+from store.core.errors import UserError
+from store.staff import accounts, codes
+from store.school import assignments, roster
+from store.school.roster import Position
 
 from . import auth
 from .auth import staff_required

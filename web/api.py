@@ -19,10 +19,12 @@ from datetime import date
 from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from store import audit, message_reads, reports, tokens
-from store.clock import local_today
-from store.phones import mask
-from store.tokens import Scope
+from store.core import audit
+from store.messaging import message_reads, reports
+from store.school import tokens
+from store.core.clock import local_today
+from store.school.phones import mask
+from store.school.tokens import Scope
 
 from .db import get_db, settings
 

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
-from store import audit, guardian_accounts, phones, users
-from store.clock import local_today
-from store.errors import UserError
-from store.staff.assignments import scope as staff_scope
+from store.core import audit
+from store.school import guardian_accounts, phones, users
+from store.core.clock import local_today
+from store.core.errors import UserError
+from store.school.assignments import scope as staff_scope
 
 from . import login_limit, sessions
 from .db import get_db, settings

@@ -11,10 +11,10 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from store.clock import local_today, school_year_of
-from store.contacts import numbers
-from store.phones import mask, national
-from store.users import Role
+from store.core.clock import local_today, school_year_of
+from store.messaging.contacts import numbers
+from store.school.phones import mask, national
+from store.school.users import Role
 
 from .auth import staff_required
 from .db import get_db, settings

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g
 
-from store.connection import open_settings_db
+from store.core.connection import open_settings_db
 
 
 def settings():

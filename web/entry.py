@@ -3,9 +3,9 @@
 - GET /staff/entry?class=<id>&subject=<code>&term=<1|2>: pick a class, a subject and a term; the
   book shows every enrolled student with TX1..TXn, GK, CK (pending values marked), the term
   average once approved and as parents see it now, and a comment box.
-- POST /staff/entry: the edited cells and comments, all or nothing (store.gradebook.save).
+- POST /staff/entry: the edited cells and comments, all or nothing (store.secondary.gradebook.save).
 
-Scope: a teacher opens only their classes (store.staff.assignments.scope: the assignment in force
+Scope: a teacher opens only their classes (store.school.assignments.scope: the assignment in force
 plus user_classes) and, where their row names a subject,
 only that subject; admins and reviewers their school, operators every school. Reviewers read only.
 Anything outside the scope is a 404.
@@ -16,10 +16,12 @@ import re
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from store import audit, gradebook, levels, terms
-from store.clock import local_today, school_year_of
-from store.connection import transaction
-from store.gradebook import CellEdit, EntryRejected
+from store.core import audit
+from store.secondary import gradebook
+from store.school import levels, terms
+from store.core.clock import local_today, school_year_of
+from store.core.connection import transaction
+from store.secondary.gradebook import CellEdit, EntryRejected
 
 from outbox.templating import fmt_number
 

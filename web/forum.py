@@ -11,8 +11,8 @@ import functools
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
-from store import audit
-from store.clock import local_today, school_year_of
+from store.core import audit
+from store.core.clock import local_today, school_year_of
 from store.community import moderation, posts, rooms
 from store.community.forum_rules import MAX_BODY, MAX_TITLE, ForumError, PostStatus, RoomKind
 

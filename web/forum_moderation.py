@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from store.clock import local_today, school_year_of
+from store.core.clock import local_today, school_year_of
 from store.community import moderation, rooms
 from store.community.forum_rules import ForumError, PostStatus
-from store.phones import mask
+from store.school.phones import mask
 
 from .auth import staff_required
 from .db import get_db, settings

@@ -33,7 +33,7 @@ def local_time(stamp: str | None, tz: str) -> str:
     """A stored UTC timestamp as the school reads it: dd/mm/yyyy HH:MM local time."""
     from zoneinfo import ZoneInfo
 
-    from store.clock import parse_iso
+    from store.core.clock import parse_iso
     if not stamp:
         return ""
     return parse_iso(stamp).astimezone(ZoneInfo(tz)).strftime("%d/%m/%Y %H:%M")

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, g, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
-from store.clock import local_today, parse_iso, school_year_of
-from store.reports import STATE_LABELS
+from store.core.clock import local_today, parse_iso, school_year_of
+from store.messaging.reports import STATE_LABELS
 
 STATE_VI = {
     **STATE_LABELS,        # message states, from the state table

@@ -14,9 +14,9 @@ from flask import Blueprint, Response, jsonify
 from gateway import heartbeat
 from gateway.session import BindType, SessionState
 from outbox import scheduler
-from store.clock import utcnow
-from store.disk import storage_problem
-from store.migrate import latest_version, user_version
+from store.core.clock import utcnow
+from store.core.disk import storage_problem
+from store.core.migrate import latest_version, user_version
 
 from .db import get_db, redis, settings
 

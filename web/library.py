@@ -20,7 +20,7 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
                    session, url_for)
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from store import audit
+from store.core import audit
 from store.library import access, files, items, review, roster, search
 from store.library.errors import LibraryError
 from store.library.states import LABELS, Action, ItemState

@@ -1,7 +1,7 @@
 """The Prometheus collector behind `/metrics`: SQLite counts and the SMPP processes' published counters.
 
 Outbox, inbox, receipt and digest counts are gauges over every row kept
-(store/stats.py, each from an index). Bind gauges and the per-process
+(store/messaging/stats.py, each from an index). Bind gauges and the per-process
 counters (sender, inbound PDUs, answers, receipts applied) come from the
 statuses the `gateway`/`worker` processes publish to Redis; a counter is
 labelled with its process (``host:pid``) and restarts from 0 with it.
@@ -18,7 +18,7 @@ from gateway.session import SessionState
 from outbox.digest_states import DigestRunState
 from outbox.messages import MessageKind
 from outbox.states import MessageState
-from store import stats
+from store.messaging import stats
 
 logger = logging.getLogger(__name__)
 

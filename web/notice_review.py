@@ -3,7 +3,7 @@
 The composer itself is the admins' one (web/review.py, /staff/announce);
 for a teacher it offers only their classes of this school year, and this
 module decides what a confirmed send becomes, by the school's setting
-(store.teacher_notices): queued at once, a request in the approval queue,
+(store.review.teacher_notices): queued at once, a request in the approval queue,
 or refused. Reviewers, admins and operators approve ("Duyệt": queued then,
 quiet hours and the chosen time still hold) or return ("Trả lại", with a
 reason the teacher reads on the composer page) on the approvals page.
@@ -14,12 +14,14 @@ from flask import Blueprint, abort, flash, g, redirect, request, url_for
 
 from outbox.announce import enqueue_send
 from outbox.wake import Wake
-from store import announcements, audit, notice_requests
-from store.clock import iso, local_today, parse_iso, school_year_of, utcnow
-from store.connection import transaction
-from store.notice_requests import RequestStatus
-from store.teacher_notices import NoticeRefused, TeacherNotices, authorise, own_classes, setting
-from store.users import Role
+from store.messaging import announcements
+from store.core import audit
+from store.review import notice_requests
+from store.core.clock import iso, local_today, parse_iso, school_year_of, utcnow
+from store.core.connection import transaction
+from store.review.notice_requests import RequestStatus
+from store.review.teacher_notices import NoticeRefused, TeacherNotices, authorise, own_classes, setting
+from store.school.users import Role
 
 from .auth import staff_required
 from .db import get_db, redis, settings

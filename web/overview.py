@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, render_template, request
 
-from store import audit, overview, reports, trends
-from store.clock import local_today
-from store.periods import Semester
-from store.terms import current_term
+from store.core import audit
+from store.secondary import overview
+from store.messaging import reports, trends
+from store.core.clock import local_today
+from store.rules.periods import Semester
+from store.school.terms import current_term
 
 from . import params, xlsx
 from .auth import staff_required

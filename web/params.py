@@ -5,7 +5,7 @@ names it; `status` 404 when the thing asked for is outside the viewer's
 scope). A page that wants to show its own form again catches it; one that
 does not lets it rise to `error_page`, registered in web/__init__.py, which
 renders the Vietnamese error page in the site frame (JSON under /api/).
-A store refusal (`store.errors.StoreError`) no page caught is a 400 the same
+A store refusal (`store.core.errors.StoreError`) no page caught is a 400 the same
 way, naming what was refused.
 """
 from __future__ import annotations
@@ -17,11 +17,12 @@ from datetime import date
 from flask import current_app, g
 from werkzeug.exceptions import BadRequest, NotFound
 
-from store import gradebook, reports
-from store.clock import school_year_of
-from store.errors import BackupError, SchemaError, StoreError
-from store.periods import SEMESTER_CHOICES, PeriodError, Semester
-from store.users import Role
+from store.secondary import gradebook
+from store.messaging import reports
+from store.core.clock import school_year_of
+from store.core.errors import BackupError, SchemaError, StoreError
+from store.rules.periods import SEMESTER_CHOICES, PeriodError, Semester
+from store.school.users import Role
 
 from .db import get_db
 

@@ -19,7 +19,7 @@ def _poll_time(stamp: str | None) -> str:
     """A stored UTC time as the school reads it: HH:MM dd/mm/yyyy."""
     from zoneinfo import ZoneInfo
 
-    from store.clock import parse_iso
+    from store.core.clock import parse_iso
     return parse_iso(stamp).astimezone(ZoneInfo(settings().sms.timezone)).strftime("%H:%M %d/%m/%Y") if stamp else ""
 
 

@@ -3,7 +3,7 @@
 Every number comes from the same store functions the SMS commands use
 (grades.term_reports / subject_report, results, records, events) and the THPT
 subject filter of DIEM/KQ, so the page and the SMS answer never differ.
-Only children linked to the parent's number are shown (store.parent_view);
+Only children linked to the parent's number are shown (store.secondary.parent_view);
 any other student code is a 404, the same as a code that does not exist.
 Every view of a child's data is written to the audit log with the masked
 phone as actor.
@@ -15,10 +15,13 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from outbox.templating import fmt_number, fmt_term
-from store import announcements, audit, events, grades, levels, optout, parent_view, records, results, subjects, terms
-from store.clock import iso, local_today, school_year_of, utcnow
-from store.periods import PeriodError, Semester
-from store.phones import mask
+from store.messaging import announcements
+from store.core import audit
+from store.school import events, levels, optout, records, subjects, terms
+from store.secondary import grades, parent_view, results
+from store.core.clock import iso, local_today, school_year_of, utcnow
+from store.rules.periods import PeriodError, Semester
+from store.school.phones import mask
 
 from .auth import parent_required, safe_target
 from . import parents_preschool, parents_primary

@@ -12,7 +12,7 @@ from datetime import date
 from flask import render_template
 
 from store.preschool import growth, measurements, notes, pickups
-from store.preschool.rules import DOMAINS, LEVELS
+from store.rules.preschool import DOMAINS, LEVELS
 
 W, H, PAD = 340, 220, 30       # the chart's size in SVG units (it scales to the screen)
 

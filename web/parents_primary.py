@@ -10,10 +10,11 @@ from datetime import date
 
 from flask import render_template
 
-from store import events, parent_view, records, terms
-from store.periods import Semester
+from store.school import events, records, terms
+from store.secondary import parent_view
+from store.rules.periods import Semester
 from store.primary import assessments as pa
-from store.primary import tt27
+from store.rules import tt27
 
 
 def child_page(db, linked, *, year: str, current: str, today: date, years: list[str]):

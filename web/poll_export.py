@@ -6,7 +6,7 @@ import io
 from flask import g, send_file
 from openpyxl import Workbook
 
-from store import audit
+from store.core import audit
 from store.community import poll_results, polls
 
 PLACE = {"confirmed": "đã nhận", "waiting": "danh sách chờ"}

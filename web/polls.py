@@ -18,12 +18,12 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from outbox import composer, poll_notices
 from outbox.wake import Wake
-from store import audit
-from store.clock import local_today, school_year_of, utcnow
+from store.core import audit
+from store.core.clock import local_today, school_year_of, utcnow
 from store.community import poll_results, polls
 from store.community.poll_rules import PollError, PollKind, PollStatus, Target, parse_options
-from store.connection import transaction
-from store.phones import mask
+from store.core.connection import transaction
+from store.school.phones import mask
 
 from . import targets as send_targets
 from .auth import staff_required

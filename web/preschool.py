@@ -21,12 +21,15 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from outbox import messages, notices
 from outbox.wake import Wake
-from store import approvals, audit, levels, teacher_messages
-from store.clock import local_today, school_year_of
-from store.connection import transaction
-from store.gradebook import EntryRejected, Problem
+from store.review import approvals
+from store.core import audit
+from store.school import levels
+from store.messaging import teacher_messages
+from store.core.clock import local_today, school_year_of
+from store.core.connection import transaction
+from store.secondary.gradebook import EntryRejected, Problem
 from store.preschool import growth_entry, notes, pickups
-from store.preschool.rules import REMINDERS, Amount, InvalidValue, Note, parse_note
+from store.rules.preschool import REMINDERS, Amount, InvalidValue, Note, parse_note
 
 from . import params
 from .auth import staff_required

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from store import audit, gradebook, levels
-from store.clock import local_today, school_year_of
-from store.connection import transaction
-from store.gradebook import EntryRejected
+from store.core import audit
+from store.secondary import gradebook
+from store.school import levels
+from store.core.clock import local_today, school_year_of
+from store.core.connection import transaction
+from store.secondary.gradebook import EntryRejected
 from store.primary import gradebook as th_book
 from store.primary import overview as th_overview
-from store.primary import tt27
-from store.primary.tt27 import Point
+from store.rules import tt27
+from store.rules.tt27 import Point
 
 from . import params
 from .auth import staff_required

@@ -8,11 +8,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, g, request
 
 from outbox.templating import fmt_term
-from store import audit, grades, records, results
-from store.clock import local_today, school_year_of
-from store.periods import PeriodError, Semester
-from store.terms import current_term
-from store.users import Role
+from store.core import audit
+from store.secondary import grades, results
+from store.school import records
+from store.core.clock import local_today, school_year_of
+from store.rules.periods import PeriodError, Semester
+from store.school.terms import current_term
+from store.school.users import Role
 
 from . import report_card
 from .auth import staff_required

@@ -13,7 +13,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from outbox.templating import fmt_number, fmt_term
-from store.periods import Semester
+from store.rules.periods import Semester
 
 # Debian's fonts-dejavu-core (./dev installs it with chromium); the first that exists is used.
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),

@@ -13,11 +13,12 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from outbox import messages
 from outbox.states import MessageState
 from outbox.wake import Wake
-from store import audit, reports
-from store.contacts import numbers, reasons
-from store.clock import local_today, parse_iso
-from store.phones import mask
-from store.users import Role
+from store.core import audit
+from store.messaging import reports
+from store.messaging.contacts import numbers, reasons
+from store.core.clock import local_today, parse_iso
+from store.school.phones import mask
+from store.school.users import Role
 
 from . import frame, params, xlsx
 from .auth import staff_required

@@ -13,9 +13,10 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from outbox import composer, notices
 from outbox.announce import enqueue_send
-from store import announcements, audit
-from store.clock import local_today, school_year_of, utcnow
-from store.connection import transaction
+from store.messaging import announcements
+from store.core import audit
+from store.core.clock import local_today, school_year_of, utcnow
+from store.core.connection import transaction
 
 from . import notice_review, targets as send_targets
 from .auth import staff_required

@@ -11,8 +11,10 @@ import json
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from outbox import alerts
-from store import approvals, audit, corrections, review_registry
-from store.approvals import ApprovalError, GroupKey
+from store.review import approvals, corrections
+from store.core import audit
+from store.registry import review as review_registry
+from store.review.approvals import ApprovalError, GroupKey
 
 from .auth import safe_target, staff_required
 from .db import get_db, settings

@@ -7,9 +7,11 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from outbox import messages, notices
-from store import audit, phones, teacher_messages
-from store.clock import local_today, school_year_of
-from store.connection import transaction
+from store.core import audit
+from store.school import phones
+from store.messaging import teacher_messages
+from store.core.clock import local_today, school_year_of
+from store.core.connection import transaction
 
 from .auth import staff_required
 from .db import get_db, settings

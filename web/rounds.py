@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from store import terms
-from store.clock import local_today
+from store.school import terms
+from store.core.clock import local_today
 from store.community import rounds
 from store.community.poll_rules import PollError
-from store.staff import roster
+from store.school import roster
 
 from .auth import staff_required
 from .db import get_db, settings

@@ -1,15 +1,15 @@
 """A school's settings on the web: /staff/school (admins for their school, operators for every school).
 
 Today one setting: what happens to a teacher's announcement to their class
-(store.teacher_notices): "gửi ngay", "cần duyệt" (the default) or "không cho
+(store.review.teacher_notices): "gửi ngay", "cần duyệt" (the default) or "không cho
 phép". Every change is in audit_log.
 """
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from store import audit
-from store.teacher_notices import TeacherNotices, set_setting
+from store.core import audit
+from store.review.teacher_notices import TeacherNotices, set_setting
 
 from .auth import staff_required
 from .db import get_db

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, render_template
 
 from outbox.states import MessageState
-from store import reports
-from store.clock import local_today
+from store.messaging import reports
+from store.core.clock import local_today
 from store.staff import rounds
-from store.users import Role
+from store.school.users import Role
 
 from .auth import staff_required
 from .db import get_db, settings

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import g
 
-from store import audiences
+from store.messaging import audiences
 
 
 def choices(db, school_year: str, *, school_label: str = "{name} ({code}): toàn trường",

@@ -29,11 +29,11 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
-from store import audit
-from store.clock import now_iso
+from store.core import audit
+from store.core.clock import now_iso
 from store.imports import ImportFileError, ImportReport, ImportRowsError, import_file, registry
 from store.imports.scope import keep_own, rows_outside
-from store.text import fold
+from store.core.text import fold
 
 from .auth import staff_required
 from .db import get_db, settings
@@ -238,7 +238,7 @@ def _first_codes(since: str) -> list:
     """The new accounts' first one-time codes: texted, or (no phone) shown once on this page, never stored."""
     from outbox.account_codes import deliver_invites
     from outbox.wake import Wake
-    from store.connection import transaction
+    from store.core.connection import transaction
 
     from .db import redis
     db = get_db()

@@ -9,9 +9,9 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
-from ..errors import StoreError
-from ..review_status import MODERATION, ReviewStatus
-from ..text import fold
+from store.core.errors import StoreError
+from store.review.status import MODERATION, ReviewStatus
+from store.core.text import fold
 
 MAX_TITLE = 120
 MAX_BODY = 10_000
@@ -47,7 +47,7 @@ ROOM_LABELS = {
 # when the school says so), held is held automatically (a phone number, a link or a blocked word).
 PostStatus = ReviewStatus
 
-# The one table of moves a moderation decision may make (store/review_status.py MODERATION); the store
+# The one table of moves a moderation decision may make (store/review/status.py MODERATION); the store
 # refuses anything else.
 TRANSITIONS: dict[PostStatus, frozenset[PostStatus]] = {s: MODERATION.allowed(s) for s in ReviewStatus}
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from .. import audit
-from ..clock import now_iso
-from ..connection import atomic
-from ..review_status import MODERATION, sql_in
+from store.core import audit
+from store.core.clock import now_iso
+from store.core.connection import atomic
+from store.review.status import MODERATION, sql_in
 from .forum_rules import ForumError, PostStatus, block_list, check_transition, clean
 
 # The moderator's queue: every status a post may be approved from (pending, held, and any added later).

@@ -14,8 +14,8 @@ from datetime import datetime
 
 import sqlite_utils
 
-from ..clock import iso, utcnow
-from ..connection import atomic
+from store.core.clock import iso, utcnow
+from store.core.connection import atomic
 from .poll_rules import Place, PollError, PollStatus
 from .polls import Poll
 

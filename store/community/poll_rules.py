@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from ..errors import StoreError
+from store.core.errors import StoreError
 
 MAX_QUESTION = 300
 MAX_OPTION = 40

@@ -12,9 +12,9 @@ from datetime import datetime
 
 import sqlite_utils
 
-from .. import audit
-from ..clock import iso, now_iso, parse_iso, utcnow
-from ..connection import atomic
+from store.core import audit
+from store.core.clock import iso, now_iso, parse_iso, utcnow
+from store.core.connection import atomic
 from .poll_rules import (MAX_QUESTION, Option, PollError, PollKind, PollStatus, Target, check_transition)
 
 

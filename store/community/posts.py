@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from ..clock import now_iso
-from ..connection import atomic
+from store.core.clock import now_iso
+from store.core.connection import atomic
 from . import moderation
 from .forum_rules import MAX_BODY, MAX_TITLE, ForumError, PostStatus, clean, hold_for, one_line
 from .rooms import Room, Viewer

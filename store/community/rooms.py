@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from ..clock import now_iso
+from store.core.clock import now_iso
 from .forum_rules import ROOM_LABELS, RoomKind
 
 MODERATOR_ROLES = frozenset({"operator", "admin", "reviewer"})

@@ -1,6 +1,6 @@
 """Teacher rounds (phiếu bình xét, SPEC §13): a homeroom teacher asks the class's teachers about each pupil.
 
-Who votes follows the teaching assignment in force (store.staff.assignments);
+Who votes follows the teaching assignment in force (store.school.assignments);
 results are for the homeroom teacher and the school's leaders only; the
 outcome goes into the conduct entry as pending rows, approved like any grade.
 """
@@ -13,11 +13,11 @@ from enum import Enum
 
 import sqlite_utils
 
-from .. import audit
-from ..clock import now_iso
-from ..connection import atomic
-from ..review_status import ReviewStatus
-from ..staff import assignments
+from store.core import audit
+from store.core.clock import now_iso
+from store.core.connection import atomic
+from store.review.status import ReviewStatus
+from store.school import assignments
 from .poll_rules import PollError
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from ..corrections import remember
-from ..review_status import ReviewStatus
+from store.review.corrections import remember
+from store.review.status import ReviewStatus
 from .errors import OutsideSchool, RowNote, RowRejected
 from .headers import find_header, Vocabulary
 

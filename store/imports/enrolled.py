@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from store import levels
+from store.school import levels
 
 from .base import Context, Student
 from .errors import OutsideSchool, RowRejected

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from .labels import labelled
 
-from store.errors import StoreError
+from store.core.errors import StoreError
 
 
 class ImportFileError(StoreError):

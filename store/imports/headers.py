@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from store.text import fold
+from store.core.text import fold
 
 from .errors import MissingColumnsError
 

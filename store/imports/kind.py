@@ -28,7 +28,7 @@ class ImportKind:
     example: Mapping[str, str]  # the template's example row, in the demo school's codes
     synonyms: Synonyms = field(default_factory=dict)      # headers of the domain's own columns (every kind reads them)
     own_synonyms: Synonyms = field(default_factory=dict)  # this kind's own readings ('Họ tên học sinh' in students)
-    reviewed_in: tuple[str, ...] = ()      # the review specs (store.review_registry) its rows wait in
+    reviewed_in: tuple[str, ...] = ()      # the review specs (store.registry.review) its rows wait in
     replaceable: bool = False              # --replace: what the file no longer lists goes
     template: Callable[[Path], None] | None = None    # a layout of its own (tonghop_th): writes the template file
     no_demo: str = ""           # why no demo writes a file of this kind (tests/test_registries.py asks for one)

@@ -1,7 +1,7 @@
 """Import kinds of assessment: grades (one score a row), bangdiem (the wide grade book), conduct."""
 from __future__ import annotations
 
-from store.tt22 import tx_count
+from store.rules.tt22 import tx_count
 
 from . import values as v
 from .base import Context, ImportHandler, Op, Outcome, Row, Student, upsert_reviewed

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 
-from store.text import fold, given_name
+from store.core.text import fold, given_name
 
 from . import values as v
 from .base import Context, ImportHandler, Op, Outcome, Row, upsert_plain

@@ -1,17 +1,18 @@
 """Import kinds of kindergartens (mầm non, SPEC §11): nhatky, cando and danhgia_mn.
 
-Every reason a row is refused is in Vietnamese, naming the value (store.preschool.rules and
+Every reason a row is refused is in Vietnamese, naming the value (store.rules.preschool and
 .growth decide). A future date is refused: no time zone on earth has reached it yet.
 """
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from store import levels
-from store.clock import parse_iso
-from store.periods import PeriodError, Stage
-from store.preschool import notes, rules, weighing
-from store.preschool.rules import InvalidValue
+from store.school import levels
+from store.core.clock import parse_iso
+from store.rules.periods import PeriodError, Stage
+from store.preschool import notes, weighing
+from store.rules import preschool as rules
+from store.rules.preschool import InvalidValue
 
 from . import values as v
 from .base import Context, ImportHandler, Op, Outcome, Row, Student, upsert_reviewed

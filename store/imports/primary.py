@@ -1,18 +1,18 @@
 """Import kinds of primary schools (Thông tư 27): danhgia, phamchat, ketqua_th and SMAS's wide tonghop_th.
 
 Every reason a row is refused is written in Vietnamese, naming the value and
-what TT27 allows (store.primary.tt27 decides: where a test is held, which
+what TT27 allows (store.rules.tt27 decides: where a test is held, which
 quality a grade rates). Rows go through approval like grades (upsert_reviewed).
 """
 from __future__ import annotations
 
 import re
 
-from store import levels
-from store.primary import tt27
-from store.primary.tt27 import InvalidValue, Point
-from store.subjects import ALIAS_TO_CODE
-from store.text import fold
+from store.school import levels
+from store.rules import tt27
+from store.rules.tt27 import InvalidValue, Point
+from store.school.subjects import ALIAS_TO_CODE
+from store.core.text import fold
 
 from . import values as v
 from .base import Context, ImportHandler, Op, Outcome, Row, Student, upsert_reviewed

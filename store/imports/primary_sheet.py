@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 
-from store.primary import tt27
-from store.subjects import ALIAS_TO_CODE
+from store.rules import tt27
+from store.school.subjects import ALIAS_TO_CODE
 
 from .errors import MissingColumnsError
 from .headers import SEARCH_ROWS, SYNONYMS, Header, header_key

@@ -22,8 +22,8 @@ from typing import Callable
 
 import sqlite_utils
 
-from store.clock import now_iso
-from store.connection import transaction
+from store.core.clock import now_iso
+from store.core.connection import transaction
 
 from . import registry, undo
 from .base import Context, ImportHandler, Outcome, Row
@@ -39,7 +39,7 @@ PROGRESS_EVERY = 500
 CHUNK_ROWS = 200        # rows per write transaction
 MAX_HOLD_S = 0.05       # a transaction ends sooner when it has held the write lock this long
 PAUSE_RATIO = 0.5       # after each, pause this share of the time it held the lock: waiting writers of every
-                        # process get in meanwhile (store.connection's writer queue wakes them at once)
+                        # process get in meanwhile (store.core.connection's writer queue wakes them at once)
 
 Progress = Callable[[int, int | None], None]
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from store import levels
-from store.clock import school_year_of
+from store.school import levels
+from store.core.clock import school_year_of
 
 from . import values as v
 from .base import Context, ImportHandler, Op, Outcome, Row, upsert_plain
@@ -25,7 +25,7 @@ def school_code(value) -> str:
 
 
 def school_grade(school, value) -> int:
-    """A khoi cell as stored, checked against the school's level(s) (store.levels); RowRejected else."""
+    """A khoi cell as stored, checked against the school's level(s) (store.school.levels); RowRejected else."""
     if not v.text(value):
         raise RowRejected(f"thiếu {label('khoi')}")
     try:

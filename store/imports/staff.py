@@ -14,9 +14,10 @@ import re
 
 import sqlite_utils
 
-from store import phones
-from store.staff import accounts, assignments, roster
-from store.staff.roster import Position
+from store.school import phones
+from store.staff import accounts
+from store.school import assignments, roster
+from store.school.roster import Position
 
 from . import values as v
 from .base import Context, ImportHandler, Op, Outcome, Row, upsert_plain

@@ -21,8 +21,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Iterator
 
-from store.clock import now_iso
-from store.connection import transaction
+from store.core.clock import now_iso
+from store.core.connection import transaction
 
 from .errors import ImportFileError
 

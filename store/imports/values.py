@@ -9,10 +9,10 @@ import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from store import phones
-from store.periods import PeriodError, Semester
-from store.text import fold
-from store.subjects import ALIAS_TO_CODE
+from store.school import phones
+from store.rules.periods import PeriodError, Semester
+from store.core.text import fold
+from store.school.subjects import ALIAS_TO_CODE
 
 from .errors import RowRejected
 from .labels import label, quoted

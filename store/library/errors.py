@@ -1,7 +1,7 @@
 """Named errors of the library; ``message`` is the Vietnamese text staff see."""
 from __future__ import annotations
 
-from store.errors import StoreError
+from store.core.errors import StoreError
 
 
 class LibraryError(StoreError):

@@ -15,8 +15,8 @@ import sqlite_utils
 
 from settings import Settings
 
-from store.clock import now_iso
-from store.connection import transaction
+from store.core.clock import now_iso
+from store.core.connection import transaction
 
 from . import extract, files, privacy, search
 from .access import Viewer

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from store.phones import PhoneError, mask, normalise
-from store.text import fold
+from store.school.phones import PhoneError, mask, normalise
+from store.core.text import fold
 
 SHOWN = 5
 MAX_NUMBERS = 2000      # phone-like numbers looked up per text (SQLite's variable limit is far above)

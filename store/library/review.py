@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from store.clock import now_iso
-from store.connection import transaction
+from store.core.clock import now_iso
+from store.core.connection import transaction
 
 from .access import Viewer, scope_sql
 from .errors import BadInput, NotAllowed

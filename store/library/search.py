@@ -1,6 +1,6 @@
 """The FTS5 index of titles and extracted text, and the search over it (diacritics folded).
 
-Everything indexed is folded lower-case words (store.text.fold), so ``giao
+Everything indexed is folded lower-case words (store.core.text.fold), so ``giao
 an`` and ``Giáo án`` are the same query and đ matches d. The last word of a
 query matches as a prefix (``giao a`` finds ``giáo án``). Order: items whose
 title matches first, best (bm25 over library_titles) first; then items

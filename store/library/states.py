@@ -1,13 +1,13 @@
 """The item state machine: draft -> submitted -> approved | returned, by action.
 
-The states are the review status (store/review_status.py) and its LIBRARY
+The states are the review status (store/review/status.py) and its LIBRARY
 machine says which moves exist; this module says which action makes each.
 """
 from __future__ import annotations
 
 from enum import Enum
 
-from ..review_status import LIBRARY, ReviewStatus
+from store.review.status import LIBRARY, ReviewStatus
 
 # An item's state is the review status; the library uses LIBRARY.statuses of it.
 ItemState = ReviewStatus

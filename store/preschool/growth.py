@@ -18,7 +18,7 @@ from enum import Enum
 from pygrowup import Observation
 from pygrowup import exceptions as who_errors
 
-from .rules import InvalidValue
+from store.rules.preschool import InvalidValue
 
 LAST_DAY_2006 = 1856         # the WHO 2006 standards' last day (60 months)
 MAX_MONTHS = 78              # kindergarten ends at 6 years; the WHO 2007 BMI table starts at 61 months

@@ -6,13 +6,13 @@ from datetime import date
 
 import sqlite_utils
 
-from store.clock import now_iso
-from store.connection import transaction
-from store.gradebook import EntryRejected, Problem, _EntryContext
+from store.core.clock import now_iso
+from store.core.connection import transaction
+from store.secondary.gradebook import EntryRejected, Problem, _EntryContext
 from store.imports.base import upsert_reviewed
 
 from . import growth
-from .rules import InvalidValue
+from store.rules.preschool import InvalidValue
 from .weighing import check
 
 

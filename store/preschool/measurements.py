@@ -7,7 +7,7 @@ from datetime import date
 import sqlite_utils
 
 from . import growth
-from .rules import DOMAINS, InvalidValue
+from store.rules.preschool import DOMAINS, InvalidValue
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from datetime import date, timedelta
 
 import sqlite_utils
 
-from store.clock import now_iso
-from store.connection import transaction
-from store.review_status import ReviewStatus
+from store.core.clock import now_iso
+from store.core.connection import transaction
+from store.review.status import ReviewStatus
 
-from .rules import Amount, Note, Week, week_of
+from store.rules.preschool import Amount, Note, Week, week_of
 
 NOTE_COLUMNS = "present, an, ngu, ngu_phut, ve_sinh, suc_khoe, nhac, nhan_xet"
 

@@ -12,9 +12,9 @@ from typing import Callable
 
 import sqlite_utils
 
-from store.clock import now_iso
-from store.connection import transaction
-from store.errors import StoreError
+from store.core.clock import now_iso
+from store.core.connection import transaction
+from store.core.errors import StoreError
 
 
 class PickupState(str, Enum):

@@ -1,9 +1,9 @@
 """The review specs of the kindergarten tables: daily notes, weighings, stage assessments."""
 from __future__ import annotations
 
-from store.review_spec import YEAR_OF_DATE, per_student
+from store.review.spec import YEAR_OF_DATE, per_student
 
-from . import rules
+from store.rules import preschool as rules
 
 
 def _note(values: tuple) -> str:

@@ -9,7 +9,7 @@ import re
 from datetime import date
 
 from . import growth
-from .rules import InvalidValue
+from store.rules.preschool import InvalidValue
 
 WEIGHT_KG = (1, 60)
 HEIGHT_CM = (40, 150)

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from .. import subjects as subjects_mod
-from ..subjects import Subject
-from . import tt27
-from .tt27 import Commendation, Point, QualityLevel, SubjectLevel, YearInputs, YearResult
+from store.school import subjects as subjects_mod
+from store.school.subjects import Subject
+from store.rules import tt27
+from store.rules.tt27 import Commendation, Point, QualityLevel, SubjectLevel, YearInputs, YearResult
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
     saved = save(db, choice, subject, point, year, edits, login=...)
 
 A row is a level (T/H/C), a periodic test score where TT27 holds one
-(store.primary.tt27) and a comment. Rows are validated exactly as the
+(store.rules.tt27) and a comment. Rows are validated exactly as the
 danhgia import validates them and written with its write (pending, entered
 by the teacher; a changed approved level or score is marked "sửa"). One bad
 row refuses the whole save (EntryRejected lists every problem).
@@ -16,15 +16,15 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from ..clock import now_iso
-from ..connection import transaction
-from ..gradebook import ClassChoice, EntryRejected, Problem, _EntryContext
+from store.core.clock import now_iso
+from store.core.connection import transaction
+from store.secondary.gradebook import ClassChoice, EntryRejected, Problem, _EntryContext
 from ..imports import primary as primary_import
 from ..imports.base import Outcome, Student
 from ..imports.errors import RowRejected
-from ..subjects import Subject
-from . import tt27
-from .tt27 import Point
+from store.school.subjects import Subject
+from store.rules import tt27
+from store.rules.tt27 import Point
 
 MAX_COMMENT = 1000
 

@@ -1,6 +1,6 @@
 """A primary school's TT27 approvals in a time window: the evening digest's primary material.
 
-Read like store.news: each table once for the whole school through its
+Read like store.secondary.news: each table once for the whole school through its
 approved_at index, the window (after, until], only approved rows.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from .tt27 import Commendation, Point, QualityLevel, SubjectLevel, YearResult
+from store.rules.tt27 import Commendation, Point, QualityLevel, SubjectLevel, YearResult
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from .. import subjects as subjects_mod
-from ..levels import is_primary
-from . import tt27
+from store.school import subjects as subjects_mod
+from store.school.levels import is_primary
+from store.rules import tt27
 from .assessments import Mark, SubjectMarks, computed_outcome
-from .tt27 import Commendation, Point, QualityLevel, SubjectLevel, YearResult
+from store.rules.tt27 import Commendation, Point, QualityLevel, SubjectLevel, YearResult
 
 _ROSTER = ("FROM classes c JOIN enrollments e ON e.class_id = c.id AND e.school_year = c.school_year "
            "WHERE c.school_id = :school AND c.school_year = :year")

@@ -1,9 +1,9 @@
 """The review specs of the TT27 tables: subject assessments, qualities and competences, the year's result."""
 from __future__ import annotations
 
-from store.review_spec import per_student
+from store.review.spec import per_student
 
-from . import tt27
+from store.rules import tt27
 
 
 def _assessment(values: tuple) -> str:

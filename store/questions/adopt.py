@@ -7,8 +7,8 @@ from enum import Enum
 
 import sqlite_utils
 
-from store import gradebook
-from store.gradebook import CellEdit, ClassChoice
+from store.secondary import gradebook
+from store.secondary.gradebook import CellEdit, ClassChoice
 
 from . import analysis, quizzes
 from .errors import QuestionError

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from store.text import fold
+from store.core.text import fold
 
 LETTERS = "ABCDEF"
 BLANK = "X"

@@ -8,7 +8,7 @@ from enum import Enum
 
 import sqlite_utils
 
-from store.clock import iso
+from store.core.clock import iso
 
 from . import quizzes
 from .answers import Picks

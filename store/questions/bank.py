@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from store.clock import now_iso
+from store.core.clock import now_iso
 
 from .errors import QuestionError
 from .levels import Level, parse_level

@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store.text import fold
+from store.core.text import fold
 
 from .bank import LETTERS, Draft
 from .errors import BadQuestion, QuestionError

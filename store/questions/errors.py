@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from store.errors import StoreError
+from store.core.errors import StoreError
 
 
 class QuestionError(StoreError):

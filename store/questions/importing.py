@@ -6,7 +6,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from store.connection import transaction
+from store.core.connection import transaction
 
 from . import bank
 from .errors import BadQuestion, ImportRejected, QuestionError

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from store.text import fold
+from store.core.text import fold
 
 
 class Level(str, Enum):

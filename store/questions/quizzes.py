@@ -9,7 +9,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from store.clock import iso, now_iso, parse_iso
+from store.core.clock import iso, now_iso, parse_iso
 
 from . import bank
 from .errors import QuestionError

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from store.clock import parse_iso
+from store.core.clock import parse_iso
 
 from . import quizzes
 from .bank import LETTERS

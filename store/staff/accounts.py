@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from store import users
-from store.clock import now_iso
-from store.errors import UserError
-from store.phones import mask
+from store.school import users
+from store.core.clock import now_iso
+from store.core.errors import UserError
+from store.school.phones import mask
 
-from .roster import Position
+from store.school.roster import Position
 
 
 def login_for(school_code: str, staff_code: str) -> str:

@@ -16,10 +16,10 @@ from enum import Enum
 
 import sqlite_utils
 
-from store import users
-from store.clock import iso, now_iso, utcnow
-from store.connection import transaction
-from store.errors import UserError
+from store.school import users
+from store.core.clock import iso, now_iso, utcnow
+from store.core.connection import transaction
+from store.core.errors import UserError
 
 SHOWN_LIFETIME_S = 24 * 3600
 

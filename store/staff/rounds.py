@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from store.clock import iso, school_year_of
+from store.core.clock import iso, school_year_of
 
 # What is entered per student (table -> label), then the class's own events.
 KINDS = {"grades": "Điểm", "conduct": "Rèn luyện", "attendance": "Chuyên cần", "comments": "Nhận xét",

@@ -7,8 +7,8 @@ from pathlib import Path
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.utils import secure_filename
 
-from store import audit
-from store.connection import transaction
+from store.core import audit
+from store.core.connection import transaction
 from store.questions import bank, levels
 from store.questions.errors import ImportRejected, QuestionError
 from store.questions.importing import Defaults, import_questions

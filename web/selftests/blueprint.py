@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g
 
-from store import gradebook
-from store.clock import local_today, school_year_of
+from store.secondary import gradebook
+from store.core.clock import local_today, school_year_of
 from store.questions import quizzes
 
 from ..db import get_db, settings

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
-from store import audit, parent_view
-from store.clock import utcnow
-from store.connection import transaction
-from store.phones import mask
+from store.core import audit
+from store.secondary import parent_view
+from store.core.clock import utcnow
+from store.core.connection import transaction
+from store.school.phones import mask
 from store.questions import attempts, quizzes
 from store.questions.attempts import Outcome
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 
-from store import audit
-from store.clock import iso, parse_iso, utcnow
-from store.connection import transaction
-from store.gradebook import EntryRejected
+from store.core import audit
+from store.core.clock import iso, parse_iso, utcnow
+from store.core.connection import transaction
+from store.secondary.gradebook import EntryRejected
 from store.questions import analysis, bank, quizzes
 from store.questions.adopt import Pick, adopt
 from store.questions.errors import QuestionError
@@ -124,7 +124,7 @@ def quiz_page(quiz_id: int):
 
 def _adoptable(quiz) -> dict[int, list[str]]:
     """Per class of the staff member: the grade-book columns a score may go into."""
-    from store import gradebook
+    from store.secondary import gradebook
     out = {}
     for choice in classes():
         subject = next((s for s in gradebook.subjects_of(get_db(), choice) if s.code == quiz.subject_code), None)
