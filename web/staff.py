@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, g, render_template
 
 from outbox.states import MessageState
 from store.messaging import reports
+from store.review import approvals
 from store.core.clock import local_today
 from store.staff import rounds
 from store.school.users import Role
@@ -33,7 +34,7 @@ def index():
             continue
         report = reports.delivery(db, today, tz, school_id=school["id"], class_ids=class_ids)
         rows.append({**school, "counts": report.counts, "total": report.total,
-                     "pending": reports.pending_approvals(db, school["id"], class_ids),
+                     "pending": approvals.pending_approvals(db, school["id"], class_ids),
                      "unanswered": reports.unanswered_teacher_messages(db, school["id"], class_ids)})
     # The coordinator's round, per class (one school in scope: an admin's, a reviewer's, a teacher's classes).
     classes = rounds.daily(db, staff.school_id, today, tz, class_ids=class_ids) if staff.school_id else []

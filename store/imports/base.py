@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from store.review.corrections import remember
+from store.review.history import remember
 from store.review.status import ReviewStatus
 from .errors import OutsideSchool, RowNote, RowRejected
 from .headers import find_header, Vocabulary

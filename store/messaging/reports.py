@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from store.messaging import redact
-from store.registry import review as review_registry
 from store.core.clock import iso, local_today, school_year_of
 from store.messaging.states import FAILED, LABELS, sql_in
 from store.core.text import fold
@@ -226,25 +225,6 @@ def texts(db: sqlite_utils.Database, *, tz: str, school_id: int | None = None, c
 
 
 # -- the staff home --------------------------------------------------------------------------------------------
-_PENDING_BY_STUDENT = tuple(s.name for s in review_registry.REVIEW_SPECS if s.per_student)   # events: per school
-
-
-def pending_approvals(db: sqlite_utils.Database, school_id: int, class_ids: Collection[int] | None = None) -> int:
-    """Rows of a school (or of ``class_ids``' students and events) still waiting for approval."""
-    params: dict = {"school_id": school_id}
-    if class_ids is None:
-        students = "SELECT id FROM students WHERE school_id = :school_id"
-        events = "school_id = :school_id"
-    else:
-        params["class_ids"] = _ids(class_ids)
-        students = "SELECT student_id FROM enrollments WHERE class_id IN (SELECT value FROM json_each(:class_ids))"
-        events = "school_id = :school_id AND class_id IN (SELECT value FROM json_each(:class_ids))"
-    parts = [f"(SELECT count(*) FROM {t} WHERE status = 'pending' AND student_id IN ({students}))"
-             for t in _PENDING_BY_STUDENT]
-    parts.append(f"(SELECT count(*) FROM events WHERE status = 'pending' AND {events})")
-    return db.execute("SELECT " + " + ".join(parts), params).fetchone()[0]
-
-
 def unanswered_teacher_messages(db: sqlite_utils.Database, school_id: int,
                                 class_ids: Collection[int] | None = None) -> int:
     """GV / NGHI texts of a school (or of ``class_ids``) that have no answer yet."""

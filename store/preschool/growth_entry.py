@@ -8,7 +8,7 @@ import sqlite_utils
 
 from store.core.clock import now_iso
 from store.core.connection import transaction
-from store.secondary.gradebook import EntryRejected, Problem, _EntryContext
+from store.imports.entry import EntryContext, EntryRejected, Problem
 from store.imports.base import upsert_reviewed
 
 from . import growth
@@ -66,7 +66,7 @@ def save_class(db: sqlite_utils.Database, rows: list[FormRow], day: date, typed:
     if problems:
         raise EntryRejected(problems)
     with transaction(db) as conn:
-        ctx = _EntryContext(conn=conn, file_name="", now=now_iso(), login=login)
+        ctx = EntryContext(conn=conn, file_name="", now=now_iso(), login=login)
         outcomes = [upsert_reviewed(ctx, "growth_measurements", {"student_id": sid, "date": day.isoformat()},
                                     {"weight_kg": w, "height_cm": h}) for sid, w, h in writes]
     return sum(o.value != "unchanged" for o in outcomes)

@@ -18,7 +18,7 @@ import sqlite_utils
 
 from store.core.clock import now_iso
 from store.core.connection import transaction
-from store.secondary.gradebook import ClassChoice, EntryRejected, Problem, _EntryContext
+from store.imports.entry import ClassChoice, EntryContext, EntryRejected, Problem
 from ..imports import primary as primary_import
 from ..imports.base import Outcome, Student
 from ..imports.errors import RowRejected
@@ -123,7 +123,7 @@ def save(db: sqlite_utils.Database, choice: ClassChoice, subject: Subject, point
                                                      comment or None))
         if problems:
             raise EntryRejected(problems)
-        ctx = _EntryContext(conn=db.conn, file_name="", now=now_iso(), login=login)
+        ctx = EntryContext(conn=db.conn, file_name="", now=now_iso(), login=login)
         return sum(1 for op in ops if primary_import.write(ctx, op) is not Outcome.UNCHANGED)
 
 
@@ -172,5 +172,5 @@ def save_qualities(db: sqlite_utils.Database, choice: ClassChoice, point: Point,
                 problems.append(Problem(*who, tt27.quality_name(code), typed, e.reason))
         if problems:
             raise EntryRejected(problems)
-        ctx = _EntryContext(conn=db.conn, file_name="", now=now_iso(), login=login)
+        ctx = EntryContext(conn=db.conn, file_name="", now=now_iso(), login=login)
         return sum(1 for op in ops if primary_import.write(ctx, op) is not Outcome.UNCHANGED)

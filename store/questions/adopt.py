@@ -8,7 +8,7 @@ from enum import Enum
 import sqlite_utils
 
 from store.secondary import gradebook
-from store.secondary.gradebook import CellEdit, ClassChoice
+from store.imports.entry import CellEdit, ClassChoice
 
 from . import analysis, quizzes
 from .errors import QuestionError

@@ -19,6 +19,8 @@ or one teacher's day of entries is one group.
 """
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -195,3 +197,22 @@ def approve(db: sqlite_utils.Database, keys: list[GroupKey], *, actor: str, tz: 
             approved += cur.rowcount
     return approved
 
+
+# -- the staff home --------------------------------------------------------------------------------------------
+_PENDING_BY_STUDENT = tuple(s.name for s in review_registry.REVIEW_SPECS if s.per_student)   # events: per school
+
+
+def pending_approvals(db: sqlite_utils.Database, school_id: int, class_ids: Collection[int] | None = None) -> int:
+    """Rows of a school (or of ``class_ids``' students and events) still waiting for approval."""
+    params: dict = {"school_id": school_id}
+    if class_ids is None:
+        students = "SELECT id FROM students WHERE school_id = :school_id"
+        events = "school_id = :school_id"
+    else:
+        params["class_ids"] = json.dumps(sorted(int(v) for v in class_ids))
+        students = "SELECT student_id FROM enrollments WHERE class_id IN (SELECT value FROM json_each(:class_ids))"
+        events = "school_id = :school_id AND class_id IN (SELECT value FROM json_each(:class_ids))"
+    parts = [f"(SELECT count(*) FROM {t} WHERE status = 'pending' AND student_id IN ({students}))"
+             for t in _PENDING_BY_STUDENT]
+    parts.append(f"(SELECT count(*) FROM events WHERE status = 'pending' AND {events})")
+    return db.execute("SELECT " + " + ".join(parts), params).fetchone()[0]

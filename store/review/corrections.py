@@ -15,6 +15,7 @@ import sqlite_utils
 
 from store.review.approvals import ApprovalError, GroupKey, _group_filter
 from store.core.clock import now_iso
+from store.review.history import previous_values, remember  # noqa: F401  (read here by the queue's pages)
 from store.core.connection import transaction
 from store.review.status import APPROVAL, ReviewStatus as R, sql_in
 
@@ -35,29 +36,6 @@ class Returned:
     reason: str
     returned_by: str
     returned_at: str
-
-
-def remember(conn, table: str, rowid: int, values: dict) -> None:
-    """Keep an approved row's ``values`` (and its approval) before a correction overwrites them.
-
-    Called inside the writer's transaction; a row corrected twice before
-    approval keeps what parents last saw.
-    """
-    row = conn.execute(f"SELECT approved_by, approved_at, corrected FROM {table} WHERE rowid = ?", [rowid]).fetchone() \
-        if table == "grades" else conn.execute(f"SELECT approved_by, approved_at, 0 FROM {table} WHERE rowid = ?",
-                                               [rowid]).fetchone()
-    previous = {"values": values, "approved_by": row[0], "approved_at": row[1], "corrected": row[2]}
-    conn.execute("INSERT OR REPLACE INTO corrections (tbl, row_id, previous, recorded_at) VALUES (?, ?, ?, ?)",
-                 [table, rowid, json.dumps(previous, ensure_ascii=False, default=str), now_iso()])
-
-
-def previous_values(db: sqlite_utils.Database, table: str, row_ids: list[int]) -> dict[int, dict]:
-    """row id -> the values parents saw before the pending correction."""
-    if not row_ids:
-        return {}
-    rows = db.execute(f"SELECT row_id, previous FROM corrections WHERE tbl = ? AND row_id IN "
-                      f"({', '.join('?' * len(row_ids))})", [table, *row_ids]).fetchall()
-    return {r: json.loads(p)["values"] for r, p in rows}
 
 
 def send_back(db: sqlite_utils.Database, key: GroupKey, reason: str, *, actor: str, tz: str,

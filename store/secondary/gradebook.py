@@ -22,30 +22,17 @@ import sqlite_utils
 from store.school import subjects as subjects_mod
 from store.core.clock import now_iso
 from store.core.connection import transaction
-from store.core.errors import StoreError
 from store.secondary.grades import build_report
 from store.imports import values
-from store.imports.base import Context, Outcome, upsert_reviewed
+from store.imports.base import Outcome, upsert_reviewed
+from store.imports.entry import CellEdit, ClassChoice, EntryContext, EntryRejected, Problem, classes_for  # noqa: F401
 from store.imports.errors import RowRejected
-from store.school.assignments import scope as staff_scope
 from store.school.subjects import Subject
 from store.school.terms import term_dates
 from store.rules.tt22 import Score
 
 MAX_COMMENT = 1000      # characters; the digest and NX shorten what they send anyway
 RECENT_COMMENTS = 3     # shown per student under the comment box
-
-
-@dataclass(frozen=True)
-class ClassChoice:
-    """A class a staff member may open, and the subjects they may enter there (None: every subject)."""
-
-    id: int
-    school_id: int
-    school_code: str
-    name: str
-    grade: int
-    subject_codes: frozenset[str] | None
 
 
 @dataclass(frozen=True)
@@ -109,53 +96,10 @@ class Book:
 
 
 @dataclass(frozen=True)
-class Problem:
-    """One refused cell: whose, which column, what was typed and why."""
-
-    student_code: str
-    student_name: str
-    column: str
-    value: str
-    reason: str
-
-
-class EntryRejected(StoreError):
-    """Some cells were refused, so nothing of the save was written; ``problems`` names each."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} ô không hợp lệ, chưa lưu gì")
-
-
-@dataclass(frozen=True)
 class Saved:
     grades: int
     comments: int
     student_ids: frozenset[int] = field(default_factory=frozenset)
-
-
-# -- scope -------------------------------------------------------------------------------------
-def classes_for(db: sqlite_utils.Database, school_year: str, *, school_id: int | None,
-                teacher_id: int | None = None, today: date | None = None) -> list[ClassChoice]:
-    """The classes of ``school_year`` one may open: a teacher's (``teacher_id``: their scope on ``today``)
-    with their subjects, else every class of ``school_id`` (None: every school) with every subject."""
-    sql = ("SELECT c.id, c.school_id, s.code, c.name, c.grade FROM classes c JOIN schools s ON s.id = c.school_id "
-           "WHERE c.school_year = ?")
-    params: list = [school_year]
-    if school_id is not None:
-        sql += " AND c.school_id = ?"
-        params.append(school_id)
-    scope: dict[int, frozenset[str]] = {}
-    if teacher_id is not None:
-        scope = staff_scope(db, teacher_id, today or date.today())
-        sql += " AND c.id IN (SELECT value FROM json_each(?))"
-        params.append("[" + ",".join(str(i) for i in scope) + "]")
-    out = []
-    for cid, sid, scode, name, grade in db.execute(sql + " ORDER BY s.code, c.grade, c.name", params):
-        codes = scope.get(cid)
-        allowed = None if teacher_id is None or "" in codes else frozenset(codes)   # '' = GVCN, every subject
-        out.append(ClassChoice(cid, sid, scode, name, grade, allowed))
-    return out
 
 
 def subjects_of(db: sqlite_utils.Database, choice: ClassChoice) -> list[Subject]:
@@ -226,25 +170,6 @@ def load(db: sqlite_utils.Database, choice: ClassChoice, subject: Subject, term:
 
 
 # -- writing -----------------------------------------------------------------------------------
-@dataclass
-class _EntryContext(Context):
-    """The import's write context, with the teacher's login as entered_by."""
-
-    login: str = ""
-
-    @property
-    def entered_by(self) -> str:
-        return self.login
-
-
-@dataclass(frozen=True)
-class CellEdit:
-    """What the form sent for one cell: the value the page showed and the value typed now."""
-
-    shown: str
-    typed: str
-
-
 def save(db: sqlite_utils.Database, choice: ClassChoice, subject: Subject, term: int, school_year: str,
          cells: Mapping[tuple[int, str], CellEdit], comments: Mapping[int, str], *, login: str,
          today: date) -> Saved:
@@ -266,7 +191,7 @@ def save(db: sqlite_utils.Database, choice: ClassChoice, subject: Subject, term:
         notes = _checked_comments(sheet, comments, problems)
         if problems:
             raise EntryRejected(problems)
-        ctx = _EntryContext(conn=db.conn, file_name="", now=now_iso(), login=login)
+        ctx = EntryContext(conn=db.conn, file_name="", now=now_iso(), login=login)
         touched: set[int] = set()
         written = _write_cells(db, ctx, sheet, writes, dated, touched)
         noted = _write_comments(ctx, sheet, notes, today, touched)
@@ -365,7 +290,7 @@ def _checked_comments(sheet: _Sheet, comments: Mapping[int, str], problems: list
     return notes
 
 
-def _write_cells(db, ctx: _EntryContext, sheet: _Sheet, writes: list[Write], dated: str | None,
+def _write_cells(db, ctx: EntryContext, sheet: _Sheet, writes: list[Write], dated: str | None,
                  touched: set[int]) -> int:
     """Write (or delete) the checked cells; returns how many changed and adds their pupils to ``touched``."""
     written = 0
@@ -386,7 +311,7 @@ def _write_cells(db, ctx: _EntryContext, sheet: _Sheet, writes: list[Write], dat
     return written
 
 
-def _write_comments(ctx: _EntryContext, sheet: _Sheet, notes: list[tuple[int, str]], today: date,
+def _write_comments(ctx: EntryContext, sheet: _Sheet, notes: list[tuple[int, str]], today: date,
                     touched: set[int]) -> int:
     """Write the checked comments (dated today); returns how many are new."""
     noted = 0
