@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from demo.sheets import Sheet
+from store.imports.primary_sheet import write_summary
 from store.school.terms import planned_dates
 
 from store.rules import tt27
@@ -19,8 +20,6 @@ from store.rules.tt27 import Point
 
 __all__ = ["FAMILIES", "IMPORT_ORDER", "SCHOOL", "generate"]
 
-_POINT_TITLE = {Point.GK1: "GIỮA HỌC KÌ I", Point.CK1: "CUỐI HỌC KÌ I", Point.GK2: "GIỮA HỌC KÌ II",
-                Point.CN: "CUỐI NĂM HỌC"}
 
 
 class _Files:
@@ -111,47 +110,6 @@ def _write_comments(files: _Files, demo, pupils, marks) -> None:
             if pcode in fixed or demo.rng.random() < 0.3:
                 sh.write([pcode, demo.year, "CK1", subject, lvl, "" if score is None else score, COMMENTS[subject]])
     sh.close()
-
-
-def write_summary(path: Path, school_name: str, year: str, point: Point, pupils, marks) -> None:
-    """SMAS's "Bảng tổng hợp kết quả đánh giá giáo dục" of one point: title rows, merged headers, one row a pupil."""
-    import openpyxl
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    subjects = list(tt27.SUBJECT_ORDER)
-    groups = [(g, [c for c, (_, grp, _) in tt27.QUALITIES.items() if grp == g]) for g in tt27.QUALITY_GROUPS]
-    ws.append(["SỞ GIÁO DỤC VÀ ĐÀO TẠO HÀ NỘI"])
-    ws.append([school_name.upper()])
-    ws.append(["BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ GIÁO DỤC"])
-    ws.append([f"Toàn trường - {_POINT_TITLE[point].capitalize()} - Năm học {year}"])
-    ws.append([])
-    top, below = ["STT", "Mã học sinh", "Họ và tên", "Lớp"], ["", "", "", ""]
-    merges = []
-    for subject in subjects:
-        merges.append((len(top) + 1, len(top) + 2))
-        top += [tt27.subject_name(subject), None]
-        below += ["Mức", "Điểm KTĐK"]
-    for group, codes in groups:
-        merges.append((len(top) + 1, len(top) + len(codes)))
-        top += [tt27.QUALITY_GROUPS[group]] + [None] * (len(codes) - 1)
-        below += [tt27.quality_name(c) for c in codes]
-    ws.append(top)
-    ws.append(below)
-    header_row = ws.max_row - 1
-    for first, last in merges:
-        ws.merge_cells(start_row=header_row, start_column=first, end_row=header_row, end_column=last)
-    for n, (pcode, full, cls, grade) in enumerate(pupils, start=1):
-        data = marks[pcode][point]
-        row = [n, pcode, full, cls]
-        for subject in subjects:
-            lvl, score = data["subjects"].get(subject, ("", None))
-            row += [lvl, score]
-        for _, codes in groups:
-            row += [{"D": "Đ"}.get(data["qualities"].get(c, ""), data["qualities"].get(c, "")) for c in codes]
-        ws.append(row)
-    ws.append([])
-    ws.append(["", "", "Người lập biểu", "", "", "", "", "", "Hiệu trưởng"])
-    wb.save(path)
 
 
 def generate(out_dir: str | Path, *, seed: int = 1, classes_per_grade: int = 2, students_per_class: int = 20,

@@ -19,7 +19,7 @@ from .base import Context, ImportHandler, Op, Outcome, Row, Student, upsert_revi
 from .enrolled import student_of_level
 from .errors import RowRejected
 from .kind import ImportKind
-from .primary_sheet import locate_summary
+from .primary_sheet import locate_summary, write_summary
 
 RESULTS = {"HTXS": "HTXS", "HOANTHANHXUATSAC": "HTXS", "HTT": "HTT", "HOANTHANHTOT": "HTT", "HT": "HT",
            "HOANTHANH": "HT", "CHT": "CHT", "CHUAHOANTHANH": "CHT"}
@@ -265,7 +265,6 @@ class TonghopTh(ImportHandler):
 
 def _summary_template(path) -> None:
     """tonghop_th's template: SMAS's own layout (title rows, a Mức/Điểm pair under each subject), one pupil in it."""
-    from demo.primary import write_summary       # the demo writes this layout already
     example = {"subjects": {"TV": ("T", 9), "TOAN": ("T", 10), "TNXH": ("H", None)}, "qualities": {"CC": "T"}}
     write_summary(path, "Trường Tiểu học Kim Đồng", "2025-2026", Point.CK1,
                   [("KD900004", "Đỗ Minh Khôi", "4A1", 4)], {"KD900004": {Point.CK1: example}})

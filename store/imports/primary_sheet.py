@@ -15,8 +15,10 @@ unless the sheet has `dot` / `nam_hoc` columns.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from store.rules import tt27
+from store.rules.tt27 import Point
 from store.school.subjects import ALIAS_TO_CODE
 
 from .errors import MissingColumnsError
@@ -98,3 +100,49 @@ def locate_summary(file_name: str, first_rows: list[tuple[int, list]]) -> Header
     best = next(((n, c) for n, c in rows if any(header_key(x) for x in c)), None)
     raise MissingColumnsError(file_name, ["ma_hs", "cột Mức/Điểm của từng môn"],
                               best[0] if best else None, ["" if x is None else str(x) for x in (best[1] if best else [])])
+
+
+# -- writing the same layout: tonghop_th's template, and the demo's file ---------------------------------
+_POINT_TITLE = {Point.GK1: "GIỮA HỌC KÌ I", Point.CK1: "CUỐI HỌC KÌ I", Point.GK2: "GIỮA HỌC KÌ II",
+                Point.CN: "CUỐI NĂM HỌC"}
+
+
+def write_summary(path: Path, school_name: str, year: str, point: Point, pupils, marks) -> None:
+    """SMAS's "Bảng tổng hợp kết quả đánh giá giáo dục" of one point: title rows, merged headers, one row a pupil."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    subjects = list(tt27.SUBJECT_ORDER)
+    groups = [(g, [c for c, (_, grp, _) in tt27.QUALITIES.items() if grp == g]) for g in tt27.QUALITY_GROUPS]
+    ws.append(["SỞ GIÁO DỤC VÀ ĐÀO TẠO HÀ NỘI"])
+    ws.append([school_name.upper()])
+    ws.append(["BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ GIÁO DỤC"])
+    ws.append([f"Toàn trường - {_POINT_TITLE[point].capitalize()} - Năm học {year}"])
+    ws.append([])
+    top, below = ["STT", "Mã học sinh", "Họ và tên", "Lớp"], ["", "", "", ""]
+    merges = []
+    for subject in subjects:
+        merges.append((len(top) + 1, len(top) + 2))
+        top += [tt27.subject_name(subject), None]
+        below += ["Mức", "Điểm KTĐK"]
+    for group, codes in groups:
+        merges.append((len(top) + 1, len(top) + len(codes)))
+        top += [tt27.QUALITY_GROUPS[group]] + [None] * (len(codes) - 1)
+        below += [tt27.quality_name(c) for c in codes]
+    ws.append(top)
+    ws.append(below)
+    header_row = ws.max_row - 1
+    for first, last in merges:
+        ws.merge_cells(start_row=header_row, start_column=first, end_row=header_row, end_column=last)
+    for n, (pcode, full, cls, grade) in enumerate(pupils, start=1):
+        data = marks[pcode][point]
+        row = [n, pcode, full, cls]
+        for subject in subjects:
+            lvl, score = data["subjects"].get(subject, ("", None))
+            row += [lvl, score]
+        for _, codes in groups:
+            row += [{"D": "Đ"}.get(data["qualities"].get(c, ""), data["qualities"].get(c, "")) for c in codes]
+        ws.append(row)
+    ws.append([])
+    ws.append(["", "", "Người lập biểu", "", "", "", "", "", "Hiệu trưởng"])
+    wb.save(path)
