@@ -44,6 +44,10 @@ from store.connection import connect, transaction  # noqa: E402
 from store.imports import import_file  # noqa: E402
 
 PASSWORD = "bench-pw"
+# A parent who texts the same thing twice within `sms.mo_retry_window` (30 s) without an SMSC reference is an
+# SMSC re-delivery and is not answered again (issue 13): each round through the 500 numbers sends another
+# question, so every MO pushed deserves its own one-part reply.
+TEXTS = ["DIEM TOAN HK1", "DIEM VAN HK1", "DIEM TOAN HK2", "VANG HK1", "VANG HK2", "NX", "RL", "DIEM ANH HK1"]
 
 
 def free_port() -> int:
@@ -267,16 +271,18 @@ def percentiles(values: list[float]) -> str:
             f"max {ms[-1]:.1f} ms")
 
 
-def guardians_with_one_child(db, limit: int) -> list[str]:
+def guardians_with_one_child(db, limit: int, offset: int = 0) -> list[str]:
     rows = db.execute("SELECT g.phone FROM guardians g JOIN guardian_links l ON l.guardian_id = g.id "
-                      "GROUP BY g.id HAVING count(*) = 1 LIMIT ?", [limit]).fetchall()
+                      "GROUP BY g.id HAVING count(*) = 1 ORDER BY g.id LIMIT ? OFFSET ?", [limit, offset]).fetchall()
     return [r[0] for r in rows]
 
 
-def answering_engine(folder: Path, sim: SimProcess, r) -> tuple[Engine, list[str], int]:
-    """A running Engine, 500 single-child guardians to text from, and the simulator's submit count."""
+def answering_engine(folder: Path, sim: SimProcess, r, offset: int = 0) -> tuple[Engine, list[str], int]:
+    """A running Engine, up to 500 single-child guardians to text from (from ``offset`` on: the latency run and the
+    ceiling run use different parents, so neither looks like the other's re-delivery), and the simulator's
+    submit count."""
     st = make_settings(folder, sim, f"bench{time.time_ns()}:", window=50, tps=1_000_000)
-    phones = guardians_with_one_child(connect(st.db_path), 500)
+    phones = guardians_with_one_child(connect(st.db_path), 500, offset)
     engine = Engine(st, r)
     engine.start()
     engine.wait_bound(10)
@@ -284,7 +290,7 @@ def answering_engine(folder: Path, sim: SimProcess, r) -> tuple[Engine, list[str
 
 
 def mo_latency(folder: Path, sim: SimProcess, rate: float, seconds: float, r) -> tuple[list[float], float]:
-    engine, phones, since = answering_engine(folder, sim, r)
+    engine, phones, since = answering_engine(folder, sim, r, offset=500)
     pushed: list[tuple[str, float]] = []
     n = int(rate * seconds)
     start = time.time()
@@ -295,7 +301,7 @@ def mo_latency(folder: Path, sim: SimProcess, rate: float, seconds: float, r) ->
             time.sleep(delay)
         phone = phones[i % len(phones)]
         t = time.time()
-        sim.post("/mo", {"phone": "0" + phone[3:], "text": "DIEM TOAN HK1"})
+        sim.post("/mo", {"phone": "0" + phone[3:], "text": TEXTS[i // len(phones) % len(TEXTS)]})
         pushed.append((phone, t))
     ok = wait_for(lambda: len(sim.get(f"/submits?since={since}")["submits"]) >= n, 60)
     subs = sim.get(f"/submits?since={since}")["submits"]
@@ -325,9 +331,9 @@ def max_mo_rate(folder: Path, sim: SimProcess, total: int, r) -> tuple[float, in
     answered_before = connect(folder / "sll.db").execute(
         "SELECT count(*) FROM inbox WHERE reply_id IS NOT NULL").fetchone()[0]
     started = time.perf_counter()
-    sim.post("/mo", {"phones": ["0" + p[3:] for p in phones], "text": "DIEM TOAN HK1", "count": total,
-                     "window": 50})
-    wait_for(lambda: sim.get("/stats").get("submits", 0) - since >= total, 120)
+    sim.post("/mo", {"phones": ["0" + p[3:] for p in phones], "texts": TEXTS, "count": total, "window": 50})
+    if not wait_for(lambda: sim.get("/stats").get("submits", 0) - since >= total, 120):
+        print("  (not every reply arrived within 120 s: the rate below is a floor)")
     elapsed = time.perf_counter() - started
     time.sleep(1.0)                                  # a late duplicate answer would show up here
     replies = len(sim.get(f"/submits?since={since}")["submits"])
