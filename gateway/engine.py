@@ -46,6 +46,9 @@ class CanonicalIds:
     def is_up(self) -> bool:
         return self.account.is_up()
 
+    def wait_room(self, n: int, timeout: float) -> int:
+        return self.account.wait_room(n, timeout)
+
 
 class Engine:
     """Binds of every [[smsc]] connection plus the threads that serve them."""

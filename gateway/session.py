@@ -82,6 +82,7 @@ class Session:
         self._slots = threading.BoundedSemaphore(smsc.window)
         self._pending: dict[int, _Pending] = {}
         self._lock = threading.Lock()           # guards _pending, _state and _client
+        self._room = threading.Condition(self._lock)    # notified when a window slot frees
         self._sequence = SequenceGenerator()
         self._client: SmppClient | None = None
         self._state = SessionState.CLOSED
@@ -155,6 +156,18 @@ class Session:
         """Submits this bind can take now without waiting."""
         return self.window - len(self._pending)
 
+    def wait_room(self, n: int, timeout: float) -> int:
+        """Wait up to ``timeout`` until ``n`` window slots are free (fewer if the window is smaller); returns
+        the free slots. The sender reserves its rate slots for what can be written at once, so a full
+        window does not leave reserved slots to go stale one PDU at a time."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while (free := self.window - len(self._pending)) < min(n, self.window) and self._state is SessionState.BOUND:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._room.wait(min(left, TICK)):
+                    break
+            return free
+
     def submit(self, part: SubmitPart, on_result: Callable[[SubmitResult], None],
                before_write: Callable[[], None] | None = None) -> int:
         """Write one submit_sm once a window slot is free; return its sequence number.
@@ -200,6 +213,7 @@ class Session:
     def _take_pending(self, sequence: int) -> _Pending | None:
         with self._lock:
             entry = self._pending.pop(sequence, None)
+            self._room.notify()
         if entry is not None:
             self._slots.release()
         return entry
@@ -379,9 +393,12 @@ class Session:
             logger.info("bind %s: deliver_sm_resp %s not sent (%s); the SMSC will redeliver", self.name, sequence, e)
 
     def _respond(self, client: SmppClient, command: str, sequence: int, status: int = ESME_ROK) -> None:
-        resp = smpp.make_pdu(command, client=client, status=status)
-        resp.sequence = sequence
         try:
+            if command == "deliver_sm_resp":
+                client.send_deliver_sm_resp(sequence, status)
+                return
+            resp = smpp.make_pdu(command, client=client, status=status)
+            resp.sequence = sequence
             client.send_pdu(resp)
         except SessionUnavailable as e:     # e.g. a deliver_sm on a transmitter bind
             logger.warning("bind %s: cannot answer %s: %s", self.name, command, e)
@@ -411,6 +428,7 @@ class Session:
             self._client = None
             pending, self._pending = self._pending, {}
             self._state = SessionState.CLOSED if self._closing.is_set() else SessionState.RECONNECTING
+            self._room.notify_all()
         self._bound.clear()
         client.shutdown()
         self._unbind_done.set()

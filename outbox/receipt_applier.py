@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import time
 from datetime import timedelta
 
 from store.clock import iso, utcnow
@@ -12,6 +13,8 @@ from .delivery import apply_receipts
 from .queue_thread import QueueThread
 
 logger = logging.getLogger(__name__)
+
+LINGER = 0.002   # seconds receipts gather once one came (after the first batch: a lone receipt is not held)
 
 
 class ReceiptApplier(QueueThread):
@@ -35,6 +38,8 @@ class ReceiptApplier(QueueThread):
             batch = []
             try:
                 item = self.queue.get(timeout=self.retry_every_s)
+                if item is not None and self.applied:
+                    time.sleep(LINGER)      # let a few more gather: one transaction, no wake-up for each
                 while item is not None and len(batch) < 1000:
                     batch.append(item)
                     item = self.queue.get_nowait()

@@ -40,6 +40,8 @@ THROTTLE_HOLD = 0.1   # seconds every worker of the account pauses after ESME_RT
 BULK_SLICE = 0.25
 BULK_HORIZON = 0.02
 REPLY_HORIZON = 0.5
+ROOM_WAIT = 1.0       # at most this long for window room before a chunk; then the submits wait slot by slot
+WRITE_LINGER = 0.002  # the writer lets results gather this long while more are in flight (fewer transactions)
 
 
 @dataclass
@@ -208,7 +210,7 @@ class Sender:
         """Parts marked `sending` and granted together: small enough that a crash leaves few in doubt
         and a grant is spent at once; large enough to save round trips at high TPS."""
         conn = self.settings.connection(connection)
-        return max(1, min(conn.window, conn.tps // 20))
+        return max(1, min(conn.window // 2, conn.tps // 20))
 
     def _prepare(self, claimed: list[Message]) -> list[tuple[Message, list[tuple[int, SubmitPart]]]]:
         """Each message's parts still to send; part rows are created here the first time."""
@@ -282,16 +284,16 @@ class Sender:
         if not chunk:
             return
         urgent = any(m.kind.is_reply for m, _ in chunk)
-        slots = self.limiters[chunk[0][0].connection].reserve(sum(len(p) for _, p in chunk),
-                                                              horizon=REPLY_HORIZON if urgent else BULK_HORIZON)
-        # Marked just before the writes: after a crash, only this chunk and the window are in doubt.
-        ids = [m.id for m, _ in chunk]
-        marks = ",".join("?" * len(ids))
-        with transaction(self.db):
-            self.db.execute(f"UPDATE message_parts SET state = 'sending' WHERE message_id IN ({marks}) "
-                            "AND state IN ('queued', 'ambiguous')", ids)
-            self.db.execute(f"UPDATE messages SET lease_until = ? WHERE state = 'sending' AND id IN ({marks})",
-                            [iso(utcnow() + timedelta(seconds=self.lease_s)), *ids])
+        connection, count = chunk[0][0].connection, sum(len(p) for _, p in chunk)
+        # Marked before the rate slots are reserved (a write lock waited for here would make them stale):
+        # after a crash, only this chunk and the window are in doubt.
+        self._mark_sending([m.id for m, _ in chunk])
+        room = getattr(self.transports[connection], "wait_room", None)
+        if room is not None:
+            # Rate slots reserved for PDUs that can be written at once: a full window would leave them to go
+            # stale one by one (a fresh Redis reservation each) and wake this thread for every response.
+            room(count, ROOM_WAIT)
+        slots = self.limiters[connection].reserve(count, horizon=REPLY_HORIZON if urgent else BULK_HORIZON)
         slot = 0
         for index, (msg, parts) in enumerate(chunk):
             # Each PDU waits for its own slot: exactly tps a second, never a burst.
@@ -299,6 +301,15 @@ class Sender:
                 self._release([m.id for m, _ in chunk[index:]])
                 break
             slot += len(parts)
+
+    def _mark_sending(self, ids: list[int]) -> None:
+        """The chunk's parts `sending` and its leases renewed, just before they go out."""
+        marks = ",".join("?" * len(ids))
+        with transaction(self.db):
+            self.db.execute(f"UPDATE message_parts SET state = 'sending' WHERE message_id IN ({marks}) "
+                            "AND state IN ('queued', 'ambiguous')", ids)
+            self.db.execute(f"UPDATE messages SET lease_until = ? WHERE state = 'sending' AND id IN ({marks})",
+                            [iso(utcnow() + timedelta(seconds=self.lease_s)), *ids])
 
     def _submit(self, msg: Message, parts: list[tuple[int, SubmitPart]], before_write) -> bool:
         seqs = [seq for seq, _ in parts]
@@ -373,6 +384,8 @@ class Sender:
         stop = False
         while not stop:
             item = self._results.get()
+            if item is not None and self._inflight:
+                time.sleep(WRITE_LINGER)
             batch = []
             while item is not None:
                 batch.append(item)
