@@ -17,22 +17,20 @@ Figures vary by ~30 % between runs on 2 cores; compare the ratio.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import redis  # noqa: E402
 
@@ -43,67 +41,12 @@ from store import demo_school, migrate  # noqa: E402
 from store.connection import connect, transaction  # noqa: E402
 from store.imports import import_file  # noqa: E402
 
-PASSWORD = "bench-pw"
+from peers import PASSWORD, FastPeer, SimProcess  # noqa: E402,F401  (SimProcess: other benches import it here)
+
 # A parent who texts the same thing twice within `sms.mo_retry_window` (30 s) without an SMSC reference is an
 # SMSC re-delivery and is not answered again (issue 13): each round through the 500 numbers sends another
 # question, so every MO pushed deserves its own one-part reply.
 TEXTS = ["DIEM TOAN HK1", "DIEM VAN HK1", "DIEM TOAN HK2", "VANG HK1", "VANG HK2", "NX", "RL", "DIEM ANH HK1"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class SimProcess:
-    """`run_gateway.py sim` in its own process, driven through its HTTP control API."""
-
-    def __init__(self, *extra: str):
-        self.port, self.control = free_port(), free_port()
-        env = dict(os.environ, SLL_SIM_PASSWORD=PASSWORD)
-        self.proc = subprocess.Popen([sys.executable, str(ROOT / "run_gateway.py"), "sim", "--port", str(self.port),
-                                      "--control-port", str(self.control), "--system-id", "sll",
-                                      "--receipt-delay", "0", *extra], env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                self.get("/stats")
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit("the simulator did not start")
-
-    def get(self, path: str):
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.control}{path}", timeout=30) as r:
-            return json.loads(r.read())
-
-    def post(self, path: str, body: dict):
-        req = urllib.request.Request(f"http://127.0.0.1:{self.control}{path}", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return json.loads(r.read())
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
-class FastPeer:
-    """bench/fast_smsc.py (bare smpp34, receipts, no relay) in its own process: a peer that is not the bottleneck."""
-
-    def __init__(self):
-        self.proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "fast_smsc.py")], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True)
-        line = self.proc.stdout.readline()
-        if not line.startswith("port "):
-            raise SystemExit("the fast peer did not start")
-        self.port = int(line.split()[1])
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 def make_settings(folder: Path, sim: SimProcess, prefix: str, *, window: int, tps: int) -> settings_mod.Settings:

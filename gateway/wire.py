@@ -7,21 +7,26 @@ from __future__ import annotations
 
 import itertools
 import logging
+import random
 import select
 import socket
 import threading
+import time
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
 from smpplib import client as smpp_client
 from smpplib import command_codes, consts, exceptions, smpp
 
-from gateway import Deliver, GatewayError, ProtocolError, SessionUnavailable
+from gateway import BindRefused, Deliver, GatewayError, ProtocolError, SessionUnavailable
 from outbox.transport import SubmitPart
+from settings import SmscSettings
 
 logger = logging.getLogger(__name__)
 
 MAX_PDU = 64 * 1024
+BIND_TICK = 0.2         # seconds between reads while waiting for the bind response
 
 
 class LinkLost(GatewayError):
@@ -182,6 +187,64 @@ def corked():
             except GatewayError as e:
                 logger.info("bind %s: %d bytes of responses not sent (%s); the SMSC will redeliver",
                             client.name, len(data), e)
+
+
+def connect_and_bind(client: SmppClient, s: SmscSettings, bind_type: str) -> list[bytes]:
+    """Connect ``client`` and bind it as ``bind_type`` (transceiver, ...); returns any PDUs that came right
+    behind the bind response. Raises BindRefused or LinkLost (the client shut down)."""
+    try:
+        client.connect()
+        pdu = smpp.make_pdu(f"bind_{bind_type}", client=client, system_id=s.system_id,
+                            password=s.password, system_type=s.system_type)
+        client.send_pdu(pdu)
+        deadline = time.monotonic() + s.response_timeout
+        while (left := deadline - time.monotonic()) > 0:
+            frames = client.read_frames(min(left, BIND_TICK))
+            for i, raw in enumerate(frames):
+                resp = parse(raw)
+                if resp is None or resp.sequence != pdu.sequence:
+                    logger.warning("bind %s: PDU before the bind response ignored", client.name)
+                    continue
+                if resp.status != consts.SMPP_ESME_ROK:
+                    raise BindRefused(client.name, resp.status)
+                client.state = consts.STATE_SETTERS[f"{pdu.command}_resp"]
+                return frames[i + 1:]
+        raise LinkLost(client.name, f"no bind response within {s.response_timeout}s")
+    except BaseException:
+        client.shutdown()
+        raise
+
+
+def respond(client: SmppClient, command: str, sequence: int, status: int = consts.SMPP_ESME_ROK) -> None:
+    """Answer the SMSC's request ``sequence`` with ``command`` (deliver_sm_resp, enquire_link_resp, ...)."""
+    try:
+        if command == "deliver_sm_resp":
+            client.send_deliver_sm_resp(sequence, status)
+            return
+        resp = smpp.make_pdu(command, client=client, status=status)
+        resp.sequence = sequence
+        client.send_pdu(resp)
+    except SessionUnavailable as e:     # e.g. a deliver_sm on a transmitter bind
+        logger.warning("bind %s: cannot answer %s: %s", client.name, command, e)
+
+
+def nack_unreadable(client: SmppClient, raw: bytes) -> None:
+    """generic_nack for a request smpplib cannot read (unknown command, or a damaged known one)."""
+    command_id = int.from_bytes(raw[4:8], "big")
+    if not command_id & 0x80000000:
+        known = command_id in consts_command_ids()
+        respond(client, "generic_nack", int.from_bytes(raw[12:16], "big"),
+                consts.SMPP_ESME_RSYSERR if known else consts.SMPP_ESME_RINVCMDID)
+
+
+def stamped(text: str) -> str:
+    """``text`` after the UTC time, to the second (a bind's last error)."""
+    return f"{datetime.now(timezone.utc).isoformat(timespec='seconds')} {text}"
+
+
+def backoff(attempt: int, cap: float) -> float:
+    """Exponential back-off from 1 s, with jitter, capped at ``cap`` (reconnect_max)."""
+    return min(cap, 2.0 ** attempt) * random.uniform(0.5, 1.0)
 
 
 def consts_command_ids() -> set[int]:

@@ -18,7 +18,8 @@ LINGER = 0.002   # seconds receipts gather once one came (after the first batch:
 
 
 class ReceiptApplier(QueueThread):
-    """A thread: receipt ids in (submitted by the router once journaled), part/message states out; orphans retried until their TTL."""
+    """A thread: receipt ids in (submitted by the router once journaled), part/message states out; orphans
+    retried until their TTL."""
 
     thread_name = "receipt-applier"
 

@@ -9,7 +9,6 @@ the limiter in Redis bounds PDUs per second across every worker.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from . import delivery, messages, quiet
 from .limiter import FallbackLimiter, TpsLimiter
 from .messages import Message
 from .render import prepare
+from .result_writer import ResultWriter
 from .segment import ConcatRefs, count_parts, segment
 from .transport import SubmitPart, SubmitResult, Transport, TransportUnavailable
 from .wake import Wake
@@ -32,7 +32,6 @@ logger = logging.getLogger(__name__)
 
 
 PACING = 0.98
-THROTTLE_HOLD = 0.1   # seconds every worker of the account pauses after ESME_RTHROTTLED / ESME_RMSGQFUL
 # Replies first for real, across every worker: bulk is claimed in slices of about BULK_SLICE seconds of the
 # licence and reserves its slots only when the shared schedule is at most BULK_HORIZON ahead, so a reply
 # never queues behind more than a chunk of bulk slots; a reply queued in this process also stops the
@@ -41,7 +40,6 @@ BULK_SLICE = 0.25
 BULK_HORIZON = 0.02
 REPLY_HORIZON = 0.5
 ROOM_WAIT = 1.0       # at most this long for window room before a chunk; then the submits wait slot by slot
-WRITE_LINGER = 0.002  # the writer lets results gather this long while more are in flight (fewer transactions)
 
 
 @dataclass
@@ -94,11 +92,12 @@ class Sender:
         self.poll_s = poll_s
         self.stats = SenderStats()
         self.problem: str | None = None      # storage trouble that paused the loop (for /healthz)
-        self._results: queue.Queue = queue.Queue()
+        self._writer = ResultWriter(db_factory, settings, self.stats, self.limiters, self.wake, self._in_flight_ids,
+                                    self.lease_s)
+        self._results = self._writer       # put() from the reader threads
         self._inflight: dict[int, _InFlight] = {}
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
-        self._writer: threading.Thread | None = None
         self._stop = threading.Event()
         self._sent_ids: set[int] = set()
 
@@ -106,7 +105,6 @@ class Sender:
     def run(self, stop: threading.Event | None = None, *, burst: bool = False) -> SenderStats:
         """Send until ``stop`` is set (or, with ``burst``, until nothing is due and nothing is in flight)."""
         stop = stop or self._stop
-        self._writer = threading.Thread(target=self._write_loop, name="outbox-writer", daemon=True)
         self._writer.start()
         last_sweep = 0.0
         failures = 0
@@ -142,8 +140,7 @@ class Sender:
                     stop.wait(min(5.0 if self.problem else 30.0, 0.5 * 2 ** min(failures, 6)))
         finally:
             self._wait_inflight(timeout=max(s.response_timeout for s in self.settings.smsc) + 2)
-            self._results.put(None)
-            self._writer.join(timeout=10)
+            self._writer.close(timeout=10)
         return self.stats
 
     def stop(self) -> None:
@@ -359,72 +356,16 @@ class Sender:
         parts = tuple(delivery.PartOutcome(s, r) for s, r in sorted(entry.results.items()))
         self._results.put(delivery.MessageOutcome(message_id, entry.message.connection, parts))
 
-    def _renew_leases(self, db) -> None:
-        """Extend the lease of every message still in flight here, so no one takes them back."""
+    def _in_flight_ids(self) -> list[int]:
         with self._lock:
-            ids = list(self._inflight)
-        if ids:
-            marks = ",".join("?" * len(ids))
-            db.execute(f"UPDATE messages SET lease_until = ? WHERE state = 'sending' AND id IN ({marks})",
-                       [iso(utcnow() + timedelta(seconds=self.lease_s)), *ids])
+            return list(self._inflight)
 
     def _drained(self) -> bool:
         with self._lock:
-            return not self._inflight and self._results.empty()
+            return not self._inflight and self._writer.queue.empty()
 
     def _wait_inflight(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         with self._lock:
             while self._inflight and time.monotonic() < deadline:
                 self._idle.wait(timeout=0.2)
-
-    # -- the writer ------------------------------------------------------------------------
-    def _write_loop(self) -> None:
-        db = self.db_factory()
-        stop = False
-        while not stop:
-            item = self._results.get()
-            if item is not None and self._inflight:
-                time.sleep(WRITE_LINGER)
-            batch = []
-            while item is not None:
-                batch.append(item)
-                if len(batch) >= 500:
-                    break
-                try:
-                    item = self._results.get_nowait()
-                except queue.Empty:
-                    break
-            else:
-                stop = True
-            if batch:
-                self._write(db, batch)
-        db.close()
-
-    def _write(self, db, batch: list[delivery.MessageOutcome]) -> None:
-        throttle = 0.0
-        for attempt in range(1, 1000):
-            try:
-                with transaction(db):
-                    self._renew_leases(db)
-                    decisions = delivery.apply_submits(db, batch, max_attempts=self.settings.sms.max_attempts)
-                break
-            except Exception:
-                # The SMSC accepted these: dropping the results would resend them. Keep trying.
-                logger.exception("could not write %s submit results (attempt %s); retrying", len(batch), attempt)
-                time.sleep(min(5.0, 0.1 * attempt))
-        else:
-            return
-        for decision in decisions:
-            if decision.throttled:
-                self.stats.throttled += 1
-                throttle = max(throttle, decision.retry_in)
-            elif decision.state.value == "failed":
-                self.stats.failed += 1
-            elif decision.state.value == "ambiguous":
-                self.stats.ambiguous += 1
-        if throttle:
-            for name in {o.connection for o in batch}:
-                self.limiters[name].penalise(min(throttle, THROTTLE_HOLD))
-        self.wake.local.set()
-
