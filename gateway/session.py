@@ -28,7 +28,7 @@ from settings import SmscSettings
 
 from .bind_kinds import BindType, SessionState
 from .wire import (LinkLost, PeerUnbound, SequenceGenerator, SmppClient, backoff, connect_and_bind,
-                   deliver_from_pdu, nack_unreadable, parse, pdu_text, respond, stamped, submit_fields)
+                   deliver_from_pdu, nack_unreadable, parse, pdu_text, respond, stamped)
 
 logger = logging.getLogger(__name__)
 
@@ -169,24 +169,24 @@ class Session:
                 client = self._client
                 if self._state is not SessionState.BOUND or client is None:
                     raise SessionUnavailable(self.name, self._state.value)
-                pdu = smpp.make_pdu("submit_sm", client=client, **submit_fields(part))
+                sequence, data = client.encode_submit(part)
                 # registered before the write: the response may beat us back
-                self._pending[pdu.sequence] = _Pending(on_result, time.monotonic() + self.smsc.response_timeout)
+                self._pending[sequence] = _Pending(on_result, time.monotonic() + self.smsc.response_timeout)
                 self.counters["submitted"] += 1
         except BaseException:
             self._slots.release()
             raise
         try:
-            client.send_pdu(pdu)
+            client.send_submit(data)
         except SessionUnavailable:
-            if self._take_pending(pdu.sequence) is not None:
+            if self._take_pending(sequence) is not None:
                 raise       # nothing written and nobody answered it yet
-            return pdu.sequence     # the teardown already answered it as ambiguous
+            return sequence     # the teardown already answered it as ambiguous
         except LinkLost as e:
             # Possibly half-written: the reader's teardown answers it as ambiguous.
             logger.warning("bind %s: %s", self.name, e)
             client.shutdown()
-        return pdu.sequence
+        return sequence
 
     def _take_pending(self, sequence: int) -> _Pending | None:
         with self._lock:

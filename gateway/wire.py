@@ -103,6 +103,20 @@ class SmppClient(smpp_client.Client):
         self.send_raw(p.generate())
         return True
 
+    def encode_submit(self, part: SubmitPart) -> tuple[int, bytes]:
+        """The sequence number and bytes of ``part``'s submit_sm (encoded here when it has no TLVs)."""
+        if part.optional or len(part.short_message) > 254:
+            pdu = smpp.make_pdu("submit_sm", client=self, **submit_fields(part))
+            return pdu.sequence, pdu.generate()
+        sequence = self.next_sequence()
+        return sequence, encode_submit_sm(part, sequence)
+
+    def send_submit(self, data: bytes) -> None:
+        """Write an encoded submit_sm (refused unless bound to transmit)."""
+        if self.state not in consts.COMMAND_STATES["submit_sm"]:
+            raise SessionUnavailable(self.name, f"in smpplib state {self.state} for submit_sm")
+        self.send_raw(data)
+
     def send_deliver_sm_resp(self, sequence: int, status: int) -> None:
         """A deliver_sm_resp, encoded here (the same 17 bytes smpplib writes, without its PDU object)."""
         allowed = consts.COMMAND_STATES["deliver_sm_resp"]
@@ -185,8 +199,9 @@ def corked():
             try:
                 client.send_raw(bytes(data))
             except GatewayError as e:
-                logger.info("bind %s: %d bytes of responses not sent (%s); the SMSC will redeliver",
-                            client.name, len(data), e)
+                # Submits among them are answered as ambiguous by the reader's teardown; a deliver_sm whose
+                # resp is lost is delivered again by the SMSC.
+                logger.info("bind %s: %d bytes of PDUs not sent (%s)", client.name, len(data), e)
 
 
 def connect_and_bind(client: SmppClient, s: SmscSettings, bind_type: str) -> list[bytes]:
@@ -292,6 +307,20 @@ def deliver_from_pdu(pdu, connection: str, bind: str) -> Deliver:
                    dest_ton=pdu.dest_addr_ton or 0, dest_npi=pdu.dest_addr_npi or 0,
                    esm_class=pdu.esm_class or 0, data_coding=pdu.data_coding or 0,
                    protocol_id=pdu.protocol_id or 0, sequence=pdu.sequence, tlvs=tlvs)
+
+
+def encode_submit_sm(part: SubmitPart, sequence: int) -> bytes:
+    """The submit_sm of ``part`` without TLVs, byte for byte as smpplib writes it, in about 1 % of smpplib's
+    time (its PDU objects cost more than the rest of a submit's handling)."""
+    body = b"".join((
+        b"\0", bytes((part.source_ton, part.source_npi)), part.source_addr.encode("ascii"), b"\0",
+        bytes((part.dest_ton, part.dest_npi)), part.destination_addr.encode("ascii"), b"\0",
+        bytes((part.esm_class, 0, 0)), b"\0", (part.validity_period or "").encode("ascii"), b"\0",
+        bytes((part.registered_delivery, 0, part.data_coding, 0, len(part.short_message))), part.short_message))
+    return (16 + len(body)).to_bytes(4, "big") + SUBMIT_SM_HEAD + sequence.to_bytes(4, "big") + body
+
+
+SUBMIT_SM_HEAD = (4).to_bytes(4, "big") + bytes(4)
 
 
 def submit_fields(part: SubmitPart) -> dict:
