@@ -273,15 +273,57 @@ def parse(raw: bytes):
     A submit_sm_resp (half of what arrives under load) is read here: its header and message_id are all
     the session looks at, and smpplib's PDU objects cost more than the rest of its handling.
     """
-    if int.from_bytes(raw[4:8], "big") == SUBMIT_SM_RESP:
+    command_id = int.from_bytes(raw[4:8], "big")
+    if command_id == SUBMIT_SM_RESP:
         return SimpleNamespace(command="submit_sm_resp", status=int.from_bytes(raw[8:12], "big"),
                                sequence=int.from_bytes(raw[12:16], "big"),
                                message_id=raw[16:].split(b"\0", 1)[0] if len(raw) > 16 else None)
+    if command_id == DELIVER_SM:
+        fast = _plain_deliver_sm(raw)
+        if fast is not None:
+            return fast
     try:
         return smpp.parse_pdu(raw, client=ParseOnly(), allow_unknown_opt_params=True)
     except (exceptions.UnknownCommandError, ValueError, IndexError, KeyError, TypeError) as e:
         logger.warning("unreadable PDU %s: %s", raw[:16].hex(), e)
         return None
+
+
+DELIVER_SM = 0x00000005
+_RECEIPT_TLVS = {0x001E: "receipted_message_id", 0x0427: "message_state"}
+
+
+def _c_string(raw: bytes, at: int) -> tuple[bytes, int]:
+    end = raw.index(b"\0", at)
+    return raw[at:end], end + 1
+
+
+def _plain_deliver_sm(raw: bytes):
+    """A deliver_sm read here when its only TLVs are a receipt's (receipted_message_id, message_state): the
+    fields deliver_from_pdu() reads, as smpplib would give them. None for anything else (smpplib reads it)."""
+    try:
+        at = raw.index(b"\0", 16) + 1                          # service_type
+        pdu = SimpleNamespace(command="deliver_sm", status=int.from_bytes(raw[8:12], "big"),
+                              sequence=int.from_bytes(raw[12:16], "big"), params=[],
+                              source_addr_ton=raw[at], source_addr_npi=raw[at + 1])
+        pdu.source_addr, at = _c_string(raw, at + 2)
+        pdu.dest_addr_ton, pdu.dest_addr_npi = raw[at], raw[at + 1]
+        pdu.destination_addr, at = _c_string(raw, at + 2)
+        pdu.esm_class, pdu.protocol_id = raw[at], raw[at + 1]
+        at = raw.index(b"\0", raw.index(b"\0", at + 3) + 1) + 1      # schedule_delivery_time, validity_period
+        pdu.data_coding, length = raw[at + 2], raw[at + 4]
+        pdu.short_message, at = raw[at + 5:at + 5 + length], at + 5 + length
+        while at < len(raw):
+            tag, size = int.from_bytes(raw[at:at + 2], "big"), int.from_bytes(raw[at + 2:at + 4], "big")
+            name, value = _RECEIPT_TLVS.get(tag), raw[at + 4:at + 4 + size]
+            if name is None or len(value) != size or (name == "message_state" and size != 1):
+                return None
+            setattr(pdu, name, value[0] if name == "message_state" else value)
+            pdu.params.append(name)
+            at += 4 + size
+    except (ValueError, IndexError):
+        return None
+    return pdu if len(pdu.short_message) == length and at == len(raw) else None
 
 
 def pdu_text(value) -> str:

@@ -58,3 +58,26 @@ def test_a_deliver_sm_resp_is_the_bytes_smpplib_writes(monkeypatch):
     resp = smpp.make_pdu("deliver_sm_resp", client=_Numbers(1), status=0x64)
     resp.sequence = 77
     assert sent == [resp.generate()]
+
+
+def test_a_deliver_sm_reads_as_smpplib_reads_it():
+    rng = random.Random(15)
+    read_here = 0
+    for _ in range(400):
+        fields = dict(source_addr_ton=rng.randint(0, 6), source_addr_npi=rng.randint(0, 9),
+                      source_addr=str(rng.randint(10 ** 8, 10 ** 11)), dest_addr_ton=rng.randint(0, 6),
+                      dest_addr_npi=rng.randint(0, 9), destination_addr=rng.choice(["8088", "SLL"]),
+                      esm_class=rng.choice([0, 4, 0x40]), protocol_id=rng.randint(0, 3),
+                      data_coding=rng.choice([0, 8]), registered_delivery=rng.randint(0, 1),
+                      short_message=bytes(rng.randrange(256) for _ in range(rng.randint(0, 160))))
+        kind = rng.random()
+        if kind < 0.5:      # a receipt's TLVs: read here
+            fields.update(receipted_message_id=f"{rng.randint(1, 10 ** 9):X}", message_state=rng.randint(1, 8))
+        elif kind < 0.7:    # any other TLV: smpplib reads it
+            fields.update(user_message_reference=rng.randint(1, 60000))
+        raw = smpp.make_pdu("deliver_sm", client=_Numbers(rng.randint(1, 2 ** 31 - 1)), **fields).generate()
+        theirs = smpp.parse_pdu(raw, client=wire.ParseOnly(), allow_unknown_opt_params=True)
+        ours = wire.parse(raw)
+        read_here += type(ours) is not type(theirs)
+        assert wire.deliver_from_pdu(ours, "c", "b") == wire.deliver_from_pdu(theirs, "c", "b")
+    assert read_here > 200, "receipts and TLV-less texts are read without smpplib"
