@@ -249,9 +249,32 @@ def _apply_receipt_chunk(db, ids: list[int]) -> tuple[int, int]:
     db.conn.executemany("UPDATE receipts SET part_id = ? WHERE id = ?", matched)
     db.conn.executemany("UPDATE message_parts SET state = ?, final_at = ?, error_code = coalesce(?, error_code) "
                         "WHERE id = ?", moves)
-    for mid, reason in reasons.items():
-        _settle_message(db, mid, stamp, reason=reason)
+    _settle_messages(db, reasons, stamp)
     return len(matched), len(receipts) - len(matched)
+
+
+def _settle_messages(db, reasons: dict[int, str | None], stamp: str) -> None:
+    """_settle_message for many messages (message id -> failure reason): read in two queries, one UPDATE."""
+    if not reasons:
+        return
+    ids = list(reasons)
+    marks = ",".join("?" * len(ids))
+    states = dict(db.execute(f"SELECT id, state FROM messages WHERE id IN ({marks})", ids).fetchall())
+    parts: dict[int, list[str]] = {}
+    for mid, state in db.execute(f"SELECT message_id, state FROM message_parts WHERE message_id IN ({marks})", ids):
+        parts.setdefault(mid, []).append(state)
+    updates = []
+    for mid, reason in reasons.items():
+        if mid not in states or not parts.get(mid):
+            continue
+        new = settle(states[mid], parts[mid])
+        if new.value != states[mid]:
+            updates.append((new.value, new in _FINAL, stamp, reason if new is not S.delivered else None, stamp, mid))
+    db.conn.executemany("UPDATE messages SET state = ?, final_at = CASE WHEN ? THEN ? ELSE final_at END, "
+                        "reason = coalesce(?, reason), updated_at = ? WHERE id = ?", updates)
+
+
+_FINAL = (S.delivered, S.undeliverable, S.expired, S.rejected, S.failed)
 
 
 def _settle_message(db, message_id: int, stamp: str, reason: str | None = None) -> None:
@@ -261,7 +284,7 @@ def _settle_message(db, message_id: int, stamp: str, reason: str | None = None) 
         return
     new = settle(msg[0], parts)
     if new.value != msg[0]:
-        final = new in (S.delivered, S.undeliverable, S.expired, S.rejected, S.failed)
+        final = new in _FINAL
         db.execute("UPDATE messages SET state = ?, final_at = CASE WHEN ? THEN ? ELSE final_at END, "
                    "reason = coalesce(?, reason), updated_at = ? WHERE id = ?",
                    [new.value, final, stamp, reason if new is not S.delivered else None, stamp, message_id])
