@@ -75,7 +75,8 @@ def wait_for(predicate, timeout: float) -> bool:
     return False
 
 
-def outbound(folder: Path, sim, count: int, window: int, r) -> float:
+def outbound(folder: Path, sim, count: int, window: int, r) -> tuple[float, float]:
+    """SMS/s from the first submit to the last receipt applied, and this process's CPU ms a message."""
     st = make_settings(folder, sim, f"bench{time.time_ns()}:", window=window, tps=1_000_000)
     db = connect(st.db_path)
     reset_outbox(db)
@@ -86,21 +87,22 @@ def outbound(folder: Path, sim, count: int, window: int, r) -> float:
     engine = Engine(st, r, batch=500)
     engine.start(run_sender=False)
     engine.wait_bound(10)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     runner = threading.Thread(target=lambda: engine.sender.run(threading.Event(), burst=True))
     runner.start()
     ok = wait_for(lambda: db.execute("SELECT count(*) FROM messages WHERE state = 'delivered'").fetchone()[0]
                   == count, 300)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     runner.join()
     engine.stop()
     if not ok:
         print("  (not every message delivered within 300 s)")
-    return count / elapsed
+    return count / elapsed, cpu * 1000 / count
 
 
-def raw_loop(sim: SimProcess, count: int, window: int) -> float:
-    """Bare python-smpplib with TCP_NODELAY: `window` submits in flight, receipts counted."""
+def raw_loop(sim: SimProcess, count: int, window: int) -> tuple[float, float]:
+    """Bare python-smpplib with TCP_NODELAY: `window` submits in flight, receipts counted; SMS/s and CPU ms
+    a message."""
     import smpplib.client
     import smpplib.exceptions
 
@@ -137,20 +139,26 @@ def raw_loop(sim: SimProcess, count: int, window: int) -> float:
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for i in range(count):
         slots.acquire()
         client.send_message(source_addr_ton=3, source_addr="8088", dest_addr_ton=1, dest_addr_npi=1,
                             destination_addr=f"8492{i:07d}", registered_delivery=1,
                             short_message=f"Thong bao so {i}: hop phu huynh thu 7".encode())
     done.wait(300)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     try:
         client.unbind()
     except smpplib.exceptions.ConnectionError:
         pass
     client.disconnect()
-    return count / elapsed
+    return count / elapsed, cpu * 1000 / count
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def raw_echo_latency(sim: SimProcess, rate: float, seconds: float) -> list[float]:
@@ -320,16 +328,18 @@ def demo_folder(prefix: str):
     return folder, db
 
 
-def report_outbound(args, pairs: list[tuple[float, float]]) -> None:
-    """Medians of the alternated gateway / raw runs and of their ratios."""
-    ours, raw = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
+def report_outbound(args, pairs: list[tuple[tuple[float, float], tuple[float, float]]], peer_ms: float) -> None:
+    """Medians of the alternated gateway / raw runs (rate, CPU a message) and of their ratios."""
+    def line(what: str, runs: list[tuple[float, float]]) -> str:
+        rate, cpu = statistics.median(r for r, _ in runs), statistics.median(c for _, c in runs)
+        return (f"  {what} {rate:8.0f} SMS/s  ({', '.join(f'{r:.0f}' for r, _ in runs)}), "
+                f"{cpu:.2f} ms CPU a message")
     print(f"outbound, {args.count} one-part SMS, window {args.window}, receipts on, against the bare smpp34 peer "
           f"(bench/fast_smsc.py), median of {len(pairs)} alternated runs:")
-    print(f"  gateway end to end (row -> resp -> receipt applied): {ours:8.0f} SMS/s  "
-          f"({', '.join(f'{a:.0f}' for a, _ in pairs)})")
-    print(f"  raw python-smpplib windowed loop (resp + receipt):   {raw:8.0f} SMS/s  "
-          f"({', '.join(f'{b:.0f}' for _, b in pairs)})")
-    print(f"  ratio: {statistics.median(a / b for a, b in pairs):.2f} (median of the per-run ratios)")
+    print(line("gateway end to end (row -> resp -> receipt applied):", [g for g, _ in pairs]))
+    print(line("raw python-smpplib windowed loop (resp + receipt):  ", [w for _, w in pairs]))
+    print(f"  ratio: {statistics.median(g[0] / w[0] for g, w in pairs):.2f} (median of the per-run ratios)")
+    print(f"  the peer's own CPU: {peer_ms:.3f} ms a message (one core would carry ~{1000 / peer_ms:.0f}/s)")
 
 
 def main() -> None:
@@ -351,11 +361,13 @@ def main() -> None:
     if args.only != "mo":
         peer = FastPeer()
         try:
+            before = cpu_seconds(peer.proc.pid)
             pairs = [(outbound(folder, peer, args.count, args.window, r), raw_loop(peer, args.count, args.window))
                      for _ in range(args.runs)]      # alternated, so both see the same machine load
+            peer_ms = (cpu_seconds(peer.proc.pid) - before) * 1000 / (2 * args.runs * args.count)
         finally:
             peer.stop()
-        report_outbound(args, pairs)
+        report_outbound(args, pairs, peer_ms)
     if args.only == "outbound":
         return
     sim = SimProcess()
