@@ -287,15 +287,17 @@ class Sender:
         # after a crash, only this chunk and the window are in doubt.
         self._mark_sending([m.id for m, _ in chunk])
         room = getattr(self.transports[connection], "wait_room", None)
-        if room is not None:
-            # Rate slots reserved for PDUs that can be written at once: a full window would leave them to go
-            # stale one by one (a fresh Redis reservation each) and wake this thread for every response.
-            room(count, ROOM_WAIT)
+        # Rate slots reserved for PDUs that can be written at once: a full window would leave them to go
+        # stale one by one (a fresh Redis reservation each) and wake this thread for every response.
+        free = room(count, ROOM_WAIT) if room is not None else 0
         slots = self.limiters[connection].reserve(count, horizon=REPLY_HORIZON if urgent else BULK_HORIZON)
         corked = getattr(self.transports[connection], "corked", None)
-        # When every slot of the chunk is already due (a licence far above what one process sends), its PDUs
-        # go out in one write: no system call (and no switch to another thread) between two of them.
-        with corked() if corked is not None and slots.at(count - 1) <= time.monotonic() else nullcontext():
+        # When the window has room for the whole chunk and every slot of it is already due (a licence far
+        # above what one process sends), its PDUs go out in one write: no system call (and no switch to
+        # another thread) between two of them. Without room a held PDU could wait for a slot that only
+        # its own unwritten predecessors' responses would free.
+        cork = corked is not None and free >= count and slots.at(count - 1) <= time.monotonic()
+        with corked() if cork else nullcontext():
             slot = 0
             for index, (msg, parts) in enumerate(chunk):
                 # Each PDU waits for its own slot: exactly tps a second, never a burst.
