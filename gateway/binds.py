@@ -74,6 +74,11 @@ class Account:
                  if s.state is SessionState.BOUND and s.name not in exclude]
         return max(bound, key=lambda s: s.free_slots, default=None)
 
+    def wait_room(self, n: int, timeout: float) -> int:
+        """Free window slots on the bind the next submit goes to, waiting up to ``timeout`` for ``n``."""
+        session = self._pick(set())
+        return session.wait_room(n, timeout) if session is not None else 0
+
     def submit(self, parts: Sequence[SubmitPart], on_result: ResultCallback,
                before_write: Callable[[int], None] | None = None) -> None:
         """Send ``parts`` in order on one bound transmitter (see Transport.submit).

@@ -22,6 +22,7 @@ from .answering import MoAnswerer
 from .binds import Account
 from .heartbeat import Heartbeat, spool_dir
 from .session import BindType
+from .wire import corked
 from .inbound import InboundRouter
 from .receipts import canonical_submit_id
 
@@ -45,6 +46,13 @@ class CanonicalIds:
 
     def is_up(self) -> bool:
         return self.account.is_up()
+
+    def wait_room(self, n: int, timeout: float) -> int:
+        return self.account.wait_room(n, timeout)
+
+    def corked(self):
+        """A block whose PDU writes (this thread's) go out together at its end."""
+        return corked()
 
 
 class Engine:

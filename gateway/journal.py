@@ -18,7 +18,13 @@ from typing import Any, Callable
 from store.core.connection import transaction
 from store.core.disk import describe, fsync_path, is_transient
 
+from .wire import corked
+
 logger = logging.getLogger(__name__)
+
+# Under load (the last batch had more than one row) the writer lets rows gather this long before a
+# commit: the reader threads then hand rows over without waking it for each one.
+LINGER = 0.001
 
 Work = Callable[[Any], Any]          # runs inside the transaction with the db; returns a value
 Done = Callable[[Any, BaseException | None], None]   # called after the commit (value, error)
@@ -71,10 +77,13 @@ class Journal:
                 logger.exception("journal cannot open the database; retrying")
                 time.sleep(1.0)
         self._wal_path = db.execute("PRAGMA database_list").fetchone()[2] + "-wal"
+        last = 0
         while True:
             item = self.queue.get()
             if item is None:
                 return
+            if last > 1:
+                time.sleep(LINGER)
             batch = [item]
             stop = False
             while len(batch) < self.max_batch:
@@ -87,6 +96,7 @@ class Journal:
                     break
                 batch.append(nxt)
             self._commit(db, batch)
+            last = len(batch)
             if stop:
                 return
 
@@ -125,8 +135,9 @@ class Journal:
             # Pipelined: the next batch commits while this one waits for its fsync.
             self._synced.put([(done, value) for (_, done), value in zip(batch, values)])
             return
-        for (_, done), value in zip(batch, values):
-            self._finish(done, value, None)
+        with corked():
+            for (_, done), value in zip(batch, values):
+                self._finish(done, value, None)
 
     def _sync_loop(self) -> None:
         """GROUP: one fdatasync of the WAL for every batch committed meanwhile, then their resps."""
@@ -149,9 +160,10 @@ class Journal:
                     error = e
                     self.problem = describe(e)
                     logger.error("cannot fsync the inbound journal (%s); the SMSC gets a temporary error", e)
-            for group in groups:
-                for done, value in group:
-                    self._finish(done, None if error else value, error)
+            with corked():          # the batches' deliver_sm_resps in one write per link
+                for group in groups:
+                    for done, value in group:
+                        self._finish(done, None if error else value, error)
             if stop:
                 return
 

@@ -1,7 +1,7 @@
 """One SMPP bind of one account, over python-smpplib.
 
 smpplib gives the PDU codec and the ``Client`` shell; this module adds what it
-lacks (see SMPP-NOTES.md): one lock for every write, a thread-safe sequence,
+lacks (see docs/smpp-notes.md): one lock for every write, a thread-safe sequence,
 TCP_NODELAY, a reader thread that owns all reading, answers the SMSC's
 enquire_link and unbind, notices a dead peer and reconnects with back-off, and
 a submit window whose responses are matched by sequence number.
@@ -15,45 +15,30 @@ return) and its status goes back in the deliver_sm_resp.
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from enum import Enum
 from typing import Callable
 
 from smpplib import consts, smpp
 
-from gateway import BindRefused, Deferred, Deliver, GatewayError, SessionUnavailable
+from gateway import Deferred, Deliver, GatewayError, SessionUnavailable
 from outbox.transport import SubmitPart, SubmitResult
 from settings import SmscSettings
 
-from .session_states import INITIAL, SessionState, can_move
-from .wire import (LinkLost, SmppClient, PeerUnbound, SequenceGenerator, pdu_text, consts_command_ids, deliver_from_pdu,
-                   parse, submit_fields)
+from .bind_kinds import BindType
+from .session_states import INITIAL, SessionState, checked
+from .wire import (LinkLost, PeerUnbound, SequenceGenerator, SmppClient, backoff, connect_and_bind,
+                   deliver_from_pdu, nack_unreadable, parse, pdu_text, respond, stamped)
 
 logger = logging.getLogger(__name__)
 
 ESME_ROK = consts.SMPP_ESME_ROK
 ESME_RX_T_APPN = consts.SMPP_ESME_RX_T_APPN     # temporary: the SMSC re-delivers later
-ESME_RINVCMDID = consts.SMPP_ESME_RINVCMDID
-ESME_RSYSERR = consts.SMPP_ESME_RSYSERR
 TICK = 0.2              # seconds between timer checks while the link is quiet
 STABLE_AFTER = 10.0     # a bind that lived this long starts the back-off again from 1 s
 
 DeliverHandler = Callable[[Deliver], "int | None"]
-
-
-class BindType(str, Enum):
-    TRX = "transceiver"
-    TX = "transmitter"
-    RX = "receiver"
-
-    @property
-    def can_submit(self) -> bool:
-        """Whether submit_sm may go out on this kind of bind."""
-        return self is not BindType.RX
 
 
 @dataclass
@@ -75,6 +60,7 @@ class Session:
         self._slots = threading.BoundedSemaphore(smsc.window)
         self._pending: dict[int, _Pending] = {}
         self._lock = threading.Lock()           # guards _pending, _state and _client
+        self._room = threading.Condition(self._lock)    # notified when a window slot frees
         self._sequence = SequenceGenerator()
         self._client: SmppClient | None = None
         self._state = INITIAL
@@ -96,11 +82,7 @@ class Session:
         return self._state
 
     def _move(self, new: SessionState) -> None:
-        """Every state change asks the table (session_states.py). A forbidden one is a bug here: logged
-        loudly but applied, since a bind stuck in a state it may not leave is worse than a wrong label."""
-        if new is not self._state and not can_move(self._state, new):
-            logger.error("bind %s: state %s -> %s is not in the table", self.name, self._state.value, new.value)
-        self._state = new
+        self._state = checked(self.name, self._state, new)       # every change asks the table
 
     def start(self) -> None:
         """Start the reader thread: it connects, binds and keeps the bind up until close()."""
@@ -155,6 +137,19 @@ class Session:
         """Submits this bind can take now without waiting."""
         return self.window - len(self._pending)
 
+    def wait_room(self, n: int, timeout: float) -> int:
+        """Wait up to ``timeout`` until ``n`` window slots are free (fewer if the window is smaller); returns
+        the free slots. The sender reserves its rate slots for what can be written at once, so a full
+        window does not leave reserved slots to go stale one PDU at a time."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while ((free := self.window - len(self._pending)) < min(n, self.window)
+                   and self._state is SessionState.BOUND):
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._room.wait(min(left, TICK)):
+                    break
+            return free
+
     def submit(self, part: SubmitPart, on_result: Callable[[SubmitResult], None],
                before_write: Callable[[], None] | None = None) -> int:
         """Write one submit_sm once a window slot is free; return its sequence number.
@@ -178,28 +173,29 @@ class Session:
                 client = self._client
                 if self._state is not SessionState.BOUND or client is None:
                     raise SessionUnavailable(self.name, self._state.value)
-                pdu = smpp.make_pdu("submit_sm", client=client, **submit_fields(part))
+                sequence, data = client.encode_submit(part)
                 # registered before the write: the response may beat us back
-                self._pending[pdu.sequence] = _Pending(on_result, time.monotonic() + self.smsc.response_timeout)
+                self._pending[sequence] = _Pending(on_result, time.monotonic() + self.smsc.response_timeout)
                 self.counters["submitted"] += 1
         except BaseException:
             self._slots.release()
             raise
         try:
-            client.send_pdu(pdu)
+            client.send_submit(data)
         except SessionUnavailable:
-            if self._take_pending(pdu.sequence) is not None:
+            if self._take_pending(sequence) is not None:
                 raise       # nothing written and nobody answered it yet
-            return pdu.sequence     # the teardown already answered it as ambiguous
+            return sequence     # the teardown already answered it as ambiguous
         except LinkLost as e:
             # Possibly half-written: the reader's teardown answers it as ambiguous.
             logger.warning("bind %s: %s", self.name, e)
             client.shutdown()
-        return pdu.sequence
+        return sequence
 
     def _take_pending(self, sequence: int) -> _Pending | None:
         with self._lock:
             entry = self._pending.pop(sequence, None)
+            self._room.notify()
         if entry is not None:
             self._slots.release()
         return entry
@@ -242,7 +238,7 @@ class Session:
                     self._read_loop(client, backlog)
                 except PeerUnbound as e:
                     logger.info("bind %s: %s", self.name, e)
-                    self.last_error = self._stamp(str(e))
+                    self.last_error = stamped(str(e))
                 except GatewayError as e:
                     self._note_error(e)
                 finally:
@@ -252,7 +248,7 @@ class Session:
             if self._closing.is_set():
                 break
             self._move(SessionState.RECONNECTING)
-            delay = self._backoff(attempt)
+            delay = backoff(attempt, self.smsc.reconnect_max)
             attempt += 1
             logger.info("bind %s: reconnecting in %.1fs", self.name, delay)
             self._closing.wait(delay)
@@ -260,30 +256,10 @@ class Session:
 
     def _connect_and_bind(self) -> tuple[SmppClient, list[bytes]]:
         """A bound client and any PDUs that came right behind the bind response."""
-        s = self.smsc
-        client = SmppClient(s.host, s.port, s.response_timeout, self._sequence, self.name)
-        try:
-            client.connect()
-            pdu = smpp.make_pdu(f"bind_{self.bind_type.value}", client=client, system_id=s.system_id,
-                                password=s.password, system_type=s.system_type)
-            client.send_pdu(pdu)
-            deadline = time.monotonic() + s.response_timeout
-            while (left := deadline - time.monotonic()) > 0:
-                frames = client.read_frames(min(left, TICK))
-                for i, raw in enumerate(frames):
-                    resp = parse(raw)
-                    if resp is None or resp.sequence != pdu.sequence:
-                        logger.warning("bind %s: PDU before the bind response ignored", self.name)
-                        continue
-                    if resp.status != ESME_ROK:
-                        raise BindRefused(self.name, resp.status)
-                    client.state = consts.STATE_SETTERS[f"{pdu.command}_resp"]
-                    self._on_bound(client)
-                    return client, frames[i + 1:]
-            raise LinkLost(self.name, f"no bind response within {s.response_timeout}s")
-        except BaseException:
-            client.shutdown()
-            raise
+        client = SmppClient(self.smsc.host, self.smsc.port, self.smsc.response_timeout, self._sequence, self.name)
+        frames = connect_and_bind(client, self.smsc, self.bind_type.value)
+        self._on_bound(client)
+        return client, frames
 
     def _on_bound(self, client: SmppClient) -> None:
         with self._lock:
@@ -305,7 +281,7 @@ class Session:
                 self._last_rx = time.monotonic()
                 pdu = parse(raw)
                 if pdu is None:
-                    self._nack_unreadable(client, raw)
+                    nack_unreadable(client, raw)
                 elif self._dispatch(client, pdu):
                     return
             now = time.monotonic()
@@ -335,9 +311,9 @@ class Session:
             self._on_deliver_sm(client, pdu)
         elif cmd == "enquire_link":
             self.counters["enquire_links_answered"] += 1      # counted first: the peer may look at once
-            self._respond(client, "enquire_link_resp", pdu.sequence)
+            respond(client, "enquire_link_resp", pdu.sequence)
         elif cmd == "unbind":
-            self._respond(client, "unbind_resp", pdu.sequence)
+            respond(client, "unbind_resp", pdu.sequence)
             raise PeerUnbound(f"the SMSC unbound bind {self.name}; answered, reconnecting")
         elif cmd == "unbind_resp" and pdu.sequence == self._unbind_seq:
             self.counters["clean_unbinds"] += 1
@@ -346,7 +322,7 @@ class Session:
         elif cmd == "alert_notification":
             logger.info("bind %s: alert_notification ignored", self.name)
         elif pdu.is_request():
-            self._respond(client, "generic_nack", pdu.sequence, ESME_RINVCMDID)
+            respond(client, "generic_nack", pdu.sequence, consts.SMPP_ESME_RINVCMDID)
         return False        # enquire_link_resp: _last_rx already says the peer is alive
 
     def _on_deliver_sm(self, client: SmppClient, pdu) -> None:
@@ -365,7 +341,7 @@ class Session:
                 status = ESME_ROK if result is None else int(result)
             except Exception:
                 logger.exception("bind %s: deliver handler failed: answering ESME_RX_T_APPN", self.name)
-        self._respond(client, "deliver_sm_resp", pdu.sequence, status)
+        respond(client, "deliver_sm_resp", pdu.sequence, status)
 
     def _respond_late(self, client: SmppClient, sequence: int, status: int) -> None:
         """A deferred deliver_sm_resp; dropped if the link it belongs to is gone (the SMSC redelivers)."""
@@ -374,23 +350,9 @@ class Session:
                         self.name, sequence)
             return
         try:
-            self._respond(client, "deliver_sm_resp", sequence, status)
+            respond(client, "deliver_sm_resp", sequence, status)
         except GatewayError as e:
             logger.info("bind %s: deliver_sm_resp %s not sent (%s); the SMSC will redeliver", self.name, sequence, e)
-
-    def _respond(self, client: SmppClient, command: str, sequence: int, status: int = ESME_ROK) -> None:
-        resp = smpp.make_pdu(command, client=client, status=status)
-        resp.sequence = sequence
-        try:
-            client.send_pdu(resp)
-        except SessionUnavailable as e:     # e.g. a deliver_sm on a transmitter bind
-            logger.warning("bind %s: cannot answer %s: %s", self.name, command, e)
-
-    def _nack_unreadable(self, client: SmppClient, raw: bytes) -> None:
-        command_id = int.from_bytes(raw[4:8], "big")
-        if not command_id & 0x80000000:
-            status = ESME_RINVCMDID if command_id not in consts_command_ids() else ESME_RSYSERR
-            self._respond(client, "generic_nack", int.from_bytes(raw[12:16], "big"), status)
 
     def _keepalive(self, client: SmppClient, now: float) -> None:
         """enquire_link after enquire_link_interval of silence; no answer in time = dead link."""
@@ -411,6 +373,7 @@ class Session:
             self._client = None
             pending, self._pending = self._pending, {}
             self._move(SessionState.CLOSED if self._closing.is_set() else SessionState.RECONNECTING)
+            self._room.notify_all()
         self._bound.clear()
         client.shutdown()
         self._unbind_done.set()
@@ -422,12 +385,8 @@ class Session:
             self._fire(entry.callback, SubmitResult(command_status=None, bind=self.name))
 
     def _note_error(self, error: Exception) -> None:
-        self.last_error = self._stamp(str(error))
+        self.last_error = stamped(str(error))
         logger.warning("bind %s down: %s", self.name, error)
-
-    @staticmethod
-    def _stamp(text: str) -> str:
-        return f"{datetime.now(timezone.utc).isoformat(timespec='seconds')} {text}"
 
     # ---- health ----------------------------------------------------------
     def status(self) -> dict:
@@ -437,9 +396,5 @@ class Session:
                 "reconnects": self.reconnects, "in_flight": len(self._pending), "window": self.window}
 
     def _mark_bound(self) -> None:
-        self.bound_since = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.bound_since = stamped("").strip()
         self._bound.set()
-
-    def _backoff(self, attempt: int) -> float:
-        """Exponential back-off from 1 s, with jitter, capped at reconnect_max."""
-        return min(self.smsc.reconnect_max, 2.0 ** attempt) * random.uniform(0.5, 1.0)

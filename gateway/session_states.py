@@ -7,7 +7,10 @@ each through ``can_move``.
 """
 from __future__ import annotations
 
+import logging
 from enum import Enum
+
+logger = logging.getLogger(__name__)
 
 
 class SessionState(str, Enum):
@@ -39,3 +42,11 @@ assert set(ALLOWED) == set(SessionState)
 def can_move(current: SessionState | str, new: SessionState | str) -> bool:
     """Whether a bind in ``current`` may go to ``new`` (staying put is not a move)."""
     return SessionState(new) in ALLOWED[SessionState(current)]
+
+
+def checked(bind: str, old: SessionState, new: SessionState) -> SessionState:
+    """``new``, once the table was asked. A forbidden move is a bug of the session: logged loudly but
+    applied, since a bind stuck in a state it may not leave is worse than a wrong label."""
+    if new is not old and not can_move(old, new):
+        logger.error("bind %s: state %s -> %s is not in the table", bind, old.value, new.value)
+    return new

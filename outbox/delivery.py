@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlite_utils
@@ -66,55 +66,70 @@ def _update_part(db, message_id: int, seq: int, state: S, **cols) -> None:
                f"AND state IN {_open(state)}", [state.value, *cols.values(), message_id, seq])
 
 
+@dataclass
+class _PartsRead:
+    """What one message's part results amount to, as _apply_part_results wrote them."""
+
+    throttled: bool = False
+    transient: bool = False
+    ambiguous: bool = False
+    permanent_reason: str | None = None
+    error_code: int | None = None
+    accepted_ids: list = field(default_factory=list)
+
+
+def _apply_part_results(db, outcome: MessageOutcome, stamp: str) -> _PartsRead:
+    """Move each part by its submit_sm_resp status (or its missing one)."""
+    read = _PartsRead()
+    for part in outcome.parts:
+        res = part.result
+        if res.command_status is None:
+            _update_part(db, outcome.message_id, part.seq, S.ambiguous)
+            read.ambiguous = True
+            continue
+        kind = classify(res.command_status)
+        if kind is SubmitOutcome.ok:
+            _update_part(db, outcome.message_id, part.seq, S.submitted, smsc_id=res.message_id, submitted_at=stamp)
+            read.accepted_ids.append(res.message_id)
+            continue
+        read.error_code = res.command_status
+        if kind is SubmitOutcome.permanent:
+            _update_part(db, outcome.message_id, part.seq, S.failed, error_code=res.command_status)
+            read.permanent_reason = status_reason(res.command_status)
+        else:
+            _update_part(db, outcome.message_id, part.seq, S.queued, error_code=res.command_status)
+            read.throttled |= kind is SubmitOutcome.throttled
+            read.transient |= kind is SubmitOutcome.transient
+    return read
+
+
 def apply_submit(db: sqlite_utils.Database, outcome: MessageOutcome, *, max_attempts: int,
                  throttle_backoff: float = 1.0) -> Decision:
     """Write one message's submit results (caller holds the transaction)."""
     now = utcnow()
     stamp = iso(now)
-    throttled = transient = ambiguous = False
-    permanent_reason = None
-    error_code = None
-    accepted_ids: list[str] = []
-    for part in outcome.parts:
-        res = part.result
-        if res.command_status is None:
-            _update_part(db, outcome.message_id, part.seq, S.ambiguous)
-            ambiguous = True
-            continue
-        kind = classify(res.command_status)
-        if kind is SubmitOutcome.ok:
-            _update_part(db, outcome.message_id, part.seq, S.submitted, smsc_id=res.message_id, submitted_at=stamp)
-            accepted_ids.append(res.message_id)
-            continue
-        error_code = res.command_status
-        if kind is SubmitOutcome.permanent:
-            _update_part(db, outcome.message_id, part.seq, S.failed, error_code=res.command_status)
-            permanent_reason = status_reason(res.command_status)
-        else:
-            _update_part(db, outcome.message_id, part.seq, S.queued, error_code=res.command_status)
-            throttled |= kind is SubmitOutcome.throttled
-            transient |= kind is SubmitOutcome.transient
+    read = _apply_part_results(db, outcome, stamp)
     row = db.execute("SELECT attempts FROM messages WHERE id = ?", [outcome.message_id]).fetchone()
-    attempts = row[0] + (1 if (transient or permanent_reason) else 0)
-    if permanent_reason or (transient and attempts >= max_attempts):
-        reason = permanent_reason or f"{status_reason(error_code)} ({attempts} attempts)"
+    attempts = row[0] + (1 if (read.transient or read.permanent_reason) else 0)
+    if read.permanent_reason or (read.transient and attempts >= max_attempts):
+        reason = read.permanent_reason or f"{status_reason(read.error_code)} ({attempts} attempts)"
         db.execute(f"UPDATE messages SET state = '{S.failed.value}', attempts = ?, error_code = ?, reason = ?, "
                    f"final_at = ?, lease_until = NULL, updated_at = ? WHERE id = ? AND state IN {_open(S.failed)}",
-                   [attempts, error_code, reason, stamp, stamp, outcome.message_id])
+                   [attempts, read.error_code, reason, stamp, stamp, outcome.message_id])
         return Decision(S.failed)
-    if throttled or transient:
+    if read.throttled or read.transient:
         # Exponential back-off for transient errors; throttling keeps the attempt.
-        delay = throttle_backoff if not transient else min(300.0, 2.0 ** attempts)
+        delay = throttle_backoff if not read.transient else min(300.0, 2.0 ** attempts)
         db.execute(f"UPDATE messages SET state = '{S.queued.value}', attempts = ?, error_code = ?, not_before = ?, "
                    f"lease_until = NULL, updated_at = ? WHERE id = ? AND state IN {_open(S.queued)}",
-                   [attempts, error_code, iso(now + timedelta(seconds=delay)), stamp, outcome.message_id])
-        return Decision(S.queued, throttled=throttled, retry_in=delay)
-    state = S.ambiguous if ambiguous else S.submitted
+                   [attempts, read.error_code, iso(now + timedelta(seconds=delay)), stamp, outcome.message_id])
+        return Decision(S.queued, throttled=read.throttled, retry_in=delay)
+    state = S.ambiguous if read.ambiguous else S.submitted
     db.execute("UPDATE messages SET state = ?, attempts = ?, submitted_at = coalesce(submitted_at, ?), "
                f"lease_until = NULL, updated_at = ? WHERE id = ? AND state IN {_open(state)}",
                [state.value, attempts, stamp, stamp, outcome.message_id])
     # Receipts that beat their submit_sm_resp (orphans) apply now that the ids are known.
-    for smsc_id in accepted_ids:
+    for smsc_id in read.accepted_ids:
         match_orphans(db, outcome.connection, smsc_id)
     if state is not S.ambiguous:
         _settle_message(db, outcome.message_id, stamp)
@@ -150,9 +165,10 @@ def _after_plain_submits(db, plain: list[MessageOutcome], stamp: str) -> None:
     for connection in {o.connection for o in plain}:
         ids = [p.result.message_id for o in plain if o.connection == connection for p in o.parts]
         marks = ",".join("?" * len(ids))
-        for (rid,) in db.execute(f"SELECT id FROM receipts WHERE connection = ? AND part_id IS NULL "
-                                 f"AND smsc_id IN ({marks}) ORDER BY id", [connection, *ids]).fetchall():
-            apply_receipt(db, rid)
+        orphans = [rid for (rid,) in db.execute(f"SELECT id FROM receipts WHERE connection = ? AND part_id IS NULL "
+                                                f"AND smsc_id IN ({marks}) ORDER BY id", [connection, *ids])]
+        if orphans:     # common when the SMSC sends the receipt right behind the resp: a few statements for all
+            apply_receipts(db, orphans)
     sent = {o.message_id: len(o.parts) for o in plain}
     marks = ",".join("?" * len(sent))
     for mid, total in db.execute(f"SELECT message_id, count(*) FROM message_parts WHERE message_id IN ({marks}) "
@@ -231,7 +247,7 @@ def _apply_receipt_chunk(db, ids: list[int]) -> tuple[int, int]:
             continue
         new = stat.message_state
         if new is not None and can_move(part[2], new):
-            error = int(err) if err and err.isdigit() else None
+            error = int(err) if err and err.isascii() and err.isdigit() else None
             moves.append((new.value, stamp, error if new is not S.delivered else None, part[0]))
             part[2] = new.value
             failure = None if new is S.delivered else f"receipt {stat.value} err:{err}"
@@ -239,9 +255,30 @@ def _apply_receipt_chunk(db, ids: list[int]) -> tuple[int, int]:
     db.conn.executemany("UPDATE receipts SET part_id = ? WHERE id = ?", matched)
     db.conn.executemany("UPDATE message_parts SET state = ?, final_at = ?, error_code = coalesce(?, error_code) "
                         "WHERE id = ?", moves)
-    for mid, reason in reasons.items():
-        _settle_message(db, mid, stamp, reason=reason)
+    _settle_messages(db, reasons, stamp)
     return len(matched), len(receipts) - len(matched)
+
+
+def _settle_messages(db, reasons: dict[int, str | None], stamp: str) -> None:
+    """_settle_message for many messages (message id -> failure reason): read in two queries, one UPDATE."""
+    if not reasons:
+        return
+    ids = list(reasons)
+    marks = ",".join("?" * len(ids))
+    states = dict(db.execute(f"SELECT id, state FROM messages WHERE id IN ({marks})", ids).fetchall())
+    parts: dict[int, list[str]] = {}
+    for mid, state in db.execute(f"SELECT message_id, state FROM message_parts WHERE message_id IN ({marks})", ids):
+        parts.setdefault(mid, []).append(state)
+    updates = []
+    for mid, reason in reasons.items():
+        if mid not in states or not parts.get(mid):
+            continue
+        new = settle(states[mid], parts[mid])
+        if new.value != states[mid]:
+            updates.append((new.value, new in FINAL, stamp, reason if new is not S.delivered else None, stamp, mid))
+    db.conn.executemany("UPDATE messages SET state = ?, final_at = CASE WHEN ? THEN ? ELSE final_at END, "
+                        "reason = coalesce(?, reason), updated_at = ? WHERE id = ?", updates)
+
 
 
 def _settle_message(db, message_id: int, stamp: str, reason: str | None = None) -> None:

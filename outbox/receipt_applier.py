@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import time
 from datetime import timedelta
 
 from store.core.clock import iso, utcnow
@@ -13,9 +14,12 @@ from .queue_thread import QueueThread
 
 logger = logging.getLogger(__name__)
 
+LINGER = 0.002   # seconds receipts gather once one came (after the first batch: a lone receipt is not held)
+
 
 class ReceiptApplier(QueueThread):
-    """A thread: receipt ids in (submitted by the router once journaled), part/message states out; orphans retried until their TTL."""
+    """A thread: receipt ids in (submitted by the router once journaled), part/message states out; orphans
+    retried until their TTL."""
 
     thread_name = "receipt-applier"
 
@@ -35,6 +39,8 @@ class ReceiptApplier(QueueThread):
             batch = []
             try:
                 item = self.queue.get(timeout=self.retry_every_s)
+                if item is not None and self.applied:
+                    time.sleep(LINGER)      # let a few more gather: one transaction, no wake-up for each
                 while item is not None and len(batch) < 1000:
                     batch.append(item)
                     item = self.queue.get_nowait()

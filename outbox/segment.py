@@ -93,6 +93,14 @@ def _chunks(units: list[bytes], encoding: str, room: int) -> list[bytes]:
 
 def _split(text: str, encoding: str, ref16: bool) -> list[bytes]:
     """The encoded bodies of the parts (no header), for a handset-side split."""
+    if encoding == GSM and gsm.is_portable(text):
+        # The common case (unaccented replies and digests): one septet a character, the same byte as in
+        # ASCII, no escape pair to keep whole, already NFC: the cuts are plain arithmetic.
+        data = text.encode("ascii")
+        if len(data) <= SINGLE[GSM]:
+            return [data]
+        room = MULTI[(GSM, ref16)]
+        return [data[i:i + room] for i in range(0, len(data), room)]
     units = _units(text, encoding)
     total = sum(_size(u, encoding) for u in units)
     if total <= SINGLE[encoding]:

@@ -9,9 +9,9 @@ the limiter in Redis bounds PDUs per second across every worker.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -24,6 +24,7 @@ from . import delivery, messages, quiet
 from .limiter import FallbackLimiter, TpsLimiter
 from .messages import Message
 from .render import prepare
+from .result_writer import ResultWriter
 from .segment import ConcatRefs, count_parts, segment
 from .transport import SubmitPart, SubmitResult, Transport, TransportUnavailable
 from .wake import Wake
@@ -32,7 +33,6 @@ logger = logging.getLogger(__name__)
 
 
 PACING = 0.98
-THROTTLE_HOLD = 0.1   # seconds every worker of the account pauses after ESME_RTHROTTLED / ESME_RMSGQFUL
 # Replies first for real, across every worker: bulk is claimed in slices of about BULK_SLICE seconds of the
 # licence and reserves its slots only when the shared schedule is at most BULK_HORIZON ahead, so a reply
 # never queues behind more than a chunk of bulk slots; a reply queued in this process also stops the
@@ -40,6 +40,7 @@ THROTTLE_HOLD = 0.1   # seconds every worker of the account pauses after ESME_RT
 BULK_SLICE = 0.25
 BULK_HORIZON = 0.02
 REPLY_HORIZON = 0.5
+ROOM_WAIT = 1.0       # at most this long for window room before a chunk; then the submits wait slot by slot
 
 
 @dataclass
@@ -92,11 +93,12 @@ class Sender:
         self.poll_s = poll_s
         self.stats = SenderStats()
         self.problem: str | None = None      # storage trouble that paused the loop (for /healthz)
-        self._results: queue.Queue = queue.Queue()
+        self._writer = ResultWriter(db_factory, settings, self.stats, self.limiters, self.wake, self._in_flight_ids,
+                                    self.lease_s)
+        self._results = self._writer       # put() from the reader threads
         self._inflight: dict[int, _InFlight] = {}
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
-        self._writer: threading.Thread | None = None
         self._stop = threading.Event()
         self._sent_ids: set[int] = set()
 
@@ -104,7 +106,6 @@ class Sender:
     def run(self, stop: threading.Event | None = None, *, burst: bool = False) -> SenderStats:
         """Send until ``stop`` is set (or, with ``burst``, until nothing is due and nothing is in flight)."""
         stop = stop or self._stop
-        self._writer = threading.Thread(target=self._write_loop, name="outbox-writer", daemon=True)
         self._writer.start()
         last_sweep = 0.0
         failures = 0
@@ -140,8 +141,7 @@ class Sender:
                     stop.wait(min(5.0 if self.problem else 30.0, 0.5 * 2 ** min(failures, 6)))
         finally:
             self._wait_inflight(timeout=max(s.response_timeout for s in self.settings.smsc) + 2)
-            self._results.put(None)
-            self._writer.join(timeout=10)
+            self._writer.close(timeout=10)
         return self.stats
 
     def stop(self) -> None:
@@ -208,7 +208,7 @@ class Sender:
         """Parts marked `sending` and granted together: small enough that a crash leaves few in doubt
         and a grant is spent at once; large enough to save round trips at high TPS."""
         conn = self.settings.connection(connection)
-        return max(1, min(conn.window, conn.tps // 20))
+        return max(1, min(conn.window // 2, conn.tps // 20))
 
     def _prepare(self, claimed: list[Message]) -> list[tuple[Message, list[tuple[int, SubmitPart]]]]:
         """Each message's parts still to send; part rows are created here the first time."""
@@ -277,18 +277,34 @@ class Sender:
         if not chunk:
             return
         urgent = any(m.kind.is_reply for m, _ in chunk)
-        slots = self.limiters[chunk[0][0].connection].reserve(sum(len(p) for _, p in chunk),
-                                                              horizon=REPLY_HORIZON if urgent else BULK_HORIZON)
-        # Marked just before the writes: after a crash, only this chunk and the window are in doubt.
+        connection, count = chunk[0][0].connection, sum(len(p) for _, p in chunk)
+        # Marked before the rate slots are reserved (a write lock waited for here would make them stale):
+        # after a crash, only this chunk and the window are in doubt.
+        self._mark_sending([m.id for m, _ in chunk])
+        room = getattr(self.transports[connection], "wait_room", None)
+        # Rate slots reserved for PDUs that can be written at once: a full window would leave them to go
+        # stale one by one (a fresh Redis reservation each) and wake this thread for every response.
+        free = room(count, ROOM_WAIT) if room is not None else 0
+        slots = self.limiters[connection].reserve(count, horizon=REPLY_HORIZON if urgent else BULK_HORIZON)
+        corked = getattr(self.transports[connection], "corked", None)
+        # When the window has room for the whole chunk and every slot of it is already due (a licence far
+        # above what one process sends), its PDUs go out in one write: no system call (and no switch to
+        # another thread) between two of them. Without room a held PDU could wait for a slot that only
+        # its own unwritten predecessors' responses would free.
+        cork = corked is not None and free >= count and slots.at(count - 1) <= time.monotonic()
+        with corked() if cork else nullcontext():
+            slot = 0
+            for index, (msg, parts) in enumerate(chunk):
+                # Each PDU waits for its own slot: exactly tps a second, never a burst.
+                if not self._submit(msg, parts, lambda i, base=slot: slots.wait(base + i)):
+                    self._release([m.id for m, _ in chunk[index:]])
+                    break
+                slot += len(parts)
+
+    def _mark_sending(self, ids: list[int]) -> None:
+        """The chunk's parts `sending` and its leases renewed, just before they go out."""
         with transaction(self.db):
-            messages.mark_sending(self.db, [m.id for m, _ in chunk], iso(utcnow() + timedelta(seconds=self.lease_s)))
-        slot = 0
-        for index, (msg, parts) in enumerate(chunk):
-            # Each PDU waits for its own slot: exactly tps a second, never a burst.
-            if not self._submit(msg, parts, lambda i, base=slot: slots.wait(base + i)):
-                self._release([m.id for m, _ in chunk[index:]])
-                break
-            slot += len(parts)
+            messages.mark_sending(self.db, ids, iso(utcnow() + timedelta(seconds=self.lease_s)))
 
     def _submit(self, msg: Message, parts: list[tuple[int, SubmitPart]], before_write) -> bool:
         seqs = [seq for seq, _ in parts]
@@ -333,70 +349,16 @@ class Sender:
         parts = tuple(delivery.PartOutcome(s, r) for s, r in sorted(entry.results.items()))
         self._results.put(delivery.MessageOutcome(message_id, entry.message.connection, parts))
 
-    def _renew_leases(self, db) -> None:
-        """Extend the lease of every message still in flight here, so no one takes them back."""
+    def _in_flight_ids(self) -> list[int]:
         with self._lock:
-            ids = list(self._inflight)
-        if ids:
-            marks = ",".join("?" * len(ids))
-            db.execute(f"UPDATE messages SET lease_until = ? WHERE state = 'sending' AND id IN ({marks})",
-                       [iso(utcnow() + timedelta(seconds=self.lease_s)), *ids])
+            return list(self._inflight)
 
     def _drained(self) -> bool:
         with self._lock:
-            return not self._inflight and self._results.empty()
+            return not self._inflight and self._writer.queue.empty()
 
     def _wait_inflight(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         with self._lock:
             while self._inflight and time.monotonic() < deadline:
                 self._idle.wait(timeout=0.2)
-
-    # -- the writer ------------------------------------------------------------------------
-    def _write_loop(self) -> None:
-        db = self.db_factory()
-        stop = False
-        while not stop:
-            item = self._results.get()
-            batch = []
-            while item is not None:
-                batch.append(item)
-                if len(batch) >= 500:
-                    break
-                try:
-                    item = self._results.get_nowait()
-                except queue.Empty:
-                    break
-            else:
-                stop = True
-            if batch:
-                self._write(db, batch)
-        db.close()
-
-    def _write(self, db, batch: list[delivery.MessageOutcome]) -> None:
-        throttle = 0.0
-        for attempt in range(1, 1000):
-            try:
-                with transaction(db):
-                    self._renew_leases(db)
-                    decisions = delivery.apply_submits(db, batch, max_attempts=self.settings.sms.max_attempts)
-                break
-            except Exception:
-                # The SMSC accepted these: dropping the results would resend them. Keep trying.
-                logger.exception("could not write %s submit results (attempt %s); retrying", len(batch), attempt)
-                time.sleep(min(5.0, 0.1 * attempt))
-        else:
-            return
-        for decision in decisions:
-            if decision.throttled:
-                self.stats.throttled += 1
-                throttle = max(throttle, decision.retry_in)
-            elif decision.state.value == "failed":
-                self.stats.failed += 1
-            elif decision.state.value == "ambiguous":
-                self.stats.ambiguous += 1
-        if throttle:
-            for name in {o.connection for o in batch}:
-                self.limiters[name].penalise(min(throttle, THROTTLE_HOLD))
-        self.wake.local.set()
-

@@ -1,7 +1,8 @@
 """A small local HTTP JSON API over a running `Simulator` (stdlib http.server).
 
     POST /mo      {"phone", "text" | "body_hex", "data_coding", "concat", "source_ton", "wait", …}
-                  {"phones": [...] | "phone", "text", "count", "window"}  (a bulk push, `window` in flight)
+                  {"phones": [...] | "phone", "text" | "texts", "count", "window"}  (a bulk push, `window` in
+                  flight; with "texts", round k through the phones sends texts[k % len])
     GET  /submits ?dest=&since=&count=&timeout=   (count+timeout wait for that many)
     GET  /stats   GET /binds   GET /config   GET /receipts?since=   GET /pdus?since=   GET /mos?since=
     POST /drop    {"refuse_for": seconds}
@@ -131,14 +132,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _post_mo_many(self, body: dict) -> dict:
         phones = body.get("phones") or ([body["phone"]] if "phone" in body else None)
-        if not phones or not isinstance(phones, list) or "text" not in body:
-            raise BadRequest("a bulk push needs phone (or phones, a list) and text")
+        texts = body.get("texts") or ([body["text"]] if "text" in body else None)
+        if not phones or not isinstance(phones, list) or not texts or not isinstance(texts, list):
+            raise BadRequest("a bulk push needs phone (or phones, a list) and text (or texts, a list)")
         count = body.get("count")
         if count is not None and (not isinstance(count, int) or count < 1):
             raise BadRequest("count must be a positive integer")
         kwargs = {k: body[k] for k in ("data_coding", "source_ton", "source_npi", "destination") if k in body}
         since = self.sim.submit_count()
-        result = self.sim.push_mo_many(phones, body["text"], count=count, window=int(body.get("window", 50)),
+        result = self.sim.push_mo_many(phones, texts, count=count, window=int(body.get("window", 50)),
                                        wait=float(body.get("wait", 0)), **kwargs)
         return {**result, "submits_since": since}
 

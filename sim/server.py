@@ -187,9 +187,12 @@ class Simulator:
                            reverse_parts=reverse_parts, system_id=system_id)
         return self._call(self.core.push_mo(req, wait), timeout=CALL_TIMEOUT + wait)
 
-    def push_mo_many(self, phones: list[str], text: str, *, count: int | None = None, window: int = 50,
+    def push_mo_many(self, phones: list[str], text: str | list[str], *, count: int | None = None, window: int = 50,
                      wait: float = 0.0, **options) -> dict:
         """Deliver ``count`` MOs (default one per phone), cycling through ``phones``, ``window`` in flight.
+
+        ``text`` may be a list: the k-th round through the phones sends ``text[k % len(text)]``, so a
+        number texting again within the ESME's re-delivery window sends a different text.
 
         Returns {"statuses": {status: n}, "seconds": s}: one HTTP call pushes thousands, so the MO
         ceiling measured is the ESME's, not the control API's.
@@ -197,7 +200,9 @@ class Simulator:
         if not phones:
             raise ValueError("phones must not be empty")
         n = len(phones) if count is None else count
-        reqs = [mo.MoRequest(phone=phones[i % len(phones)], text=text, **options) for i in range(n)]
+        texts = [text] if isinstance(text, str) else list(text)
+        reqs = [mo.MoRequest(phone=phones[i % len(phones)], text=texts[i // len(phones) % len(texts)], **options)
+                for i in range(n)]
         return self._call(mo.push_many(self.core, reqs, window, wait), timeout=CALL_TIMEOUT + wait + n / 100)
 
     def drop_connections(self, refuse_for: float | None = None) -> int:

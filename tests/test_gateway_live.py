@@ -148,3 +148,19 @@ def test_gateway_command_runs_until_sigterm_and_unbinds(make_sim, tmp_path, scho
     assert proc.returncode == 0, err
     assert "unbound cleanly" in err
     assert any(p.get("command") == "unbind" for p in sim.pdu_log())
+
+
+def test_a_message_longer_than_the_window_goes_out_once_at_a_huge_licence(live):
+    """At a licence far above the send rate the PDUs of a chunk leave in one write; a message with more parts
+    than the window must still go (never held behind its own unwritten parts until they time out)."""
+    engine, sim, settings, db = live(smsc="window = 2\ntps = 1000000")
+    from outbox import messages
+    mid = messages.enqueue(db, settings, phone="+84912000777", body="Thong bao hop phu huynh cuoi ky. " * 12,
+                           kind="announcement")
+    parts = db.execute("SELECT parts FROM messages WHERE id = ?", [mid]).fetchone()[0]
+    engine.wake.ring()
+    wait_until(lambda: db.execute("SELECT state FROM messages WHERE id = ?", [mid]).fetchone()[0] == "delivered")
+    row = db.execute("SELECT parts, duplicates FROM messages WHERE id = ?", [mid]).fetchone()
+    assert row[0] > 2 and row[1] == 0, "every part sent once"
+    assert len(sim.submits(dest="84912000777")) == row[0]
+    assert parts is None or parts == row[0]

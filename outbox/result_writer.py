@@ -1,0 +1,117 @@
+"""The sender's writer thread: submit results in (from the SMPP reader threads), written a batch at a time.
+
+Split from outbox.sender: the reader threads never wait for SQLite, and one
+transaction writes every result that arrived meanwhile (and renews the
+leases of what is still in flight), so a busy account costs a few commits a
+second, not one a PDU.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from datetime import timedelta
+from typing import Callable
+
+from store.core.clock import iso, utcnow
+from store.core.connection import transaction
+
+from . import delivery
+
+logger = logging.getLogger(__name__)
+
+THROTTLE_HOLD = 0.1   # seconds every worker of the account pauses after ESME_RTHROTTLED / ESME_RMSGQFUL
+LINGER = 0.002        # results gather this long while more are in flight (fewer transactions, fewer wake-ups)
+MAX_BATCH = 500
+
+
+class ResultWriter:
+    """``put(outcome)`` from any thread; a thread writes them; ``close()`` drains and stops it."""
+
+    def __init__(self, db_factory, settings, stats, limiters: dict, wake, in_flight: Callable[[], list[int]],
+                 lease_s: float):
+        self.db_factory = db_factory
+        self.settings = settings
+        self.stats = stats
+        self.limiters = limiters
+        self.wake = wake
+        self.in_flight = in_flight          # ids of the messages still waiting for a response here
+        self.lease_s = lease_s
+        self.queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="outbox-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, outcome: delivery.MessageOutcome) -> None:
+        """Hand one message's results to the writer."""
+        self.queue.put(outcome)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Write what is queued, then stop the thread."""
+        self.queue.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout=timeout)
+
+    def _loop(self) -> None:
+        db = self.db_factory()
+        stop = False
+        while not stop:
+            item = self.queue.get()
+            if item is not None and self.in_flight():
+                time.sleep(LINGER)
+            batch = []
+            while item is not None:
+                batch.append(item)
+                if len(batch) >= MAX_BATCH:
+                    break
+                try:
+                    item = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+            else:
+                stop = True
+            if batch:
+                self._write(db, batch)
+        db.close()
+
+    def _renew_leases(self, db) -> None:
+        """Extend the lease of every message still in flight here, so no one takes them back."""
+        ids = self.in_flight()
+        if ids:
+            marks = ",".join("?" * len(ids))
+            db.execute(f"UPDATE messages SET lease_until = ? WHERE state = 'sending' AND id IN ({marks})",
+                       [iso(utcnow() + timedelta(seconds=self.lease_s)), *ids])
+
+    def _write(self, db, batch: list[delivery.MessageOutcome]) -> None:
+        for attempt in range(1, 1000):
+            try:
+                with transaction(db):
+                    self._renew_leases(db)
+                    decisions = delivery.apply_submits(db, batch, max_attempts=self.settings.sms.max_attempts)
+                break
+            except Exception:
+                # The SMSC accepted these: dropping the results would resend them. Keep trying.
+                logger.exception("could not write %s submit results (attempt %s); retrying", len(batch), attempt)
+                time.sleep(min(5.0, 0.1 * attempt))
+        else:
+            return
+        self._count(batch, decisions)
+        self.wake.local.set()
+
+    def _count(self, batch: list[delivery.MessageOutcome], decisions: list[delivery.Decision]) -> None:
+        """Stats for /metrics; a throttled account holds every worker a moment."""
+        throttle = 0.0
+        for decision in decisions:
+            if decision.throttled:
+                self.stats.throttled += 1
+                throttle = max(throttle, decision.retry_in)
+            elif decision.state.value == "failed":
+                self.stats.failed += 1
+            elif decision.state.value == "ambiguous":
+                self.stats.ambiguous += 1
+        if throttle:
+            for name in {o.connection for o in batch}:
+                self.limiters[name].penalise(min(throttle, THROTTLE_HOLD))
