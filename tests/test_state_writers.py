@@ -104,7 +104,7 @@ COVERED = {
     "outbox/messages.py": {"enqueue", "enqueue_many", "claim", "recover", "requeue", "mark_sending", "release",
                            "give_up"},
     "outbox/delivery.py": {"_update_part", "apply_submit", "apply_submits", "apply_receipt", "_apply_receipt_chunk",
-                           "_settle_message", "expire_unknown", "expire_stale_queued"},
+                           "_settle_message", "_settle_messages", "expire_unknown", "expire_stale_queued"},
     "outbox/sender.py": {"_prepare"},       # part rows inserted queued (checked by test_sender_unit)
 }
 
