@@ -20,7 +20,8 @@ pytest_plugins: list[str] = ["tests.fixtures_store", "tests.fixtures_sim", "test
                              "tests.fixtures_library",
                              "tests.fixtures_resilience",
                              "tests.fixtures_preschool",
-                             "tests.fixtures_api"]
+                             "tests.fixtures_api",
+                             "tests.fixtures_queries"]
 
 
 def write_config(path: Path, text: str = "", db_path: Path | None = None) -> Path:
