@@ -9,30 +9,11 @@ from outbox import notices, quiet
 from store.core.clock import iso, parse_iso
 
 from .builders import this_year as year
-from .fixtures_review import TZ, outbox, student
+from .fixtures_review import TZ, class_guardians, class_target, outbox, preview, student
 from .fixtures_web import csrf_of, login_staff, post_form
 
 
 # -- announcements -----------------------------------------------------------------------------
-def class_target(db, code):
-    return f"class:{student(db, code)[1]}"
-
-
-def class_guardians(db, code):
-    return {r[0] for r in db.execute(
-        "SELECT DISTINCT g.phone FROM guardian_links l JOIN guardians g ON g.id = l.guardian_id "
-        "JOIN enrollments e ON e.student_id = l.student_id AND e.school_year = l.school_year "
-        "WHERE e.class_id = ? AND l.active = 1 AND l.school_year = ?", [student(db, code)[1], year()])}
-
-
-def preview(client, target, text, **extra):
-    resp = post_form(client, "/staff/announce", {"target": target, "text": text, "action": "preview", **extra})
-    html = resp.get_data(as_text=True)
-    found = {k: int(re.search(rf'id="{k}">(\d+)<', html)[1]) for k in ("parts", "recipients", "total")
-             if re.search(rf'id="{k}">(\d+)<', html)}
-    return resp, html, found
-
-
 def test_preview_counts_septets_parts_recipients_and_cost(client, make_staff, school_db, web_settings):
     login_staff(client, make_staff("ad.dd", "admin", "THCS-DD"))
     target = class_target(school_db, "DD900001")
