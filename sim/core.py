@@ -2,7 +2,8 @@
 
 smpp34's server does the protocol; this module scripts it: it answers each
 SubmitSmEvent (ids, throttling, random queue-full), schedules receipts,
-pushes MO messages and keeps the logs the tests read.
+pushes MO messages and keeps the logs the tests read. What a submit looks
+like in the log is built by `submits.py`.
 """
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ from datetime import datetime, timezone
 
 import smpp34
 
-from . import concat, mo, receipts, wire
+from . import mo, receipts, submits, wire
 from .behaviour import Behaviour, canonical_phone
 from .dispatch import ReceiptDispatcher, cancel_all
 from .errors import NoReceiverError
-from .front import Connection, submit_key
+from .front import Connection
 
 logger = logging.getLogger(__name__)
 
@@ -249,41 +250,6 @@ class SmscCore:
         self.sessions[esme.session_id] = Session(esme, None)
 
     # -- submit_sm -------------------------------------------------------------
-    def _record(self, ev: smpp34.SubmitSmEvent, session: Session | None) -> dict:
-        raw = None
-        if session and session.conn:
-            raw = session.conn.take_submit(submit_key(ev.destination_addr, ev.short_message, ev.esm_class,
-                                                       ev.data_coding, ev.registered_delivery, ev.tlvs))
-        tlvs = {t.tag: bytes(t.value) for t in ev.tlvs}
-        short_message = bytes(ev.short_message)
-        if not short_message and concat.TLV_MESSAGE_PAYLOAD in tlvs:
-            short_message = tlvs[concat.TLV_MESSAGE_PAYLOAD]
-        body, info = concat.split_udh(short_message, ev.esm_class)
-        info = info or concat.sar_info(tlvs)
-        received = _now()
-        return {
-            "index": len(self.submits), "session_id": ev.session_id,
-            "system_id": session.system_id if session else None,
-            "bind": session.describe()["bind"] if session else None,
-            "sequence": raw.sequence_number if raw else None,
-            "service_type": ev.service_type,
-            "source_addr": ev.source_addr, "source_addr_ton": ev.source_addr_ton,
-            "source_addr_npi": ev.source_addr_npi,
-            "destination_addr": ev.destination_addr, "dest_addr_ton": ev.dest_addr_ton,
-            "dest_addr_npi": ev.dest_addr_npi,
-            "esm_class": ev.esm_class, "protocol_id": ev.protocol_id,
-            "priority_flag": raw.priority_flag if raw else None,
-            "schedule_delivery_time": raw.schedule_delivery_time if raw else None,
-            "validity_period": raw.validity_period if raw else None,
-            "registered_delivery": ev.registered_delivery,
-            "replace_if_present_flag": raw.replace_if_present_flag if raw else None,
-            "data_coding": ev.data_coding, "short_message": short_message, "body": body,
-            "text": concat.decode_body(body, ev.data_coding),
-            "concat": {"kind": info.kind, "ref": info.ref, "total": info.total, "seq": info.seq} if info else None,
-            "tlvs": tlvs, "received_at": received.isoformat(timespec="milliseconds"),
-            "received_at_dt": received, "status": None, "message_id": None,
-        }
-
     def _decide(self, rec: dict) -> int:
         """The command_status for a submit (0 = accept)."""
         b = self.behaviour
@@ -305,7 +271,7 @@ class SmscCore:
     def on_submit(self, ev: smpp34.SubmitSmEvent) -> None:
         """Answer one submit_sm and schedule its receipts."""
         session = self.sessions.get(ev.session_id)
-        rec = self._record(ev, session)
+        rec = submits.record(ev, session, len(self.submits))
         status = self._decide(rec)
         rec["status"] = status
         self.stats["submits"] += 1

@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 pytest_plugins: list[str] = ["tests.fixtures_store", "tests.fixtures_sim", "tests.fixtures_imports", "tests.fixtures_commands", "tests.fixtures_gateway", "tests.fixtures_web", "tests.fixtures_questions",
                              "tests.fixtures_library",
                              "tests.fixtures_resilience",
-                             "tests.fixtures_preschool"]
+                             "tests.fixtures_preschool",
+                             "tests.fixtures_api",
+                             "tests.fixtures_queries"]
 
 
 def write_config(path: Path, text: str = "", db_path: Path | None = None) -> Path:

@@ -1,9 +1,11 @@
 """Fixtures for the SMSC simulator: a fresh simulator per test, and a python-smpplib ESME to drive it."""
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
+import urllib.request
 
 import pytest
 import smpplib.client
@@ -154,3 +156,12 @@ def esme_factory():
             esme.close()
         except (OSError, smpplib.exceptions.ConnectionError):
             pass
+
+
+def http_json(url, body=None, method=None):
+    """Call the simulator's HTTP control API: POST ``body`` as JSON (GET without one); the JSON answer."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method or ("POST" if data else "GET"),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read())

@@ -20,8 +20,8 @@ from store.community.forum_rules import (TRANSITIONS, ForumError, PostStatus, Ro
 from web.forum_text import render_post
 
 from .fixtures_commands import Conversation
+from .fixtures_parents import login_parent
 from .fixtures_web import login_staff, post_form
-from .test_web_parents import login_parent
 from .state_moves import checked_review_moves
 
 HUNG, LAN = "+84912345678", "+84987654321"

@@ -14,8 +14,8 @@ from store.community import rooms
 from store.community.forum_rules import RoomKind
 from store.core.clock import local_today, school_year_of
 
+from .fixtures_parents import PASSWORD, set_password
 from .fixtures_web import STAFF_PASSWORD, nav_click
-from .test_web_parents import PASSWORD, set_password
 
 PHONE = {"width": 390, "height": 844}
 HOSTILE = ('<script>window.__pwned=1;alert(1)</script><img src=x onerror="window.__pwned=2">'

@@ -16,9 +16,9 @@ from store.community import poll_answers, polls
 
 from .fixtures_commands import Conversation
 from .fixtures_gateway import wait_until
+from .fixtures_parents import PASSWORD, login_parent
 from .fixtures_web import STAFF_PASSWORD, login_staff, post_form
 from .test_polls import make_poll
-from .test_web_parents import PASSWORD, login_parent
 
 PHONE = {"width": 390, "height": 844}
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from store.core.clock import parse_iso
 
+from .fixtures_parents import login_parent
+from .fixtures_review import outbox, preview, student
 from .fixtures_web import login_staff, post_form
-from .test_web_parents import login_parent
-from .test_web_review import outbox, preview, student
 
 TZ = "Asia/Ho_Chi_Minh"
 

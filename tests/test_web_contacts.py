@@ -8,8 +8,8 @@ from outbox import messages
 from store.messaging.contacts import reasons
 from store.school.phones import normalise
 
+from .fixtures_review import student
 from .fixtures_web import login_staff, post_form
-from .test_web_review import student
 
 
 @pytest.mark.parametrize("state, reason, expected", [

@@ -48,7 +48,7 @@ def test_inbox_search_ignores_accents_and_exports(client, make_staff, school_db,
 def test_the_week_view_falls_back_to_the_entry_date(client, school_db, web_settings):
     from store.core.clock import local_today
 
-    from .test_web_parents import add_scores, current_year, login_parent, student as child
+    from .fixtures_parents import add_scores, current_year, login_parent, student as child
     sid = child(school_db, "DD900001")[0]
     school_db.execute("DELETE FROM grades WHERE student_id = ?", [sid])
     add_scores(school_db, sid, current_year(web_settings), "TOAN", 1, ["9.5"])       # no date given

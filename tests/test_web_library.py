@@ -136,6 +136,26 @@ def _login(chromium, base: str, login: str, *, phone: bool = False):
     return context, page
 
 
+def _new_lesson_plan(teacher, path) -> None:
+    """From the menu, the teacher's new library item: a grade-6 Toán lesson plan with ``path`` as its file."""
+    nav_click(teacher, "header nav a[href='/staff/library/']")
+    teacher.click("#new-item")
+    teacher.fill("#title", "Giáo án Toán 6 – Phân số")
+    teacher.select_option("#section", "giang_day")
+    teacher.select_option("#subject", "TOAN")
+    teacher.select_option("#grade", "6")
+    teacher.fill("#source", "Tự biên soạn")
+    teacher.set_input_files("#file", str(path))
+    teacher.click("#save")
+    teacher.wait_for_selector("#versions")
+
+
+def _open_first_queued(head, base: str) -> None:
+    """The head of department opens the first item of the approval queue."""
+    head.goto(f"{base}/staff/library/queue")
+    head.click("#queue a")
+
+
 @pytest.mark.slow
 def test_browser_upload_submit_return_new_version_approve_search_download(chromium, live_server, people, tmp_path):
     first, second = tmp_path / "giao-an-v1.docx", tmp_path / "giao-an-v2.docx"
@@ -145,24 +165,14 @@ def test_browser_upload_submit_return_new_version_approve_search_download(chromi
     head_ctx, head = _login(chromium, live_server, "tt.toan")
     reader_ctx, reader = _login(chromium, live_server, "gv.van", phone=True)
     try:
-        nav_click(teacher, "header nav a[href='/staff/library/']")
-        teacher.click("#new-item")
-        teacher.fill("#title", "Giáo án Toán 6 – Phân số")
-        teacher.select_option("#section", "giang_day")
-        teacher.select_option("#subject", "TOAN")
-        teacher.select_option("#grade", "6")
-        teacher.fill("#source", "Tự biên soạn")
-        teacher.set_input_files("#file", str(first))
-        teacher.click("#save")
-        teacher.wait_for_selector("#versions")
+        _new_lesson_plan(teacher, first)
         assert teacher.inner_text("#state") == "Bản nháp"
         item_url = teacher.url
         teacher.click("#do-submit")
         teacher.wait_for_selector("text=Đã gửi duyệt.")
         assert teacher.inner_text("#state") == "Chờ duyệt"
 
-        head.goto(f"{live_server}/staff/library/queue")
-        head.click("#queue a")
+        _open_first_queued(head, live_server)
         head.fill("#reason", "Thiếu đáp án bài tập 3")
         head.click("#do-return")
         head.wait_for_selector("text=Đã trả lại tài liệu kèm lý do.")
@@ -177,8 +187,7 @@ def test_browser_upload_submit_return_new_version_approve_search_download(chromi
         teacher.click("#do-submit")
         teacher.wait_for_selector("text=Đã gửi duyệt.")
 
-        head.goto(f"{live_server}/staff/library/queue")
-        head.click("#queue a")
+        _open_first_queued(head, live_server)
         head.click("#do-approve")
         head.wait_for_selector("text=Đã duyệt tài liệu.")
         assert head.inner_text("#state") == "Đã duyệt"

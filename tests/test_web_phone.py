@@ -14,10 +14,11 @@ import pytest
 from outbox import messages
 from store.messaging import teacher_messages
 
+from .fixtures_parents import PASSWORD, set_password
+from .fixtures_review import student
 from .fixtures_web import STAFF_PASSWORD
-from .test_web_parents import PASSWORD, set_password
 from .test_web_reports import add_message, fail_on_submit
-from .test_web_review import import_pending, student
+from .test_web_review import import_pending
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}

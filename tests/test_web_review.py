@@ -1,5 +1,6 @@
-"""The approval queue, the GV/NGHI reply box and the announcement composer (web/review.py) on the demo
-school: THCS-DD (DD900001 Nguyễn Thị Hoa 8A2, DD900002 Lê Hoàng Nam 7A1) and THPT-CVA (CVA900001)."""
+"""The approval queue and the GV/NGHI reply box (web/review.py) on the demo school: THCS-DD (DD900001
+Nguyễn Thị Hoa 8A2, DD900002 Lê Hoàng Nam 7A1) and THPT-CVA (CVA900001). The announcement composer is in
+tests/test_web_review_announce.py."""
 from __future__ import annotations
 
 import csv
@@ -9,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from outbox import notices, quiet
+from outbox import quiet
 from store.review import approvals
 from store.messaging import teacher_messages
 from store.core.clock import iso, parse_iso
@@ -17,15 +18,8 @@ from store.imports import import_file
 
 from .builders import this_year as year
 from .fixtures_commands import Conversation, hk1_day
+from .fixtures_review import TZ, outbox, student
 from .fixtures_web import STAFF_PASSWORD, csrf_of, login_staff, post_form, nav_click
-
-TZ = "Asia/Ho_Chi_Minh"
-
-
-def student(db, code):
-    """(student id, class id, school id)."""
-    return db.execute("SELECT s.id, e.class_id, s.school_id FROM students s JOIN enrollments e ON e.student_id = s.id "
-                      "AND e.school_year = ? WHERE s.code = ?", [year(), code]).fetchone()
 
 
 def current_score(db, code, subject, kind="TX", seq=1):
@@ -191,11 +185,6 @@ def messages_both_schools(school_db):
     }
 
 
-def outbox(db, kind):
-    return db.execute("SELECT id, phone, body, kind, school_id, student_id, not_before, created_at, state FROM "
-                      "messages WHERE kind = ? ORDER BY id", [kind]).fetchall()
-
-
 def test_teacher_sees_their_class_and_answers_by_sms(client, make_staff, school_db, web_settings,
                                                       messages_both_schools, redis_server, redis_prefix):
     login_staff(client, make_staff("gv.8a2", "teacher", "THCS-DD", classes=("8A2",)))
@@ -250,119 +239,7 @@ def test_answer_without_csrf_is_refused(client, make_staff, school_db, messages_
     assert outbox(school_db, "teacher") == []
 
 
-# -- announcements -----------------------------------------------------------------------------
-def class_target(db, code):
-    return f"class:{student(db, code)[1]}"
-
-
-def class_guardians(db, code):
-    return {r[0] for r in db.execute(
-        "SELECT DISTINCT g.phone FROM guardian_links l JOIN guardians g ON g.id = l.guardian_id "
-        "JOIN enrollments e ON e.student_id = l.student_id AND e.school_year = l.school_year "
-        "WHERE e.class_id = ? AND l.active = 1 AND l.school_year = ?", [student(db, code)[1], year()])}
-
-
-def preview(client, target, text, **extra):
-    resp = post_form(client, "/staff/announce", {"target": target, "text": text, "action": "preview", **extra})
-    html = resp.get_data(as_text=True)
-    found = {k: int(re.search(rf'id="{k}">(\d+)<', html)[1]) for k in ("parts", "recipients", "total")
-             if re.search(rf'id="{k}">(\d+)<', html)}
-    return resp, html, found
-
-
-def test_preview_counts_septets_parts_recipients_and_cost(client, make_staff, school_db, web_settings):
-    login_staff(client, make_staff("ad.dd", "admin", "THCS-DD"))
-    target = class_target(school_db, "DD900001")
-    prefix = notices.announcement(web_settings, school_name="Trường THCS Đống Đa", class_name="8A2", text="x").text[:-1]
-    room = 160 - len(prefix)
-    n = len(class_guardians(school_db, "DD900001"))
-    _, html, one = preview(client, target, "a" * room)
-    assert one == {"parts": 1, "recipients": n, "total": n} and "160 ký tự 7-bit" in html
-    _, html, two = preview(client, target, "a" * (room + 1))
-    assert two == {"parts": 2, "recipients": n, "total": 2 * n} and "161 ký tự 7-bit" in html
-    _, html, euro = preview(client, target, "Học phí 5€")
-    assert "Truong THCS Dong Da - lop 8A2 thong bao: Hoc phi 5EUR" in html and euro["parts"] == 1
-    assert outbox(school_db, "announcement") == []          # a preview sends nothing
-
-
-def test_confirm_enqueues_one_message_per_guardian_once(client, make_staff, school_db, web_settings):
-    login_staff(client, make_staff("rv.dd", "reviewer", "THCS-DD"))
-    target = class_target(school_db, "DD900001")
-    hoa = student(school_db, "DD900001")[0]
-    school_db.execute("UPDATE guardian_links SET digest_opt_out = 1 WHERE student_id = ?", [hoa])
-    text = "Họp phụ huynh 19h thứ Sáu tại phòng 8A2."
-    _, html, p = preview(client, target, text)
-    expected = class_guardians(school_db, "DD900001") - {"+84912345678"}      # Hoa's father texted HUY
-    assert p["recipients"] == len(expected) and "1 đã nhắn HUY" in html
-    nonce = re.search(r'name="nonce" value="([^"]+)"', html)[1]
-    send = {"target": target, "text": text, "action": "send", "recipients": p["recipients"], "parts": p["parts"],
-            "nonce": nonce}
-    assert post_form(client, "/staff/announce", send).status_code == 303
-    rows = outbox(school_db, "announcement")
-    assert {r[1] for r in rows} == expected and len(rows) == len(expected)
-    assert {r[2] for r in rows} == {"Truong THCS Dong Da - lop 8A2 thong bao: Hop phu huynh 19h thu Sau tai phong 8A2."}
-    for r in rows:
-        assert r[6] == iso(quiet.next_send_time(parse_iso(r[7]), web_settings.sms.quiet_hours, TZ))
-    # The same confirmation again (a double click) sends nothing more.
-    post_form(client, "/staff/announce", send)
-    assert len(outbox(school_db, "announcement")) == len(expected)
-    entry = json.loads(school_db.execute("SELECT detail FROM audit_log WHERE action = 'web:announce'").fetchone()[0])
-    assert entry["recipients"] == len(expected) and entry["total_parts"] == len(expected)
-    # Including the opted-out (an urgent notice) reaches Hoa's father as well.
-    _, html, p = preview(client, target, "Nghỉ học do bão", include_opted_out="1")
-    nonce = re.search(r'name="nonce" value="([^"]+)"', html)[1]
-    post_form(client, "/staff/announce", {"target": target, "text": "Nghỉ học do bão", "action": "send",
-                                          "include_opted_out": "1", "recipients": p["recipients"],
-                                          "parts": p["parts"], "nonce": nonce})
-    storm = [r for r in outbox(school_db, "announcement") if "bao" in r[2]]
-    assert {r[1] for r in storm} == class_guardians(school_db, "DD900001")
-
-
-def test_a_guardian_with_two_children_in_the_school_gets_one_message(client, make_staff, school_db):
-    login_staff(client, make_staff("ad.dd", "admin", "THCS-DD"))
-    school_id = student(school_db, "DD900001")[2]
-    nam = student(school_db, "DD900002")[0]
-    hung = school_db.execute("SELECT id FROM guardians WHERE phone = '+84912345678'").fetchone()[0]
-    school_db.execute("INSERT INTO guardian_links (guardian_id, student_id, school_year, consent_source, consent_at) "
-                      "VALUES (?, ?, ?, 'import', '2025-09-01T00:00:00.000Z')", [hung, nam, year()])
-    _, html, p = preview(client, f"school:{school_id}", "Khai giảng")
-    nonce = re.search(r'name="nonce" value="([^"]+)"', html)[1]
-    post_form(client, "/staff/announce", {"target": f"school:{school_id}", "text": "Khai giảng", "action": "send",
-                                          "recipients": p["recipients"], "parts": p["parts"], "nonce": nonce})
-    rows = outbox(school_db, "announcement")
-    assert [r[1] for r in rows].count("+84912345678") == 1 and len(rows) == p["recipients"]
-    assert "+84903000111" not in {r[1] for r in rows}          # a THPT-CVA parent only
-
-
-def test_stale_preview_too_long_text_and_foreign_targets_send_nothing(client, make_staff, school_db):
-    login_staff(client, make_staff("ad.dd", "admin", "THCS-DD"))
-    target = class_target(school_db, "DD900001")
-    _, html, p = preview(client, target, "Thông báo")
-    nonce = re.search(r'name="nonce" value="([^"]+)"', html)[1]
-    resp = post_form(client, "/staff/announce", {"target": target, "text": "Thông báo", "action": "send",
-                                                 "recipients": p["recipients"] + 1, "parts": p["parts"],
-                                                 "nonce": nonce})
-    assert resp.status_code == 409 and "đã thay đổi" in resp.get_data(as_text=True)
-    resp, html, _ = preview(client, target, "a" * 600)
-    assert resp.status_code == 400 and "tối đa 3" in html
-    resp, html, _ = preview(client, class_target(school_db, "CVA900001"), "x")
-    assert resp.status_code == 400 and "Chọn nơi nhận" in html
-    assert outbox(school_db, "announcement") == []
-
-
-def test_announce_roles_and_csrf(client, make_staff, school_db):
-    school_db.execute("UPDATE schools SET teacher_notices = 'off' WHERE code = 'THCS-DD'")
-    login_staff(client, make_staff("gv.8a2", "teacher", "THCS-DD", classes=("8A2",)))
-    assert client.get("/staff/announce").status_code == 403     # teachers of a school that does not let them
-    client.post("/logout", data={"csrf_token": csrf_of(client)})
-    login_staff(client, make_staff("ad.dd", "admin", "THCS-DD"))
-    page = client.get("/staff/announce").get_data(as_text=True)
-    assert "8A2" in page and "THPT-CVA" not in page
-    resp = client.post("/staff/announce", data={"target": class_target(school_db, "DD900001"), "text": "x",
-                                                "action": "send", "recipients": "1", "parts": "1", "nonce": "n"})
-    assert resp.status_code == 400 and outbox(school_db, "announcement") == []
-
-
+# -- the menu ----------------------------------------------------------------------------------
 def test_menu_shows_the_review_pages(client, make_staff):
     login_staff(client, make_staff("ad.dd", "admin", "THCS-DD"))
     html = client.get("/staff/approvals").get_data(as_text=True)

@@ -10,9 +10,9 @@ import pytest
 from store.core.clock import iso, school_year_of, utcnow
 from store.questions import attempts, bank, quizzes
 
+from .fixtures_parents import login_parent
 from .fixtures_questions import BAD_DOCX, GOOD_DOCX, key_letters, write_docx
 from .fixtures_web import login_staff, nav_click, post_form
-from .test_web_parents import login_parent
 
 
 def _school(db, code="THCS-DD") -> int:
@@ -224,7 +224,7 @@ def test_an_empty_web_submission_is_not_an_attempt(client, school_db, demo_quiz)
 
 @pytest.mark.slow
 def test_a_parent_answers_on_a_phone_in_a_real_browser(page, live_server, school_db, demo_quiz):
-    from .test_web_parents import PASSWORD, set_password
+    from .fixtures_parents import PASSWORD, set_password
     quiz, hoa = demo_quiz
     set_password(school_db, "0912345678")
     page.set_viewport_size({"width": 390, "height": 844})

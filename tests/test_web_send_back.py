@@ -6,8 +6,9 @@ import json
 
 from store.review import corrections
 
+from .fixtures_review import student
 from .fixtures_web import STAFF_PASSWORD, login_staff, post_form
-from .test_web_review import current_score, groups_on_page, import_pending, new_value, pending_of, student
+from .test_web_review import current_score, groups_on_page, import_pending, new_value, pending_of
 
 
 def _score(db, code):

@@ -12,9 +12,10 @@ from store.review import notice_requests
 from store.core.clock import iso, parse_iso
 from store.review.teacher_notices import NoticeRefused, TeacherNotices, own_classes, set_setting
 
+from .builders import this_year as year
+from .fixtures_review import class_guardians, class_target, outbox, preview, student
 from .fixtures_web import csrf_of, login_staff, nav_click, post_form
 from .test_web_announce_trace import send
-from .test_web_review import class_guardians, class_target, outbox, preview, student, year
 
 TZ = "Asia/Ho_Chi_Minh"
 
