@@ -40,6 +40,8 @@ class ResultWriter:
         self.lease_s = lease_s
         self.queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
+        self._unwritten = 0                 # parts handed in whose results are not committed yet
+        self._written = threading.Condition()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="outbox-writer", daemon=True)
@@ -47,7 +49,19 @@ class ResultWriter:
 
     def put(self, outcome: delivery.MessageOutcome) -> None:
         """Hand one message's results to the writer."""
+        with self._written:
+            self._unwritten += len(outcome.parts)
         self.queue.put(outcome)
+
+    def unwritten(self) -> int:
+        """Parts whose submit results are here but not committed: after a crash they are sent again."""
+        with self._written:
+            return self._unwritten
+
+    def wait_written(self, timeout: float) -> None:
+        """Sleep until the next batch is committed (or ``timeout``)."""
+        with self._written:
+            self._written.wait(timeout)
 
     def close(self, timeout: float = 10.0) -> None:
         """Write what is queued, then stop the thread."""
@@ -98,6 +112,9 @@ class ResultWriter:
                 time.sleep(min(5.0, 0.1 * attempt))
         else:
             return
+        with self._written:
+            self._unwritten -= sum(len(o.parts) for o in batch)
+            self._written.notify_all()
         self._count(batch, decisions)
         self.wake.local.set()
 

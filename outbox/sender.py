@@ -278,6 +278,7 @@ class Sender:
             return
         urgent = any(m.kind.is_reply for m, _ in chunk)
         connection, count = chunk[0][0].connection, sum(len(p) for _, p in chunk)
+        self._wait_persisted(count, self.settings.connection(connection).window)
         # Marked before the rate slots are reserved (a write lock waited for here would make them stale):
         # after a crash, only this chunk and the window are in doubt.
         self._mark_sending([m.id for m, _ in chunk])
@@ -300,6 +301,20 @@ class Sender:
                     self._release([m.id for m, _ in chunk[index:]])
                     break
                 slot += len(parts)
+
+    def _wait_persisted(self, count: int, window: int) -> None:
+        """At most ``window`` parts in doubt: written to the SMSC and not yet committed (no response yet, or
+        a response the writer has not written). A resp frees the bind's window slot at once, so without this
+        a stalled writer (a busy disk, a loaded host) let more go out than the window, all resent after a
+        crash; the wait ends after ROOM_WAIT whatever happens (the crash bound is then the writer's lag)."""
+        deadline = time.monotonic() + ROOM_WAIT
+        while self._unpersisted() > max(0, window - count) and time.monotonic() < deadline:
+            self._writer.wait_written(0.01)
+
+    def _unpersisted(self) -> int:
+        with self._lock:
+            sent = sum(entry.expected for entry in self._inflight.values())
+        return sent + self._writer.unwritten()
 
     def _mark_sending(self, ids: list[int]) -> None:
         """The chunk's parts `sending` and its leases renewed, just before they go out."""
