@@ -91,13 +91,19 @@ class Composer:
     def _encoding(self, text: str) -> str:
         return GSM if gsm.is_portable(text) else UCS2
 
+    def _fits(self, text: str, n: int) -> bool:
+        """Whether a composed text takes at most ``n`` parts."""
+        if self.transliterate:      # _message made it portable GSM: one septet a character, plain arithmetic
+            return len(text) <= (160 if n == 1 else 153 * n)
+        return self.parts(text) <= n
+
     def _name(self, name: str) -> str:
         """A child's name prepared word by word: names share a few hundred words, so the cache always hits."""
         return " ".join(self._prep(word) for word in name.split())
 
-    def _block(self, name: str, class_name: str, pieces: list, level: int) -> str:
-        lines = [self._prep(line) for piece in pieces for line in piece.at(level)]
-        return self._child(self._name(name), self._prep(class_name), lines)
+    def _block(self, head: tuple[str, str], pieces: list, level: int) -> str:
+        """One child's block at ``level``; ``head`` is the prepared (name, class name)."""
+        return self._child(head[0], head[1], [self._prep(line) for piece in pieces for line in piece.at(level)])
 
     def _message(self, blocks: list[str], summarised: bool) -> str:
         text = " ".join(self._frame(blocks, self.link if summarised else "").split())
@@ -113,30 +119,29 @@ class Composer:
         if extra:
             return self._with_extra(children, self._prep(extra))
         n = len(children)
-        blocks = [self._block(name, cname, pieces, 0) for _sid, name, cname, pieces in children]
-        condensed = any(p.condensed for *_, pieces in children for p in pieces)
-        text = self._message(blocks, condensed)
-        if self.parts(text) <= n:
+        heads = [(self._name(name), self._prep(cname)) for _sid, name, cname, _pieces in children]
+        pieces = [p for *_, p in children]
+        blocks = [self._block(head, p, 0) for head, p in zip(heads, pieces)]
+        text = self._message(blocks, any(p.condensed for ps in pieces for p in ps))
+        if self._fits(text, n):
             return text
         # Each child gets an equal share of the room; one over it is summarised, then briefed.
         levels = [0] * n
         share = self._share(n)
-        for i, (_sid, name, cname, pieces) in enumerate(children):
+        for i in range(n):
             while len(blocks[i]) > share and levels[i] < LEVELS - 1:
                 levels[i] += 1
-                if any(p.at(levels[i]) != p.at(levels[i] - 1) for p in pieces):   # else the same block again
-                    blocks[i] = self._block(name, cname, pieces, levels[i])
+                blocks[i] = self._block(heads[i], pieces[i], levels[i])
         while True:
             text = self._message(blocks, True)
-            if self.parts(text) <= n:
+            if self._fits(text, n):
                 return text
             open_ = [i for i in range(n) if levels[i] < LEVELS - 1]
             if not open_:
                 break
             i = max(open_, key=lambda k: len(blocks[k]))
             levels[i] += 1
-            _sid, name, cname, pieces = children[i]
-            blocks[i] = self._block(name, cname, pieces, levels[i])
+            blocks[i] = self._block(heads[i], pieces[i], levels[i])
         # Even the briefest form is too long (very long names): cut at a boundary, with the link.
         return self._prep(fit(text, transliterate=self.transliterate, max_parts=n, more_url=self.link))
 
