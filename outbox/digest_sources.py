@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 from datetime import date
 
 from store.news import GRADE_TENTHS
@@ -180,11 +179,13 @@ class Grades:
 
     @staticmethod
     def _averages_text(subjects: list[tuple], averages: tuple | None) -> str:
-        """'TB HK1 TOAN 8.2, VAN 7; TB HK2 …' in the subjects' order."""
+        """'TB HK1 TOAN 8.2, VAN 7; TB HK2 …' in the subjects' order (a subject twice, of two years: the last)."""
         if not averages:
             return ""
         found = {(code, term): a for code, term, a in averages}
-        scored = [(code, term, found[code, term]) for code, term, _n, done in subjects if done and (code, term) in found]
+        last = {(code, term): i for i, (code, term, _n, done) in enumerate(subjects) if done}
+        scored = [(code, term, found[code, term]) for i, (code, term, _n, done) in enumerate(subjects)
+                  if done and last[code, term] == i and (code, term) in found]
         return "; ".join(f"TB HK{t} " + ", ".join(f"{code} {fmt_number(a)}" for code, term, a in scored if term == t)
                          for t in sorted({term for _c, term, _a in scored}))
 
