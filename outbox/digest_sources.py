@@ -121,15 +121,20 @@ class Grades:
 
     def _counts(self, db, w: Window, page: Page) -> tuple[dict[int, list[tuple]], dict[int, int]]:
         """student -> [(code, term, new, complete)] in the query's order, and student -> new scores."""
-        by_student: dict[int, list[tuple]] = defaultdict(list)
-        new_of: dict[int, int] = defaultdict(int)
-        subjects, grade_of, unknown = w.subjects, page.grade_of, (SubjectKind.SCORED, 0)
+        by_student: dict[int, list[tuple]] = {}
+        required_of: dict[int, dict[str, int]] = {}      # khối -> code -> TX a term (0: no average)
+        last, subs, required = None, [], {}
         for sid, code, term, new, cells, exams in db.execute(self.COUNTS.format(ids=_marks(page.student_ids)),
                                                             [w.after, *page.student_ids, w.until]).fetchall():
-            required = subjects.get((code, grade_of.get(sid, 0)), unknown)[1]
-            by_student[sid].append((code, term, new, bool(required and exams == 2 and cells - 2 >= required)))
-            new_of[sid] += new
-        return by_student, new_of
+            if sid != last:         # the rows come grouped by student
+                last, subs = sid, by_student.setdefault(sid, [])
+                grade = page.grade_of.get(sid, 0)
+                required = required_of.get(grade)
+                if required is None:
+                    required = required_of[grade] = {c: n for (c, g), (_k, n) in w.subjects.items() if g == grade}
+            tx = required.get(code, 0)
+            subs.append((code, term, new, bool(tx and exams == 2 and cells - 2 >= tx)))
+        return by_student, {sid: sum(s[2] for s in subs) for sid, subs in by_student.items()}
 
     def _cells(self, db, w: Window, ids: list[int]) -> dict[int, list[tuple]]:
         out: dict[int, list[tuple]] = defaultdict(list)
@@ -204,6 +209,7 @@ class Grades:
 
 
 LEVEL = {"T": "Tốt", "K": "Khá", "D": "Đạt", "CD": "Chưa đạt"}
+_RATED = {level.value: LEVEL[level.value] for level in Level}     # a stored rating -> its words
 
 
 class Conduct:
@@ -217,7 +223,7 @@ class Conduct:
         """The page's new conduct ratings, per child."""
         out: dict[int, list[str]] = defaultdict(list)
         for sid, term, rating in _page_rows(db, self.SQL, w, page):
-            out[sid].append(f"Rèn luyện {'cả năm' if term == 0 else 'HK' + str(term)}: {LEVEL[Level(rating).value]}")
+            out[sid].append(f"Rèn luyện {'cả năm' if term == 0 else 'HK' + str(term)}: {_RATED[rating]}")
         return {sid: Piece(lines, ", ".join(x.replace("Rèn luyện", "RL").replace(":", "") for x in lines))
                 for sid, lines in out.items()}
 
