@@ -134,7 +134,7 @@ class Grades:
                     required = required_of[grade] = {c: n for (c, g), (_k, n) in w.subjects.items() if g == grade}
             tx = required.get(code, 0)
             subs.append((code, term, new, bool(tx and exams == 2 and cells - 2 >= tx)))
-        return by_student, {sid: sum(s[2] for s in subs) for sid, subs in by_student.items()}
+        return by_student, {sid: sum([s[2] for s in subs]) for sid, subs in by_student.items()}
 
     def _cells(self, db, w: Window, ids: list[int]) -> dict[int, list[tuple]]:
         out: dict[int, list[tuple]] = defaultdict(list)
