@@ -23,8 +23,7 @@ from .segment import GSM, UCS2
 from .templating import macros
 
 LEVELS = 3
-_PROBES = "\x01\x02\x03\x04\x05"     # never in a name, a line or a link
-_PROBE_RE = re.compile("[\x01-\x05]")
+_PROBE_RE = re.compile("[\x01-\x05]")     # probe characters: never in a name, a line or a link
 
 
 def _cut(probe: str, marks: str) -> list[str] | None:
