@@ -136,6 +136,7 @@ CREATE TABLE grades (
 );
 CREATE INDEX grades_approved_at ON grades (approved_at);
 CREATE INDEX grades_status ON grades (status);
+CREATE INDEX grades_student_counts ON grades (student_id, subject_code, school_year, term, kind, status, approved_at);
 
 -- Official (imported) term/year results; without a row, results are
 -- computed and shown as provisional ("tam tinh").

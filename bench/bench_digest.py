@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import shutil
 import statistics
@@ -119,11 +120,10 @@ def latency(path: Path, tps: int, after_s: float, mo_every: float) -> None:
     """MO -> reply while the build runs (in another process) and while its parts go out at ``tps``."""
     import threading
     import time
-    from datetime import datetime
 
     import redis
 
-    from bench_e2e import SimProcess, make_settings, percentiles
+    from bench_e2e import SimProcess, make_settings
     from gateway.engine import Engine
     from store.core.connection import connect
 
@@ -165,6 +165,15 @@ def latency(path: Path, tps: int, after_s: float, mo_every: float) -> None:
     subs = sim.get("/submits")["submits"]
     engine.stop()
     sim.stop()
+    report(subs, pushed, sending_from, tps)
+    reset(path)
+
+
+def report(subs: list[dict], pushed: list[tuple[str, float, str]], sending_from: float, tps: int) -> None:
+    """Print MO -> reply per phase (the k-th reply to a phone answers its k-th MO) and the bulk rate."""
+    from datetime import datetime
+
+    from bench_e2e import percentiles
     replies: dict[str, list[float]] = {}
     bulk_times = []
     for s in subs:
@@ -187,7 +196,6 @@ def latency(path: Path, tps: int, after_s: float, mo_every: float) -> None:
             print(f"  MO -> reply, {ph:<8}: {percentiles(by_phase[ph])} ({len(by_phase[ph])} replies)")
     print(f"  digests sent: {len(bulk_times)}, {len(sending)} of them after the build at {rate:.0f}/s "
           f"(licence {tps} TPS, paced at 98 %)")
-    reset(path)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -227,7 +235,7 @@ def main(argv: list[str] | None = None) -> None:
               f"{statistics.median(cpu):.1f} s CPU (medians of {len(secs)}: {', '.join(f'{x:.1f}' for x in secs)} / "
               f"{', '.join(f'{x:.1f}' for x in cpu)}), peak RSS {max(r['peak_mib'] for r in results):.0f} MiB, "
               f"{results[-1]['created']} digests, {results[-1]['parts']} parts; --dry-run {dry['seconds']:.1f} s, "
-              f"{dry['created']} digests, {dry['parts']} parts")
+              f"{dry['created']} digests, {dry['parts']} parts; load average {os.getloadavg()[0]:.1f}")
         reset(path)
         if scale != 1 and not args.keep:
             for stale in path.parent.glob(path.name + "*"):

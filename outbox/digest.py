@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -89,8 +90,7 @@ RECIPIENT_ROWS = (
     "AND l.digest_opt_out = 0 ORDER BY g.id, c.name, s.full_name")
 
 
-@dataclass(frozen=True)
-class Family:
+class Family(NamedTuple):
     """A guardian of the page and the children (student id, name, class name) with news, each with its pieces."""
 
     guardian_id: int
@@ -143,7 +143,7 @@ def _texts(composer, forum: ForumDigest, families: list[Family]) -> list[tuple[F
     """(family, text) of the families with news: their children's, and at most one forum line (SPEC §14)."""
     out = []
     for f in families:
-        line = forum.line(f.guardian_id, set(f.class_ids))
+        line = forum.line(f.guardian_id, f.class_ids)
         if f.children or line:
             out.append((f, composer.text(f.children, extra=line)))
     return out

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 from datetime import date
 from typing import Callable
 
@@ -73,25 +72,14 @@ def _page_rows(db, sql: str, w: Window, page: Page) -> list[tuple]:
     return db.execute(sql.format(ids=_marks(page.student_ids)), [*page.student_ids, w.after, w.until]).fetchall()
 
 
-@dataclass
-class _Subject:
-    code: str
-    term: int
-    count: int               # new scores
-    complete: bool           # every score the term's average needs is approved
-    average: Decimal | None = None
-
-
-def _subject_order(s: _Subject) -> tuple:
-    return (sort_key(s.code), s.term)
-
-
 class Grades:
     """Scores: each new score listed (corrected ones "sửa"), or counted per subject with the complete terms.
 
     One lean query counts per subject and term (the heavy first evening touches every approved cell once);
     the cells themselves are read only for children with few new scores, the averages only for children
-    with few complete subjects: the only ones whose text could show them in one part.
+    with few complete subjects: the only ones whose text could show them in one part. A subject is a tuple
+    (code, term, new scores, complete); children with the same subjects, counts and averages (most of a
+    class) share one Piece, composed once a run.
     """
 
     name = "grades"
@@ -105,23 +93,50 @@ class Grades:
             "max(CASE WHEN kind = 'GK' THEN {t} END), max(CASE WHEN kind = 'CK' THEN {t} END) FROM grades "
             "WHERE student_id IN ({ids}) AND +status = 'approved' AND +approved_at <= ? "
             "GROUP BY student_id, subject_code, school_year, term")
+    SHARED_MAX = 20_000     # pieces kept for reuse within a run (memory stays flat in the school's size)
 
     def __init__(self, detail_max: int | None = 12):
         # More new scores than this never fit a part: only counted, their cells not read (None: always listed).
         self.detail_max = detail_max
+        self._shared: dict[tuple, Piece] = {}
+        self._order: dict[str, tuple[int, str]] = {}
 
     def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
         """The page's new scores, per child."""
-        by_student: dict[int, list[_Subject]] = defaultdict(list)
+        by_student, new = self._counts(db, w, page)
+        cells = self._cells(db, w, [sid for sid, n in new.items() if self.detail_max is None or n <= self.detail_max])
+        averages = self._averages(db, w, page, by_student)
+        shared, out = self._shared, {}
+        if len(shared) > self.SHARED_MAX:
+            shared.clear()
+        for sid, subjects in by_student.items():
+            own = cells.get(sid)
+            if own:
+                out[sid] = self._piece(subjects, averages.get(sid), own)
+                continue
+            key = (*subjects, averages.get(sid))
+            piece = shared.get(key)
+            if piece is None:
+                piece = shared[key] = self._piece(subjects, averages.get(sid), None)
+            out[sid] = piece
+        return out
+
+    def _counts(self, db, w: Window, page: Page) -> tuple[dict[int, list[tuple]], dict[int, int]]:
+        """student -> [(code, term, new, complete)] in the query's order, and student -> new scores."""
+        by_student: dict[int, list[tuple]] = {}
+        required_of: dict[int, dict[str, int]] = {}      # khối -> code -> TX a term (0: no average)
+        last, subs, required = None, [], {}
         for sid, code, term, new, cells, exams in db.execute(self.COUNTS.format(ids=_marks(page.student_ids)),
                                                             [w.after, *page.student_ids, w.until]).fetchall():
-            kind, required = w.subjects.get((code, page.grade_of.get(sid, 0)), (SubjectKind.SCORED, 0))
-            by_student[sid].append(_Subject(code, term, new, bool(required and exams == 2 and cells - 2 >= required)))
-        few = [sid for sid, subs in by_student.items() if self.detail_max is None
-               or sum(s.count for s in subs) <= self.detail_max]
-        cells = self._cells(db, w, few)
-        self._averages(db, w, page, by_student)
-        return {sid: self._piece(subjects, cells.get(sid)) for sid, subjects in by_student.items()}
+            if sid != last:         # the rows come grouped by student
+                last, subs = sid, by_student.setdefault(sid, [])
+                grade = page.grade_of.get(sid, 0)
+                required = required_of.get(grade)
+                if required is None:
+                    required = required_of[grade] = {c: n for (c, g), (_k, n) in w.subjects.items() if g == grade}
+            tx = required.get(code, 0)
+            subs.append((code, term, new, bool(tx and exams == 2 and cells - 2 >= tx)))
+        return by_student, {sid: sum([s[2] for s in subs]) for sid, subs in by_student.items()}
 
     def _cells(self, db, w: Window, ids: list[int]) -> dict[int, list[tuple]]:
         out: dict[int, list[tuple]] = defaultdict(list)
@@ -130,42 +145,56 @@ class Grades:
                 out[sid].append(cell)
         return out
 
-    def _averages(self, db, w: Window, page: Page, by_student: dict[int, list[_Subject]]) -> None:
-        """The term averages of the complete scored subjects of children with few of them."""
-        wanted = {}
+    def _averages(self, db, w: Window, page: Page, by_student: dict[int, list[tuple]]) -> dict[int, tuple]:
+        """student -> ((code, term, average), ...) of the complete scored subjects of children with few of them."""
+        wanted: dict[int, dict] = {}
         for sid, subs in by_student.items():
-            complete = [s for s in subs if s.complete]
+            complete = [(code, term) for code, term, _n, done in subs if done]
             if 0 < len(complete) <= AVERAGES_LISTED:
                 grade = page.grade_of.get(sid, 0)
-                wanted[sid] = {(s.code, s.term): s for s in complete
-                               if w.subjects.get((s.code, grade), (None,))[0] is SubjectKind.SCORED}
+                wanted[sid] = {key: None for key in complete
+                               if w.subjects.get((key[0], grade), (None,))[0] is SubjectKind.SCORED}
         if not wanted:
-            return
+            return {}
         ids = list(wanted)
         for sid, code, term, tx, tx_sum, gk, ck in db.execute(self.SUMS.format(t=GRADE_TENTHS, ids=_marks(ids)),
                                                               [*ids, w.until]).fetchall():
-            subject = wanted[sid].get((code, term))
-            if subject is not None:
-                subject.average = term_average_of_tenths(tx_sum or 0, tx, gk, ck)
+            if (code, term) in wanted[sid]:
+                wanted[sid][code, term] = term_average_of_tenths(tx_sum or 0, tx, gk, ck)
+        return {sid: tuple((c, t, a) for (c, t), a in found.items() if a is not None) for sid, found in wanted.items()}
 
-    def _piece(self, subjects: list[_Subject], cells: list[tuple] | None) -> Piece:
-        subjects.sort(key=_subject_order)
-        new = sum(s.count for s in subjects)
+    def _key(self, subject: tuple) -> tuple:
+        """Report-card order of a subject tuple (sort_key once per code a run)."""
+        order = self._order.get(subject[0])
+        if order is None:
+            order = self._order[subject[0]] = sort_key(subject[0])
+        return (order, subject[1])
+
+    def _piece(self, subjects: list[tuple], averages: tuple | None, cells: list[tuple] | None) -> Piece:
+        subjects = sorted(subjects, key=self._key)
         per_subject: dict[str, int] = {}
-        for s in subjects:
-            per_subject[s.code] = per_subject.get(s.code, 0) + s.count
-        complete = [s for s in subjects if s.complete]
-        terms = sorted({s.term for s in complete})
-        head = f"{new} điểm mới"
+        for code, _term, n, _done in subjects:
+            per_subject[code] = per_subject.get(code, 0) + n
+        complete = [term for _code, term, _n, done in subjects if done]
+        head = f"{sum(per_subject.values())} điểm mới"
         counted = f"{head}: " + ", ".join(f"{code} {n}" for code, n in per_subject.items())
-        done = "; ".join(f"đủ điểm HK{t}: {sum(1 for s in complete if s.term == t)} môn" for t in terms)
-        scored = [s for s in complete if s.average is not None]
-        averages = "; ".join(f"TB HK{t} " + ", ".join(f"{s.code} {fmt_number(s.average)}" for s in scored
-                                                      if s.term == t) for t in sorted({s.term for s in scored}))
-        summary = "; ".join(p for p in (counted, averages or done) if p)
+        done = "; ".join(f"đủ điểm HK{t}: {complete.count(t)} môn" for t in sorted(set(complete)))
+        summary = "; ".join(p for p in (counted, self._averages_text(subjects, averages) or done) if p)
         brief = "; ".join(p for p in (f"{head} ở {len(per_subject)} môn", done) if p)
         lines = self._lines(cells) if cells else []
         return Piece(lines or [summary], summary, brief, condensed=not lines)
+
+    @staticmethod
+    def _averages_text(subjects: list[tuple], averages: tuple | None) -> str:
+        """'TB HK1 TOAN 8.2, VAN 7; TB HK2 …' in the subjects' order (a subject twice, of two years: the last)."""
+        if not averages:
+            return ""
+        found = {(code, term): a for code, term, a in averages}
+        last = {(code, term): i for i, (code, term, _n, done) in enumerate(subjects) if done}
+        scored = [(code, term, found[code, term]) for i, (code, term, _n, done) in enumerate(subjects)
+                  if done and last[code, term] == i and (code, term) in found]
+        return "; ".join(f"TB HK{t} " + ", ".join(f"{code} {fmt_number(a)}" for code, term, a in scored if term == t)
+                         for t in sorted({term for _c, term, _a in scored}))
 
     @staticmethod
     def _lines(cells: list[tuple]) -> list[str]:
@@ -182,6 +211,7 @@ class Grades:
 
 
 LEVEL = {"T": "Tốt", "K": "Khá", "D": "Đạt", "CD": "Chưa đạt"}
+_RATED = {level.value: LEVEL[level.value] for level in Level}     # a stored rating -> its words
 
 
 class Conduct:
@@ -195,7 +225,7 @@ class Conduct:
         """The page's new conduct ratings, per child."""
         out: dict[int, list[str]] = defaultdict(list)
         for sid, term, rating in _page_rows(db, self.SQL, w, page):
-            out[sid].append(f"Rèn luyện {Semester(term).short}: {LEVEL[Level(rating).value]}")
+            out[sid].append(f"Rèn luyện {Semester(term).short}: {_RATED[rating]}")
         return {sid: Piece(lines, ", ".join(x.replace("Rèn luyện", "RL").replace(":", "") for x in lines))
                 for sid, lines in out.items()}
 

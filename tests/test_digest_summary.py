@@ -6,12 +6,15 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
+import jinja2
+
 from outbox import digest
-from outbox.digest_sources import Piece
-from outbox.digest_text import Composer
+from outbox.digest_sources import Grades, Piece
+from outbox.digest_text import Composer, frames
 from outbox.render import parts_needed, prepare
 from store.core.clock import iso, utcnow
 from store.rules.tt22 import parse_score, term_average
+from outbox.templating import macros
 
 from .test_digest import DAY1, DAY2, school_id
 
@@ -91,3 +94,25 @@ def test_digest_dry_run_prints_the_parts_and_their_price(school_db_path, tmp_pat
     assert out.exit_code == 0, out.output
     match = re.search(r"THCS-DD \S+: would queue (\d+) digests, (\d+) parts \(about ([\d,]+) VND\)", out.output)
     assert match and int(match[3].replace(",", "")) == int(match[2]) * 500, out.output
+
+
+def test_the_template_frames_render_what_jinja_renders_or_jinja_is_used():
+    tpl = macros("digest.txt")
+    child, message = frames(tpl, DAY1)
+    assert child("Nam", "7A1", ["a", "b"]) == str(tpl.child("Nam", "7A1", ["a", "b"])) == "Nam 7A1: a; b"
+    for blocks, link in (([], ""), (["x"], "http://h/p"), (["x", "y"], "")):
+        assert message(blocks, link) == str(tpl.message(DAY1, blocks, link))
+    # Macros that are not plain frames around their values (a filter, a count) keep their own rendering.
+    odd = jinja2.Environment().from_string(
+        '{% macro child(n, c, lines) %}{{ n|upper }} {{ c }}: {{ lines|join("; ") }}{% endmacro %}'
+        '{% macro message(day, blocks, link) %}{{ blocks|length }} {{ blocks|join(" / ") }}{{ link }}{% endmacro %}'
+    ).module
+    child, message = frames(odd, DAY1)
+    assert child("Lê Nam", "7A1", ["a"]) == "LÊ NAM 7A1: a"
+    assert message([], "") == "0 " and message(["x", "y"], "/p") == "2 x / y/p"
+
+
+def test_a_subject_approved_in_two_school_years_shows_one_average():
+    subjects = [("TOAN", 1, 3, True), ("TOAN", 1, 2, True), ("VAN", 1, 4, True)]
+    found = (("TOAN", 1, Decimal("8")), ("VAN", 1, Decimal("6.5")))
+    assert Grades._averages_text(subjects, found) == "TB HK1 TOAN 8, VAN 6.5"

@@ -84,7 +84,7 @@ class ForumDigest:
         self.replies = replies_followed(db, school_id, after, until)
         self.muted = muted_rooms(db, school_id) if (self.topics or self.replies) else {}
 
-    def line(self, guardian_id: int, class_ids: set[int]) -> str | None:
+    def line(self, guardian_id: int, class_ids: set[int] | frozenset[int]) -> str | None:
         """The guardian's forum line (None when nothing is new for them)."""
         if not self.topics and guardian_id not in self.replies:
             return None
