@@ -10,7 +10,8 @@ from typing import Callable
 
 from store.school import levels
 
-from . import preschool, primary
+from commands.preschool import forms as preschool
+from commands.primary import forms as primary
 
 FORMS: dict[levels.Scheme, dict[str, Callable]] = {
     levels.Scheme.TT27: {"DIEM": primary.diem, "KQ": primary.kq, "NX": primary.nx, "RL": primary.rl},

@@ -4,33 +4,33 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .base import Command
-from .bc import Bc
-from .be import Be
-from .bl import Bl
-from .bo import Bo
-from .can import Can
+from commands.community.bc import Bc
+from commands.preschool.be import Be
+from commands.questions.bl import Bl
+from commands.community.bo import Bo
+from commands.preschool.can import Can
 from .con import Con
-from .dan import Dan
+from commands.preschool.dan import Dan
 from .diem import Diem
 from .dk import Dk
-from .don import Don
+from commands.preschool.don import Don
 from .gv import Gv
-from .gy import Gy
+from commands.community.gy import Gy
 from .hd import Hd
 from .huy import Huy
 from .kq import Kq
-from .kqbc import Kqbc
+from commands.community.kqbc import Kqbc
 from .lich import Lich
 from .mk import Mk
 from .nghi import Nghi
 from .nx import Nx
-from .pb import Pb
-from .pc import Pc
+from commands.staff.pb import Pb
+from commands.staff.pc import Pc
 from .rl import Rl
 from .tbao import Tbao
-from .theo import Theo
-from .tl import Tl
-from .tv import Tv
+from commands.community.theo import Theo
+from commands.community.tl import Tl
+from commands.library.tv import Tv
 from .vang import Vang
 
 COMMANDS: tuple[type[Command], ...] = (Diem, Kq, Rl, Nx, Vang, Nghi, Lich, Tbao, Con, Gv, Huy, Dk, Mk, Hd,

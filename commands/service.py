@@ -18,7 +18,7 @@ from store.school.phones import PhoneError, mask, normalise
 
 from . import policy
 from .base import Audience, Context, Reply, ReplyKind
-from .bc import bare_answer
+from commands.community.bc import bare_answer
 from outbox.fit import fit
 from .grammar import parse
 from .registry import instances, keyword_table

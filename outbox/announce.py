@@ -1,7 +1,7 @@
 """Queue one announcement: a message per recipient and the send's trace, inside the caller's transaction.
 
-The composer (web/review.py) and the approval of a teacher's announcement
-(web/notice_review.py) both queue through here, so a send looks the same
+The composer (web/review/pages.py) and the approval of a teacher's announcement
+(web/review/notice_review.py) both queue through here, so a send looks the same
 on "Thông báo đã gửi" whoever wrote it. Quiet hours and the scheduled time
 are the outbox's (messages.enqueue).
 """

@@ -362,6 +362,6 @@ def test_fixed_texts_fit_one_part_and_every_template_is_used():
         text, encoding = prepare(render(name, **values), True)
         assert parts_needed(text, encoding) == 1, (name, text)
     sources = "".join(p.read_text(encoding="utf-8") for d in ("commands", "outbox")
-                      for p in (Path(__file__).resolve().parent.parent / d).glob("*.py"))
+                      for p in (Path(__file__).resolve().parent.parent / d).rglob("*.py"))
     unused = [n for n in names() if f'"{n}"' not in sources]
     assert not unused, f"templates nobody renders: {unused}"

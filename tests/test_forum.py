@@ -17,7 +17,7 @@ from store.core.clock import iso, local_today, school_year_of, utcnow
 from store.community import forum_news, moderation, posts, rooms
 from store.community.forum_rules import (TRANSITIONS, ForumError, PostStatus, RoomKind, check_transition, clean,
                                          hold_for)
-from web.forum_text import render_post
+from web.community.forum_text import render_post
 
 from .fixtures_commands import Conversation
 from .fixtures_parents import login_parent

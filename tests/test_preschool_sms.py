@@ -84,7 +84,7 @@ def test_don_records_a_pending_pickup_and_says_it_is_not_enough(talk, kindergart
 @pytest.mark.parametrize("text, person, at", [("ba ngoai 16h30", "ba ngoai", "16:30"), ("bo 5h chieu", "bo", "17:00"),
                                               ("chi Lan luc 17:15", "chi Lan", "17:15"), ("cau Minh", "cau Minh", None)])
 def test_pickup_time_words(text, person, at):
-    from commands.don import split_time
+    from commands.preschool.don import split_time
     assert split_time(text) == (person, at)
 
 

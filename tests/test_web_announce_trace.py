@@ -1,4 +1,4 @@
-"""Announcements leave a trace (web/review.py, store/messaging/announcements.py): grade and several-class targets, a
+"""Announcements leave a trace (web/review/pages.py, store/messaging/announcements.py): grade and several-class targets, a
 scheduled send, the "Thông báo đã gửi" page with delivered rate and failures, and the notice on the parent's
 page."""
 from __future__ import annotations

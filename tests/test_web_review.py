@@ -1,4 +1,4 @@
-"""The approval queue and the GV/NGHI reply box (web/review.py) on the demo school: THCS-DD (DD900001
+"""The approval queue and the GV/NGHI reply box (web/review/pages.py) on the demo school: THCS-DD (DD900001
 Nguyễn Thị Hoa 8A2, DD900002 Lê Hoàng Nam 7A1) and THPT-CVA (CVA900001). The announcement composer is in
 tests/test_web_review_announce.py."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The announcement composer (web/review.py) on the demo school: preview, confirm, one message per guardian,
+"""The announcement composer (web/review/pages.py) on the demo school: preview, confirm, one message per guardian,
 stale previews and foreign targets, roles and CSRF."""
 from __future__ import annotations
 

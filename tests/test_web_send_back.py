@@ -1,5 +1,5 @@
 """Approvals: "Trả lại" with a reason (corrections go back to what parents saw, new rows go away), old → new for
-corrections, the send-backs listed for whoever entered them, select-all (store/review/corrections.py, web/review.py)."""
+corrections, the send-backs listed for whoever entered them, select-all (store/review/corrections.py, web/review/pages.py)."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""Teachers announce to their own classes (web/notice_review.py, store/review/teacher_notices.py, store/review/notice_requests.py):
+"""Teachers announce to their own classes (web/review/notice_review.py, store/review/teacher_notices.py, store/review/notice_requests.py):
 the school's setting (gửi ngay, cần duyệt, không cho phép), the class check in the store, the approval queue."""
 from __future__ import annotations
 

@@ -24,13 +24,13 @@ from flask import Flask
 
 MIN_SECRET_BYTES = 32
 # Every blueprint, one line each; their MENU entries (web.menu) make the staff menu in this order.
-BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review", "web.entry",
-              "web.uploads", "web.overview", "web.primary", "web.preschool", "web.polls", "web.rounds",
-              "web.accounts", "web.school_settings",
+BLUEPRINTS = ("web.health", "web.api", "web.auth", "web.staff", "web.reports", "web.review.pages", "web.entry",
+              "web.uploads", "web.overview", "web.primary.entry", "web.preschool.entry", "web.community.polls",
+              "web.community.rounds", "web.accounts", "web.school_settings",
               "web.selftests",  # question bank and self-tests (SPEC §15)
-              "web.library", "web.forum", "web.forum_moderation", "web.parents", "web.parent_polls",
-              "web.contacts", "web.printing", "web.import_templates",
-              "web.notice_review")      # teachers' announcements waiting for approval (no menu entry)
+              "web.library", "web.community.forum", "web.community.forum_moderation", "web.parents",
+              "web.community.parent_polls", "web.contacts", "web.printing", "web.import_templates",
+              "web.review.notice_review")      # teachers' announcements waiting for approval (no menu entry)
 
 
 def create_app(settings, *, redis=None) -> Flask:

@@ -24,7 +24,8 @@ from store.rules.periods import PeriodError, Semester
 from store.school.phones import mask
 
 from .auth import parent_required, safe_target
-from . import parents_preschool, parents_primary
+from web.preschool import parents as parents_preschool
+from web.primary import parents as parents_primary
 from .db import get_db, settings
 from .params import TERM_CHOICES, BadParam, is_school_year
 

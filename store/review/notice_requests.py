@@ -3,7 +3,7 @@
 A request holds the SMS exactly as the teacher previewed it, so the reviewer
 approves the text that goes out. Nothing is queued for parents while a
 request is pending; approving it queues the messages (store and outbox do
-that in one transaction, web/notice_review.py), returning it sends the
+that in one transaction, web/review/notice_review.py), returning it sends the
 reason back to the teacher's page. Both happen at most once: the status
 moves only from pending.
 """

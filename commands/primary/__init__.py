@@ -1,0 +1,1 @@
+"""The primary school (TT27) forms of DIEM, KQ, NX and RL."""

@@ -1,0 +1,1 @@
+"""The question bank's keyword: BL (a self-test answered by SMS)."""

@@ -1,0 +1,1 @@
+"""The staff-only keywords: PC (one's teaching assignment), PB (a subject teacher's round answer)."""

@@ -1,0 +1,2 @@
+"""The community pages: polls and sign-ups (staff and parents), rating rounds, the forum and its
+moderation queue."""

@@ -1,0 +1,1 @@
+"""Kindergarten pages: daily notes, pickups and weighing for staff (entry), the parents' view (parents)."""
