@@ -8,23 +8,20 @@ concatenation info (UDH or SAR TLVs).
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
 
 import smpp34
 
 from . import concat
 from .front import submit_key
 
-if TYPE_CHECKING:
-    from .core import Session
-
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def record(ev: smpp34.SubmitSmEvent, session: Session | None, index: int) -> dict:
-    """The log entry for ``ev`` (the ``index``-th submit), status and message id still unset."""
+def record(ev: smpp34.SubmitSmEvent, session, index: int) -> dict:
+    """The log entry for ``ev`` (the ``index``-th submit), status and message id still unset; ``session`` is
+    the sim.core Session it came on (None when unknown)."""
     raw = None
     if session and session.conn:
         raw = session.conn.take_submit(submit_key(ev.destination_addr, ev.short_message, ev.esm_class,
