@@ -44,14 +44,25 @@ def pdf_bytes(*lines: str) -> bytes:
 
 
 def docx_bytes(*paragraphs: str) -> bytes:
-    """A real DOCX (python-docx) with ``paragraphs``."""
+    """A real DOCX (python-docx) with ``paragraphs``; the same paragraphs give the same bytes (a zip stamps
+    each member with the time of writing: two builds either side of a second differed, and the
+    stored-once-by-hash test failed about once a full run)."""
+    import zipfile
+    from datetime import datetime
+
     import docx
     document = docx.Document()
+    document.core_properties.created = document.core_properties.modified = datetime(2026, 1, 1)
     for p in paragraphs:
         document.add_paragraph(p)
-    buf = io.BytesIO()
-    document.save(buf)
-    return buf.getvalue()
+    built, out = io.BytesIO(), io.BytesIO()
+    document.save(built)
+    with zipfile.ZipFile(built) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for member in src.infolist():
+            stamped = zipfile.ZipInfo(member.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            stamped.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(stamped, src.read(member))
+    return out.getvalue()
 
 
 def encrypted_pdf() -> bytes:
