@@ -249,6 +249,37 @@ def give_up(db: sqlite_utils.Database, expired: list[int], unsendable: list[tupl
         [(reason, stamp, stamp, mid) for reason, mid in unsendable])
 
 
+def parts_to_send(db: sqlite_utils.Database, message_ids: list[int]) -> dict[int, set[int]]:
+    """message id -> the seqs of its parts still to send (a recovered message: not yet answered)."""
+    if not message_ids:
+        return {}
+    marks = ",".join("?" * len(message_ids))
+    todo: dict[int, set[int]] = {}
+    for mid, seq in db.execute(f"SELECT message_id, seq FROM message_parts WHERE message_id IN ({marks}) "
+                               f"AND state IN {sql_in(IN_FLIGHT)}", message_ids):
+        todo.setdefault(mid, set()).add(seq)
+    return todo
+
+
+def add_parts(db: sqlite_utils.Database, rows: list[tuple[int, str, list[int], str, int | None]]) -> None:
+    """Part rows of messages segmented for the first time, ``(message id, connection, seqs, encoding, concat
+    reference)`` each: every part queued, the message's part count, encoding and reference kept for a resend
+    (caller holds the transaction)."""
+    db.conn.executemany(f"INSERT OR IGNORE INTO message_parts (message_id, seq, connection, state) "
+                        f"VALUES (?, ?, ?, '{INITIAL.value}')",
+                        [(mid, seq, connection) for mid, connection, seqs, _, _ in rows for seq in seqs])
+    db.conn.executemany("UPDATE messages SET parts = ?, encoding = ?, concat_ref = ? WHERE id = ?",
+                        [(len(seqs), encoding, ref or None, mid) for mid, _, seqs, encoding, ref in rows])
+
+
+def renew_leases(db: sqlite_utils.Database, message_ids: list[int], lease_until: str) -> None:
+    """Messages still in flight in this worker keep their lease, so no other worker takes them back."""
+    if message_ids:
+        marks = ",".join("?" * len(message_ids))
+        db.execute(f"UPDATE messages SET lease_until = ? WHERE state = '{S.sending.value}' AND id IN ({marks})",
+                   [lease_until, *message_ids])
+
+
 def _held(target: S) -> str:
     """The in-flight states that may move to ``target``, as SQL."""
     return sql_in(sources_of(target, among=IN_FLIGHT))

@@ -17,7 +17,7 @@ from typing import Callable
 from store.core.clock import iso, utcnow
 from store.core.connection import transaction
 
-from . import delivery
+from . import delivery, messages
 
 logger = logging.getLogger(__name__)
 
@@ -93,11 +93,7 @@ class ResultWriter:
 
     def _renew_leases(self, db) -> None:
         """Extend the lease of every message still in flight here, so no one takes them back."""
-        ids = self.in_flight()
-        if ids:
-            marks = ",".join("?" * len(ids))
-            db.execute(f"UPDATE messages SET lease_until = ? WHERE state = 'sending' AND id IN ({marks})",
-                       [iso(utcnow() + timedelta(seconds=self.lease_s)), *ids])
+        messages.renew_leases(db, self.in_flight(), iso(utcnow() + timedelta(seconds=self.lease_s)))
 
     def _write(self, db, batch: list[delivery.MessageOutcome]) -> None:
         for attempt in range(1, 1000):

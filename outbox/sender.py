@@ -213,14 +213,8 @@ class Sender:
     def _prepare(self, claimed: list[Message]) -> list[tuple[Message, list[tuple[int, SubmitPart]]]]:
         """Each message's parts still to send; part rows are created here the first time."""
         now = utcnow()
-        ready, expired, unsendable, new_parts, todo_of = [], [], [], [], {}
-        resumed = [m.id for m in claimed if m.parts is not None]
-        if resumed:
-            marks = ",".join("?" * len(resumed))
-            for mid, seq in self.db.execute(
-                    f"SELECT message_id, seq FROM message_parts WHERE message_id IN ({marks}) "
-                    "AND state IN ('queued', 'sending', 'ambiguous')", resumed):
-                todo_of.setdefault(mid, set()).add(seq)
+        ready, expired, unsendable, new_parts = [], [], [], []
+        todo_of = messages.parts_to_send(self.db, [m.id for m in claimed if m.parts is not None])
         for msg in claimed:
             if msg.valid_until and parse_iso(msg.valid_until) < now:
                 expired.append(msg.id)
@@ -238,11 +232,8 @@ class Sender:
             ready.append((msg, [(s.seq, self._submit_part(msg, s)) for s in segments if s.seq in todo]))
         stamp = iso(now)
         with transaction(self.db):
-            self.db.conn.executemany(
-                "INSERT OR IGNORE INTO message_parts (message_id, seq, connection, state) VALUES (?, ?, ?, 'queued')",
-                [(m.id, s.seq, m.connection) for m, segs, _, _ in new_parts for s in segs])
-            self.db.conn.executemany("UPDATE messages SET parts = ?, encoding = ?, concat_ref = ? WHERE id = ?",
-                                     [(len(segs), enc, ref or None, m.id) for m, segs, enc, ref in new_parts])
+            messages.add_parts(self.db, [(m.id, m.connection, [s.seq for s in segs], enc, ref)
+                                         for m, segs, enc, ref in new_parts])
             messages.give_up(self.db, expired, unsendable, stamp)
         self.stats.failed += len(unsendable)
         return ready

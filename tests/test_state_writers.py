@@ -102,10 +102,9 @@ WRITERS = {
 # The functions in outbox/ and store/ whose SQL sets a message or part state, and the WRITERS that run them.
 COVERED = {
     "outbox/messages.py": {"enqueue", "enqueue_many", "claim", "recover", "requeue", "mark_sending", "release",
-                           "give_up"},
+                           "give_up", "add_parts"},     # add_parts: part rows inserted queued (test_sender_unit)
     "outbox/delivery.py": {"_update_part", "apply_submit", "apply_submits", "apply_receipt", "_apply_receipt_chunk",
                            "_settle_message", "_settle_messages", "expire_unknown", "expire_stale_queued"},
-    "outbox/sender.py": {"_prepare"},       # part rows inserted queued (checked by test_sender_unit)
 }
 
 
