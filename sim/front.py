@@ -142,19 +142,21 @@ class FrontDoor:
         first = await asyncio.wait_for(self._read_pdu(reader, buffer), BIND_TIMEOUT)
         self.core.log_pdu(conn, first)
         bind = wire.parse_bind(first)
+        status = self.core.bind_status(bind) if bind is not None else 0
+        if status:
+            # Refused before any backend connection is opened: an ESME retrying in a tight loop while binds
+            # are refused must not pile up connections to smpp34 (a bind then timed out now and then).
+            logger.info("refused %s bind of %r from %s: status 0x%02x", bind.kind, bind.system_id,
+                        conn.peer, status)
+            conn.client.write(wire.bind_refusal(bind, status))
+            await conn.client.drain()
+            return
         backend_reader, conn.backend = await asyncio.open_connection("127.0.0.1", self.backend_port)
         await self._nodelay_backend(conn)
         if bind is None:
             # Not a bind: let smpp34 answer it as it does (generic_nack) and close.
             conn.backend.write(first)
         else:
-            status = self.core.bind_status(bind)
-            if status:
-                logger.info("refused %s bind of %r from %s: status 0x%02x", bind.kind, bind.system_id,
-                            conn.peer, status)
-                conn.client.write(wire.bind_refusal(bind, status))
-                await conn.client.drain()
-                return
             await self._bind(conn, bind, first, backend_reader)
         relay_out = asyncio.ensure_future(self._relay_back(conn, backend_reader))
         try:
