@@ -15,7 +15,7 @@ import sqlite_utils
 
 from store.review.approvals import ApprovalError, GroupKey, _group_filter
 from store.core.clock import now_iso
-from store.review.history import previous_values, remember  # noqa: F401  (read here by the queue's pages)
+from store.review.history import previous_values  # noqa: F401  (the queue's pages read it here)
 from store.core.connection import transaction
 from store.review.status import APPROVAL, ReviewStatus as R, sql_in
 
