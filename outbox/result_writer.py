@@ -107,10 +107,12 @@ class ResultWriter:
                 logger.exception("could not write %s submit results (attempt %s); retrying", len(batch), attempt)
                 time.sleep(min(5.0, 0.1 * attempt))
         else:
-            return
+            decisions = None        # given up: these parts stay `sending` and are recovered after their lease
         with self._written:
             self._unwritten -= sum(len(o.parts) for o in batch)
             self._written.notify_all()
+        if decisions is None:
+            return
         self._count(batch, decisions)
         self.wake.local.set()
 
