@@ -68,6 +68,11 @@ class Account:
         return {"connection": self.connection, "up": self.is_up(),
                 "binds": [s.status() for s in self.sessions]}
 
+    @property
+    def submit_window(self) -> int:
+        """Submits that may be unanswered at once on this account: every transmitting bind's window."""
+        return sum(s.window for s in self._transmitters)
+
     def _pick(self, exclude: set[str]) -> Session | None:
         """The bound transmitter with the most free window slots."""
         bound = [s for s in self._transmitters

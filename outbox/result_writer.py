@@ -11,6 +11,7 @@ import logging
 import queue
 import threading
 import time
+from collections import Counter
 from datetime import timedelta
 from typing import Callable
 
@@ -40,7 +41,7 @@ class ResultWriter:
         self.lease_s = lease_s
         self.queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
-        self._unwritten = 0                 # parts handed in whose results are not committed yet
+        self._unwritten: Counter = Counter()    # connection -> parts handed in, results not committed yet
         self._written = threading.Condition()
 
     def start(self) -> None:
@@ -50,13 +51,13 @@ class ResultWriter:
     def put(self, outcome: delivery.MessageOutcome) -> None:
         """Hand one message's results to the writer."""
         with self._written:
-            self._unwritten += len(outcome.parts)
+            self._unwritten[outcome.connection] += len(outcome.parts)
         self.queue.put(outcome)
 
-    def unwritten(self) -> int:
-        """Parts whose submit results are here but not committed: after a crash they are sent again."""
+    def unwritten(self, connection: str) -> int:
+        """Parts of ``connection`` whose submit results are here but not committed: a crash resends them."""
         with self._written:
-            return self._unwritten
+            return self._unwritten[connection]
 
     def wait_written(self, timeout: float) -> None:
         """Sleep until the next batch is committed (or ``timeout``)."""
@@ -109,12 +110,16 @@ class ResultWriter:
         else:
             decisions = None        # given up: these parts stay `sending` and are recovered after their lease
         with self._written:
-            self._unwritten -= sum(len(o.parts) for o in batch)
+            for o in batch:
+                self._unwritten[o.connection] -= len(o.parts)
             self._written.notify_all()
         if decisions is None:
             return
-        self._count(batch, decisions)
-        self.wake.local.set()
+        try:
+            self._count(batch, decisions)
+            self.wake.local.set()
+        except Exception:           # the results are written: a stats or wake failure must not end the thread
+            logger.exception("could not count %s written submit results", len(batch))
 
     def _count(self, batch: list[delivery.MessageOutcome], decisions: list[delivery.Decision]) -> None:
         """Stats for /metrics; a throttled account holds every worker a moment."""

@@ -269,7 +269,7 @@ class Sender:
             return
         urgent = any(m.kind.is_reply for m, _ in chunk)
         connection, count = chunk[0][0].connection, sum(len(p) for _, p in chunk)
-        self._wait_persisted(count, self.settings.connection(connection).window)
+        self._wait_persisted(connection, count)
         # Marked before the rate slots are reserved (a write lock waited for here would make them stale):
         # after a crash, only this chunk and the window are in doubt.
         self._mark_sending([m.id for m, _ in chunk])
@@ -293,19 +293,23 @@ class Sender:
                     break
                 slot += len(parts)
 
-    def _wait_persisted(self, count: int, window: int) -> None:
-        """At most ``window`` parts in doubt: written to the SMSC and not yet committed (no response yet, or
-        a response the writer has not written). A resp frees the bind's window slot at once, so without this
-        a stalled writer (a busy disk, a loaded host) let more go out than the window, all resent after a
-        crash; the wait ends after ROOM_WAIT whatever happens (the crash bound is then the writer's lag)."""
+    def _wait_persisted(self, connection: str, count: int) -> None:
+        """At most the account's window of parts in doubt: written to the SMSC and not yet committed (no
+        response yet, or a response the writer has not written). A resp frees the bind's window slot at
+        once, so without this a stalled writer (a busy disk, a loaded host) let more go out than the window,
+        all resent after a crash; the wait ends after ROOM_WAIT whatever happens (the crash bound is then
+        the writer's lag). Per connection: one account's backlog never holds another's chunks."""
+        transport = self.transports[connection]
+        window = getattr(transport, "submit_window", None) or self.settings.connection(connection).window
         deadline = time.monotonic() + ROOM_WAIT
-        while self._unpersisted() > max(0, window - count) and time.monotonic() < deadline:
+        while self._unpersisted(connection) > max(0, window - count) and time.monotonic() < deadline:
             self._writer.wait_written(0.01)
 
-    def _unpersisted(self) -> int:
+    def _unpersisted(self, connection: str) -> int:
         with self._lock:
-            sent = sum(entry.expected for entry in self._inflight.values())
-        return sent + self._writer.unwritten()
+            sent = sum(e.expected for e in self._inflight.values() if e.message.connection == connection)
+            # Read under the lock: a message leaving _inflight is already counted by the writer (_collect).
+            return sent + self._writer.unwritten(connection)
 
     def _mark_sending(self, ids: list[int]) -> None:
         """The chunk's parts `sending` and its leases renewed, just before they go out."""
@@ -349,11 +353,12 @@ class Sender:
             entry.results[seq] = result
             if len(entry.results) < entry.expected:
                 return
+            parts = tuple(delivery.PartOutcome(s, r) for s, r in sorted(entry.results.items()))
+            # Handed over before it leaves _inflight, so _unpersisted never misses it in between.
+            self._results.put(delivery.MessageOutcome(message_id, entry.message.connection, parts))
             del self._inflight[message_id]
             if not self._inflight:
                 self._idle.notify_all()
-        parts = tuple(delivery.PartOutcome(s, r) for s, r in sorted(entry.results.items()))
-        self._results.put(delivery.MessageOutcome(message_id, entry.message.connection, parts))
 
     def _in_flight_ids(self) -> list[int]:
         with self._lock:

@@ -1,5 +1,5 @@
 """Delivery failures a school can act on: who it was for, the reason in plain Vietnamese, a link to correct
-the guardian's number, and the resend going to the corrected number (web/contacts.py, store/contacts)."""
+the guardian's number, and the resend going to the corrected number (web/contacts.py, store/messaging/contacts)."""
 from __future__ import annotations
 
 import pytest

@@ -36,7 +36,6 @@ MENU = (MenuEntry("entry.gradebook", "Nhập điểm"),)
 EDITORS = ("teacher", "admin", "operator")
 _CELL = re.compile(r"c-(\d{1,12})-([A-Z]{2}\d?)")
 _COMMENT = re.compile(r"nx-(\d{1,12})")
-_PARAMS = {"class": "lớp", "term": "học kỳ"}
 CHOOSE_FIRST = "chọn lớp và môn trước"
 
 

@@ -212,7 +212,7 @@ def pending_approvals(db: sqlite_utils.Database, school_id: int, class_ids: Coll
         params["class_ids"] = json.dumps(sorted(int(v) for v in class_ids))
         students = "SELECT student_id FROM enrollments WHERE class_id IN (SELECT value FROM json_each(:class_ids))"
         events = "school_id = :school_id AND class_id IN (SELECT value FROM json_each(:class_ids))"
-    parts = [f"(SELECT count(*) FROM {t} WHERE status = 'pending' AND student_id IN ({students}))"
+    parts = [f"(SELECT count(*) FROM {t} WHERE status = '{R.PENDING.value}' AND student_id IN ({students}))"
              for t in _PENDING_BY_STUDENT]
-    parts.append(f"(SELECT count(*) FROM events WHERE status = 'pending' AND {events})")
+    parts.append(f"(SELECT count(*) FROM events WHERE status = '{R.PENDING.value}' AND {events})")
     return db.execute("SELECT " + " + ".join(parts), params).fetchone()[0]

@@ -1,6 +1,6 @@
 """Teachers' announcements to their own classes: the composer's teacher rules and the approval of what waits.
 
-The composer itself is the admins' one (web/review/pages.py, /staff/announce);
+The composer itself is the admins' one (web/review/announce.py, /staff/announce);
 for a teacher it offers only their classes of this school year, and this
 module decides what a confirmed send becomes, by the school's setting
 (store.review.teacher_notices): queued at once, a request in the approval queue,
