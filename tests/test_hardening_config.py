@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -11,7 +15,7 @@ import settings as settings_mod
 from store.core import migrate
 from store.core.connection import connect
 
-from .conftest import write_config
+from .conftest import ROOT, write_config
 
 
 @pytest.mark.parametrize("text, key", [
@@ -75,18 +79,34 @@ def test_item13_a_newer_schema_says_to_run_the_newer_program(cli, tmp_path):
         migrate.init(connect(tmp_path / "sll.db"), tmp_path / "sll.db")
 
 
+def _read_only_as_root(folder, cli_args: list[str], config_file) -> subprocess.CompletedProcess | None:
+    """Run the command with ``folder`` bind-mounted read-only in a private mount namespace (root ignores a
+    0500 mode, not a read-only mount); None where the host allows no mount namespace."""
+    script = ('mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 97; shift; exec "$@"')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLL_")}
+    env["SLL_CONFIG"] = str(config_file)
+    proc = subprocess.run(["unshare", "-m", "sh", "-c", script, "sh", str(folder), sys.executable,
+                           str(ROOT / "run_gateway.py"), *cli_args], env=env, capture_output=True, text=True,
+                          timeout=120, cwd=folder.parent)
+    return None if proc.returncode == 97 or "unshare:" in proc.stderr else proc
+
+
 def test_item13_a_read_only_data_folder_is_one_line(cli, tmp_path, config_file):
     ro = tmp_path / "ro"
     ro.mkdir()
-    ro.chmod(0o500)
     config_file.write_text(f'[store]\npath = "{ro / "x" / "sll.db"}"\n', encoding="utf-8")
-    try:
-        proc = cli("init")
-    finally:
-        ro.chmod(0o700)
-    if proc.returncode == 0:
-        pytest.skip("running as root: the folder is writable anyway")
+    if os.geteuid() == 0 and shutil.which("unshare"):
+        proc = _read_only_as_root(ro, ["init"], config_file)
+        if proc is None:
+            pytest.skip("running as root where no mount namespace is allowed: no folder is read-only for root")
+    else:
+        ro.chmod(0o500)
+        try:
+            proc = cli("init")
+        finally:
+            ro.chmod(0o700)
     _one_line_error(proc, "permissions")
+    assert not (ro / "x").exists()
 
 
 def test_item14_database_backups_and_folders_are_private(tmp_path):
