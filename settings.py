@@ -346,7 +346,8 @@ def load(path: str | os.PathLike | None = None, env: dict | None = None) -> Sett
 def _warn_unknown_env(env, smsc) -> None:
     """Warn (naming it) about every SLL_* variable that sets nothing: a misspelt one is otherwise silent."""
     import logging
-    known = {"SLL_CONFIG", "SLL_SUPERVISED"}
+    # Read by the process itself or by a command's own option (`sim --password`, `sim --control`).
+    known = {"SLL_CONFIG", "SLL_SUPERVISED", "SLL_SIM_PASSWORD", "SLL_SIM_CONTROL"}
     for name, factory in SECTIONS.items():
         known |= {f"SLL_{name.upper()}_{f.name.upper()}" for f in dataclasses.fields(factory)}
     smsc_keys = [f.name.upper() for f in dataclasses.fields(SmscSettings)]

@@ -34,6 +34,15 @@ def test_item13_a_misspelt_variable_is_warned_about_by_name(tmp_path, caplog):
     assert "SLL_WEB_SECRETKEY" in caplog.text and "SLL_SMS_MAX_PARTS" not in caplog.text
 
 
+def test_the_simulators_own_variables_are_not_called_misspelt(tmp_path, caplog):
+    """`demo` hands SLL_SIM_PASSWORD to its simulator: every process used to warn about it at start-up."""
+    with caplog.at_level(logging.WARNING):
+        settings_mod.load(write_config(tmp_path / "c.toml"),
+                          env={"SLL_SIM_PASSWORD": "x", "SLL_SIM_CONTROL": "http://127.0.0.1:1", "SLL_SIM_PASWORD": "x"})
+    assert "SLL_SIM_PASWORD" in caplog.text
+    assert "SLL_SIM_PASSWORD " not in caplog.text and "SLL_SIM_CONTROL" not in caplog.text
+
+
 def test_item13_a_non_utf8_config_is_one_line(tmp_path):
     path = tmp_path / "c.toml"
     path.write_bytes(b'[web]\nhost = "\xff"\n')
