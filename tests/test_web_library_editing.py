@@ -11,7 +11,7 @@ from store.library import items, review
 from store.library.states import Action
 
 from .fixtures_library import add_item, docx_bytes
-from .fixtures_web import csrf_of, login_staff, post_form
+from .fixtures_web import STAFF_PASSWORD, csrf_of, login_staff, post_form
 
 
 @pytest.fixture
@@ -114,3 +114,48 @@ def test_a_guardian_gets_404_on_the_new_urls(client, school_db, draft):
     for url in (f"{base}/edit", f"{base}/v/1/delete", f"{base}/delete"):
         assert parent.post(url, data={"csrf_token": token, "confirm": "1"}).status_code == 404, url
     assert len(review.versions(school_db, item)) == 2
+
+
+@pytest.mark.slow
+def test_browser_the_owner_fixes_a_title_drops_an_old_version_then_the_draft_at_phone_size(
+        chromium, live_server, school_db, people, tmp_path):
+    first, second = tmp_path / "ban-1.docx", tmp_path / "ban-2.docx"
+    first.write_bytes(docx_bytes("Phiếu học tập: Nguyễn Thị Hoa"))
+    second.write_bytes(docx_bytes("Phiếu học tập (đã bỏ tên)"))
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page_ = context.new_page()
+    page_.set_default_timeout(10_000)
+    try:
+        page_.goto(f"{live_server}/login")
+        page_.fill("input[name=login]", "gv.toan")
+        page_.fill("input[name=password]", STAFF_PASSWORD)
+        page_.click("button[type=submit]")
+        page_.wait_for_url(f"{live_server}/staff/")
+        page_.goto(f"{live_server}/staff/library/new")
+        page_.fill("#title", "Phieu hoc tap")
+        page_.select_option("#section", "giang_day")
+        page_.fill("#source", "Tự biên soạn")
+        page_.set_input_files("#file", str(first))
+        page_.click("#save")
+        page_.wait_for_selector("#v1")
+        page_.set_input_files("#version-file", str(second))
+        page_.click("#upload-version")
+        page_.wait_for_selector("#v2")
+        assert page_.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+        page_.click("#edit-fields")
+        page_.fill("#title", "Phiếu học tập – Phân số")
+        page_.select_option("#subject", "TOAN")
+        page_.click("#save-fields")
+        page_.wait_for_selector("text=Đã sửa tên, môn.")
+        assert page_.inner_text("#title") == "Phiếu học tập – Phân số"
+        page_.click("#delete-v1")
+        page_.wait_for_selector("text=Đã xoá phiên bản 1 (ban-1.docx).")
+        assert page_.locator("#versions tr.version").count() == 1
+        page_.click("#delete-item")                       # the box is not ticked: the browser stops it
+        assert page_.locator("#versions").count() == 1
+        page_.check("#delete-confirm")
+        page_.click("#delete-item")
+        page_.wait_for_selector("text=Đã xoá tài liệu «Phiếu học tập – Phân số».")
+    finally:
+        context.close()
+    assert school_db.execute("SELECT count(*) FROM library_items").fetchone()[0] == 0
