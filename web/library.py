@@ -5,6 +5,8 @@
 - GET/POST /staff/library/new: a new item (its fields and the first file), a draft of its uploader.
 - GET /staff/library/items/<id>: the item, its versions, history and what the viewer may do to it;
   POST …/versions (a new version), POST …/<action> (submit, withdraw, approve, return with a reason).
+- GET/POST /staff/library/items/<id>/edit: the owner fixes the fields of a draft or returned item;
+  POST …/v/<n>/delete (an old version), POST …/delete (the whole draft or returned item).
 - GET /staff/library/queue: what waits for a department head's (or the principal's) review.
 - GET /staff/library/items/<id>/v/<n>/download and …/preview (PDF and images inline): audited.
 - GET /l/<id>: the short link SMS `TV` sends.
@@ -21,9 +23,9 @@ from flask import (Blueprint, abort, current_app, flash, g, redirect, render_tem
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from store.core import audit
-from store.library import access, files, items, review, roster, search
+from store.library import access, editing, files, items, review, roster, search
 from store.library.errors import LibraryError
-from store.library.states import LABELS, Action, ItemState
+from store.library.states import EDITABLE, LABELS, Action, ItemState
 
 from .auth import staff_required
 from .db import get_db, settings
@@ -201,7 +203,8 @@ def _item_page(viewer: access.Viewer, item_id: int, status: int = 200):
     allowed = {a.value for a in Action if review.may(viewer, item, a)}
     return render_template("library/item.html", item=item, versions=review.versions(get_db(), item.id),
                            history=review.history(get_db(), item.id), allowed=allowed, kinds=files.KINDS, size=_size,
-                           editable=item.state in (ItemState.DRAFT, ItemState.RETURNED)
+                           editable=item.state in EDITABLE and item.owner_user_id == viewer.user_id,
+                           versions_deletable=item.state is not ItemState.SUBMITTED
                            and item.owner_user_id == viewer.user_id,
                            **_labels(item.school_id)), status
 
@@ -233,6 +236,63 @@ def act(item_id: int, action: str):
                  state=new.value)
     flash(ACTION_DONE[Action(action)], "info")
     return redirect(url_for("library.item", item_id=item.id))
+
+
+# -- the owner's changes: fields, an old version, the whole item ---------------------------------------------------
+def _field_values(item: review.Item) -> dict:
+    return {"title": item.title, "section": item.section, "subject": item.subject or "", "grade": item.grade or "",
+            "department_id": item.department_id or "", "source": item.source}
+
+
+@bp.route("/staff/library/items/<int:item_id>/edit", methods=["GET", "POST"], endpoint="edit")
+@staff_only
+def edit(item_id: int):
+    """The owner's form for the fields of a draft or returned item (audited in the store)."""
+    viewer, item = _item_or_404(item_id)
+    if item.owner_user_id != viewer.user_id:
+        abort(404)
+    if request.method == "GET":
+        return render_template("library/edit.html", item_id=item.id, form=_field_values(item),
+                               **_choices(item.school_id))
+    db = get_db()
+    try:
+        changed = editing.update_fields(db, viewer, item.id, items.check_fields(db, item.school_id, request.form))
+    except LibraryError as e:
+        flash(e.message, "error")
+        return render_template("library/edit.html", item_id=item.id, form=request.form,
+                               **_choices(item.school_id)), 400
+    flash(f"Đã sửa {', '.join(changed)}." if changed else "Không có gì thay đổi.", "info")
+    return redirect(url_for("library.item", item_id=item.id))
+
+
+@bp.route("/staff/library/items/<int:item_id>/v/<int:number>/delete", methods=["POST"], endpoint="delete_version")
+@staff_only
+def delete_version(item_id: int, number: int):
+    """The owner deletes an old version (its file too, once no version uses it)."""
+    viewer, item = _item_or_404(item_id)
+    try:
+        name = editing.delete_version(get_db(), settings(), viewer, item.id, number)
+    except LibraryError as e:
+        flash(e.message, "error")
+        return _item_page(viewer, item_id, 400)
+    flash(f"Đã xoá phiên bản {number} ({name}).", "info")
+    return redirect(url_for("library.item", item_id=item.id))
+
+
+@bp.route("/staff/library/items/<int:item_id>/delete", methods=["POST"], endpoint="delete")
+@staff_only
+def delete(item_id: int):
+    """The owner deletes a draft or returned item, once they have ticked the box."""
+    viewer, item = _item_or_404(item_id)
+    try:
+        if request.form.get("confirm") != "1":
+            raise LibraryError("Đánh dấu ô «Tôi muốn xoá hẳn tài liệu này» để xoá.")
+        title = editing.delete_item(get_db(), settings(), viewer, item.id)
+    except LibraryError as e:
+        flash(e.message, "error")
+        return _item_page(viewer, item_id, 400)
+    flash(f"Đã xoá tài liệu «{title}».", "info")
+    return redirect(url_for("library.index"))
 
 
 # -- the files -----------------------------------------------------------------------------------------------------

@@ -43,10 +43,21 @@ def folded(text: str) -> str:
 
 def index(db: sqlite_utils.Database, item_id: int, title: str, body: str) -> None:
     """(Re)index item ``item_id`` with its title and the text of its latest version."""
-    db.execute("DELETE FROM library_fts WHERE rowid = ?", [item_id])
-    db.execute("DELETE FROM library_titles WHERE rowid = ?", [item_id])
+    drop(db, item_id)
     db.execute("INSERT INTO library_fts (rowid, title, body) VALUES (?, ?, ?)", [item_id, folded(title), folded(body)])
     db.execute("INSERT INTO library_titles (rowid, title) VALUES (?, ?)", [item_id, folded(title)])
+
+
+def retitle(db: sqlite_utils.Database, item_id: int, title: str) -> None:
+    """Index the item's new title, keeping the text of its latest version."""
+    db.execute("UPDATE library_fts SET title = ? WHERE rowid = ?", [folded(title), item_id])
+    db.execute("UPDATE library_titles SET title = ? WHERE rowid = ?", [folded(title), item_id])
+
+
+def drop(db: sqlite_utils.Database, item_id: int) -> None:
+    """Take a deleted item out of the index."""
+    db.execute("DELETE FROM library_fts WHERE rowid = ?", [item_id])
+    db.execute("DELETE FROM library_titles WHERE rowid = ?", [item_id])
 
 
 def match_expression(query: str) -> str | None:
