@@ -182,7 +182,8 @@ def test_parents_page_notes_growth_chart_and_stages_for_the_linked_guardian_only
     assert "MN04" in client.get("/parent/").get_data(as_text=True)
     html = client.get("/parent/child/MN04").get_data(as_text=True)
     assert "ăn ít; nhắc mang: bỉm/tã" in html.lower() or "Ăn ít; nhắc mang: bỉm/tã" in html
-    assert 'id="growth-chart"' in html and html.count("<circle") == 2
+    assert 'id="growth-chart-wfa"' in html and 'id="growth-chart-hfa"' in html    # weight and height for age
+    assert html.count("<circle") == 4 and "88 cm</title>" in html and "9.8 kg</title>" in html
     assert "mời phụ huynh trao đổi với cô hoặc nhân viên y tế" in html
     assert "Bé chạy nhanh" in html and "Thể chất" in html and 'name="digest"' in html
     for other in ("Nguyễn Minh An", "Trần Thị Bình", "Lê Bảo Chi", "MN01", "xếp hạng", "trung bình lớp"):
