@@ -134,3 +134,18 @@ def test_nhatky_bad_rows_are_row_errors_and_write_nothing(kindergarten):
         (3, f"ngày {k.friday + timedelta(days=400):%d/%m/%Y} chưa tới"), (4, "không có trẻ mã MN77"),
         (5, "ăn 'nhiều' không đúng"), (6, "ngày '31/02/2026' không đúng")]
     assert dump(k.db) == before
+
+
+def test_a_date_after_the_schools_today_is_refused_in_the_schools_time_zone(kindergarten):
+    """With the schools' time zone (the web upload and the CLI give it) tomorrow there is refused at any hour;
+    UTC-11 is used so that UTC+14's date (the fallback without a zone) is always past it."""
+    from store.core.clock import local_today
+    k, tz = kindergarten, "Pacific/Pago_Pago"
+    tomorrow = local_today(tz) + timedelta(days=1)
+    for kind, row in (("nhatky", ["MN01", tomorrow.isoformat(), "it", ""]),
+                      ("cando", ["MN01", tomorrow.isoformat(), "18,4", "110"])):
+        header = ["ma_hs", "ngay", "an", "ngu"] if kind == "nhatky" else ["ma_hs", "ngay", "can_nang", "chieu_cao"]
+        with pytest.raises(ImportRowsError) as e:
+            k.load(kind, [header, row], tz=tz)
+        assert e.value.report.errors[0].reason == f"ngày {tomorrow:%d/%m/%Y} chưa tới"
+    assert k.load("nhatky", [["ma_hs", "ngay", "an"], ["MN01", local_today(tz).isoformat(), "it"]], tz=tz).inserted == 1
