@@ -66,12 +66,12 @@ def db_path_of(db) -> str:
 
 
 def run_import(db, kind: str, path: Path, *, dry_run: bool = False, approve: bool = False, replace: bool = False,
-               school: str | None = None, all_notes: bool = False) -> ImportReport:
+               school: str | None = None, all_notes: bool = False, tz: str | None = None) -> ImportReport:
     """Import one file and print its summary; ClickException (exit 1) listing the bad rows."""
     try:
         with progress_reporter(f"{kind} {path.name}") as update:
             report = import_file(db, kind, path, dry_run=dry_run, approve=approve, replace=replace,
-                                 school_code=school, imported_by="cli", progress=update)
+                                 school_code=school, imported_by="cli", progress=update, tz=tz)
     except ImportRowsError as e:
         for error in e.report.errors:
             click.echo(f"{path.name}: {error}", err=True)
@@ -131,6 +131,6 @@ def import_cmd(app, kind, file, dry_run, approve, replace, school, all_notes):
         raise click.UsageError(f"--replace only applies to {which}")
     started = now_iso()
     run_import(app.db, kind, file, dry_run=dry_run, approve=approve, replace=replace, school=school,
-               all_notes=all_notes)
+               all_notes=all_notes, tz=app.settings.sms.timezone)
     if kind == "teachers" and not dry_run:
         send_first_codes(app, school, started)

@@ -44,6 +44,8 @@ def test_nhatky_pending_then_approved_and_the_no_approval_setting(kindergarten):
 @pytest.mark.parametrize("row, reason", [
     (["MN01", "{day}", "186", "105"], "cân nặng 186 kg không hợp lý"),
     (["MN01", "{day}", "18", "30"], "chiều cao 30 cm không hợp lý"),
+    (["MN01", "{day}", "18", "45"], "không hợp lý với tuổi (chiều cao theo tuổi z=-1"),      # 60 months: WHO 2006
+    (["MN03", "{day}", "18", "45"], "không hợp lý với tuổi (chiều cao theo tuổi z=-1"),      # 62 months: WHO 2007
     (["MN01", "{future}", "18", "108"], "chưa tới"),
     (["MN77", "{day}", "18", "108"], "không có trẻ mã MN77"),
     (["MN01", "{day}", "mười tám", "108"], "không phải số"),
@@ -117,3 +119,33 @@ def test_cando_reads_accented_headers_of_a_school_sheet(kindergarten):
     report = k.load("cando", [["Mã học sinh", "Ngày", "Cân nặng (kg)", "Chiều cao (cm)"],
                               ["MN01", k.friday.strftime("%d/%m/%Y"), "18,4", "110,5"]])
     assert report.inserted == 1
+
+
+def test_nhatky_bad_rows_are_row_errors_and_write_nothing(kindergarten):
+    k = kindergarten
+    header = ["ma_hs", "ngay", "an", "ngu"]
+    before = dump(k.db)
+    with pytest.raises(ImportRowsError) as e:
+        k.load("nhatky", [header, ["MN01", k.friday.isoformat(), "it", ""],
+                          ["MN01", (k.friday + timedelta(days=400)).isoformat(), "", ""],
+                          ["MN77", k.friday.isoformat(), "", ""], ["MN02", k.friday.isoformat(), "nhiều", ""],
+                          ["MN03", "31/02/2026", "", ""]])
+    assert [(err.row, err.reason.split(" (")[0]) for err in e.value.report.errors] == [
+        (3, f"ngày {k.friday + timedelta(days=400):%d/%m/%Y} chưa tới"), (4, "không có trẻ mã MN77"),
+        (5, "ăn 'nhiều' không đúng"), (6, "ngày '31/02/2026' không đúng")]
+    assert dump(k.db) == before
+
+
+def test_a_date_after_the_schools_today_is_refused_in_the_schools_time_zone(kindergarten):
+    """With the schools' time zone (the web upload and the CLI give it) tomorrow there is refused at any hour;
+    UTC-11 is used so that UTC+14's date (the fallback without a zone) is always past it."""
+    from store.core.clock import local_today
+    k, tz = kindergarten, "Pacific/Pago_Pago"
+    tomorrow = local_today(tz) + timedelta(days=1)
+    for kind, row in (("nhatky", ["MN01", tomorrow.isoformat(), "it", ""]),
+                      ("cando", ["MN01", tomorrow.isoformat(), "18,4", "110"])):
+        header = ["ma_hs", "ngay", "an", "ngu"] if kind == "nhatky" else ["ma_hs", "ngay", "can_nang", "chieu_cao"]
+        with pytest.raises(ImportRowsError) as e:
+            k.load(kind, [header, row], tz=tz)
+        assert e.value.report.errors[0].reason == f"ngày {tomorrow:%d/%m/%Y} chưa tới"
+    assert k.load("nhatky", [["ma_hs", "ngay", "an"], ["MN01", local_today(tz).isoformat(), "it"]], tz=tz).inserted == 1

@@ -32,6 +32,8 @@ def test_be_today_and_the_last_school_day(talk, kindergarten, sms_settings):
     0911000003 > BE
     0911000003 < Le Bao Chi LA1: chua co nhat ky cua co.
     """)
+    reads = kindergarten.db.execute("SELECT actor, student_id FROM audit_log WHERE action = 'sms:be' ORDER BY id")
+    assert len(reads.fetchall()) == 3                   # a note may carry health: every read is audited
     monday = Conversation(kindergarten.db, sms_settings, today=kindergarten.friday + timedelta(days=3))
     day = kindergarten.friday
     monday.run(f"""

@@ -182,7 +182,8 @@ def test_parents_page_notes_growth_chart_and_stages_for_the_linked_guardian_only
     assert "MN04" in client.get("/parent/").get_data(as_text=True)
     html = client.get("/parent/child/MN04").get_data(as_text=True)
     assert "ăn ít; nhắc mang: bỉm/tã" in html.lower() or "Ăn ít; nhắc mang: bỉm/tã" in html
-    assert 'id="growth-chart"' in html and html.count("<circle") == 2
+    assert 'id="growth-chart-wfa"' in html and 'id="growth-chart-hfa"' in html    # weight and height for age
+    assert html.count("<circle") == 4 and "88 cm</title>" in html and "9.8 kg</title>" in html
     assert "mời phụ huynh trao đổi với cô hoặc nhân viên y tế" in html
     assert "Bé chạy nhanh" in html and "Thể chất" in html and 'name="digest"' in html
     for other in ("Nguyễn Minh An", "Trần Thị Bình", "Lê Bảo Chi", "MN01", "xếp hạng", "trung bình lớp"):
@@ -210,3 +211,29 @@ def test_weighing_form_all_or_nothing_then_pending(client, kindergarten):
         (kids["MN01"], 18.4, "pending"), (kids["MN02"], 17.6, "pending")]
     page = client.get(url).get_data(as_text=True)
     assert page.count("trong khoảng") == 2
+
+
+def test_another_classs_teacher_sees_no_growth_or_health_of_la1(client, kindergarten):
+    """Growth and health stay with the class: the weighing form, the approval queue and the DAN texts of LA1
+    are closed to the teacher of MAM1 (a school-wide reviewer sees the queue to approve it)."""
+    from store.messaging import teacher_messages
+    k = kindergarten
+    la1, kids = _ids(k.db)
+    k.load("cando", [["ma_hs", "ngay", "can_nang", "chieu_cao"], ["MN01", k.friday.isoformat(), "18,4", "110"]])
+    k.load("nhatky", [["ma_hs", "ngay", "suc_khoe"], ["MN01", k.friday.isoformat(), "ho nhẹ, uống siro"]])
+    gid = k.db.execute("SELECT id FROM guardians WHERE phone = '+84911000001'").fetchone()[0]
+    teacher_messages.create(k.db, "DAN", school_id=1, class_id=la1, student_id=kids["MN01"], guardian_id=gid,
+                            body="chau uong thuoc ho luc 10h")
+    login_staff(client, _teacher(k.db, "co.lan", classes=("MAM1",)))
+    assert client.get(f"/staff/mn/cando?class={la1}&day={k.friday.isoformat()}").status_code == 404
+    for url in ("/staff/approvals", "/staff/messages", "/staff/mn/don", "/staff/mn/cando", "/staff/mn/nhatky"):
+        html = client.get(url).get_data(as_text=True)
+        for secret in ("Nguyễn Minh An", "MN01", "18.4", "siro", "thuoc ho"):
+            assert secret not in html, (url, secret)
+    assert "Cân đo (mầm non)" not in client.get("/staff/approvals").get_data(as_text=True)
+    client.post("/logout", data={})
+    own = client.application.test_client()
+    login_staff(own, _teacher(k.db))
+    queue = own.get("/staff/approvals").get_data(as_text=True)
+    assert "Cân đo (mầm non)" in queue and "Nhật ký mầm non" in queue
+    assert "thuoc ho" in own.get("/staff/messages").get_data(as_text=True)

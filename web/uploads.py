@@ -144,7 +144,7 @@ def _run(kind: str, path: Path, *, replace: bool, dry_run: bool, only_mine: bool
                 outcome.update(foreign=foreign, school=school)
                 return outcome
         outcome["report"] = import_file(db, kind, path, dry_run=dry_run, replace=replace, school_code=school,
-                                        imported_by=g.staff.login)
+                                        imported_by=g.staff.login, tz=settings().sms.timezone)
     except ImportRowsError as e:
         outcome.update(report=e.report, failure=str(e))
     except ImportFileError as e:

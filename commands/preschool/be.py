@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from outbox.templating import render
+from store.core import audit
 from store.preschool import notes
 
 from commands.base import Command, Context, Reply
@@ -21,6 +22,8 @@ class Be(Command):
         if isinstance(child, Reply):
             return child
         found = notes.latest(ctx.db, child.student_id, ctx.today)
+        # A note may carry health (sức khỏe, thuốc): every read by a guardian is in the audit log, as CAN's.
+        audit.record(ctx.db, ctx.actor, "sms:be", school_id=child.school_id, student_id=child.student_id)
         if found is None:
             return reply(render("be_none.txt", child=child), self.keyword, child)
         day, note = found

@@ -102,6 +102,7 @@ class Context:
     replace: bool = False
     school_code: str | None = None
     notes: list[RowNote] = field(default_factory=list)
+    tz: str | None = None            # the schools' time zone (settings' sms.timezone) for "today", when known
     state: dict = field(default_factory=dict)       # a kind's own bookkeeping (e.g. seen links)
     _cache: dict = field(default_factory=dict)
 

@@ -1,14 +1,15 @@
 """Import kinds of kindergartens (mầm non, SPEC §11): nhatky, cando and danhgia_mn.
 
 Every reason a row is refused is in Vietnamese, naming the value (store.rules.preschool and
-.growth decide). A future date is refused: no time zone on earth has reached it yet.
+.growth decide). A date after the school's today is refused (the settings' time zone, when the caller
+gives it; else a date no time zone on earth has reached yet).
 """
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
 from store.school import levels
-from store.core.clock import parse_iso
+from store.core.clock import local_today, parse_iso
 from store.rules.periods import PeriodError, Stage
 from store.preschool import notes, weighing
 from store.rules import preschool as rules
@@ -30,7 +31,8 @@ def _day(ctx: Context, raw, column: str) -> date:
         day = date.fromisoformat(v.parse_date(raw, column))
     except RowRejected:
         raise RowRejected(f"ngày '{v.text(raw)}' không đúng (ví dụ 14/03/2026)") from None
-    if day > (parse_iso(ctx.now) + timedelta(hours=14)).date():
+    today = local_today(ctx.tz) if ctx.tz else (parse_iso(ctx.now) + timedelta(hours=14)).date()
+    if day > today:
         raise RowRejected(f"ngày {day:%d/%m/%Y} chưa tới")
     return day
 

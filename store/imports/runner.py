@@ -146,15 +146,19 @@ class _Job:
     school_code: str | None
     progress: Progress | None
     limits: Limits
+    tz: str | None = None
 
 
 def import_file(db: sqlite_utils.Database, kind: str, path: str | Path, *, dry_run: bool = False,
                 approve: bool = False, replace: bool = False, school_code: str | None = None,
                 imported_by: str = "cli", progress: Progress | None = None,
-                limits: Limits = DEFAULT) -> ImportReport:
-    """Import one CSV/XLSX file of ``kind``: all of it, or nothing (ImportRowsError lists the bad rows)."""
+                limits: Limits = DEFAULT, tz: str | None = None) -> ImportReport:
+    """Import one CSV/XLSX file of ``kind``: all of it, or nothing (ImportRowsError lists the bad rows).
+
+    ``tz``: the schools' time zone, so a date after the school's today is refused (without it: UTC+14's)."""
     registry.require(kind, Path(path).name)
-    job = _Job(kind, Path(path), approve, replace, school_code.upper() if school_code else None, progress, limits)
+    job = _Job(kind, Path(path), approve, replace, school_code.upper() if school_code else None, progress, limits,
+               tz)
     report = _pass(db, job, dry_run=True)
     if report.errors:
         raise ImportRowsError(report)
@@ -190,7 +194,7 @@ def _pass(db: sqlite_utils.Database, job: _Job, *, dry_run: bool, imported_by: s
         data = chain((r for r in head if r[0] > header.row), table.rows)
         total = table.total - header.row if table.total else None
         ctx = Context(db.conn, job.path.name, now_iso(), approve=job.approve, replace=job.replace,
-                      school_code=job.school_code, notes=report.notes)
+                      school_code=job.school_code, notes=report.notes, tz=job.tz)
         ctx.state["title"] = header.title
         with _Chunks(db, commit=not dry_run) as chunks:
             _run(handler, ctx, header.columns, data, report, total, job, chunks)
