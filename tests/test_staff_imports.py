@@ -140,6 +140,11 @@ def test_replace_deactivates_what_the_file_no_longer_lists(loaded, sixty, tmp_pa
     assert db.execute("SELECT homeroom_user_id FROM classes WHERE name = ?", [led[4]]).fetchone() == (None,)
     hk1 = sixty["hk1"][0] + timedelta(days=10)
     assert _scope_names(db, gone[1], hk1) == {}
+    t_all, _ = _files(tmp_path, sixty, sixty["roster"], name="back")     # back from leave: listed again
+    back = import_file(db, "teachers", t_all)
+    assert "locked" not in back.counts and db.execute(
+        "SELECT st.active, u.active FROM staff st JOIN users u ON u.id = st.user_id WHERE st.code = ?",
+        [gone[1]]).fetchone() == (1, 1)
 
 
 def test_bad_rows_are_named_by_row_and_nothing_is_written(db, sixty, tmp_path):

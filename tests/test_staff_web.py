@@ -301,3 +301,28 @@ def test_a_teachers_home_round_lists_only_their_classes(client, school_db):
     login_staff(client, TEACHER_LOGIN)
     html = client.get("/staff/").get_data(as_text=True)
     assert sorted(re.findall(r'<tr data-class="([^"]+)">', html)) == ["6A1", "6A2", "8A1", "8A2"]
+
+
+def test_an_account_an_admin_locked_stays_locked_through_the_next_imports(admin, web_app, school_db, tmp_path):
+    from store.imports import import_file
+
+    from .fixtures_imports import write_xlsx
+    uid = _uid(school_db, TEACHER_LOGIN)
+    users.set_password(school_db, uid, STAFF_PASSWORD)
+    _post(admin, f"/staff/accounts/{uid}/deactivate")
+    code, name, phone = SHOWCASE_TEACHER[:3]
+    year = school_db.execute("SELECT school_year FROM terms LIMIT 1").fetchone()[0]
+    teachers = write_xlsx(tmp_path / "gv.xlsx", [["Mã trường", "Mã cán bộ", "Họ và tên", "Số điện thoại", "Chức vụ"],
+                                                  ["THCS-DD", code, name, phone, "Giáo viên"]])
+    rows = write_xlsx(tmp_path / "pc.xlsx", [["Mã trường", "Năm học", "Học kỳ", "Mã cán bộ", "Lớp", "Môn học"],
+                                              ["THCS-DD", year, "HK2", code, "9A1", "TOAN"]])
+    report = import_file(school_db, "teachers", teachers)
+    assert report.counts["locked"] == 1
+    assert [str(n) for n in report.notes] == [f"dòng 2: tài khoản của {code} bị ad.dd khoá ở trang Tài khoản: "
+                                              "vẫn khoá (mở lại ở trang đó)"]
+    assert users.check_login(school_db, TEACHER_LOGIN, STAFF_PASSWORD) is None
+    assert school_db.execute("SELECT active FROM staff WHERE user_id = ?", [uid]).fetchone() == (0,)
+    assert import_file(school_db, "assignments", rows).inserted == 1      # the timetable still names them: kept
+    _post(admin, f"/staff/accounts/{uid}/activate")
+    assert "locked" not in import_file(school_db, "teachers", teachers).counts
+    assert users.check_login(school_db, TEACHER_LOGIN, STAFF_PASSWORD) is not None
