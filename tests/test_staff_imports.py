@@ -224,7 +224,7 @@ def test_cli_import_texts_first_codes_and_shows_the_phoneless_ones_once(db, sixt
     t, _ = _files(tmp_path, sixty, sixty["roster"], name="cli")
     dry = cli("-v", "import", "teachers", str(t), "--dry-run", check=True)
     assert "code" not in dry.stdout and db.execute("SELECT count(*) FROM users").fetchone()[0] == 0
-    done = cli("-v", "import", "teachers", str(t), check=True)
+    done = cli("-vv", "import", "teachers", str(t), check=True)      # DEBUG: every logger
     assert "60 new account(s): a one-time code was texted" in done.stdout
     shown = re.findall(r"^(\S+) \(.*\): no phone; one-time code (\d{8}) ", done.stdout, re.M)
     assert len(shown) == 1
