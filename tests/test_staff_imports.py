@@ -140,6 +140,11 @@ def test_replace_deactivates_what_the_file_no_longer_lists(loaded, sixty, tmp_pa
     assert db.execute("SELECT homeroom_user_id FROM classes WHERE name = ?", [led[4]]).fetchone() == (None,)
     hk1 = sixty["hk1"][0] + timedelta(days=10)
     assert _scope_names(db, gone[1], hk1) == {}
+    t_all, _ = _files(tmp_path, sixty, sixty["roster"], name="back")     # back from leave: listed again
+    back = import_file(db, "teachers", t_all)
+    assert "locked" not in back.counts and db.execute(
+        "SELECT st.active, u.active FROM staff st JOIN users u ON u.id = st.user_id WHERE st.code = ?",
+        [gone[1]]).fetchone() == (1, 1)
 
 
 def test_bad_rows_are_named_by_row_and_nothing_is_written(db, sixty, tmp_path):
@@ -219,7 +224,7 @@ def test_cli_import_texts_first_codes_and_shows_the_phoneless_ones_once(db, sixt
     t, _ = _files(tmp_path, sixty, sixty["roster"], name="cli")
     dry = cli("-v", "import", "teachers", str(t), "--dry-run", check=True)
     assert "code" not in dry.stdout and db.execute("SELECT count(*) FROM users").fetchone()[0] == 0
-    done = cli("-v", "import", "teachers", str(t), check=True)
+    done = cli("-vv", "import", "teachers", str(t), check=True)      # DEBUG: every logger
     assert "60 new account(s): a one-time code was texted" in done.stdout
     shown = re.findall(r"^(\S+) \(.*\): no phone; one-time code (\d{8}) ", done.stdout, re.M)
     assert len(shown) == 1

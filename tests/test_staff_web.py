@@ -83,12 +83,16 @@ def test_adding_without_a_phone_shows_the_code_once_and_it_sets_the_password(adm
     assert users.check_login(school_db, "gv901.thcs-dd", "mat-khau-moi-1")["role"] == "reviewer"
 
 
-def test_reset_ends_the_old_password_and_texts_a_new_code(admin, school_db):
+def test_reset_ends_the_old_password_and_texts_a_new_code(admin, web_app, school_db):
     uid = _uid(school_db, TEACHER_LOGIN)
     users.set_password(school_db, uid, STAFF_PASSWORD)
+    teacher = web_app.test_client()
+    login_staff(teacher, TEACHER_LOGIN)
+    assert teacher.get("/staff/").status_code == 200
     html = _post(admin, f"/staff/accounts/{uid}/reset").get_data(as_text=True)
     assert "Đã gửi mã đăng nhập qua SMS tới 09xxxx2333" in html
     assert users.check_login(school_db, TEACHER_LOGIN, STAFF_PASSWORD) is None
+    assert teacher.get("/staff/").status_code == 302                 # the session open before the reset ends
     assert len(_otp_bodies(school_db, "+84911222333")) == 1
     assert "web:account-reset" in _audit_text(school_db)
 
@@ -138,6 +142,11 @@ def test_operators_see_every_school(client, make_staff):
     page = client.get("/staff/accounts").get_data(as_text=True)
     assert TEACHER_LOGIN in page and "cva-gv101.thpt-cva" in page
     assert "cva-gv101" not in client.get("/staff/accounts?school=THCS-DD").get_data(as_text=True)
+    added = post_form(client, "/staff/accounts", {"school": "THPT-CVA", "code": "GV-OP1", "full_name": "Hà Văn Nam",
+                                                  "position": "gv"})
+    assert added.status_code == 200 and re.search(r'id="shown-code">\d{8}<', added.get_data(as_text=True))
+    assert "gv-op1.thpt-cva" in client.get("/staff/accounts?school=THPT-CVA").get_data(as_text=True)
+    assert post_form(client, "/staff/accounts", {"code": "GV-OP2", "full_name": "Hà Văn Bắc"}).status_code == 400
 
 
 def test_tokens_page_shows_a_new_token_once_and_revokes(admin, client, school_db):
@@ -301,3 +310,28 @@ def test_a_teachers_home_round_lists_only_their_classes(client, school_db):
     login_staff(client, TEACHER_LOGIN)
     html = client.get("/staff/").get_data(as_text=True)
     assert sorted(re.findall(r'<tr data-class="([^"]+)">', html)) == ["6A1", "6A2", "8A1", "8A2"]
+
+
+def test_an_account_an_admin_locked_stays_locked_through_the_next_imports(admin, web_app, school_db, tmp_path):
+    from store.imports import import_file
+
+    from .fixtures_imports import write_xlsx
+    uid = _uid(school_db, TEACHER_LOGIN)
+    users.set_password(school_db, uid, STAFF_PASSWORD)
+    _post(admin, f"/staff/accounts/{uid}/deactivate")
+    code, name, phone = SHOWCASE_TEACHER[:3]
+    year = school_db.execute("SELECT school_year FROM terms LIMIT 1").fetchone()[0]
+    teachers = write_xlsx(tmp_path / "gv.xlsx", [["Mã trường", "Mã cán bộ", "Họ và tên", "Số điện thoại", "Chức vụ"],
+                                                  ["THCS-DD", code, name, phone, "Giáo viên"]])
+    rows = write_xlsx(tmp_path / "pc.xlsx", [["Mã trường", "Năm học", "Học kỳ", "Mã cán bộ", "Lớp", "Môn học"],
+                                              ["THCS-DD", year, "HK2", code, "9A1", "TOAN"]])
+    report = import_file(school_db, "teachers", teachers)
+    assert report.counts["locked"] == 1
+    assert [str(n) for n in report.notes] == [f"dòng 2: tài khoản của {code} bị ad.dd khoá ở trang Tài khoản: "
+                                              "vẫn khoá (mở lại ở trang đó)"]
+    assert users.check_login(school_db, TEACHER_LOGIN, STAFF_PASSWORD) is None
+    assert school_db.execute("SELECT active FROM staff WHERE user_id = ?", [uid]).fetchone() == (0,)
+    assert import_file(school_db, "assignments", rows).inserted == 1      # the timetable still names them: kept
+    _post(admin, f"/staff/accounts/{uid}/activate")
+    assert "locked" not in import_file(school_db, "teachers", teachers).counts
+    assert users.check_login(school_db, TEACHER_LOGIN, STAFF_PASSWORD) is not None

@@ -25,7 +25,8 @@ import shutil
 import time
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template, request, session,
+                   url_for)
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
@@ -231,7 +232,11 @@ def confirm():
     _audit(outcome)
     if _ok(outcome) and pending["kind"] == "teachers":
         outcome["codes"] = _first_codes(started)
-    return _page(200 if _ok(outcome) else 400, chosen=pending["kind"], outcome=outcome)
+    body, status = _page(200 if _ok(outcome) else 400, chosen=pending["kind"], outcome=outcome)
+    response = make_response(body, status)
+    if outcome.get("codes"):        # a phoneless account's first code is on this page: no cache may keep it
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _first_codes(since: str) -> list:

@@ -66,6 +66,19 @@ def _phone(ctx: Context, row: Row) -> str | None:
     return phone
 
 
+def _locked(ctx: Context, row_number: int, code: str, account) -> bool:
+    """Whether the row's account stays locked: an admin deactivated it on the accounts page (noted on the row)."""
+    if account is None or account[0] is None:
+        return False
+    known = ctx.state.setdefault("locked_by", {})
+    if account[0] not in known:         # looked up and noted once per account and file
+        known[account[0]] = accounts.locked_by(sqlite_utils.Database(ctx.conn), account[0])
+        if known[account[0]] is not None:
+            ctx.note(row_number, f"tài khoản của {code} bị {known[account[0]]} khoá ở trang Tài khoản: vẫn khoá "
+                                 "(mở lại ở trang đó)")
+    return known[account[0]] is not None
+
+
 class Teachers(ImportHandler):
     """`teachers`: ma_truong, ma_gv, ho_ten, so_dien_thoai, email, to_chuyen_mon, chuc_vu."""
 
@@ -102,8 +115,10 @@ class Teachers(ImportHandler):
         login = accounts.login_for(school[1], code)
         if (account is None or account[0] is None) and ctx.one("SELECT 1 FROM users WHERE login = ?", (login,)):
             raise RowRejected(f"tên đăng nhập {login} đã là của một tài khoản khác")
+        locked = _locked(ctx, row.number, code, account)
         return [Op(("staff", school[0], code), {"school_id": school[0], "code": code, "name": name, "phone": phone,
-                                                "email": email, "department": department, "position": position})]
+                                                "email": email, "department": department, "position": position,
+                                                "locked": locked})]
 
     def apply(self, ctx: Context, op: Op) -> Outcome:
         d = op.data
@@ -113,7 +128,7 @@ class Teachers(ImportHandler):
                         (d["school_id"], d["code"]))
         outcome = upsert_plain(ctx, "staff", {"school_id": d["school_id"], "code": d["code"]},
                                {"full_name": d["name"], "phone": d["phone"], "email": d["email"],
-                                "department_id": dept, "position": d["position"], "active": 1})
+                                "department_id": dept, "position": d["position"], "active": 0 if d["locked"] else 1})
         staff_id = found[0] if found else ctx.one("SELECT id FROM staff WHERE school_id = ? AND code = ?",
                                                   (d["school_id"], d["code"]))[0]
         ctx.state.setdefault("seen", set()).add(staff_id)
@@ -125,12 +140,14 @@ class Teachers(ImportHandler):
         # The role follows chuc_vu when it changes; a role set on the accounts page survives re-imports.
         if found[1] != d["position"]:
             ctx.conn.execute("UPDATE users SET role = ? WHERE id = ?", (Position(d["position"]).role.value, found[2]))
-        ctx.conn.execute("UPDATE users SET full_name = ?, active = 1 WHERE id = ?", (d["name"], found[2]))
+        ctx.conn.execute("UPDATE users SET full_name = ?, active = ? WHERE id = ?",
+                         (d["name"], 0 if d["locked"] else 1, found[2]))
+        ctx.state["locked"] = ctx.state.get("locked", 0) + d["locked"]
         return outcome
 
     def finish(self, ctx: Context) -> dict[str, int]:
         """New accounts, and with --replace the staff of the file's schools it no longer lists, deactivated."""
-        counts = {"accounts": ctx.state["accounts"]} if ctx.state.get("accounts") else {}
+        counts = {k: ctx.state[k] for k in ("accounts", "locked") if ctx.state.get(k)}
         if ctx.replace:
             seen = ctx.state.get("seen", set())
             gone = [sid for school_id in sorted(ctx.state.get("schools", ())) for (sid,) in ctx.conn.execute(
@@ -176,11 +193,11 @@ class Assignments(ImportHandler):
         school = _school(ctx, row.get("ma_truong"))
         year, term = v.parse_year(row.get("nam_hoc")), v.parse_term(row.get("hoc_ky"))
         code = _staff_code(row.get("ma_gv"))
-        staff = ctx.one("SELECT id, active FROM staff WHERE school_id = ? AND code = ?", (school[0], code))
+        staff = ctx.one("SELECT id, active, user_id FROM staff WHERE school_id = ? AND code = ?", (school[0], code))
         if staff is None:
             raise RowRejected(f"không có giáo viên {code} trong danh sách cán bộ của {school[1]} (nhập danh sách cán bộ trước)")
-        if not staff[1]:
-            raise RowRejected(f"giáo viên {code} đã ngừng hoạt động")
+        if not staff[1] and not _locked(ctx, row.number, code, (staff[2],)):
+            raise RowRejected(f"giáo viên {code} đã ngừng hoạt động (danh sách cán bộ không còn tên)")
         names = [v.class_name(p) for p in re.split(r"[,;]", v.text(row.get("lop"))) if p.strip()]
         if not names:
             raise RowRejected("thiếu lớp")

@@ -6,6 +6,7 @@ and waits in account_invites for its first one-time code.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -63,6 +64,28 @@ def set_active(db: sqlite_utils.Database, user_id: int, active: bool) -> None:
     """(De)activate an account and its staff member: a deactivated one is logged out at the next request."""
     db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user_id])
     db.execute("UPDATE staff SET active = ? WHERE user_id = ?", [int(active), user_id])
+
+
+LOCK_ACTIONS = ("web:account-deactivate", "web:account-activate")
+
+
+def locked_by(db: sqlite_utils.Database, user_id: int) -> str | None:
+    """The login of the admin whose deactivation on the accounts page still holds, else None.
+
+    An import leaves such an account locked (a teacher an admin locked is not let back in because the
+    school's SMAS list still names them); an account the import itself deactivated (--replace) is not
+    held, so the file listing the teacher again makes them active again. The audit log is the record:
+    the account's latest deactivate or activate on the page decides.
+    """
+    row = db.execute("SELECT login, school_id, active FROM users WHERE id = ?", [user_id]).fetchone()
+    if row is None or row[2]:
+        return None
+    for actor, action, detail in db.execute(
+            "SELECT actor, action, detail FROM audit_log WHERE school_id IS ? AND action IN (?, ?) ORDER BY id DESC",
+            [row[1], *LOCK_ACTIONS]):
+        if json.loads(detail or "{}").get("account") == row[0]:
+            return actor if action == LOCK_ACTIONS[0] else None
+    return None
 
 
 def set_role(db: sqlite_utils.Database, user_id: int, role: str) -> None:
