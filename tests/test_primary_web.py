@@ -184,3 +184,9 @@ def test_the_school_overview_points_a_primary_school_to_its_tt27_overview(client
     login_staff(client, staff(primary_db, "hieupho", "admin"))
     page = client.get("/staff/overview?term=1").get_data(as_text=True)
     assert 'id="primary-link"' in page and "/staff/overview/th" in page
+
+
+def test_a_primary_school_has_the_primary_menu(client, primary_db):
+    login_staff(client, staff(primary_db, "hieutruong2", "admin"))
+    nav = re.search(r"<nav[^>]*>(.*?)</nav>", client.get("/staff/").get_data(as_text=True), re.S).group(1)
+    assert "Nhập đánh giá TH" in nav and "Tổng hợp TH" in nav
