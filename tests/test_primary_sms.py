@@ -166,3 +166,16 @@ def test_pending_assessments_never_reach_the_parent(talk, primary_db, tmp_path):
     0977123456 > DIEM
     0977123456 ~ 4A1 CK1:
     """)
+
+
+def test_the_readme_transcript_is_what_the_demo_answers(talk, primary_db, tmp_path):
+    """The README's "Primary schools" transcript, run as written (the year end imported where it says so)."""
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Primary schools (Thông tư 27/2020)", 1)[1]
+    block = section.split("```", 2)[1]
+    before, after = block.split("# at the end of the year", 1)
+    assert "0977123456 > DIEM" in before and "0966234567 > DIEM" in after
+    talk.run(before)
+    _year_end(tmp_path, primary_db)
+    talk.run(after.split("\n", 1)[1])
