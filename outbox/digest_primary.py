@@ -13,7 +13,7 @@ import sqlite_utils
 
 from store.primary import news as primary_news
 from store.primary.assessments import quality_clause
-from store.rules.tt27 import POINTS
+from store.rules.tt27 import POINTS, quality_name, rated_qualities
 from store.school.subjects import sort_key
 
 
@@ -39,7 +39,7 @@ class PrimarySource:
                                   f"{' (sửa)' if m.corrected else ''}" for m in marks)
                 out.append(f"Đánh giá {point.value}: {shown}")
             if news.qualities.get(point):
-                out.append(f"PC, NL {point.value}: {quality_clause(news.qualities[point])}")
+                out.append(f"PC, NL {point.value}: {_qualities(news.qualities[point], news.grade)}")
         for m in news.marks:
             if m.comment:
                 out.append(f"NX {m.subject_code}: {m.comment.rstrip('. ')}")
@@ -64,13 +64,19 @@ class PrimarySource:
         return out or "Đánh giá mới"
 
 
+def _qualities(levels: dict, grade: int | None) -> str:
+    """Every rated quality of the point: one clause ('đều Tốt'); only some (a correction): each by name,
+    since 'đều Đạt' over the one that changed would say the others are Đạt too."""
+    if grade is not None and set(levels) >= set(rated_qualities(grade)):
+        return quality_clause(levels)
+    return ", ".join(f"{quality_name(code)} {level.label}" for code, level in levels.items())
+
+
 def _counts(marks) -> str:
     levels = defaultdict(int)
     for m in marks:
         levels[m.level.value] += 1
     return ", ".join(f"{n} môn {level}" for level, n in sorted(levels.items(), key=lambda kv: "THC".index(kv[0])))
-
-
 
 
 def source(db: sqlite_utils.Database, school_id: int, after_utc: str | None, until_utc: str) -> PrimarySource:

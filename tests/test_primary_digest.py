@@ -54,3 +54,20 @@ def test_primary_year_end_result_in_the_digest(primary_db, sms_settings):
     digest.build(primary_db, sms_settings, _school(primary_db), day + timedelta(days=1), now=t1 + timedelta(hours=2))
     assert _digest(primary_db, "+84977123456").endswith(
         "Do Minh Khoi 4A1: Cuoi nam: Hoan thanh xuat sac; khen thuong Hoc sinh Xuat sac")
+
+
+def test_a_newly_approved_quality_level_is_in_the_digest_in_one_clause(primary_db, sms_settings):
+    day = hk1_day(sms_settings)
+    t1 = utcnow()
+    digest.build(primary_db, sms_settings, _school(primary_db), day, now=t1)
+    khoi = primary_db.execute("SELECT id FROM students WHERE code = 'KD900004'").fetchone()[0]
+    primary_db.execute("UPDATE primary_qualities SET level = 'D', corrected = 1, approved_at = ? "
+                       "WHERE student_id = ? AND point = 'CK1' AND code = 'CC'", [iso(t1 + timedelta(hours=1)), khoi])
+    digest.build(primary_db, sms_settings, _school(primary_db), day + timedelta(days=1), now=t1 + timedelta(hours=2))
+    assert _digest(primary_db, "+84977123456") == (
+        f"SLL {day + timedelta(days=1):%d/%m}: Do Minh Khoi 4A1: PC, NL CK1: Cham chi Dat")
+    # The whole point's qualities approved again (a re-import): one clause over all of them.
+    primary_db.execute("UPDATE primary_qualities SET approved_at = ? WHERE student_id = ? AND point = 'CK1'",
+                       [iso(t1 + timedelta(hours=3)), khoi])
+    digest.build(primary_db, sms_settings, _school(primary_db), day + timedelta(days=2), now=t1 + timedelta(hours=4))
+    assert _digest(primary_db, "+84977123456").endswith("Do Minh Khoi 4A1: PC, NL CK1: Tot, tru Cham chi Dat")

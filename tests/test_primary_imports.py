@@ -9,6 +9,7 @@ import pytest
 
 from store.core.clock import school_year_of
 from store.imports import ImportRowsError, import_file
+from store.imports.errors import MissingColumnsError
 from store.rules import tt27
 
 from .fixtures_commands import hk1_day
@@ -174,3 +175,58 @@ def test_a_school_admin_upload_scope_reads_the_smas_layout(primary_db, tmp_path)
     path = smas_sheet(tmp_path / "tonghop.xlsx", "Cuối năm học", GOOD_ROWS)
     assert rows_outside(primary_db, "tonghop_th", path, "TH-KD") == []
     assert [f.row for f in rows_outside(primary_db, "tonghop_th", path, "THCS-DD")] == [7, 8]
+
+
+def smas_three_row_sheet(path, rows):
+    """SMAS's layout with a group row over the subjects ("Môn học và hoạt động giáo dục", "Năng lực cốt lõi"
+    over "Năng lực chung"/"Năng lực đặc thù"), "Mức đạt được" under each subject, the pupil columns merged down
+    the three header rows, and the national motto beside the school's name."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["UBND QUẬN BA ĐÌNH", None, None, None, None, None, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"])
+    ws.append(["TRƯỜNG TIỂU HỌC KIM ĐỒNG", None, None, None, None, None, "Độc lập - Tự do - Hạnh phúc"])
+    ws.append([])
+    ws.append(["BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ GIÁO DỤC"])
+    ws.append([f"Lớp 4A1 - Cuối năm học - Năm học {YEAR}"])
+    ws.append(["STT", "Mã học sinh", "Họ và tên", "Ngày sinh", "Môn học và hoạt động giáo dục", None, None, None,
+               None, "Phẩm chất chủ yếu", None, "Năng lực cốt lõi", None, None])
+    ws.append([None] * 4 + ["Tiếng Việt", None, "Toán", None, "Âm nhạc", None, None, "Năng lực chung",
+                            "Năng lực đặc thù", None])
+    ws.append([None] * 4 + ["Mức đạt được", "Điểm KTĐK", "Mức đạt được", "Điểm KTĐK", "Mức đạt được", "Yêu nước",
+                            "Chăm chỉ", "Tự chủ và tự học", "Công nghệ", "Tin học"])
+    for merged in ("A6:A8", "B6:B8", "C6:C8", "D6:D8", "E6:I6", "J6:K7", "L6:N6", "E7:F7", "G7:H7", "I7:I8",
+                   "M7:N7", "A4:N4", "A5:N5"):
+        ws.merge_cells(merged)
+    for r in rows:
+        ws.append(list(r))
+    wb.save(path)
+    return path
+
+
+def test_smas_sheet_with_a_group_row_over_the_subjects(primary_db, tmp_path):
+    rows = [(1, KHOI, "Đỗ Minh Khôi", "01/02/2016", "T", 10, "Hoàn thành tốt", "9", "H", "T", "Đ", "T", "T", "T")]
+    path = smas_three_row_sheet(tmp_path / "tonghop.xlsx", rows)
+    first = import_file(primary_db, "tonghop_th", path)
+    assert (first.header_row, first.rows, first.inserted) == (8, 1, 3 + 5)
+    assert primary_db.execute("SELECT subject_code, level, score FROM primary_assessments a JOIN students s "
+                              "ON s.id = a.student_id WHERE s.code = ? AND point = 'CN' ORDER BY subject_code",
+                              [KHOI]).fetchall() == [("AMNHAC", "H", None), ("TOAN", "T", 9), ("TV", "T", 10)]
+    assert primary_db.execute("SELECT q.code, level FROM primary_qualities q JOIN students s ON s.id = q.student_id "
+                              "WHERE s.code = ? AND point = 'CN' ORDER BY q.code", [KHOI]).fetchall() == \
+        [("CC", "D"), ("CNG", "T"), ("TCTH", "T"), ("TH", "T"), ("YN", "T")]
+    second = import_file(primary_db, "tonghop_th", path)
+    assert (second.inserted, second.updated, second.unchanged) == (0, 0, 8)
+
+
+def test_a_score_column_without_its_level_column_refuses_the_file(primary_db, tmp_path):
+    """A level header the reader does not know ('Kết quả') must not drop the subject's levels and scores."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([f"Lớp 4A1 - Giữa học kì II - Năm học {YEAR}"])
+    ws.append(["STT", "Mã học sinh", "Tiếng Việt", None, "Phẩm chất", None])
+    ws.append([None, None, "Kết quả", "Điểm KTĐK", "Yêu nước", "Chăm chỉ"])
+    ws.append([1, KHOI, "T", 10, "T", "T"])
+    wb.save(tmp_path / "lac.xlsx")
+    with pytest.raises(MissingColumnsError, match="thiếu cột Mức của môn Tiếng Việt"):
+        import_file(primary_db, "tonghop_th", tmp_path / "lac.xlsx")
+    assert primary_db.execute("SELECT count(*) FROM primary_qualities WHERE point = 'GK2'").fetchone()[0] == 0

@@ -1,7 +1,8 @@
 """No reply, page or digest of a primary pupil holds a rank, an average across subjects or another pupil's data.
 
 Every guardian of the demo primary school (after a complete year end for everyone) asks every keyword
-in every form, gets the evening digest and opens their child's page; every rendered text is grepped.
+in every form, gets the evening digest and opens their children's list, each child's page and its week of
+scores; every rendered text is grepped.
 """
 from __future__ import annotations
 
@@ -82,8 +83,15 @@ def test_every_primary_text_is_free_of_ranks_averages_and_other_pupils(primary_d
             sess["guardian_id"] = guardian_accounts.guardian_id(primary_db, phone)
             sess["pw"] = fingerprint
         index = client.get("/parent/").get_data(as_text=True)
+        _check(_visible(index), own, everyone, f"children of {phone}")
         for code in set(re.findall(r"/parent/child/([A-Z0-9]+)", index)):
-            page = client.get(f"/parent/child/{code}").get_data(as_text=True)
-            visible = " ".join(re.sub(r"<(script|style)[^>]*>.*?</\1>|<[^>]+>", " ", page, flags=re.S).split())
+            visible = _visible(client.get(f"/parent/child/{code}").get_data(as_text=True))
             _check(visible, own, everyone, f"page of {code} for {phone}")
             assert "Kết quả cuối năm" in visible and "tạm tính" in visible
+            week = client.get(f"/parent/child/{code}/week")
+            assert week.status_code == 200
+            _check(_visible(week.get_data(as_text=True)), own, everyone, f"week of {code} for {phone}")
+
+
+def _visible(page: str) -> str:
+    return " ".join(re.sub(r"<(script|style)[^>]*>.*?</\1>|<[^>]+>", " ", page, flags=re.S).split())

@@ -166,3 +166,32 @@ def test_pending_assessments_never_reach_the_parent(talk, primary_db, tmp_path):
     0977123456 > DIEM
     0977123456 ~ 4A1 CK1:
     """)
+
+
+def test_the_readme_transcript_is_what_the_demo_answers(talk, primary_db, tmp_path):
+    """The README's "Primary schools" transcript, run as written (the year end imported where it says so)."""
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Primary schools (Thông tư 27/2020)", 1)[1]
+    block = section.split("```", 2)[1]
+    before, after = block.split("# at the end of the year", 1)
+    assert "0977123456 > DIEM" in before and "0966234567 > DIEM" in after
+    talk.run(before)
+    _year_end(tmp_path, primary_db)
+    talk.run(after.split("\n", 1)[1])
+
+
+def test_grade_2_year_end(talk, primary_db, sms_settings):
+    """A grade-2 pupil at CN: the reason names both subjects at H and the quality at Đạt, in one clause."""
+    from .test_primary_privacy import _complete_the_year
+    _complete_the_year(primary_db)
+    talk.run("""
+    0966234567 > KQ CN
+    0966234567 < Vu Ngoc Han 2A1 KQ CN: TV H 7; TOAN T 9; NN T; DD H; TNXH T; GDTC T; AMNHAC T; MYTHUAT T; HDTN T. PC, NL Tot, tru Trach nhiem Dat. Cuoi nam: Hoan thanh (tam tinh): 2 mon muc H (Tieng Viet, Dao duc), 1 PC/NL muc D (Trach nhiem) nen chua dat HT tot.
+    0966234567 > DIEM
+    0966234567 < Vu Ngoc Han 2A1 CN: TV H 7; TOAN T 9; NN T; DD H; TNXH T; GDTC T; AMNHAC T; MYTHUAT T; HDTN T
+    0966234567 > RL
+    0966234567 < Vu Ngoc Han 2A1: tieu hoc khong xep loai ren luyen; pham chat, nang luc CN: Tot, tru Trach nhiem Dat.
+    """)
+    final, encoding = prepare(talk.send(HAN, "KQ CN"), sms_settings.sms.transliterate)
+    assert parts_needed(final, encoding) == 2

@@ -184,3 +184,32 @@ def test_the_school_overview_points_a_primary_school_to_its_tt27_overview(client
     login_staff(client, staff(primary_db, "hieupho", "admin"))
     page = client.get("/staff/overview?term=1").get_data(as_text=True)
     assert 'id="primary-link"' in page and "/staff/overview/th" in page
+
+
+def test_a_primary_school_has_the_primary_menu(client, primary_db):
+    login_staff(client, staff(primary_db, "hieutruong2", "admin"))
+    nav = re.search(r"<nav[^>]*>(.*?)</nav>", client.get("/staff/").get_data(as_text=True), re.S).group(1)
+    assert "Nhập đánh giá TH" in nav and "Tổng hợp TH" in nav
+
+
+def test_overview_at_cn_counts_year_end_results_and_commendations(client, primary_db):
+    """At CN: per class the year-end results (official as imported, else computed and counted "tạm tính")."""
+    year = school_year_of(local_today(TZ))
+    primary_db.execute("INSERT INTO primary_assessments (student_id, school_year, point, subject_code, level, score, "
+                       "status, entered_at, approved_at) SELECT student_id, school_year, 'CN', subject_code, level, "
+                       "score, 'approved', entered_at, approved_at FROM primary_assessments WHERE point = 'CK1'")
+    primary_db.execute("INSERT INTO primary_qualities (student_id, school_year, point, code, level, status, "
+                       "entered_at, approved_at) SELECT student_id, school_year, 'CN', code, level, 'approved', "
+                       "entered_at, approved_at FROM primary_qualities WHERE point = 'CK1'")
+    primary_db.execute("INSERT INTO primary_results (student_id, school_year, result, commendation, status, entered_at, "
+                       "approved_at) VALUES (?, ?, 'HTT', 'TB', 'approved', '2026-05-30T00:00:00', "
+                       "'2026-05-30T01:00:00')", [sid(primary_db, KHOI), year])
+    pupils = primary_db.execute("SELECT count(*) FROM enrollments e JOIN classes c ON c.id = e.class_id "
+                                "WHERE c.name = '4A1' AND e.school_year = ?", [year]).fetchone()[0]
+    login_staff(client, staff(primary_db, "hieutruong3", "admin"))
+    page = client.get(f"/staff/overview/th?point=CN&year={year}").get_data(as_text=True)
+    block = text_of(re.search(r'<p data-results="4A1">(.*?)</p>', page, re.S).group(1))
+    counts = dict(re.findall(r"(Hoàn thành xuất sắc|Hoàn thành tốt|Hoàn thành|Chưa hoàn thành|chưa đủ đánh giá) "
+                             r"(\d+)", block))
+    assert sum(map(int, counts.values())) == pupils and int(counts["Hoàn thành tốt"]) >= 1, block
+    assert f"({pupils - 1} tạm tính)" in block and "Học sinh Tiêu biểu 1" in block, block

@@ -1,4 +1,5 @@
 """Printable term reports (phiếu liên lạc) as PDF: one pupil, or a whole class one page per pupil.
+A primary pupil's card is in its TT27 form (web/primary/report_card.py).
 
 Staff of the school (a teacher: their classes only) print for families
 without a phone; each print is audited. Approved data only, as parents see it.
@@ -10,13 +11,14 @@ from flask import Blueprint, Response, abort, g, request
 from outbox.templating import fmt_term
 from store.core import audit
 from store.secondary import grades, results
-from store.school import records
+from store.school import levels, records
 from store.core.clock import local_today, school_year_of
 from store.rules.periods import PeriodError, Semester
 from store.school.terms import current_term
 from store.school.users import Role
 
 from . import report_card
+from .primary import report_card as primary_card
 from .auth import staff_required
 from .db import get_db, settings
 
@@ -46,6 +48,8 @@ def _allowed(school_id: int, class_id: int) -> bool:
 
 def _card(db, row, year: str, term: int) -> report_card.Card:
     sid, code, name, _, class_name, grade, homeroom, school_id, school, _level = row
+    if levels.is_primary(grade):
+        return primary_card.card(db, row, year, term)      # TT27: levels per point, never an average
     reports = grades.taken(grades.term_reports(db, sid, school_id, grade, year, term), grade)
     learning = results.learning_result(db, sid, school_id, grade, year, term, reports=reports)
     conduct = results.conduct(db, sid, year, term)

@@ -35,12 +35,14 @@ class Card:
     code: str
     class_name: str
     homeroom: str | None
-    rows: list[tuple[str, str, str, str, str]]     # subject, TX, GK, CK, result
+    rows: list[tuple[str, ...]]     # TT22: subject, TX, GK, CK, result; a card with its own ``head``: its columns
     learning: str
     conduct: str
     excused: int
     unexcused: int
     comments: list[str]
+    head: tuple[str, ...] = ()      # the table's header; () = TT22's (web/primary/report_card.py: one per point)
+    lines: tuple[str, ...] = ()     # the result lines; () = TT22's Học tập / Rèn luyện
 
 
 def _font_dir() -> Path:
@@ -78,17 +80,18 @@ def _page(pdf: FPDF, card: Card) -> None:
         pdf.cell(0, 6, _t(f"Giáo viên chủ nhiệm: {card.homeroom}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 9.5)
-    head = ("Môn học", "Điểm / kết quả HK" if card.term == Semester.YEAR else "Thường xuyên (TX)", "GK", "CK",
-            "Cả năm" if card.term == Semester.YEAR else "TB / KQ")
-    with pdf.table(col_widths=(52, 68, 18, 18, 24), text_align=("LEFT", "LEFT", "CENTER", "CENTER", "CENTER"),
-                   line_height=5.6) as table:
+    head = card.head or ("Môn học", "Điểm / kết quả HK" if card.term == Semester.YEAR else "Thường xuyên (TX)",
+                         "GK", "CK", "Cả năm" if card.term == Semester.YEAR else "TB / KQ")
+    widths, align = ((52, 68, 18, 18, 24), ("LEFT", "LEFT", "CENTER", "CENTER", "CENTER")) if not card.head else (
+        (52,) + (128 / (len(head) - 1),) * (len(head) - 1), ("LEFT",) + ("CENTER",) * (len(head) - 1))
+    with pdf.table(col_widths=widths, text_align=align, line_height=5.6) as table:
         for i, row in enumerate((head, *card.rows)):
             cells = table.row()
             for value in row:
                 cells.cell(_t(value))
     pdf.ln(3)
     pdf.set_font("DejaVu", "", 11)
-    for line in (f"Học tập: {card.learning}", f"Rèn luyện: {card.conduct}",
+    for line in (*(card.lines or (f"Học tập: {card.learning}", f"Rèn luyện: {card.conduct}")),
                  f"Nghỉ học: {card.excused} buổi có phép, {card.unexcused} buổi không phép"):
         pdf.multi_cell(0, 6, _t(line), new_x="LMARGIN", new_y="NEXT")
     if card.comments:

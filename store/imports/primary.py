@@ -233,11 +233,10 @@ class TonghopTh(ImportHandler):
         point = point_of(ctx, row)
         student = pupil(ctx, v.text(row.get("ma_hs")), year)
         ops, problems = [], []
-        for column, raw in row.cells.items():
-            if not column.startswith("mon:") or not column.endswith(":muc"):
-                continue
-            word = column.split(":")[1]
-            score = row.get(f"mon:{word}:diem")
+        # A subject is named by its Mức column, its Điểm column or both (a score without a level is a bad row).
+        words = dict.fromkeys(c.split(":")[1] for c in row.cells if c.startswith("mon:"))
+        for word in words:
+            raw, score = row.get(f"mon:{word}:muc"), row.get(f"mon:{word}:diem")
             if not v.text(raw) and not v.text(score):
                 continue        # a subject the pupil's grade does not study (blank in SMAS)
             try:

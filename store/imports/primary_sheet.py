@@ -29,6 +29,26 @@ _SCORE = {"diem", "diemktdk", "ktdk", "diemkiemtra", "diemkiemtradinhky", "diemk
 _QUALITY_GROUPS = {"phamchat", "phamchatchuyeu", "nangluc", "nanglucchung", "nanglucdacthu", "nangluccotloi",
                    "cacphamchat", "cacnangluc", "pc", "nl", "nlc", "nldt"}
 _YEAR = re.compile(r"(\d{4})\s*[-–/]\s*(\d{4})")
+GROUP_ROWS = 2      # header rows above the Mức / Điểm row: the subjects, and a group row above them
+
+
+def _is_level(key: str) -> bool:
+    """'Mức', 'Mức đạt được', 'Mức độ hoàn thành' (folded)."""
+    return key in _LEVEL or key.startswith("muc")
+
+
+def _is_score(key: str) -> bool:
+    """'Điểm', 'Điểm KTĐK', 'Điểm KTĐK cuối kì', 'KTĐK' (folded)."""
+    return key in _SCORE or key.startswith("diem") or "ktdk" in key or "kiemtra" in key
+
+
+def _leaf(key: str) -> bool:
+    return _is_level(key) or _is_score(key)
+
+
+def _leaf_row(cells: list) -> bool:
+    """A Mức / Điểm header row (a data row's 'Đ', a quality level, is not 'Điểm')."""
+    return any(_leaf(key) and key != "d" for key in map(header_key, cells))
 
 
 def _title(rows: list[list]) -> dict:
@@ -57,46 +77,92 @@ def _subject_word(key: str) -> str | None:
     return word if code is not None else None
 
 
-def _columns(top: list, below: list) -> dict[int, str]:
+def _spans(groups: list[list], leaves: list, width: int) -> list[list[str]]:
+    """Each group row's label over each column: a merged cell's value carried right over the cells it covers.
+
+    A carried label stops where a row above starts a new cell (the cells below it belong to that one), or
+    where a column is empty from top to bottom (a gap between tables)."""
+    spans = [[""] * width for _ in groups]
+    for i in range(width):
+        keys = [header_key(row[i]) if i < len(row) else "" for row in groups]
+        if not any(keys) and not (i < len(leaves) and header_key(leaves[i])):
+            continue
+        for r, key in enumerate(keys):
+            above_starts = any(keys[:r])
+            carried = spans[r][i - 1] if i and not above_starts else ""
+            spans[r][i] = key or carried
+    return spans
+
+
+def _column(keys: list[str], leaf: str, first: str) -> str | None:
+    """The canonical name of one column from its group labels (top to bottom) and its leaf label."""
+    if first in SYNONYMS["ma_hs"] or first == "mahs":
+        return "ma_hs"
+    for name in ("nam_hoc", "dot"):
+        if first in SYNONYMS[name]:
+            return name
+    subject = _subject_word(keys[-1]) if keys else None
+    if leaf and not _leaf(leaf) and any(_quality_group(k) for k in keys):
+        return f"pc:{leaf.upper()}"
+    if subject and _is_score(leaf):
+        return f"mon:{subject}:diem"
+    if subject and (_is_level(leaf) or not leaf):
+        return f"mon:{subject}:muc"
+    return None
+
+
+def _columns(groups: list[list], leaves: list) -> dict[int, str]:
+    """Column index -> canonical name ('ma_hs', 'mon:TOAN:muc', 'mon:TOAN:diem', 'pc:CHAMCHI'…)."""
+    width = max([len(leaves)] + [len(r) for r in groups])
+    spans = _spans(groups, leaves, width)
     columns: dict[int, str] = {}
-    group = ""
-    for i in range(max(len(top), len(below))):
-        a = header_key(top[i]) if i < len(top) else ""
-        b = header_key(below[i]) if i < len(below) else ""
-        if a:
-            group = a
-        elif not b:
-            group = ""
-        if a in SYNONYMS["ma_hs"] or a == "mahs":
-            columns[i] = "ma_hs"
-        elif a in SYNONYMS["nam_hoc"]:
-            columns[i] = "nam_hoc"
-        elif a in SYNONYMS["dot"]:
-            columns[i] = "dot"
-        elif _quality_group(group) and b:
-            columns[i] = f"pc:{b.upper()}"
-        elif _subject_word(group):
-            if b in _SCORE:
-                columns[i] = f"mon:{group.upper()}:diem"
-            elif b in _LEVEL or not b:
-                columns[i] = f"mon:{group.upper()}:muc"
+    for i in range(width):
+        leaf = header_key(leaves[i]) if i < len(leaves) else ""
+        keys = [span[i] for span in spans]
+        if not leaf and not any(keys):
+            continue
+        own = next((header_key(r[i]) for r in groups if i < len(r) and header_key(r[i])), leaf)
+        name = _column(keys, leaf, own)
+        if name:
+            columns[i] = name
     return columns
 
 
+def _subject_label(word: str) -> str:
+    code = ALIAS_TO_CODE[word]
+    return tt27.subject_name(tt27.FROM_SECONDARY.get(code, code))
+
+
+def _check_level_columns(file_name: str, header: int, rows: list[tuple[int, list]], columns: dict[int, str]) -> None:
+    """A subject with a Điểm column and no Mức column (a header this reader does not know): the file is refused,
+    naming it, rather than its scores dropped."""
+    names = set(columns.values())
+    orphans = [n.split(":")[1] for n in names if n.endswith(":diem") and n.replace(":diem", ":muc") not in names]
+    if orphans:
+        cells = next(c for n, c in rows if n == header)
+        raise MissingColumnsError(file_name, [f"Mức của môn {_subject_label(w)}" for w in sorted(orphans)], header,
+                                  ["" if x is None else str(x) for x in cells])
+
+
 def locate_summary(file_name: str, first_rows: list[tuple[int, list]]) -> Header:
-    """The two header rows of a tonghop_th sheet, their columns and what the title says; MissingColumnsError else."""
+    """The header rows of a tonghop_th sheet, their columns and what the title says; MissingColumnsError else.
+
+    The row naming the pupil code starts the header; the Mức / Điểm row (when there is one) ends it, at most
+    GROUP_ROWS below it (a group row such as "Môn học và hoạt động giáo dục" may sit above the subjects)."""
     rows = first_rows[:SEARCH_ROWS]
     for idx, (number, cells) in enumerate(rows):
         if not any(header_key(c) in SYNONYMS["ma_hs"] for c in cells):
             continue
-        below_number, below = rows[idx + 1] if idx + 1 < len(rows) else (number, [])
-        # The second header row has no pupil code: it is the Mức / Điểm row (else data follow at once).
-        two_rows = not any(header_key(c) in _LEVEL | _SCORE for c in cells) and any(
-            header_key(c) in _LEVEL | _SCORE for c in below)
-        columns = _columns(cells, below if two_rows else [])
+        leaf_at = next((j for j in range(idx + 1, min(idx + 1 + GROUP_ROWS, len(rows)))
+                        if _leaf_row(rows[j][1])), None)
+        if _leaf_row(cells) or leaf_at is None:
+            header, columns = number, _columns([cells], [])          # one header row: a Mức column per subject
+        else:
+            header, columns = rows[leaf_at][0], _columns([c for _, c in rows[idx:leaf_at]], rows[leaf_at][1])
         if not any(n.startswith(("mon:", "pc:")) for n in columns.values()):
             break
-        return Header(below_number if two_rows else number, columns, _title([c for _, c in rows[:idx]]))
+        _check_level_columns(file_name, header, rows, columns)
+        return Header(header, columns, _title([c for _, c in rows[:idx]]))
     best = next(((n, c) for n, c in rows if any(header_key(x) for x in c)), None)
     raise MissingColumnsError(file_name, ["ma_hs", "cột Mức/Điểm của từng môn"],
                               best[0] if best else None, ["" if x is None else str(x) for x in (best[1] if best else [])])

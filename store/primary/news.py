@@ -32,14 +32,16 @@ class PrimaryNews:
     marks: list[MarkItem] = field(default_factory=list)
     qualities: dict[Point, dict[str, QualityLevel]] = field(default_factory=lambda: defaultdict(dict))
     result: tuple[YearResult, Commendation | None] | None = None
+    grade: int | None = None        # the khối of the qualities' year (which qualities it rates)
 
 
 _WINDOW = "t.approved_at > :after AND t.approved_at <= :until AND +t.status = 'approved'"
 _OF_SCHOOL = "JOIN students s ON s.id = t.student_id AND s.school_id = :school"
 _MARKS = (f"SELECT t.student_id, t.point, t.subject_code, t.level, t.score, t.comment, t.corrected "
           f"FROM primary_assessments t {_OF_SCHOOL} WHERE {_WINDOW} ORDER BY t.student_id, t.id")
-_QUALITIES = (f"SELECT t.student_id, t.point, t.code, t.level FROM primary_qualities t {_OF_SCHOOL} "
-              f"WHERE {_WINDOW} ORDER BY t.student_id")
+_QUALITIES = (f"SELECT t.student_id, t.point, t.code, t.level, c.grade FROM primary_qualities t {_OF_SCHOOL} "
+              "LEFT JOIN enrollments e ON e.student_id = t.student_id AND e.school_year = t.school_year "
+              f"LEFT JOIN classes c ON c.id = e.class_id WHERE {_WINDOW} ORDER BY t.student_id")
 _RESULTS = (f"SELECT t.student_id, t.result, t.commendation FROM primary_results t {_OF_SCHOOL} "
             f"WHERE {_WINDOW}")
 
@@ -51,8 +53,9 @@ def approved_between(db: sqlite_utils.Database, school_id: int, after_utc: str |
     out: dict[int, PrimaryNews] = defaultdict(PrimaryNews)
     for sid, point, code, level, score, comment, fixed in db.execute(_MARKS, params):
         out[sid].marks.append(MarkItem(Point(point), code, SubjectLevel(level), score, comment, bool(fixed)))
-    for sid, point, code, level in db.execute(_QUALITIES, params):
+    for sid, point, code, level, grade in db.execute(_QUALITIES, params):
         out[sid].qualities[Point(point)][code] = QualityLevel(level)
+        out[sid].grade = grade
     for sid, result, award in db.execute(_RESULTS, params):
         out[sid].result = (YearResult(result), Commendation(award) if award else None)
     return dict(out)

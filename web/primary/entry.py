@@ -8,6 +8,8 @@
 
 Scope as the secondary pages: a teacher their classes (user_classes) and subjects, admins and
 reviewers their school, operators every school; reviewers read only; outside the scope is a 404.
+Only a school with primary grades (level TH, alone or joined) has these pages: elsewhere the menu
+hides them and they answer 404 in Vietnamese (an operator: while no school has primary grades).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from store.core.connection import transaction
 from store.secondary.gradebook import EntryRejected
 from store.primary import gradebook as th_book
 from store.primary import overview as th_overview
+from store.primary import schools as th_schools
 from store.rules import tt27
 from store.rules.tt27 import Point
 
@@ -34,6 +37,20 @@ from web.params import BadParam, school as _school, school_year as _year
 
 bp = Blueprint("primary", __name__, url_prefix="/staff")
 MENU = (MenuEntry("primary.entry", "Nhập đánh giá TH"), MenuEntry("primary.overview", "Tổng hợp TH"))
+
+
+ONLY_PRIMARY = "trang này chỉ dành cho trường có cấp tiểu học (lớp 1–5, Thông tư 27)"
+
+
+def hidden_for(staff) -> bool:
+    """The menu hides the primary pages from staff whose school (an operator: every school) has no primary."""
+    return not th_schools.has_primary(get_db(), staff.school_id)
+
+
+def _refuse_without_primary() -> None:
+    if hidden_for(g.staff):
+        abort(404, description=("Chưa có trường nào có cấp tiểu học: " if g.staff.school_id is None
+                                else "Trường của bạn không có cấp tiểu học: ") + ONLY_PRIMARY)
 
 
 def _point(raw: str) -> Point:
@@ -65,6 +82,7 @@ def _edits(form) -> dict[int, th_book.RowEdit]:
 @staff_required()
 def entry_page():
     """One primary class's levels, test scores and comments for one subject and point."""
+    _refuse_without_primary()
     today = local_today(settings().sms.timezone)
     year = school_year_of(today)
     source = request.form if request.method == "POST" else request.args
@@ -145,14 +163,17 @@ def _qualities_page(choice, subjects, point: Point, year: str, choices):
 @staff_required(*VIEWERS)
 def overview_page():
     """A primary school's classes at one point: counts per level per subject, qualities, year-end results."""
+    _refuse_without_primary()
     db = get_db()
     today = local_today(settings().sms.timezone)
-    schools = _primary_schools(db) if g.staff.school_id is None else []
+    schools = th_schools.primary_schools(db) if g.staff.school_id is None else []
     try:
         school = _school(db, request.args.get("school", "").strip())
         year = _year(request.args.get("year", ""), today)
     except BadParam as e:
         abort(e.status, description=str(e))
+    if school is not None and not th_schools.has_primary(db, school["id"]):
+        abort(404, description=f"Trường {school['code']} không có cấp tiểu học: {ONLY_PRIMARY}")
     point = _point(request.args.get("point", ""))
     classes = names = []
     if school is not None:
@@ -166,7 +187,4 @@ def overview_page():
                            commendations=list(tt27.Commendation))
 
 
-def _primary_schools(db) -> list[dict]:
-    """The schools an operator may pick here: those with primary grades (level TH, alone or joined)."""
-    rows = db.execute("SELECT id, code, name, level FROM schools ORDER BY code").fetchall()
-    return [{"id": i, "code": c, "name": n} for i, c, n, lv in rows if levels.SchoolLevel.TH in levels.levels_of(lv)]
+entry_page.staff_hidden = overview_page.staff_hidden = hidden_for      # the menu (web/menu.py)
