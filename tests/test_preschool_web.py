@@ -237,3 +237,19 @@ def test_another_classs_teacher_sees_no_growth_or_health_of_la1(client, kinderga
     queue = own.get("/staff/approvals").get_data(as_text=True)
     assert "Cân đo (mầm non)" in queue and "Nhật ký mầm non" in queue
     assert "thuoc ho" in own.get("/staff/messages").get_data(as_text=True)
+
+
+KINDERGARTEN_LABELS = ("Nhật ký MN", "Người đón", "Cân đo MN")
+
+
+def _menu_labels(client) -> list[str]:
+    import re
+    from html import unescape
+    page = client.get("/staff/").get_data(as_text=True)
+    nav = re.search(r"<nav[^>]*>(.*?)</nav>", page, re.S).group(1)
+    return [unescape(label) for label in re.findall(r"<a [^>]*>([^<]+)</a>", nav)]
+
+
+def test_a_kindergartens_staff_have_its_menu(client, kindergarten):
+    login_staff(client, _teacher(kindergarten.db))
+    assert set(KINDERGARTEN_LABELS) <= set(_menu_labels(client))

@@ -35,12 +35,15 @@ from web import params
 from web.auth import staff_required
 from web.db import get_db, redis, settings
 from web.entry import EDITORS
+from web.level_gate import LevelGate
 from web.menu import MenuEntry
 
 bp = Blueprint("preschool", __name__, url_prefix="/staff/mn")
 MENU = (MenuEntry("preschool.notes", "Nhật ký MN"),
         MenuEntry("preschool.pickups", "Người đón"),
         MenuEntry("preschool.weighing", "Cân đo MN"))
+
+GATE = LevelGate(levels.SchoolLevel.MN, "mầm non", "trang này chỉ dành cho trường có nhà trẻ, mẫu giáo (mầm non)")
 
 CHIP_REMINDERS = ("ta", "quan_ao")      # one tap on the row; the others under "Thêm"
 
@@ -98,6 +101,7 @@ def _parents_notes(db, choice, day: date) -> list:
 @staff_required()
 def notes_page():
     """One kindergarten class's day: every child as usual, the teacher marks the exceptions."""
+    GATE.refuse_elsewhere()
     source = request.form if request.method == "POST" else request.args
     today, day, year, choices, choice = _class_and_day(source)
     db, problems = get_db(), []
@@ -148,6 +152,7 @@ def _class_and_day(source):
 @staff_required()
 def weighing_page():
     """One kindergarten class's weighing on one day: kg and cm per child."""
+    GATE.refuse_elsewhere()
     source = request.form if request.method == "POST" else request.args
     today, day, year, choices, choice = _class_and_day(source)
     db, problems, typed = get_db(), [], {}
@@ -180,6 +185,7 @@ def weighing_page():
 @staff_required()
 def pickups_page():
     """The pickup changes parents texted for the staff member's kindergarten classes (this week and later)."""
+    GATE.refuse_elsewhere()
     today = local_today(settings().sms.timezone)
     choices = _classes(school_year_of(today))
     found = pickups.for_classes(get_db(), [c.id for c in choices], today - timedelta(days=7))
@@ -192,6 +198,7 @@ def pickups_page():
 @staff_required(*EDITORS)
 def decide(pickup_id: int):
     """Confirm or refuse one pickup change."""
+    GATE.refuse_elsewhere()
     today = local_today(settings().sms.timezone)
     state = {"confirm": pickups.PickupState.CONFIRMED, "refuse": pickups.PickupState.REFUSED}.get(
         request.form.get("decision", ""))
@@ -224,6 +231,7 @@ def decide(pickup_id: int):
 @staff_required("admin", "operator")
 def setting():
     """An admin sets whether the school's kindergarten notes need approval."""
+    GATE.refuse_elsewhere()
     school_id = g.staff.school_id if g.staff.school_id is not None else params.number(request.form, "school")
     if school_id is None:
         abort(400, description="chọn trường trước")
@@ -235,3 +243,6 @@ def setting():
           else "Nhật ký mầm non đến phụ huynh ngay khi cô lưu (không cần duyệt).", "info")
     back = request.form.get("back", "")
     return redirect(back if back.startswith("/staff/") else url_for("preschool.notes"), code=303)
+
+
+GATE.mark(notes_page, weighing_page, pickups_page)      # the menu (web/menu.py)

@@ -23,7 +23,8 @@ from store.core.connection import transaction
 from store.secondary.gradebook import EntryRejected
 from store.primary import gradebook as th_book
 from store.primary import overview as th_overview
-from store.primary import schools as th_schools
+from store.school.level_schools import has_level, schools_with
+from store.school.levels import SchoolLevel
 from store.rules import tt27
 from store.rules.tt27 import Point
 
@@ -31,6 +32,7 @@ from web import params
 from web.auth import staff_required
 from web.db import get_db, settings
 from web.entry import EDITORS
+from web.level_gate import LevelGate
 from web.menu import MenuEntry
 from web.overview import VIEWERS
 from web.params import BadParam, school as _school, school_year as _year
@@ -40,17 +42,7 @@ MENU = (MenuEntry("primary.entry", "Nhập đánh giá TH"), MenuEntry("primary.
 
 
 ONLY_PRIMARY = "trang này chỉ dành cho trường có cấp tiểu học (lớp 1–5, Thông tư 27)"
-
-
-def hidden_for(staff) -> bool:
-    """The menu hides the primary pages from staff whose school (an operator: every school) has no primary."""
-    return not th_schools.has_primary(get_db(), staff.school_id)
-
-
-def _refuse_without_primary() -> None:
-    if hidden_for(g.staff):
-        abort(404, description=("Chưa có trường nào có cấp tiểu học: " if g.staff.school_id is None
-                                else "Trường của bạn không có cấp tiểu học: ") + ONLY_PRIMARY)
+GATE = LevelGate(SchoolLevel.TH, "tiểu học", ONLY_PRIMARY)
 
 
 def _point(raw: str) -> Point:
@@ -82,7 +74,7 @@ def _edits(form) -> dict[int, th_book.RowEdit]:
 @staff_required()
 def entry_page():
     """One primary class's levels, test scores and comments for one subject and point."""
-    _refuse_without_primary()
+    GATE.refuse_elsewhere()
     today = local_today(settings().sms.timezone)
     year = school_year_of(today)
     source = request.form if request.method == "POST" else request.args
@@ -163,16 +155,16 @@ def _qualities_page(choice, subjects, point: Point, year: str, choices):
 @staff_required(*VIEWERS)
 def overview_page():
     """A primary school's classes at one point: counts per level per subject, qualities, year-end results."""
-    _refuse_without_primary()
+    GATE.refuse_elsewhere()
     db = get_db()
     today = local_today(settings().sms.timezone)
-    schools = th_schools.primary_schools(db) if g.staff.school_id is None else []
+    schools = schools_with(db, SchoolLevel.TH) if g.staff.school_id is None else []
     try:
         school = _school(db, request.args.get("school", "").strip())
         year = _year(request.args.get("year", ""), today)
     except BadParam as e:
         abort(e.status, description=str(e))
-    if school is not None and not th_schools.has_primary(db, school["id"]):
+    if school is not None and not has_level(db, school["id"], SchoolLevel.TH):
         abort(404, description=f"Trường {school['code']} không có cấp tiểu học: {ONLY_PRIMARY}")
     point = _point(request.args.get("point", ""))
     classes = names = []
@@ -187,4 +179,4 @@ def overview_page():
                            commendations=list(tt27.Commendation))
 
 
-entry_page.staff_hidden = overview_page.staff_hidden = hidden_for      # the menu (web/menu.py)
+GATE.mark(entry_page, overview_page)      # the menu (web/menu.py)
