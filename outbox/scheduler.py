@@ -11,6 +11,8 @@ from rq import Queue, Retry
 from store.messaging import retention
 from store.community import polls
 from store.core.clock import utcnow
+from store.core.connection import transaction
+from store.school import assignments
 
 from . import alerts, digest, jobs, quiet
 from .digest_states import DigestRunState
@@ -48,7 +50,12 @@ def missing_digests(db, settings, now: datetime | None = None) -> list[tuple[int
 
 def tick(db, settings, redis_conn, enqueued: set, now: datetime | None = None) -> int:
     """Enqueue the due digest jobs once each (a re-enqueue would be harmless: builds are idempotent);
-    queue the absence alerts; close polls past their closing time; purge SMS bodies past retention."""
+    queue the absence alerts; close polls past their closing time; purge SMS bodies past retention;
+    show each class the GVCN of the term in force (a new term's assignment takes over the day it starts)."""
+    with transaction(db):
+        renamed = assignments.sync_homerooms(db, (now or utcnow()).astimezone(ZoneInfo(settings.sms.timezone)).date())
+    if renamed:
+        logger.info("the new term's homeroom teachers shown for %s classes", renamed)
     if alerts.send_absence_alerts(db, settings):
         Wake(redis_conn, settings.redis.prefix).ring()
     closed = polls.close_due(db, now)

@@ -239,3 +239,39 @@ def test_cli_import_texts_first_codes_and_shows_the_phoneless_ones_once(db, sixt
         codes.redeem(db, login, code, "another-password-2")          # single use
     assert db.execute("SELECT password_hash != '!' FROM users WHERE id = ?", [user_id]).fetchone() == (1,)
     assert accounts.pending_invites(db) == []                       # every new account got its first code
+
+
+def _new_gvcn(sixty):
+    """HK2's rows with one class's GVCN given to a teacher who leads no class: (roster, class, old, new)."""
+    leads = {r[3] for r in sixty["roster"].assignments if r[6]}
+    led = next(r for r in sixty["roster"].assignments if r[6])
+    new = next(t for t in sixty["roster"].teachers if t[1] not in leads)
+    rows = []
+    for r in sixty["roster"].assignments:
+        r = [*r[:2], "HK2", *r[3:]]
+        if r[4] == led[4] and r[6]:
+            r[3] = new[1]
+        rows.append(r)
+    names = {t[1]: t[2] for t in sixty["roster"].teachers}
+    return Roster(sixty["roster"].teachers, rows), led[4], names[led[3]], names[new[1]]
+
+
+def test_the_shown_gvcn_follows_the_term_in_force_not_the_order_of_imports(loaded, sixty, tmp_path):
+    db, _ = loaded
+    hk2_roster, klass, old, new = _new_gvcn(sixty)
+    shown = lambda: db.execute("SELECT homeroom_teacher FROM classes WHERE name = ?", [klass]).fetchone()[0]  # noqa: E731
+    in_hk1, in_hk2 = sixty["hk1"][0] + timedelta(days=10), sixty["hk2"][0] + timedelta(days=10)
+    school_id = db.execute("SELECT id FROM schools WHERE code = 'THCS-DD'").fetchone()[0]
+    before = shown()
+    _, a = _files(tmp_path, sixty, hk2_roster, term=2, name="hk2gvcn")
+    import_file(db, "assignments", a)
+    key = assignments.in_force(db, school_id, date.today())
+    if key is not None and key[1] == 1:          # imported ahead of its term: nobody renamed yet
+        assert shown() == before == old
+    with db.conn:
+        assert assignments.sync_homerooms(db, in_hk2) >= 1
+    assert shown() == new, "HK2 has started: the class shows HK2's GVCN"
+    with db.conn:
+        assert assignments.sync_homerooms(db, in_hk2) == 0, "nothing to change twice"
+        assignments.sync_homerooms(db, in_hk1)
+    assert shown() == old, "back in HK1 (a report of HK1 printed late names HK1's GVCN)"

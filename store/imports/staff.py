@@ -14,6 +14,7 @@ import re
 
 import sqlite_utils
 
+from store.core.clock import local_today, parse_iso
 from store.school import phones
 from store.staff import accounts
 from store.school import assignments, roster
@@ -245,12 +246,10 @@ class Assignments(ImportHandler):
 
     @staticmethod
     def _set_homeroom(ctx: Context, d: dict, row_id: int) -> None:
-        """A class has one GVCN a term: another teacher's homeroom row goes; the class shows the new name."""
+        """A class has one GVCN a term: another teacher's homeroom row goes (the class shows the new name once
+        the term is in force: finish() and the daily tick, `assignments.sync_homerooms`)."""
         ctx.conn.execute("UPDATE teaching_assignments SET active = 0 WHERE school_year = ? AND term = ? "
                          "AND class_id = ? AND homeroom = 1 AND id != ?", (d["year"], d["term"], d["class_id"], row_id))
-        ctx.conn.execute("UPDATE classes SET homeroom_teacher = (SELECT full_name FROM staff WHERE id = ?), "
-                         "homeroom_user_id = (SELECT user_id FROM staff WHERE id = ?) WHERE id = ?",
-                         (d["staff_id"], d["staff_id"], d["class_id"]))
 
     def finish(self, ctx: Context) -> dict[str, int]:
         """--replace: the term's rows of the file's schools it no longer lists go; then the diff is printed."""
@@ -269,6 +268,10 @@ class Assignments(ImportHandler):
                 "t.class_id = classes.id AND t.homeroom = 1 AND t.active = 1)", [(r,) for r in gone])
             counts["deactivated"] = len(gone)
         db = sqlite_utils.Database(ctx.conn)
+        today = local_today(ctx.tz) if ctx.tz else parse_iso(ctx.now).date()
+        renamed = assignments.sync_homerooms(db, today, sorted({t[0] for t in terms}))
+        if renamed:
+            counts["homerooms"] = renamed       # classes whose shown GVCN changed
         summary = ctx.state.setdefault("summary", [])
         for school_id, code, year, term in terms:
             planned = ctx.state.get("planned", {}).get((school_id, year, term), set())

@@ -171,3 +171,24 @@ def diff(db: sqlite_utils.Database, school_id: int, school_code: str, key: TermK
         elif old != new:
             result.moved.append((code, name, old - new, new - old))
     return result
+
+
+def sync_homerooms(db: sqlite_utils.Database, today: date, school_ids: list[int] | None = None) -> int:
+    """Each class's shown GVCN (classes.homeroom_teacher, homeroom_user_id) follows the assignment in force
+    ``today``: a file imported ahead of its term renames nobody until the term starts, an older term's file
+    imported late renames nobody back. Classes without a homeroom row in force keep what they show.
+    Returns the classes changed; runs in the caller's transaction (an import) or on its own (the daily tick)."""
+    if school_ids is None:
+        school_ids = [r[0] for r in db.execute("SELECT DISTINCT school_id FROM teaching_assignments")]
+    changed = 0
+    for school_id in school_ids:
+        key = in_force(db, school_id, today)
+        if key is None:
+            continue
+        changed += db.execute(
+            "UPDATE classes SET homeroom_teacher = s.full_name, homeroom_user_id = s.user_id "
+            "FROM teaching_assignments t JOIN staff s ON s.id = t.staff_id "
+            "WHERE t.class_id = classes.id AND t.school_id = ? AND t.school_year = ? AND t.term = ? "
+            "AND t.homeroom = 1 AND t.active = 1 AND (classes.homeroom_teacher IS NOT s.full_name "
+            "OR classes.homeroom_user_id IS NOT s.user_id)", [school_id, *key]).rowcount
+    return changed
