@@ -238,3 +238,61 @@ def test_a_named_poll_lists_who_has_not_answered_and_reminds_only_them_once(scho
     to_hung = school_db.execute("SELECT count(*) FROM messages WHERE phone = ? AND body LIKE 'Nhac lai:%'",
                                 [HUNG]).fetchone()[0]
     assert to_hung == 0
+
+
+def texted(db, settings, phone: str, text: str) -> int:
+    """One MO stored and answered as the gateway does (inbox row, reply queued); the inbox id."""
+    from gateway.answering import MoAnswerer
+    from store.messaging.inbox import dedup_key, store_mo
+    inbox_id, _ = store_mo(db, connection=settings.smsc[0].name, source_addr=phone[1:], phone=phone, text=text,
+                           data_coding=0, key=dedup_key(phone, text, f"ref-{now_iso()}-{text}"), dedup_window_s=0)
+    MoAnswerer(lambda: db, settings, None).answer_one(db, inbox_id)
+    return inbox_id
+
+
+def every_text(db) -> list[str]:
+    """Every text value of every table of the database."""
+    out = []
+    for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"):
+        for row in db.execute(f"SELECT * FROM [{table}]"):
+            out += [f"{table}: {v}" for v in row if isinstance(v, str)]
+    return out
+
+
+def test_a_closed_anonymous_poll_leaves_no_row_that_ties_a_family_to_an_answer(school_db, sms_settings):
+    poll = make_poll(school_db, sms_settings, anonymous=True, question="Hai long voi bep an?")
+    phones = [r[0] for r in school_db.execute("SELECT DISTINCT g.phone FROM poll_recipients r JOIN guardians g "
+                                              "ON g.id = r.guardian_id WHERE r.poll_id = ? ORDER BY g.phone",
+                                              [poll.id])][:4]
+    n = poll.id
+    for phone, text in zip(phones, (f"BC {n} 1", f"bc{n} 2", f"BC {n}-1", "2")):
+        texted(school_db, sms_settings, phone, text)
+    replies = [r[0] for r in school_db.execute("SELECT reply_id FROM inbox WHERE command = 'BC' ORDER BY id")]
+    assert len(replies) == 4
+    school_db.execute(f"UPDATE messages SET state = 'delivered' WHERE id IN ({','.join('?' * 3)})", replies[:3])
+    counts_before = {c.number: c.confirmed for c in poll_results.counts(school_db, poll)}
+    assert counts_before == {1: 2, 2: 2}
+    polls.close(school_db, poll.id, by="test")
+    closed_at = polls.get(school_db, poll.id).closed_at
+    rows = school_db.execute("SELECT id, guardian_id, student_id, option, answered_at FROM poll_answers "
+                             "WHERE poll_id = ? ORDER BY id", [poll.id]).fetchall()
+    assert {(g, s, at) for _, g, s, _, at in rows} == {(None, None, closed_at)}, "no family, no time of answer"
+    assert [o for *_, o, _ in rows] == [1, 1, 2, 2], "rows written again in option order: ids say nothing"
+    assert {c.number: c.confirmed for c in poll_results.counts(school_db, poll)} == counts_before
+    def leaks():                            # what the SMS said, the invitation aside
+        return [t for t in every_text(school_db) if poll.sms_text not in t and (t in ("inbox: 2", "inbox: 1") or any(
+                m in t for m in (f"BC {n} ", f"bc{n} ", f"BC {n}-", "Da ghi")))]
+    assert len(leaks()) == 2, leaks()       # the reply still in flight keeps its body, with its text
+    school_db.execute("UPDATE messages SET state = 'delivered' WHERE id = ?", [replies[3]])
+    polls.close_due(school_db)              # serve's scheduler: the settled reply is blanked now
+    assert leaks() == []
+    assert school_db.execute("SELECT count(*) FROM inbox WHERE command = 'BC' AND text IS NOT NULL").fetchone()[0] == 0
+
+
+def test_a_named_poll_keeps_its_texts_when_it_closes(school_db, sms_settings):
+    poll = make_poll(school_db, sms_settings)
+    texted(school_db, sms_settings, HUNG, f"BC {poll.id} 1")
+    school_db.execute("UPDATE messages SET state = 'delivered' WHERE kind = 'reply'")
+    polls.close(school_db, poll.id, by="test")
+    assert school_db.execute("SELECT text FROM inbox WHERE command = 'BC'").fetchone()[0] == f"BC {poll.id} 1"
+    assert school_db.execute("SELECT guardian_id FROM poll_answers").fetchone()[0] == gid(school_db, HUNG)
