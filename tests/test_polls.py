@@ -5,6 +5,7 @@ On the demo school: 0912345678 has Hoa (THCS-DD 8A2) and An (THPT-CVA 11A1);
 """
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
@@ -315,3 +316,31 @@ def test_the_reminder_waits_out_quiet_hours_and_never_outlives_the_poll(school_d
     with pytest.raises(PollError, match="giờ yên lặng"):
         poll_notices.send_reminder(school_db, quiet_now, polls.get(school_db, soon.id))
     assert polls.get(school_db, soon.id).reminded_at is None, "refused, so the one reminder is still there"
+
+
+def test_no_guardian_is_ever_texted_another_familys_child_or_answer(school_db, sms_settings):
+    from store.core.text import fold
+    poll = make_poll(school_db, sms_settings, kind=PollKind.SIGNUP, public=True, question="Dang ky tham quan?",
+                     options=(Option(1, "Buoi sang", 1), Option(2, "Buoi chieu")))
+    n = poll.id
+    phones = [r[0] for r in school_db.execute("SELECT DISTINCT g.phone FROM poll_recipients r JOIN guardians g "
+                                              "ON g.id = r.guardian_id WHERE r.poll_id = ? ORDER BY g.phone",
+                                              [n])][:5]
+    for phone in phones:
+        texted(school_db, sms_settings, phone, f"BC {n} 1")          # one place: the others wait
+    texted(school_db, sms_settings, phones[0], f"BC {n} 2")         # a place freed: the next one is texted
+    for phone in phones:
+        texted(school_db, sms_settings, phone, f"KQBC {n}")
+    texted(school_db, sms_settings, phones[3], "1")
+    everyone = {sid: fold(name).lower() for sid, name in school_db.execute("SELECT id, full_name FROM students")}
+    texts = school_db.execute("SELECT phone, body FROM messages WHERE created_at >= ? AND body NOT LIKE 'Khao sat%'",
+                              [poll.opened_at]).fetchall()
+    assert any(body.startswith("Da co cho") for _, body in texts) and len(texts) >= 16
+    for phone, body in texts:
+        own = {sid for sid, in school_db.execute("SELECT l.student_id FROM guardian_links l JOIN guardians g "
+                                                 "ON g.id = l.guardian_id WHERE g.phone = ?", [phone])}
+        own_words = {w for s in own for w in everyone[s].split()}
+        others = [name for sid, name in everyone.items() if sid not in own and name in fold(body).lower()]
+        assert others == [], (phone, body)
+        named = re.findall(r"\bcho ([A-Z][a-z]+(?:,? [A-Z][a-z]+)*)", body)      # "cho Hoa", "cho Tran Duc Minh"
+        assert all(w.lower() in own_words for group in named for w in re.split(r",? ", group)), (phone, body)
