@@ -133,13 +133,22 @@ def test_clean_drops_controls_and_direction_overrides_and_names_the_limit():
 
 class _Tags(HTMLParser):
     def __init__(self, html):
-        super().__init__()
-        self.tags, self.attrs = [], []
+        super().__init__(convert_charrefs=True)
+        self.tags, self.attrs, self.text = [], [], []
         self.feed(html)
+        self.close()
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
         self.attrs += [(tag, k, v) for k, v in attrs]
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    @property
+    def shown(self) -> str:
+        """The characters a reader sees (<br> is followed by the stored line break)."""
+        return "".join(self.text)
 
 
 @hsettings(max_examples=300, deadline=None)
@@ -148,11 +157,21 @@ class _Tags(HTMLParser):
     max_size=40).map("".join))
 def test_rendered_posts_carry_no_markup_of_the_user(text):
     tags = _Tags(str(render_post(text)))
+    stored = "".join(ch for ch in text if ch not in "\x00\u202e")     # what clean() would have kept
+    assert _Tags(str(render_post(stored))).shown == stored, "the page shows exactly the characters stored"
     assert set(tags.tags) <= {"a", "br"}
     for tag, name, value in tags.attrs:
         assert (tag, name) in {("a", "href"), ("a", "rel")}
         if name == "href":
             assert value.lower().startswith(("http://", "https://"))
+
+
+def test_a_link_followed_by_quotes_is_cut_before_them_and_the_text_is_kept():
+    text = 'xem https://x.vn/"onmouseover="alert(1)" nhé, và https://a.vn/b.'
+    html = str(render_post(text))
+    tags = _Tags(html)
+    assert tags.shown == text and {name for _, name, _ in tags.attrs} == {"href", "rel"}
+    assert '<a href="https://x.vn/" rel=' in html and '<a href="https://a.vn/b" rel=' in html
 
 
 def test_a_script_is_shown_as_text_and_a_link_is_safe():
@@ -198,6 +217,8 @@ def test_a_rejection_needs_its_reason_and_a_decision_is_taken_once(school_db, sm
     moderation.decide(school_db, written.post_id, PostStatus.REJECTED, by="admin-dd", school_id=room.school_id,
                       note="Nêu tên học sinh khác")
     assert posts.topic(school_db, written.topic_id).status is PostStatus.REJECTED
+    why = school_db.execute("SELECT actor, detail FROM audit_log WHERE action = 'forum:rejected'").fetchone()
+    assert why[0] == "admin-dd" and '"why": "Nêu tên học sinh khác"' in why[1]
     with pytest.raises(ForumError):
         moderation.decide(school_db, written.post_id, PostStatus.APPROVED, by="admin-dd", school_id=room.school_id)
 
@@ -279,6 +300,27 @@ def test_a_teachers_pupil_thread_is_audited_and_out_of_reach_of_other_classes(cl
     assert other.get("/forum/moderation/settings").status_code == 403
 
 
+def test_a_subject_teacher_is_in_the_class_staff_room_by_the_assignment_and_leaves_with_it(client, school_db,
+                                                                                         sms_settings):
+    room = class_room(school_db, sms_settings)
+    staff_room = rooms.ensure(school_db, room.school_id, RoomKind.CLASS_STAFF, room.school_year, class_id=room.class_id)
+    staff_id, login = school_db.execute(
+        "SELECT st.id, u.login FROM teaching_assignments t JOIN staff st ON st.id = t.staff_id JOIN users u "
+        "ON u.id = st.user_id WHERE t.class_id = ? AND t.homeroom = 0 AND t.active = 1 AND NOT EXISTS (SELECT 1 "
+        "FROM user_classes uc WHERE uc.user_id = u.id) ORDER BY st.id LIMIT 1", [room.class_id]).fetchone()
+    users.set_password(school_db, school_db.execute("SELECT id FROM users WHERE login = ?", [login]).fetchone()[0],
+                       "mat-khau-dai-1")
+    hoa = school_db.execute("SELECT id FROM students WHERE code = 'DD900001'").fetchone()[0]
+    login_staff(client, login, "mat-khau-dai-1")
+    assert client.get(f"/forum/room/{staff_room.id}").status_code == 200, "in the room by the term's assignment"
+    assert client.get(f"/forum/pupil/{hoa}").status_code == 302
+    assert "Giáo viên lớp 8A2" in client.get("/forum/").get_data(as_text=True)
+    school_db.execute("UPDATE teaching_assignments SET active = 0 WHERE staff_id = ? AND class_id = ?",
+                      [staff_id, room.class_id])
+    assert client.get(f"/forum/room/{staff_room.id}").status_code == 404, "the day the assignment changes"
+    assert client.get(f"/forum/pupil/{hoa}").status_code == 404
+
+
 # -- SMS ----------------------------------------------------------------------------------------------------
 def test_tl_theo_bo_transcript(school_db, sms_settings):
     topic = approved_topic(school_db, sms_settings, phone=other_guardian_of(school_db, "8A2", HUNG)).topic_id
@@ -332,8 +374,13 @@ def test_gy_goes_to_the_leaders_queue_not_the_class_teacher(client, school_db, s
     r = post_form(admin, f"/staff/messages/{mid}/answer", {"answer": "Trường sẽ làm trong tháng 12."},
                   get_from="/staff/messages")
     assert r.status_code == 303
-    body = school_db.execute("SELECT body FROM messages WHERE phone = ? ORDER BY id DESC LIMIT 1", [LAN]).fetchone()[0]
+    body, kind, due, made = school_db.execute("SELECT body, kind, not_before, created_at FROM messages WHERE phone = ? "
+                                              "ORDER BY id DESC LIMIT 1", [LAN]).fetchone()
     assert body == "Nha truong tra loi gop y cua phu huynh: Truong se lam trong thang 12."
+    from outbox.quiet import next_send_time
+    from store.core.clock import parse_iso
+    held = next_send_time(parse_iso(made), sms_settings.sms.quiet_hours, sms_settings.sms.timezone)
+    assert kind == "teacher" and due >= iso(held), "an answer at night waits for the morning"
 
 
 # -- the digest line -------------------------------------------------------------------------------------------
