@@ -344,3 +344,25 @@ def test_no_guardian_is_ever_texted_another_familys_child_or_answer(school_db, s
         assert others == [], (phone, body)
         named = re.findall(r"\bcho ([A-Z][a-z]+(?:,? [A-Z][a-z]+)*)", body)      # "cho Hoa", "cho Tran Duc Minh"
         assert all(w.lower() in own_words for group in named for w in re.split(r",? ", group)), (phone, body)
+
+
+def test_a_closed_poll_gets_one_polite_refusal_per_number_then_silence(school_db, sms_settings):
+    poll = make_poll(school_db, sms_settings)
+    texted(school_db, sms_settings, HUNG, f"BC {poll.id} 1")
+    polls.close(school_db, poll.id, by="test")
+    refusal = f"Khao sat {poll.id} da dong, khong nhan them cau tra loi. Cam on phu huynh."
+    for text in (f"BC {poll.id} 2", f"bc{poll.id} 1", f"BC {poll.id}-2"):
+        texted(school_db, sms_settings, HUNG, text)
+    texted(school_db, sms_settings, LAN, f"BC {poll.id} 1")          # not asked: "not found", as before
+    rows = school_db.execute("SELECT i.phone, i.text, i.state, m.body FROM inbox i LEFT JOIN messages m "
+                             "ON m.id = i.reply_id ORDER BY i.id").fetchall()
+    assert [(p, s, b) for p, _, s, b in rows[1:4]] == [(HUNG, "answered", refusal), (HUNG, "ignored", None),
+                                                        (HUNG, "ignored", None)]
+    assert rows[4][2] == "answered" and rows[4][3].startswith(f"Khong tim thay khao sat {poll.id}")
+    assert school_db.execute("SELECT option FROM poll_answers WHERE poll_id = ?", [poll.id]).fetchall() == [(1,)]
+    other = make_poll(school_db, sms_settings, question="Hop lan 2?")
+    polls.close(school_db, other.id, by="test")
+    assert school_db.execute("SELECT count(*) FROM inbox").fetchone()[0] == 5
+    texted(school_db, sms_settings, HUNG, f"BC {other.id} 1")
+    assert school_db.execute("SELECT m.body FROM inbox i JOIN messages m ON m.id = i.reply_id ORDER BY i.id DESC "
+                             "LIMIT 1").fetchone()[0].startswith(f"Khao sat {other.id} da dong"), "per poll"

@@ -40,7 +40,7 @@ class Bc(Command):
     help = "BC <so> <lua chon>: tra loi khao sat/dang ky (BC <so> 0: rut)"
     example = "BC 31 1"
 
-    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply | None:
         open_polls = _asked_polls(ctx)
         poll_id, option = read_numbers(parsed.text, open_polls)
         if poll_id is None:
@@ -49,6 +49,8 @@ class Bc(Command):
         if poll is None or not poll_answers.asked_children(ctx.db, poll.id, ctx.family.guardian_id):
             return Reply(render("bc_khong_thay.txt", poll_id=poll_id), command=self.keyword)
         if poll.status is not PollStatus.OPEN or poll.is_past():
+            if poll_answers.refused_before(ctx.db, ctx.phone, poll, ctx.inbox_id):
+                return None                 # one polite refusal per number: the next BC is not answered
             return Reply(render("bc_dong.txt", poll=poll), command=self.keyword, school_id=poll.school_id)
         if option is None or (option and poll.option(option) is None):
             return Reply(render("bc_sai.txt", poll=poll), command=self.keyword, school_id=poll.school_id)

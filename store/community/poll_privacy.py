@@ -16,26 +16,16 @@ and when; the counts and the per-class response rates stay exact.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 import sqlite_utils
 
 from store.core.clock import iso, utcnow
 from store.messaging.states import IN_FLIGHT, sql_in
+from .poll_rules import answers_poll
 
-_FIRST_NUMBER = re.compile(r"\d+")
 _RECIPIENT_PHONES = ("SELECT g.phone FROM poll_recipients r JOIN guardians g ON g.id = r.guardian_id "
                      "WHERE r.poll_id = ?")
-
-
-def _about_poll(text: str, poll_id: int) -> bool:
-    """Whether a BC text answered this poll: its first number is the poll's, or it is a lone digit."""
-    bare = text.strip().strip(".,;:!")
-    if len(bare) == 1 and bare.isdigit():
-        return True
-    first = _FIRST_NUMBER.search(text)
-    return first is not None and int(first.group()) == poll_id
 
 
 def _reshuffle(db: sqlite_utils.Database, poll_id: int, stamp: str) -> None:
@@ -58,7 +48,7 @@ def _blank_texts(db: sqlite_utils.Database, poll_id: int, opened_at: str, closed
     flying = sql_in(IN_FLIGHT)
     changed = 0
     for inbox_id, text, reply_id in found:
-        if not _about_poll(text, poll_id):
+        if not answers_poll(text, poll_id):
             continue
         if reply_id is not None:
             if db.execute(f"SELECT 1 FROM messages WHERE id = ? AND state IN {flying}", [reply_id]).fetchone():
