@@ -156,6 +156,8 @@ def test_after_closing_one_polite_refusal_and_the_scheduler_closes_on_time(schoo
     Conversation(school_db, sms_settings).run(f"""
         0912345678 > BC {poll.id} 1
         0912345678 < Khao sat {poll.id} da dong, khong nhan them cau tra loi. Cam on phu huynh.
+        0912345678 > KQBC {poll.id}
+        0912345678 < Ket qua khao sat {poll.id} khong cong khai; nha truong se thong bao khi co ket qua.
     """)
     from dataclasses import replace
     cfg = replace(sms_settings, redis=replace(sms_settings.redis, prefix=redis_prefix))

@@ -174,3 +174,62 @@ def test_300_guardians_answer_through_the_simulator_each_counted_once(live, scho
     replies = dict(db.execute("SELECT phone, count(*) FROM messages WHERE kind = 'reply' GROUP BY phone").fetchall())
     assert replies == {phone: len(set(t)) for phone, t in pushed.items()}
     print(f"{len(asked)} guardians answered through the simulator in {elapsed:.1f} s")
+
+
+@pytest.mark.slow
+def test_a_sign_up_holds_its_places_under_concurrent_answers_over_smpp_and_the_web(live, school_db_path, sms_settings):
+    """40 guardians text at once from 8 threads while 10 answer on the website: 5 places, never 6; a withdrawal by
+    SMS moves the first waiting guardian up and the simulator receives their "Da co cho"."""
+    import threading
+    from store.community.poll_rules import Option, PollKind, Target
+    from store.core.connection import connect
+    engine, sim, settings, db = live(sms="commands_per_hour = 1000")
+    poll = make_poll(db, settings, target=Target.SCHOOL, kind=PollKind.SIGNUP, question="Dang ky xe dua don?",
+                     options=(Option(1, "Tuyen 1", 5), Option(2, "Khong")))
+    people = db.execute("SELECT DISTINCT r.guardian_id, g.phone FROM poll_recipients r JOIN guardians g "
+                        "ON g.id = r.guardian_id WHERE r.poll_id = ? ORDER BY r.guardian_id", [poll.id]).fetchall()
+    assert len(people) >= 50
+    by_sms, by_web = people[:40], people[40:50]
+    errors = []
+
+    def texts(chunk):
+        try:
+            for _, phone in chunk:
+                assert sim.push_mo(phone[1:], f"BC {poll.id} 1") == [0]
+        except Exception as e:          # noqa: BLE001 - reported below
+            errors.append(e)
+
+    def web(chunk):
+        own = connect(school_db_path)
+        try:
+            for gid, _ in chunk:
+                poll_answers.answer(own, polls.get(own, poll.id), gid, 1, source="web")
+        except Exception as e:          # noqa: BLE001 - reported below
+            errors.append(e)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=texts, args=(by_sms[i::8],)) for i in range(8)]
+    threads.append(threading.Thread(target=web, args=(by_web,)))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    wait_until(lambda: db.execute("SELECT count(*) FROM inbox WHERE state = 'received'").fetchone()[0] == 0, 60)
+    places = dict(db.execute("SELECT place, count(*) FROM poll_answers WHERE poll_id = ? GROUP BY place",
+                             [poll.id]).fetchall())
+    children = db.execute("SELECT count(*) FROM poll_recipients WHERE poll_id = ? AND guardian_id IN (%s)"
+                          % ",".join(str(g) for g, _ in people[:50]), [poll.id]).fetchone()[0]
+    assert places["confirmed"] == 5 and places["confirmed"] + places["waiting"] == children
+    confirmed = db.execute("SELECT g.phone FROM poll_answers a JOIN guardians g ON g.id = a.guardian_id WHERE "
+                           "a.poll_id = ? AND a.place = 'confirmed' ORDER BY a.id LIMIT 1", [poll.id]).fetchone()[0]
+    first_waiting = db.execute("SELECT g.phone FROM poll_answers a JOIN guardians g ON g.id = a.guardian_id WHERE "
+                               "a.poll_id = ? AND a.place = 'waiting' ORDER BY a.id LIMIT 1", [poll.id]).fetchone()[0]
+    assert sim.push_mo(confirmed[1:], f"BC {poll.id} 0") == [0]          # a place freed by SMS
+    wait_until(lambda: any(s["text"].startswith("Da co cho: Tuyen 1") for s in sim.submits(dest=first_waiting[1:])),
+               20)
+    assert db.execute("SELECT g.phone FROM poll_answers a JOIN guardians g ON g.id = a.guardian_id WHERE "
+                      "a.poll_id = ? AND a.place = 'confirmed'", [poll.id]).fetchall().count((first_waiting,)) >= 1
+    assert db.execute("SELECT count(*) FROM poll_answers WHERE poll_id = ? AND place = 'confirmed'",
+                      [poll.id]).fetchone()[0] == 5
