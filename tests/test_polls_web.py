@@ -1,12 +1,11 @@
 """Polls on the web and over SMPP: composer → preview → send → results → export in Chromium at phone size,
 a teacher's poll waiting for a reviewer, a parent answering on the website, and 300 guardians answering
-through the simulator."""
+through the simulator, and a sign-up's places under concurrent answers over SMPP and the web."""
 from __future__ import annotations
 
 import io
 import re
 import time
-from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -14,9 +13,8 @@ from openpyxl import load_workbook
 from store.core.clock import now_iso
 from store.community import poll_answers, polls
 
-from .fixtures_commands import Conversation
 from .fixtures_gateway import wait_until
-from .fixtures_parents import PASSWORD, login_parent
+from .fixtures_parents import login_parent
 from .fixtures_web import STAFF_PASSWORD, login_staff, post_form
 from .test_polls import make_poll
 
