@@ -409,6 +409,17 @@ def test_the_digest_has_one_forum_line_for_followed_rooms_and_none_when_nothing_
     later = forum_news.ForumDigest(school_db, sid, iso(utcnow() + timedelta(seconds=6)),
                                    iso(utcnow() + timedelta(seconds=9)))
     assert later.line(hung, {class_id(school_db, "8A2")}) is None
+    school_db.execute("DELETE FROM forum_room_mutes")
+    t1 = iso(utcnow())
+    room = class_room(school_db, sms_settings)
+    hoa = school_db.execute("SELECT id FROM students WHERE code = 'DD900001'").fetchone()[0]
+    staff = staff_viewer(school_db)
+    for kind, extra in ((RoomKind.CLASS_STAFF, {"class_id": room.class_id}), (RoomKind.PUPIL, {"student_id": hoa}),
+                        (RoomKind.SCHOOL_STAFF, {})):
+        posts.create_topic(school_db, staff, rooms.ensure(school_db, sid, kind, room.school_year, **extra),
+                           "Riêng giáo viên", "Không bao giờ vào tin tối")
+    staff_only = forum_news.ForumDigest(school_db, sid, t1, iso(utcnow() + timedelta(seconds=1)))
+    assert staff_only.line(hung, {class_id(school_db, "8A2")}) is None, "staff rooms are never quoted in a digest"
 
 
 def test_replies_in_a_followed_topic_make_the_line(school_db, sms_settings):
