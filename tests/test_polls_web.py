@@ -48,6 +48,8 @@ def test_composer_preview_send_results_export_in_the_browser(chromium, live_serv
     assert text.startswith("Dang ky lop 8A2 (het 20h ") and text.endswith(f"Tra loi: BC {poll_id} 1=Di 2=Khong di")
     recipients = int(page.inner_text("#recipients"))
     assert recipients > 0 and int(page.inner_text("#total")) == recipients * int(page.inner_text("#parts"))
+    cost = f"{int(page.inner_text('#total')) * 500:,}".replace(",", ".")
+    assert page.inner_text("#cost") == f"≈ {cost} đồng", "at the configured price of a part (digest.part_price)"
     _fits(page)
     page.click("#send")
     assert f"Đã xếp {recipients} tin mời" in page.inner_text("main")
