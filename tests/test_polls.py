@@ -368,3 +368,23 @@ def test_a_closed_poll_gets_one_polite_refusal_per_number_then_silence(school_db
     texted(school_db, sms_settings, HUNG, f"BC {other.id} 1")
     assert school_db.execute("SELECT m.body FROM inbox i JOIN messages m ON m.id = i.reply_id ORDER BY i.id DESC "
                              "LIMIT 1").fetchone()[0].startswith(f"Khao sat {other.id} da dong"), "per poll"
+
+
+def test_sms_replies_say_confirmed_or_on_the_waiting_list_and_the_place_that_frees(school_db, sms_settings):
+    poll = make_poll(school_db, sms_settings, kind=PollKind.SIGNUP, question="Dang ky tham quan?",
+                     options=(Option(1, "Sáng", 1), Option(2, "Chiều")))
+    other = school_db.execute("SELECT g.phone FROM poll_recipients r JOIN guardians g ON g.id = r.guardian_id "
+                              "WHERE r.poll_id = ? AND g.phone != ? ORDER BY g.id LIMIT 1", [poll.id, HUNG]).fetchone()[0]
+    local = "0" + other[3:]
+    n = poll.id
+    Conversation(school_db, sms_settings).run(f"""
+        0912345678 > BC {n} 1
+        0912345678 < Da ghi cho Hoa: Sang. Doi: BC {n} <so>, rut: BC {n} 0
+        {local} > BC {n} 1
+        {local} ~ : Sang. "Sang" da du cho: 
+        {local} ~ trong danh sach cho, co cho se nhan. Doi: BC {n} <so>, rut: BC {n} 0
+        0912345678 > BC {n} 2
+        0912345678 < Da ghi cho Hoa: Chieu. Doi: BC {n} <so>, rut: BC {n} 0
+    """)
+    promoted = school_db.execute("SELECT phone, body FROM messages WHERE body LIKE 'Da co cho%'").fetchall()
+    assert [p for p, _ in promoted] == [other] and promoted[0][1].startswith(f"Da co cho: Sang (dang ky {n}) cho ")
