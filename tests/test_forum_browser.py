@@ -32,6 +32,15 @@ def _room_ids(db, settings) -> tuple[int, int]:
     return parents.id, staff.id
 
 
+def _hoas_thread(db, settings) -> int:
+    """The staff thread about Hoa (8A2), whose guardian is 0912345678."""
+    hoa = db.execute("SELECT id FROM students WHERE code = 'DD900001'").fetchone()[0]
+    school = db.execute("SELECT school_id FROM enrollments e JOIN classes c ON c.id = e.class_id "
+                        "WHERE e.student_id = ?", [hoa]).fetchone()[0]
+    return rooms.ensure(db, school, RoomKind.PUPIL, school_year_of(local_today(settings.sms.timezone)),
+                        student_id=hoa).id
+
+
 def _login_parent(page, base, phone):
     page.goto(f"{base}/parent/login")
     page.fill("input[name=phone]", phone)
@@ -101,9 +110,7 @@ def test_guardian_teacher_and_moderator_post_hold_approve_reply_follow_close(chr
     guardian.goto(topic_url)
     assert guardian.locator("#reply-form").count() == 0 and "Đã khóa" in guardian.inner_text("main")
 
-    hoa = school_db.execute("SELECT id FROM students WHERE code = 'DD900001'").fetchone()[0]
-    pupil_room = rooms.ensure(school_db, rooms.get(school_db, staff_room).school_id, RoomKind.PUPIL,
-                              school_year_of(local_today(sms_settings.sms.timezone)), student_id=hoa).id
+    pupil_room = _hoas_thread(school_db, sms_settings)
     for url in (f"{live_server}/forum/room/{staff_room}", f"{live_server}/forum/room/{pupil_room}"):
         assert guardian.goto(url).status == 404, "not even the thread about their own child"
     other = chromium.new_context(viewport=PHONE).new_page()
