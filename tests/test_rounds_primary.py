@@ -82,6 +82,9 @@ def test_the_homeroom_decision_becomes_a_pending_tieu_bieu_and_reaches_the_paren
                                                    user_id=uid, by=HOMEROOM))
     with pytest.raises(PollError, match="chỉ phiếu rèn luyện"):
         rounds.to_conduct(primary_db, rnd, {khoi: "C"}, by=HOMEROOM)
+    with pytest.raises(PollError, match="THCS, THPT"):
+        rounds.open_round(primary_db, school_id=school_id, class_id=class_id, school_year=year, term=2,
+                          kind=rounds.RoundKind.CONDUCT, user_id=uid, by=HOMEROOM)
     talk = Conversation(primary_db, sms_settings)
     before = talk.send("0977123456", "KQ CN")
     outcome = round_commendation.to_commendation(primary_db, rnd, {khoi: "C", ht_id: "C", none_id: "C", tb_id: "K"},
