@@ -5,7 +5,7 @@ import re
 
 from outbox import poll_notices
 from outbox.templating import render
-from store.community import poll_answers, polls
+from store.community import poll_answers, poll_privacy, polls
 from store.community.poll_rules import Place, PollError, PollStatus
 
 from store.core.text import fold
@@ -78,6 +78,8 @@ class Bc(Command):
         except PollError:
             return Reply(render("bc_khong_thay.txt", poll_id=poll.id), command=self.keyword)
         poll_notices.notify_promoted(ctx.db, ctx.settings, poll, result.promoted)
+        if poll.anonymous and ctx.inbox_id is not None:
+            poll_privacy.forget_text(ctx.db, ctx.inbox_id)      # the staff's page of parents' texts never shows it
         names = {c.student_id: c.full_name.split()[-1] for c in ctx.children}
         several = len(result.answers) > 1 or len(ctx.children) > 1
         waiting = [names.get(a.student_id, "") for a in result.answers if a.place is Place.WAITING]

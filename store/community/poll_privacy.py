@@ -1,12 +1,15 @@
 """An anonymous poll, once closed, keeps its tally and nothing that ties a family to an answer (SPEC §13).
 
+While it is open, an answer by SMS loses its text as soon as it is recorded and the reply does not repeat the
+choice (`Da ghi cau tra loi khao sat 31 (an danh)`), so the staff's page of parents' texts shows neither.
 At closing (store.community.polls.close), in the same transaction:
 - every answer loses its guardian and child, and the rows are written again
   in (class, option, place) order with the closing time as their time, so
   neither the row ids nor the timestamps can be matched against the SMS log;
 - the text of each `BC` the poll's guardians sent while it was open (`BC 31 1`,
-  `bc31 1`, a lone digit) and the body of the gateway's reply to it
-  (`Da ghi cho Hoa: Duoc`), and of any "Da co cho" text of a sign-up, are
+  `bc31 1`, a lone digit) still there and the body of the gateway's reply to it
+  (`Da ghi cau tra loi khao sat 31 (an danh)`, `Da rut ...`), and of any
+  "Da co cho" text of a sign-up, are
   blanked as retention blanks old SMS. A reply still in flight at closing keeps
   its body until it settles: serve's scheduler blanks it then
   (forget_settled, over the polls closed in the last day).
@@ -60,7 +63,18 @@ def _blank_texts(db: sqlite_utils.Database, poll_id: int, opened_at: str, closed
                           "AND kind = 'announcement' AND created_at >= ? AND (body LIKE ? OR body LIKE ?) "
                           "AND guardian_id IN (SELECT guardian_id FROM poll_recipients WHERE poll_id = ?)",
                           [opened_at, f"% (dang ky {poll_id})%", f"% (đăng ký {poll_id})%", poll_id]).rowcount
+    replies = [f"Da ghi cau tra loi khao sat {poll_id} (an danh)%", f"Đã ghi câu trả lời khảo sát {poll_id} (ẩn danh)%",
+               f"Da rut cau tra loi % {poll_id}%", f"Đã rút câu trả lời % {poll_id}%"]
+    changed += db.execute(f"UPDATE messages SET body = NULL WHERE body IS NOT NULL AND state NOT IN {flying} "
+                          f"AND kind = 'reply' AND created_at >= ? AND ({' OR '.join(['body LIKE ?'] * 4)}) "
+                          f"AND phone IN ({_RECIPIENT_PHONES})", [opened_at, *replies, poll_id]).rowcount
     return changed
+
+
+def forget_text(db: sqlite_utils.Database, inbox_id: int) -> None:
+    """An anonymous poll's answer by SMS, once recorded: its text is blanked at once (the reply, which does not
+    repeat the choice, is the gateway's record that it was answered)."""
+    db.execute("UPDATE inbox SET text = NULL WHERE id = ?", [inbox_id])
 
 
 def forget_voters(db: sqlite_utils.Database, poll_id: int, opened_at: str, closed_at: str) -> None:
