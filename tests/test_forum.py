@@ -1,25 +1,23 @@
-"""The forum and góp ý (SPEC §14): rooms by school year and scope, moderation, TL/THEO/BO/GY, the digest line.
+"""The forum (SPEC §14): rooms by school year and scope, moderation, rendering, the web (SMS and digest:
+test_forum_sms.py).
 
 On the demo school: 0912345678 has Hoa (THCS-DD 8A2) and An (THPT-CVA
 11A1); 0987654321 has Nam (THCS-DD 7A1).
 """
 from __future__ import annotations
 
-from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from outbox import digest
 from store.school import users
-from store.core.clock import iso, local_today, school_year_of, utcnow
-from store.community import forum_news, moderation, posts, rooms
+from store.core.clock import local_today, school_year_of
+from store.community import moderation, posts, rooms
 from store.community.forum_rules import (TRANSITIONS, ForumError, PostStatus, RoomKind, check_transition, clean,
                                          hold_for)
 from web.community.forum_text import render_post
 
-from .fixtures_commands import Conversation
 from .fixtures_parents import login_parent
 from .fixtures_web import login_staff, post_form
 from .state_moves import checked_review_moves
@@ -133,13 +131,22 @@ def test_clean_drops_controls_and_direction_overrides_and_names_the_limit():
 
 class _Tags(HTMLParser):
     def __init__(self, html):
-        super().__init__()
-        self.tags, self.attrs = [], []
+        super().__init__(convert_charrefs=True)
+        self.tags, self.attrs, self.text = [], [], []
         self.feed(html)
+        self.close()
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
         self.attrs += [(tag, k, v) for k, v in attrs]
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    @property
+    def shown(self) -> str:
+        """The characters a reader sees (<br> is followed by the stored line break)."""
+        return "".join(self.text)
 
 
 @hsettings(max_examples=300, deadline=None)
@@ -148,11 +155,21 @@ class _Tags(HTMLParser):
     max_size=40).map("".join))
 def test_rendered_posts_carry_no_markup_of_the_user(text):
     tags = _Tags(str(render_post(text)))
+    stored = "".join(ch for ch in text if ch not in "\x00\u202e")     # what clean() would have kept
+    assert _Tags(str(render_post(stored))).shown == stored, "the page shows exactly the characters stored"
     assert set(tags.tags) <= {"a", "br"}
     for tag, name, value in tags.attrs:
         assert (tag, name) in {("a", "href"), ("a", "rel")}
         if name == "href":
             assert value.lower().startswith(("http://", "https://"))
+
+
+def test_a_link_followed_by_quotes_is_cut_before_them_and_the_text_is_kept():
+    text = 'xem https://x.vn/"onmouseover="alert(1)" nhé, và https://a.vn/b.'
+    html = str(render_post(text))
+    tags = _Tags(html)
+    assert tags.shown == text and {name for _, name, _ in tags.attrs} == {"href", "rel"}
+    assert '<a href="https://x.vn/" rel=' in html and '<a href="https://a.vn/b" rel=' in html
 
 
 def test_a_script_is_shown_as_text_and_a_link_is_safe():
@@ -198,6 +215,8 @@ def test_a_rejection_needs_its_reason_and_a_decision_is_taken_once(school_db, sm
     moderation.decide(school_db, written.post_id, PostStatus.REJECTED, by="admin-dd", school_id=room.school_id,
                       note="Nêu tên học sinh khác")
     assert posts.topic(school_db, written.topic_id).status is PostStatus.REJECTED
+    why = school_db.execute("SELECT actor, detail FROM audit_log WHERE action = 'forum:rejected'").fetchone()
+    assert why[0] == "admin-dd" and '"why": "Nêu tên học sinh khác"' in why[1]
     with pytest.raises(ForumError):
         moderation.decide(school_db, written.post_id, PostStatus.APPROVED, by="admin-dd", school_id=room.school_id)
 
@@ -279,112 +298,22 @@ def test_a_teachers_pupil_thread_is_audited_and_out_of_reach_of_other_classes(cl
     assert other.get("/forum/moderation/settings").status_code == 403
 
 
-# -- SMS ----------------------------------------------------------------------------------------------------
-def test_tl_theo_bo_transcript(school_db, sms_settings):
-    topic = approved_topic(school_db, sms_settings, phone=other_guardian_of(school_db, "8A2", HUNG)).topic_id
-    lan_topic = approved_topic(school_db, sms_settings, phone=LAN, title="Lớp 7A1 đi dã ngoại",
-                               room=class_room(school_db, sms_settings, "7A1")).topic_id
-    Conversation(school_db, sms_settings).run(f"""
-        0912345678 > TL F{topic} Gia đình em đồng ý
-        0912345678 < Da nhan tra loi cho F{topic} "Lich hop phu huynh". Bai se hien sau khi duoc duyet.
-        0912345678 > tl f {topic}
-        0912345678 < Nhan TL F<so bai> <noi dung>, vd: TL F{topic} Gia dinh em dong y
-        0912345678 > TL F{lan_topic} cho em hoi
-        0912345678 < Khong tim thay bai F{lan_topic} trong dien dan lop/truong cua con ban.
-        0912345678 > TL F999999 a
-        0912345678 < Khong tim thay bai F999999 trong dien dan lop/truong cua con ban.
-        0912345678 > TL
-        0912345678 < Nhan TL F<so bai> <noi dung>, vd: TL F27 Gia dinh em dong y
-        0912345678 > theo doi F{topic}
-        0912345678 < Da theo doi F{topic} "Lich hop phu huynh". Tra loi moi se co trong tin toi. Bo theo doi: BO F{topic}
-        0912345678 > BO F{topic}
-        0912345678 < Da bo theo doi F{topic} "Lich hop phu huynh".
-        0912345678 > bỏ theo dõi {topic}
-        0912345678 < Da bo theo doi F{topic} "Lich hop phu huynh".
-        0912345678 > THEOF{topic}
-        0912345678 ~ Da theo doi F{topic}
-    """)
-    held = school_db.execute("SELECT status, source, body FROM forum_posts WHERE topic_id = ? AND guardian_id = ?",
-                             [topic, ids(school_db, HUNG)[0]]).fetchall()
-    assert held == [("pending", "sms", "Gia đình em đồng ý")], "an SMS reply always waits for the moderator"
-
-
-def test_gy_goes_to_the_leaders_queue_not_the_class_teacher(client, school_db, sms_settings, make_staff):
-    Conversation(school_db, sms_settings).run("""
-        0987654321 > GY đề nghị trường làm mái che khu để xe
-        0987654321 < Da gui gop y toi Ban giam hieu Truong THCS Dong Da. Cau tra loi se duoc nhan lai qua SMS.
-        0987654321 > gop y
-        0987654321 < Nhan GY kem noi dung gop y gui Ban giam hieu, vd: GY de nghi truong lam mai che khu de xe
-        0912345678 > GY hoc phi
-        0912345678 ~ C1
-    """)
-    row = school_db.execute("SELECT kind, class_id, body FROM teacher_messages WHERE kind = 'GY'").fetchall()
-    assert row == [("GY", None, "đề nghị trường làm mái che khu để xe")]
-    make_staff("gv-7a1", "teacher", "THCS-DD", ("7A1",))
-    make_staff("adm-dd", "admin", "THCS-DD")
-    login_staff(client, "gv-7a1")
-    assert "mái che" not in client.get("/staff/messages").get_data(as_text=True)
-    admin = client.application.test_client()
-    login_staff(admin, "adm-dd")
-    page = admin.get("/staff/messages").get_data(as_text=True)
-    assert "mái che" in page
-    mid = school_db.execute("SELECT id FROM teacher_messages WHERE kind = 'GY'").fetchone()[0]
-    r = post_form(admin, f"/staff/messages/{mid}/answer", {"answer": "Trường sẽ làm trong tháng 12."},
-                  get_from="/staff/messages")
-    assert r.status_code == 303
-    body = school_db.execute("SELECT body FROM messages WHERE phone = ? ORDER BY id DESC LIMIT 1", [LAN]).fetchone()[0]
-    assert body == "Nha truong tra loi gop y cua phu huynh: Truong se lam trong thang 12."
-
-
-# -- the digest line -------------------------------------------------------------------------------------------
-def test_the_digest_has_one_forum_line_for_followed_rooms_and_none_when_nothing_is_new(school_db, sms_settings):
-    sid = ids(school_db, HUNG)[1]
-    day = local_today(sms_settings.sms.timezone)
-    t0 = utcnow()
-    digest.build(school_db, sms_settings, sid, day - timedelta(days=1), now=t0)
-    before = {r[0] for r in school_db.execute("SELECT id FROM messages")}
-    author = other_guardian_of(school_db, "8A2", HUNG)
-    topic = approved_topic(school_db, sms_settings, phone=author, title="Lịch họp phụ huynh cuối học kỳ một")
-    lan_room = class_room(school_db, sms_settings, "7A1")
-    digest.build(school_db, sms_settings, sid, day, now=utcnow() + timedelta(seconds=1))
-    new = {r[0]: r[1] for r in school_db.execute("SELECT phone, body FROM messages WHERE id NOT IN (%s)"
-                                                 % ",".join(map(str, before)) or "0")}
-    assert new[HUNG].endswith(f'Dien dan 8A2: 1 bai moi: F{topic.topic_id} "Lich hop phu huynh cuoi hoc..."'), new[HUNG]
-    assert author not in new, "the author's own topic is no news to them"
-    assert LAN not in new, "7A1's parents follow their own rooms"
-    assert rooms.can_enter(school_db, guardian(school_db, LAN), lan_room)
-    line = forum_news.ForumDigest(school_db, sid, iso(t0), iso(utcnow() + timedelta(seconds=5)))
-    hung = ids(school_db, HUNG)[0]
-    school_db.execute("INSERT INTO forum_room_mutes (guardian_id, room_id) VALUES (?, ?)",
-                      [hung, class_room(school_db, sms_settings).id])
-    muted = forum_news.ForumDigest(school_db, sid, iso(t0), iso(utcnow() + timedelta(seconds=5)))
-    assert line.line(hung, {class_id(school_db, "8A2")}) and muted.line(hung, {class_id(school_db, "8A2")}) is None
-    later = forum_news.ForumDigest(school_db, sid, iso(utcnow() + timedelta(seconds=6)),
-                                   iso(utcnow() + timedelta(seconds=9)))
-    assert later.line(hung, {class_id(school_db, "8A2")}) is None
-
-
-def test_replies_in_a_followed_topic_make_the_line(school_db, sms_settings):
-    sid = ids(school_db, HUNG)[1]
-    t0 = iso(utcnow() - timedelta(seconds=1))
-    written = approved_topic(school_db, sms_settings)          # Hung opened it and follows it
-    staff = staff_viewer(school_db)
-    posts.reply(school_db, staff, posts.topic(school_db, written.topic_id), "Cô xác nhận 19h")
-    news = forum_news.ForumDigest(school_db, sid, t0, iso(utcnow() + timedelta(seconds=1)))
-    assert news.line(ids(school_db, HUNG)[0], {class_id(school_db, "8A2")}) == \
-        "Diễn đàn: 1 trả lời mới ở bài bạn theo dõi"
-
-
-def test_the_demo_forum_has_a_pinned_welcome_and_an_answered_question(school_db, sms_settings):
-    from demo import forum as forum_demo
-    users.add_user(school_db, "demo.gv", "teacher", "mat-khau-dai-1", school_code="THCS-DD", class_names=["8A2"])
-    users.add_user(school_db, "demo.admin", "admin", "mat-khau-dai-1", school_code="THCS-DD")
-    welcome = forum_demo.seed(school_db, year_of(sms_settings), teacher_login="demo.gv", moderator_login="demo.admin")
+def test_a_subject_teacher_is_in_the_class_staff_room_by_the_assignment_and_leaves_with_it(client, school_db,
+                                                                                         sms_settings):
     room = class_room(school_db, sms_settings)
-    listed = posts.topics(school_db, room.id, guardian(school_db, other_guardian_of(school_db, "8A2", HUNG)))
-    assert [t.id for t in listed][0] == welcome and listed[0].pinned
-    assert [t.replies for t in listed] == [0, 1]
-    Conversation(school_db, sms_settings).run(f"""
-        0912345678 > TL F{listed[1].id} Gia dinh em se den
-        0912345678 ~ Bai se hien sau khi duoc duyet
-    """)
+    staff_room = rooms.ensure(school_db, room.school_id, RoomKind.CLASS_STAFF, room.school_year, class_id=room.class_id)
+    staff_id, login = school_db.execute(
+        "SELECT st.id, u.login FROM teaching_assignments t JOIN staff st ON st.id = t.staff_id JOIN users u "
+        "ON u.id = st.user_id WHERE t.class_id = ? AND t.homeroom = 0 AND t.active = 1 AND NOT EXISTS (SELECT 1 "
+        "FROM user_classes uc WHERE uc.user_id = u.id) ORDER BY st.id LIMIT 1", [room.class_id]).fetchone()
+    users.set_password(school_db, school_db.execute("SELECT id FROM users WHERE login = ?", [login]).fetchone()[0],
+                       "mat-khau-dai-1")
+    hoa = school_db.execute("SELECT id FROM students WHERE code = 'DD900001'").fetchone()[0]
+    login_staff(client, login, "mat-khau-dai-1")
+    assert client.get(f"/forum/room/{staff_room.id}").status_code == 200, "in the room by the term's assignment"
+    assert client.get(f"/forum/pupil/{hoa}").status_code == 302
+    assert "Giáo viên lớp 8A2" in client.get("/forum/").get_data(as_text=True)
+    school_db.execute("UPDATE teaching_assignments SET active = 0 WHERE staff_id = ? AND class_id = ?",
+                      [staff_id, room.class_id])
+    assert client.get(f"/forum/room/{staff_room.id}").status_code == 404, "the day the assignment changes"
+    assert client.get(f"/forum/pupil/{hoa}").status_code == 404

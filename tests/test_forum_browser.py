@@ -32,6 +32,15 @@ def _room_ids(db, settings) -> tuple[int, int]:
     return parents.id, staff.id
 
 
+def _hoas_thread(db, settings) -> int:
+    """The staff thread about Hoa (8A2), whose guardian is 0912345678."""
+    hoa = db.execute("SELECT id FROM students WHERE code = 'DD900001'").fetchone()[0]
+    school = db.execute("SELECT school_id FROM enrollments e JOIN classes c ON c.id = e.class_id "
+                        "WHERE e.student_id = ?", [hoa]).fetchone()[0]
+    return rooms.ensure(db, school, RoomKind.PUPIL, school_year_of(local_today(settings.sms.timezone)),
+                        student_id=hoa).id
+
+
 def _login_parent(page, base, phone):
     page.goto(f"{base}/parent/login")
     page.fill("input[name=phone]", phone)
@@ -101,9 +110,13 @@ def test_guardian_teacher_and_moderator_post_hold_approve_reply_follow_close(chr
     guardian.goto(topic_url)
     assert guardian.locator("#reply-form").count() == 0 and "Đã khóa" in guardian.inner_text("main")
 
+    pupil_room = _hoas_thread(school_db, sms_settings)
+    for url in (f"{live_server}/forum/room/{staff_room}", f"{live_server}/forum/room/{pupil_room}"):
+        assert guardian.goto(url).status == 404, "not even the thread about their own child"
     other = chromium.new_context(viewport=PHONE).new_page()
     _login_parent(other, live_server, "0987 654 321")
-    for url in (topic_url, f"{live_server}/forum/room/{parents_room}", f"{live_server}/forum/room/{staff_room}"):
+    for url in (topic_url, f"{live_server}/forum/room/{parents_room}", f"{live_server}/forum/room/{staff_room}",
+                f"{live_server}/forum/room/{pupil_room}"):
         response = other.goto(url)
         assert response.status == 404, url
     for p in (guardian, moderator, teacher, other):
@@ -146,3 +159,70 @@ def test_hostile_posts_are_stored_and_shown_as_text_never_run(chromium, live_ser
     assert dialogs == []
     for p in (guardian, moderator):
         p.context.close()
+
+
+_VECTORS = ('<script>window.__pwned="s"</script>', '<img src=x onerror=window.__pwned="i">',
+            '<svg/onload=window.__pwned="v">', '"><script>window.__pwned="q"</script>',
+            "'><b onmouseover=window.__pwned='m'>x</b>", '<a href="javascript:window.__pwned=\'j\'">j</a>',
+            'javascript:window.__pwned="k"', 'https://truong.vn/a?b=1&c=<script>window.__pwned="u"</script>',
+            'https://x.vn/"onmouseover="window.__pwned=\'h\'" x="', '<iframe srcdoc="<script>parent.__pwned=1</script>">',
+            '<math><mi xlink:href="javascript:window.__pwned=1">x</mi></math>', '<style>body{display:none}</style>',
+            '<!--', '-->', '&lt;script&gt;', '<details open ontoggle=window.__pwned="d">', '{{7*7}}', '${7*7}',
+            '<body onload=window.__pwned="b">', '<form action=javascript:window.__pwned="a"><button>x</button></form>',
+            'http://a.vn/x?y=<z>', '<a href=https://ok.vn onclick=window.__pwned="c">ok</a>', '</div></article><p>',
+            '<base href="javascript:/">', '<meta http-equiv="refresh" content="0;url=javascript:window.__pwned=1">')
+_CHARS = ([chr(c) for c in range(32) if c not in (9, 10)] + ["\u202e", "\u202d", "\u2066", "\u2067", "\u2068",
+          "\u2069", "\u200e", "\u200f", "\u061c", "\ufeff", "\u200b", "\x7f", "\u0085"] +
+          ["Họp phụ huynh ", "điểm ", "😀", "مرحبا", "\n", "\t", "  ", "&amp;", "<", ">", '"', "'"])
+
+
+def _fuzzed(rng, count: int):
+    """``count`` (title, body) pairs of hostile markup and characters; the last body is exactly MAX_BODY long."""
+    from store.community.forum_rules import MAX_BODY, MAX_TITLE, clean, one_line
+    out = []
+    for i in range(count):
+        parts = [rng.choice(_VECTORS) if rng.random() < 0.5 else rng.choice(_CHARS) for _ in range(rng.randint(3, 40))]
+        body = clean("".join(parts) + " a", limit=10 ** 6, what="")
+        if i == count - 1:
+            body = (body + " dài" * MAX_BODY)[:MAX_BODY]
+        title = one_line("".join(rng.choice(_VECTORS + tuple(_CHARS)) for _ in range(4)) + " t", limit=10 ** 6,
+                         what="")[:MAX_TITLE].strip()
+        out.append((title, body))
+    return out
+
+
+def test_fuzzed_posts_are_shown_as_the_text_stored_and_nothing_runs(chromium, live_server, school_db, sms_settings):
+    import random
+    from store.community import moderation, posts
+    from store.community.forum_rules import PostStatus
+    parents_room, _ = _room_ids(school_db, sms_settings)
+    set_password(school_db, "0912345678")
+    gid = school_db.execute("SELECT id FROM guardians WHERE phone = '+84912345678'").fetchone()[0]
+    room = rooms.get(school_db, parents_room)
+    topics = []
+    for title, body in _fuzzed(random.Random(20261201), 24):
+        written = posts.create_topic(school_db, rooms.Viewer(guardian_id=gid), room, title, body)
+        if written.status is not PostStatus.APPROVED:
+            moderation.decide(school_db, written.post_id, PostStatus.APPROVED, by="kd-dd", school_id=room.school_id)
+        topics.append((written.topic_id, title, body))
+    assert max(len(b) for *_, b in topics) == 10_000
+    stored = dict(school_db.execute("SELECT topic_id, body FROM forum_posts").fetchall())
+    assert all(stored[t] == body for t, _, body in topics), "stored exactly as cleaned"
+    dialogs = []
+    page = chromium.new_context(viewport=PHONE).new_page()
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    _login_parent(page, live_server, "0912 345 678")
+    page.goto(f"{live_server}/forum/room/{parents_room}")
+    assert page.evaluate("window.__pwned === undefined")
+    for topic_id, title, body in topics:
+        page.goto(f"{live_server}/forum/topic/{topic_id}")
+        tags = page.evaluate("[...document.querySelectorAll('article.post .body *')].map(e => e.tagName + ' ' + "
+                             "(e.getAttribute('href') || '') + ' ' + e.attributes.length)")
+        assert all(t.startswith("BR") or re.match(r"A https?://\S* 2$", t) for t in tags), (topic_id, tags)
+        shown = page.inner_text("article.post .body")
+        assert " ".join(shown.split()) == " ".join(body.split()), topic_id
+        assert " ".join(page.inner_text("#title").split()) == " ".join(f"F{topic_id} · {title}".split())
+        assert page.evaluate("window.__pwned === undefined && document.querySelectorAll('iframe, script:not([src]):"
+                             "not([nonce]), style:not([nonce])').length === 0"), topic_id
+    assert dialogs == []
+    page.context.close()

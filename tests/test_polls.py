@@ -155,6 +155,8 @@ def test_after_closing_one_polite_refusal_and_the_scheduler_closes_on_time(schoo
     Conversation(school_db, sms_settings).run(f"""
         0912345678 > BC {poll.id} 1
         0912345678 < Khao sat {poll.id} da dong, khong nhan them cau tra loi. Cam on phu huynh.
+        0912345678 > KQBC {poll.id}
+        0912345678 < Ket qua khao sat {poll.id} khong cong khai; nha truong se thong bao khi co ket qua.
     """)
     from dataclasses import replace
     cfg = replace(sms_settings, redis=replace(sms_settings.redis, prefix=redis_prefix))
@@ -238,3 +240,22 @@ def test_a_named_poll_lists_who_has_not_answered_and_reminds_only_them_once(scho
     to_hung = school_db.execute("SELECT count(*) FROM messages WHERE phone = ? AND body LIKE 'Nhac lai:%'",
                                 [HUNG]).fetchone()[0]
     assert to_hung == 0
+
+
+def test_the_reminder_waits_out_quiet_hours_and_never_outlives_the_poll(school_db, sms_settings):
+    from dataclasses import replace
+    from zoneinfo import ZoneInfo
+    local = utcnow().astimezone(ZoneInfo(sms_settings.sms.timezone))
+    window = f"{(local - timedelta(hours=1)):%H:%M}-{(local + timedelta(hours=2)):%H:%M}"     # quiet now, for 2 h
+    quiet_now = replace(sms_settings, sms=replace(sms_settings.sms, quiet_hours=window))
+    poll = make_poll(school_db, sms_settings)                                                   # closes in 2 days
+    assert poll_notices.send_reminder(school_db, quiet_now, poll) > 0
+    held = school_db.execute("SELECT min(not_before), max(valid_until), min(valid_until) FROM messages "
+                             "WHERE body LIKE 'Nhac lai:%'").fetchone()
+    assert held[0] >= iso(utcnow() + timedelta(hours=1, minutes=55)), "held until quiet hours end"
+    assert held[1] == held[2] == poll.closes_at, "a reminder never goes out after closing"
+    soon = make_poll(school_db, sms_settings, question="Hop gap?")
+    school_db.execute("UPDATE polls SET closes_at = ? WHERE id = ?", [iso(utcnow() + timedelta(hours=1)), soon.id])
+    with pytest.raises(PollError, match="giờ yên lặng"):
+        poll_notices.send_reminder(school_db, quiet_now, polls.get(school_db, soon.id))
+    assert polls.get(school_db, soon.id).reminded_at is None, "refused, so the one reminder is still there"

@@ -1,12 +1,11 @@
 """Polls on the web and over SMPP: composer → preview → send → results → export in Chromium at phone size,
 a teacher's poll waiting for a reviewer, a parent answering on the website, and 300 guardians answering
-through the simulator."""
+through the simulator, and a sign-up's places under concurrent answers over SMPP and the web."""
 from __future__ import annotations
 
 import io
 import re
 import time
-from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -14,9 +13,8 @@ from openpyxl import load_workbook
 from store.core.clock import now_iso
 from store.community import poll_answers, polls
 
-from .fixtures_commands import Conversation
 from .fixtures_gateway import wait_until
-from .fixtures_parents import PASSWORD, login_parent
+from .fixtures_parents import login_parent
 from .fixtures_web import STAFF_PASSWORD, login_staff, post_form
 from .test_polls import make_poll
 
@@ -50,6 +48,8 @@ def test_composer_preview_send_results_export_in_the_browser(chromium, live_serv
     assert text.startswith("Dang ky lop 8A2 (het 20h ") and text.endswith(f"Tra loi: BC {poll_id} 1=Di 2=Khong di")
     recipients = int(page.inner_text("#recipients"))
     assert recipients > 0 and int(page.inner_text("#total")) == recipients * int(page.inner_text("#parts"))
+    cost = f"{int(page.inner_text('#total')) * 500:,}".replace(",", ".")
+    assert page.inner_text("#cost") == f"≈ {cost} đồng", "at the configured price of a part (digest.part_price)"
     _fits(page)
     page.click("#send")
     assert f"Đã xếp {recipients} tin mời" in page.inner_text("main")
@@ -147,15 +147,20 @@ def test_300_guardians_answer_through_the_simulator_each_counted_once(live, scho
                        "WHERE r.poll_id = ? GROUP BY g.id", [poll.id]).fetchall()
     assert len(asked) >= 300
     start = time.monotonic()
+    pushed = {}
     for i, (phone, _) in enumerate(asked):
-        assert sim.push_mo(phone[1:], f"BC {poll.id} {1 + i % 2}") == [0]
+        texts = [f"BC {poll.id} {1 + i % 2}"]
         if i % 10 == 0:                       # the SMSC re-delivers some texts: never counted twice
-            assert sim.push_mo(phone[1:], f"BC {poll.id} {1 + i % 2}") == [0]
+            texts.append(texts[0])
         if i % 7 == 0:                        # a change of mind replaces the answer
-            assert sim.push_mo(phone[1:], f"BC {poll.id} 1") == [0]
+            texts.append(f"BC {poll.id} 1")
+        for text in texts:
+            assert sim.push_mo(phone[1:], text) == [0]
+        pushed[phone] = texts
     wait_until(lambda: db.execute("SELECT count(*) FROM inbox WHERE state = 'received'").fetchone()[0] == 0,
                timeout=60)
     elapsed = time.monotonic() - start
+    assert elapsed < 60, "300 guardians answer within a minute"
     answers = dict(db.execute("SELECT option, count(*) FROM poll_answers WHERE poll_id = ? GROUP BY option",
                               [poll.id]).fetchall())
     children = sum(n for _, n in asked)
@@ -163,4 +168,68 @@ def test_300_guardians_answer_through_the_simulator_each_counted_once(live, scho
     assert answers == {1: expected_one, 2: children - expected_one}, answers
     assert db.execute("SELECT count(*), count(DISTINCT guardian_id || '-' || student_id) FROM poll_answers "
                       "WHERE poll_id = ?", [poll.id]).fetchone() == (children, children)
+    # A re-delivery (the same text again within the SMSC's retry window) is stored as a duplicate, never answered.
+    repeats = sum(len(t) - len(set(t)) for t in pushed.values())
+    assert db.execute("SELECT count(*) FROM inbox WHERE state = 'duplicate'").fetchone()[0] == repeats > 0
+    replies = dict(db.execute("SELECT phone, count(*) FROM messages WHERE kind = 'reply' GROUP BY phone").fetchall())
+    assert replies == {phone: len(set(t)) for phone, t in pushed.items()}
     print(f"{len(asked)} guardians answered through the simulator in {elapsed:.1f} s")
+
+
+@pytest.mark.slow
+def test_a_sign_up_holds_its_places_under_concurrent_answers_over_smpp_and_the_web(live, school_db_path, sms_settings):
+    """40 guardians text at once from 8 threads while 10 answer on the website: 5 places, never 6; a withdrawal by
+    SMS moves the first waiting guardian up and the simulator receives their "Da co cho"."""
+    import threading
+    from store.community.poll_rules import Option, PollKind, Target
+    from store.core.connection import connect
+    engine, sim, settings, db = live(sms="commands_per_hour = 1000")
+    poll = make_poll(db, settings, target=Target.SCHOOL, kind=PollKind.SIGNUP, question="Dang ky xe dua don?",
+                     options=(Option(1, "Tuyen 1", 5), Option(2, "Khong")))
+    people = db.execute("SELECT DISTINCT r.guardian_id, g.phone FROM poll_recipients r JOIN guardians g "
+                        "ON g.id = r.guardian_id WHERE r.poll_id = ? ORDER BY r.guardian_id", [poll.id]).fetchall()
+    assert len(people) >= 50
+    by_sms, by_web = people[:40], people[40:50]
+    errors = []
+
+    def texts(chunk):
+        try:
+            for _, phone in chunk:
+                assert sim.push_mo(phone[1:], f"BC {poll.id} 1") == [0]
+        except Exception as e:          # noqa: BLE001 - reported below
+            errors.append(e)
+
+    def web(chunk):
+        own = connect(school_db_path)
+        try:
+            for gid, _ in chunk:
+                poll_answers.answer(own, polls.get(own, poll.id), gid, 1, source="web")
+        except Exception as e:          # noqa: BLE001 - reported below
+            errors.append(e)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=texts, args=(by_sms[i::8],)) for i in range(8)]
+    threads.append(threading.Thread(target=web, args=(by_web,)))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    wait_until(lambda: db.execute("SELECT count(*) FROM inbox WHERE state = 'received'").fetchone()[0] == 0, 60)
+    places = dict(db.execute("SELECT place, count(*) FROM poll_answers WHERE poll_id = ? GROUP BY place",
+                             [poll.id]).fetchall())
+    children = db.execute("SELECT count(*) FROM poll_recipients WHERE poll_id = ? AND guardian_id IN (%s)"
+                          % ",".join(str(g) for g, _ in people[:50]), [poll.id]).fetchone()[0]
+    assert places["confirmed"] == 5 and places["confirmed"] + places["waiting"] == children
+    confirmed = db.execute("SELECT g.phone FROM poll_answers a JOIN guardians g ON g.id = a.guardian_id WHERE "
+                           "a.poll_id = ? AND a.place = 'confirmed' ORDER BY a.id LIMIT 1", [poll.id]).fetchone()[0]
+    first_waiting = db.execute("SELECT g.phone FROM poll_answers a JOIN guardians g ON g.id = a.guardian_id WHERE "
+                               "a.poll_id = ? AND a.place = 'waiting' ORDER BY a.id LIMIT 1", [poll.id]).fetchone()[0]
+    assert sim.push_mo(confirmed[1:], f"BC {poll.id} 0") == [0]          # a place freed by SMS
+    wait_until(lambda: any(s["text"].startswith("Da co cho: Tuyen 1") for s in sim.submits(dest=first_waiting[1:])),
+               20)
+    assert db.execute("SELECT g.phone FROM poll_answers a JOIN guardians g ON g.id = a.guardian_id WHERE "
+                      "a.poll_id = ? AND a.place = 'confirmed'", [poll.id]).fetchall().count((first_waiting,)) >= 1
+    assert db.execute("SELECT count(*) FROM poll_answers WHERE poll_id = ? AND place = 'confirmed'",
+                      [poll.id]).fetchone()[0] == 5

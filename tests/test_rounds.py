@@ -7,6 +7,7 @@ import pytest
 from store.core.clock import local_today, school_year_of
 from store.community import rounds
 from store.community.poll_rules import PollError
+from store.school import users
 from store.school.users import set_password
 
 from .fixtures_commands import Conversation
@@ -104,3 +105,11 @@ def test_the_tally_is_for_the_homeroom_teacher_a_teacher_sees_only_their_own_for
     assert r.status_code == 303
     assert school_db.execute("SELECT rating, status FROM conduct WHERE student_id = ? AND term = 1",
                              [pupils[0].student_id]).fetchone() == ("D", "pending")
+    users.add_user(school_db, "ht-dd", "admin", STAFF_PASSWORD, school_code="THCS-DD")      # the principal
+    users.add_user(school_db, "gv-khac", "teacher", STAFF_PASSWORD, school_code="THCS-DD", class_names=["7A1"])
+    principal, outsider = client.application.test_client(), client.application.test_client()
+    login_staff(principal, "ht-dd")
+    login_staff(outsider, "gv-khac")
+    page = principal.get(url).get_data(as_text=True)
+    assert 'id="tally"' in page and 'id="missing"' in page and 'id="vote"' not in page
+    assert outsider.get(url).status_code == 404

@@ -5,7 +5,7 @@ import re
 
 from outbox import poll_notices
 from outbox.templating import render
-from store.community import poll_answers, polls
+from store.community import poll_answers, poll_privacy, polls
 from store.community.poll_rules import Place, PollError, PollStatus
 
 from store.core.text import fold
@@ -40,7 +40,7 @@ class Bc(Command):
     help = "BC <so> <lua chon>: tra loi khao sat/dang ky (BC <so> 0: rut)"
     example = "BC 31 1"
 
-    def handle(self, ctx: Context, parsed: Parsed) -> Reply:
+    def handle(self, ctx: Context, parsed: Parsed) -> Reply | None:
         open_polls = _asked_polls(ctx)
         poll_id, option = read_numbers(parsed.text, open_polls)
         if poll_id is None:
@@ -49,6 +49,8 @@ class Bc(Command):
         if poll is None or not poll_answers.asked_children(ctx.db, poll.id, ctx.family.guardian_id):
             return Reply(render("bc_khong_thay.txt", poll_id=poll_id), command=self.keyword)
         if poll.status is not PollStatus.OPEN or poll.is_past():
+            if poll_answers.refused_before(ctx.db, ctx.phone, poll, ctx.inbox_id):
+                return None                 # one polite refusal per number: the next BC is not answered
             return Reply(render("bc_dong.txt", poll=poll), command=self.keyword, school_id=poll.school_id)
         if option is None or (option and poll.option(option) is None):
             return Reply(render("bc_sai.txt", poll=poll), command=self.keyword, school_id=poll.school_id)
@@ -76,6 +78,8 @@ class Bc(Command):
         except PollError:
             return Reply(render("bc_khong_thay.txt", poll_id=poll.id), command=self.keyword)
         poll_notices.notify_promoted(ctx.db, ctx.settings, poll, result.promoted)
+        if poll.anonymous and ctx.inbox_id is not None:
+            poll_privacy.forget_text(ctx.db, ctx.inbox_id)      # the staff's page of parents' texts never shows it
         names = {c.student_id: c.full_name.split()[-1] for c in ctx.children}
         several = len(result.answers) > 1 or len(ctx.children) > 1
         waiting = [names.get(a.student_id, "") for a in result.answers if a.place is Place.WAITING]

@@ -16,7 +16,7 @@ import sqlite_utils
 
 from store.core.clock import iso, utcnow
 from store.core.connection import atomic
-from .poll_rules import Place, PollError, PollStatus
+from .poll_rules import Place, PollError, PollStatus, answers_poll
 from .polls import Poll
 
 
@@ -124,3 +124,14 @@ def current(db: sqlite_utils.Database, poll_id: int, guardian_id: int) -> dict[i
     return {r[0]: (r[1], Place(r[2])) for r in db.execute(
         "SELECT student_id, option, place FROM poll_answers WHERE poll_id = ? AND guardian_id = ?",
         [poll_id, guardian_id])}
+
+
+def refused_before(db: sqlite_utils.Database, phone: str, poll: Poll, inbox_id: int | None) -> bool:
+    """Whether this number was already answered "closed" for this poll: a BC about it, answered, since closing.
+
+    The one polite refusal (SPEC §13): a second BC to a closed poll gets no reply.
+    """
+    closed = min(t for t in (poll.closes_at, poll.closed_at) if t)
+    rows = db.execute("SELECT text FROM inbox WHERE phone = ? AND command = 'BC' AND state = 'answered' "
+                      "AND received_at >= ? AND id IS NOT ? AND text IS NOT NULL", [phone, closed, inbox_id])
+    return any(answers_poll(text, poll.id) for text, in rows)

@@ -89,3 +89,16 @@ def parse_options(text: str, *, signup: bool) -> tuple[Option, ...]:
             raise PollError(f"dòng {number}: “{line[:20]}…” dài quá {MAX_OPTION} ký tự")
         out.append(Option(number, line, capacity))
     return tuple(out)
+
+
+_FIRST_NUMBER = re.compile(r"\d+")
+
+
+def answers_poll(text: str, poll_id: int) -> bool:
+    """Whether a BC text was about this poll: its first number is the poll's (`BC 31 1`, `bc31 1`, `BC 31-1`),
+    or it is a lone digit (the bare answer, when the poll was the only one open)."""
+    bare = text.strip().strip(".,;:!")
+    if len(bare) == 1 and bare.isdigit():
+        return True
+    first = _FIRST_NUMBER.search(text)
+    return first is not None and int(first.group()) == poll_id

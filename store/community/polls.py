@@ -16,6 +16,7 @@ from store.core import audit
 from store.core.clock import iso, now_iso, parse_iso, utcnow
 from store.core.connection import atomic
 from .poll_rules import (MAX_QUESTION, Option, PollError, PollKind, PollStatus, Target, check_transition)
+from . import poll_privacy
 
 
 @dataclass(frozen=True)
@@ -182,21 +183,27 @@ def close(db: sqlite_utils.Database, poll_id: int, *, by: str) -> bool:
     if poll is None or poll.status is not PollStatus.OPEN:
         return False
     with atomic(db):
+        stamp = now_iso()
         cur = db.execute("UPDATE polls SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
-                         [now_iso(), poll_id])
+                         [stamp, poll_id])
         if cur.rowcount != 1:
             return False
         if poll.anonymous:
-            db.execute("UPDATE poll_answers SET guardian_id = NULL, student_id = NULL WHERE poll_id = ?", [poll_id])
+            poll_privacy.forget_voters(db, poll_id, poll.opened_at or poll.created_at, stamp)
         audit.record(db, by, "poll:close", school_id=poll.school_id, poll=poll_id, anonymous=poll.anonymous)
     return True
 
 
 def close_due(db: sqlite_utils.Database, now: datetime | None = None) -> list[int]:
-    """Close every open poll past its closing time (serve's scheduler calls this); the ids closed."""
+    """Close every open poll past its closing time (serve's scheduler calls this); the ids closed.
+
+    Also blanks what was still in flight when an anonymous poll closed (store.community.poll_privacy)."""
     due = [r[0] for r in db.execute("SELECT id FROM polls WHERE status = 'open' AND closes_at <= ?",
                                     [iso(now or utcnow())])]
-    return [pid for pid in due if close(db, pid, by="scheduler")]
+    closed = [pid for pid in due if close(db, pid, by="scheduler")]
+    with atomic(db):
+        poll_privacy.forget_settled(db, now)
+    return closed
 
 
 def open_for_guardian(db: sqlite_utils.Database, guardian_id: int, now: datetime | None = None) -> list[Poll]:

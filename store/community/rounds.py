@@ -17,7 +17,7 @@ from store.core import audit
 from store.core.clock import now_iso
 from store.core.connection import atomic
 from store.review.status import ReviewStatus
-from store.school import assignments
+from store.school import assignments, levels
 from .poll_rules import PollError
 
 
@@ -108,7 +108,13 @@ def homeroom_classes(db: sqlite_utils.Database, user_id: int, school_id: int, to
 
 def open_round(db: sqlite_utils.Database, *, school_id: int, class_id: int, school_year: str, term: int,
                kind: RoundKind, user_id: int, by: str) -> int:
-    """A new open round (one open round per class and kind); its id."""
+    """A new open round (one open round per class and kind; conduct for TT22 classes, commendation for primary
+    ones); its id."""
+    grade = db.execute("SELECT grade FROM classes WHERE id = ?", [class_id]).fetchone()[0]
+    if kind is RoundKind.COMMENDATION and not levels.is_primary(grade):
+        raise PollError("phiếu học sinh tiêu biểu (TT27) chỉ dành cho lớp tiểu học")
+    if kind is RoundKind.CONDUCT and levels.scheme_of(grade) is not levels.Scheme.TT22:
+        raise PollError("phiếu rèn luyện (TT22) chỉ dành cho lớp THCS, THPT")
     if db.execute("SELECT 1 FROM rounds WHERE class_id = ? AND kind = ? AND status = 'open'",
                   [class_id, kind.value]).fetchone():
         raise PollError("lớp này đang có một phiếu cùng loại chưa đóng")

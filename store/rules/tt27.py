@@ -19,7 +19,8 @@ Choices where TT27 leaves room (README "Primary schools" says them too):
   Ngoại ngữ test included when the school held it;
 - the commendation "Học sinh Xuất sắc" follows from Hoàn thành xuất sắc;
   "Học sinh Tiêu biểu" needs the class's recognition, so only an imported
-  (official) result carries it.
+  (official) result or a commendation round's outcome, once approved, carries
+  it, and only on a Hoàn thành tốt result (art. 15.1b).
 """
 from __future__ import annotations
 
@@ -317,6 +318,11 @@ def explain(inputs: YearInputs) -> str:
 def commendation(result: YearResult) -> Commendation | None:
     """The commendation a computed result earns by itself (Học sinh Xuất sắc for HT xuất sắc)."""
     return Commendation.XUAT_SAC if result is YearResult.HTXS else None
+
+
+def may_be_tieu_bieu(result: YearResult) -> bool:
+    """Whether a pupil with this year-end result may be named "Học sinh Tiêu biểu" (art. 15.1b: Hoàn thành tốt)."""
+    return result is YearResult.HTT
 
 
 def subject_name(code: str) -> str:

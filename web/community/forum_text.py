@@ -17,14 +17,21 @@ _TAGS = {"a", "br"}
 _ATTRIBUTES = {"a": {"href"}}
 
 
-def _link(m: re.Match) -> str:
-    url = m.group(0).rstrip(".,;:!?)")
-    return f'<a href="{url}">{url}</a>{m.group(0)[len(url):]}'
+def _escaped_with_links(text: str) -> str:
+    """The text escaped, its http(s) links as anchors. Links are found in the text itself, before escaping, so an
+    entity escaping makes (`&#34;`) is never cut by a link's end and the page shows exactly the characters stored."""
+    out, pos = [], 0
+    for m in _URL.finditer(text):
+        url = m.group(0).rstrip(".,;:!?)")
+        out += [str(escape(text[pos:m.start()])), f'<a href="{escape(url)}">{escape(url)}</a>']
+        pos = m.start() + len(url)
+    out.append(str(escape(text[pos:])))
+    return "".join(out)
 
 
 def render_post(text: str | None) -> Markup:
     """A post's stored text as safe HTML."""
-    html = _URL.sub(_link, str(escape(text or ""))).replace("\n", "<br>\n")
+    html = _escaped_with_links(text or "").replace("\n", "<br>\n")
     return Markup(nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https"},
                             link_rel="nofollow noopener noreferrer ugc"))
 

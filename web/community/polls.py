@@ -123,7 +123,7 @@ def show(poll_id: int):
                            can_send=g.staff.role.value in SENDERS, counts=poll_results.counts(db, poll),
                            rates=poll_results.per_class(db, poll), missing=missing,
                            to_remind=len(poll_results.to_remind(db, poll)), mask=mask,
-                           quiet_hours=settings().sms.quiet_hours)
+                           quiet_hours=settings().sms.quiet_hours, part_price=settings().digest.part_price)
 
 
 def _ring() -> None:

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from store.school import terms
 from store.core.clock import local_today
-from store.community import rounds
+from store.community import round_commendation, rounds
 from store.community.poll_rules import PollError
 from store.school import roster
 
@@ -126,6 +126,12 @@ def close(round_id: int):
     return redirect(url_for("rounds.show", round_id=round_id)), 303
 
 
+def _decisions(rnd: rounds.Round) -> dict[int, str]:
+    """The homeroom teacher's final choice per pupil from the tally form (f<student id>)."""
+    return {p.student_id: request.form[f"f{p.student_id}"] for p in rounds.pupils(get_db(), rnd.class_id, rnd.school_year)
+            if request.form.get(f"f{p.student_id}")}
+
+
 @bp.route("/<int:round_id>/conduct", methods=["POST"])
 @staff_required()
 def to_conduct(round_id: int):
@@ -134,12 +140,29 @@ def to_conduct(round_id: int):
     rnd, manage, _ = _visible(round_id)
     if not manage:
         abort(403)
-    decisions = {p.student_id: request.form.get(f"f{p.student_id}", "")
-                 for p in rounds.pupils(db, rnd.class_id, rnd.school_year) if request.form.get(f"f{p.student_id}")}
     try:
-        n = rounds.to_conduct(db, rnd, decisions, by=g.staff.login)
+        n = rounds.to_conduct(db, rnd, _decisions(rnd), by=g.staff.login)
     except PollError as e:
         flash(f"Chưa ghi được: {e}.", "error")
     else:
         flash(f"Đã ghi {n} mức rèn luyện HK{rnd.term}, chờ duyệt.", "info")
+    return redirect(url_for("rounds.show", round_id=round_id)), 303
+
+
+@bp.route("/<int:round_id>/commendation", methods=["POST"])
+@staff_required()
+def to_commendation(round_id: int):
+    """The homeroom teacher's decisions into the year-end result ("Học sinh Tiêu biểu"), pending approval."""
+    db = get_db()
+    rnd, manage, _ = _visible(round_id)
+    if not manage:
+        abort(403)
+    try:
+        outcome = round_commendation.to_commendation(db, rnd, _decisions(rnd), by=g.staff.login)
+    except PollError as e:
+        flash(f"Chưa ghi được: {e}.", "error")
+    else:
+        flash(f"Đã ghi {outcome.written} khen thưởng cuối năm, chờ duyệt.", "info")
+        for name, why in outcome.skipped:
+            flash(f"Không ghi cho {name}: {why}.", "error")
     return redirect(url_for("rounds.show", round_id=round_id)), 303
