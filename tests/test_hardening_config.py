@@ -1,6 +1,7 @@
 """Issue 11, config and files: refused settings, one-line errors naming the file, private files (items 13, 14)."""
 from __future__ import annotations
 
+import io
 import logging
 import os
 import shutil
@@ -129,3 +130,25 @@ def test_item14_database_backups_and_folders_are_private(tmp_path):
     for side in (path.with_name("sll.db-wal"), path.with_name("sll.db-shm")):
         if side.exists():
             assert stat.S_IMODE(side.stat().st_mode) & 0o077 == 0
+
+
+def test_item14_kept_uploads_and_their_own_school_copy_are_private(client, make_staff, school_db, web_settings):
+    from .fixtures_web import csrf_of, login_staff
+    login_staff(client, make_staff("ad.dd", "admin", "THCS-DD"))
+    year = school_db.execute("SELECT max(school_year) FROM enrollments").fetchone()[0]
+    content = (f"Mã HS,Mã môn,Năm học,Học kỳ,Loại,STT,Điểm\nDD900001,TOAN,{year},HK2,TX,1,8\n"
+               f"CVA900001,TOAN,{year},HK2,TX,1,7\n").encode()
+    client.get("/staff/imports")
+    umask = os.umask(0o022)              # a usual umask: what the files would get without their own mode
+    try:
+        r = client.post("/staff/imports", data={"file": (io.BytesIO(content), "diem.csv"), "kind": "grades",
+                                                "only_mine": "1", "csrf_token": csrf_of(client)})
+    finally:
+        os.umask(umask)
+    assert r.status_code == 200
+    root = web_settings.data_dir / "uploads"
+    [folder] = [f for f in root.iterdir() if f.is_dir()]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (root, folder)} == {0o700}
+    files = list(folder.iterdir())
+    assert len(files) == 2, files        # the upload and the copy without the other school's row
+    assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
