@@ -152,3 +152,22 @@ def test_item14_kept_uploads_and_their_own_school_copy_are_private(client, make_
     files = list(folder.iterdir())
     assert len(files) == 2, files        # the upload and the copy without the other school's row
     assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
+
+
+def test_item13_a_full_disk_during_an_import_is_one_line_naming_the_file(school_db, tmp_path, monkeypatch):
+    import click
+    from cli.imports import run_import
+    from store.imports import registry
+    year = school_db.execute("SELECT max(school_year) FROM enrollments").fetchone()[0]
+    path = tmp_path / "g.csv"
+    path.write_text(f"so_dien_thoai,ho_ten,email,ma_hs,quan_he,nam_hoc\n0911000555,An,,DD900001,Bo,{year}\n",
+                    encoding="utf-8")
+
+    def full(ctx, op):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(registry.find("guardians").handler, "apply", full)
+    with pytest.raises(click.ClickException) as e:
+        run_import(school_db, "guardians", path, approve=True)
+    message = e.value.format_message()
+    assert "\n" not in message and message.startswith("g.csv: nothing imported: ")
+    assert "sll.db" in message and "the disk is full" in message and "free space" in message
