@@ -71,6 +71,17 @@ def test_item06_an_attacker_cannot_lock_the_owner_out_from_another_address(web_a
     assert r.status_code == 302, "the owner's right password from elsewhere still works"
 
 
+def test_item06_a_spread_out_attack_meets_the_slower_global_backstop(web_app, make_staff):
+    make_staff("co.lan", "admin", school="THCS-DD")
+    for n in range(50):                   # 50 addresses, one wrong guess each: no pair and no address limit
+        r = post_form(web_app.test_client(), "/login", {"login": "co.lan", "password": "wrong"},
+                      environ_base={"REMOTE_ADDR": f"198.18.{n // 200}.{n % 200 + 1}"})
+        assert r.status_code == 401, n
+    r = post_form(web_app.test_client(), "/login", {"login": "co.lan", "password": "wrong"},
+                  environ_base={"REMOTE_ADDR": "198.18.9.9"})
+    assert r.status_code == 429, "the 51st attempt on the account from anywhere is held for the window"
+
+
 def test_item06_a_locked_parents_number_can_still_set_a_password_from_home(web_app, school_db):
     attacker = web_app.test_client()
     for _ in range(6):
