@@ -96,3 +96,7 @@ def test_item07_a_reply_about_another_schools_child_shows_none_of_its_data(schoo
     hoa, an = redact(both, children).split("\n")
     assert hoa.startswith("Nguyen Thi Hoa 8A2 ") and an == HIDDEN                   # not even An's conduct
     assert redact(only_an, children) == HIDDEN                                       # nor An's marks
+
+
+def test_item09_foreign_numbers_get_the_hint_only_when_configured(school_db, sms_settings):
+    assert answer(school_db, _with(sms_settings, stranger_hint_foreign=True), "+447911123456", "HD").reply is not None

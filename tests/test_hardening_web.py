@@ -48,6 +48,17 @@ def test_item04_the_lifetime_is_absolute_and_cookies_secure_over_https(web_app, 
     assert r.status_code == 302 and "Secure" in r.headers["Set-Cookie"]
 
 
+def test_item04_secure_cookies_forced_by_the_setting_behind_a_tls_proxy(tmp_path, school_db_path, redis_url,
+                                                                         redis_prefix, redis_server, make_staff):
+    cfg = write_config(tmp_path / "w.toml", f'[redis]\nurl = "{redis_url}"\nprefix = "{redis_prefix}"\n'
+                                            '[web]\nsecure_cookies = true\n', db_path=school_db_path)
+    app = create_app(settings_mod.load(cfg, env={"SLL_WEB_SECRET_KEY": "k" * 40}), redis=redis_server)
+    make_staff("co.lan", "admin", school="THCS-DD")
+    client = app.test_client()                 # plain http: the proxy in front speaks TLS and says nothing
+    r = login_staff(client, "co.lan")
+    assert r.status_code == 302 and "Secure" in r.headers["Set-Cookie"]
+
+
 def test_item05_the_typed_login_is_stored_only_as_a_short_hash(client, redis_server, web_settings):
     huge = "x" * 400_000
     r = post_form(client, "/login", {"login": huge, "password": "p"})
