@@ -117,6 +117,7 @@ class WebSettings:
     secure_cookies: bool = _s(False, "Mark cookies Secure always (they are Secure anyway on a request that came over HTTPS).")
     trusted_proxies: str = _s("", "Addresses of the reverse proxies (comma-separated) whose X-Forwarded-For/-Proto are believed; empty = none.")
     session_hours: int = _s(8, "Absolute lifetime of a login in hours (not renewed by activity); logout ends it at once.", check=_positive)
+    metrics_token: str = _s("", "Bearer token that reads /metrics from anywhere (SLL_WEB_METRICS_TOKEN); without it only a scrape on this host (loopback, not through a proxy) does.", secret=True)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from .web import web_url
 logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "demo-pw"  # SMPP 3.4 passwords are at most 8 characters
+JOBS_MAINTENANCE_S = 60    # rq worker maintenance (its scheduler started again after Redis came back)
 # The demo's staff accounts (login, role, school, classes); their password is generated once per data dir.
 DEMO_TEACHER = "dd-gv001.thcs-dd"
 DEMO_STAFF = (("demo.admin", "admin", "THCS-DD", ()), ("demo.gv", "teacher", "THCS-DD", ("8A2",)),
@@ -133,9 +134,11 @@ def jobs(app):
 
     from outbox.jobs import queue_names
     conn = open_redis(app)
-    # with_scheduler: rq's scheduler runs failed jobs again at their Retry intervals (digest builds).
-    Worker(queue_names(app.settings.redis.prefix), connection=conn).work(logging_level="WARNING",
-                                                                         with_scheduler=True)
+    # with_scheduler: rq's scheduler runs failed jobs again at their Retry intervals (digest builds). Its
+    # process ends when Redis goes away; the worker starts it again at its next maintenance: every minute,
+    # not rq's 10, so a retry waits at most a minute longer after the embedded Redis was restarted.
+    Worker(queue_names(app.settings.redis.prefix), connection=conn,
+           maintenance_interval=JOBS_MAINTENANCE_S).work(logging_level="WARNING", with_scheduler=True)
 
 
 @click.command()

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from rq import Queue, Retry
+from rq.job import Job
 
 from store.messaging import retention
 from store.community import polls
@@ -68,10 +69,12 @@ def tick(db, settings, redis_conn, enqueued: set, now: datetime | None = None) -
     queue = Queue(jobs.queue_names(settings.redis.prefix)[1], connection=redis_conn)
     count = 0
     for school_id, day in due_jobs(db, settings, now):
-        if (school_id, day) in enqueued:
+        job_id = re.sub(r"[^A-Za-z0-9_-]", "_", f"{settings.redis.prefix}digest-{school_id}-{day}")
+        # Queued, running, waiting for its retry or failed for good: rq has it. Gone from Redis (an
+        # embedded Redis killed before it saved, a flushed one) while still not built: queued again.
+        if (school_id, day) in enqueued and Job.exists(job_id, connection=redis_conn):
             continue
-        queue.enqueue(jobs.build_digest, school_id, day, job_id=re.sub(r"[^A-Za-z0-9_-]", "_", f"{settings.redis.prefix}digest-{school_id}-{day}"), result_ttl=86400,
-                      retry=DIGEST_RETRY)
+        queue.enqueue(jobs.build_digest, school_id, day, job_id=job_id, result_ttl=86400, retry=DIGEST_RETRY)
         enqueued.add((school_id, day))
         count += 1
         logger.info("queued the digest of school %s for %s", school_id, day)

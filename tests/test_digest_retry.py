@@ -55,3 +55,43 @@ def test_a_locked_database_fails_the_digest_once_then_rq_retries_it(tmp_path, sc
         assert web.test_client().get("/healthz").get_json()["warnings"] == []
     finally:
         clean_rq(redis_server, redis_prefix)
+
+
+def test_a_digest_job_lost_with_redis_is_queued_again_while_the_digest_is_still_missing(
+        tmp_path, school_db, school_db_path, redis_server, redis_url, redis_prefix, monkeypatch):
+    """An embedded Redis SIGKILLed before it saved forgets its queues: the scheduler's memory of what it
+    queued must not keep that evening without a digest."""
+    config = write_config(tmp_path / "sched.toml", f'[redis]\nurl = "{redis_url}"\nprefix = "{redis_prefix}"\n',
+                          db_path=school_db_path)
+    monkeypatch.setenv("SLL_CONFIG", str(config))
+    app_settings = settings_mod.load(config, env={})
+    day = hk1_day(app_settings)
+    at_send = datetime(day.year, day.month, day.day, 12, 5, tzinfo=timezone.utc)       # 19:05 in Ha Noi
+    enqueued: set = set()
+    try:
+        assert scheduler.tick(school_db, app_settings, redis_server, enqueued, now=at_send) == 2
+        assert scheduler.tick(school_db, app_settings, redis_server, enqueued, now=at_send) == 0    # rq has them
+        clean_rq(redis_server, redis_prefix)           # Redis came back without them
+        assert scheduler.tick(school_db, app_settings, redis_server, enqueued, now=at_send) == 2
+        SimpleWorker(jobs.queue_names(redis_prefix), connection=redis_server).work(burst=True)
+        assert scheduler.missing_digests(school_db, app_settings, at_send + timedelta(minutes=40)) == []
+        assert scheduler.tick(school_db, app_settings, redis_server, enqueued, now=at_send) == 0    # built
+    finally:
+        clean_rq(redis_server, redis_prefix)
+
+
+def test_the_jobs_worker_restarts_its_rq_scheduler_within_a_minute(monkeypatch, tmp_path):
+    from cli import serve
+    seen = {}
+
+    class Recorder:
+        def __init__(self, queues, connection, maintenance_interval=600):
+            seen["maintenance_interval"] = maintenance_interval
+
+        def work(self, **kwargs):
+            seen.update(kwargs)
+    monkeypatch.setattr("rq.Worker", Recorder)
+    monkeypatch.setattr(serve, "open_redis", lambda app: None)
+    app = type("App", (), {"settings": settings_mod.load(write_config(tmp_path / "c.toml"), env={})})()
+    serve.jobs.callback.__wrapped__(app)
+    assert seen == {"maintenance_interval": 60, "logging_level": "WARNING", "with_scheduler": True}

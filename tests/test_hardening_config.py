@@ -1,6 +1,7 @@
 """Issue 11, config and files: refused settings, one-line errors naming the file, private files (items 13, 14)."""
 from __future__ import annotations
 
+import io
 import logging
 import os
 import shutil
@@ -129,3 +130,44 @@ def test_item14_database_backups_and_folders_are_private(tmp_path):
     for side in (path.with_name("sll.db-wal"), path.with_name("sll.db-shm")):
         if side.exists():
             assert stat.S_IMODE(side.stat().st_mode) & 0o077 == 0
+
+
+def test_item14_kept_uploads_and_their_own_school_copy_are_private(client, make_staff, school_db, web_settings):
+    from .fixtures_web import csrf_of, login_staff
+    login_staff(client, make_staff("ad.dd", "admin", "THCS-DD"))
+    year = school_db.execute("SELECT max(school_year) FROM enrollments").fetchone()[0]
+    content = (f"Mã HS,Mã môn,Năm học,Học kỳ,Loại,STT,Điểm\nDD900001,TOAN,{year},HK2,TX,1,8\n"
+               f"CVA900001,TOAN,{year},HK2,TX,1,7\n").encode()
+    client.get("/staff/imports")
+    umask = os.umask(0o022)              # a usual umask: what the files would get without their own mode
+    try:
+        r = client.post("/staff/imports", data={"file": (io.BytesIO(content), "diem.csv"), "kind": "grades",
+                                                "only_mine": "1", "csrf_token": csrf_of(client)})
+    finally:
+        os.umask(umask)
+    assert r.status_code == 200
+    root = web_settings.data_dir / "uploads"
+    [folder] = [f for f in root.iterdir() if f.is_dir()]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (root, folder)} == {0o700}
+    files = list(folder.iterdir())
+    assert len(files) == 2, files        # the upload and the copy without the other school's row
+    assert {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
+
+
+def test_item13_a_full_disk_during_an_import_is_one_line_naming_the_file(school_db, tmp_path, monkeypatch):
+    import click
+    from cli.imports import run_import
+    from store.imports import registry
+    year = school_db.execute("SELECT max(school_year) FROM enrollments").fetchone()[0]
+    path = tmp_path / "g.csv"
+    path.write_text(f"so_dien_thoai,ho_ten,email,ma_hs,quan_he,nam_hoc\n0911000555,An,,DD900001,Bo,{year}\n",
+                    encoding="utf-8")
+
+    def full(ctx, op):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(registry.find("guardians").handler, "apply", full)
+    with pytest.raises(click.ClickException) as e:
+        run_import(school_db, "guardians", path, approve=True)
+    message = e.value.format_message()
+    assert "\n" not in message and message.startswith("g.csv: nothing imported: ")
+    assert "sll.db" in message and "the disk is full" in message and "free space" in message

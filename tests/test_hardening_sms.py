@@ -84,3 +84,19 @@ def test_item07_another_schools_child_is_redacted_in_the_inbox(school_db, sms_se
     dd = school_db.execute("SELECT id FROM schools WHERE code = 'THCS-DD'").fetchone()[0]
     [row] = [r for r in texts(school_db, tz="Asia/Ho_Chi_Minh", school_id=dd).rows if r["reply_id"] == reply_id]
     assert "Nguyen Thi Hoa" in row["reply"] and "Nguyen Minh An" not in row["reply"] and "11A1" not in row["reply"]
+
+
+def test_item07_a_reply_about_another_schools_child_shows_none_of_its_data(school_db, sms_settings):
+    from store.messaging.redact import HIDDEN, other_schools_children, redact
+    dd = school_db.execute("SELECT id FROM schools WHERE code = 'THCS-DD'").fetchone()[0]
+    children = other_schools_children(school_db, "+84912345678", dd)
+    both = answer(school_db, sms_settings, "+84912345678", "RL").reply.text          # one line per child
+    only_an = answer(school_db, sms_settings, "+84912345678", "DIEM TOAN HK1 C2").reply.text
+    assert "Nguyen Minh An 11A1" in both and only_an.startswith("Nguyen Minh An 11A1 Toan HK1: ")
+    hoa, an = redact(both, children).split("\n")
+    assert hoa.startswith("Nguyen Thi Hoa 8A2 ") and an == HIDDEN                   # not even An's conduct
+    assert redact(only_an, children) == HIDDEN                                       # nor An's marks
+
+
+def test_item09_foreign_numbers_get_the_hint_only_when_configured(school_db, sms_settings):
+    assert answer(school_db, _with(sms_settings, stranger_hint_foreign=True), "+447911123456", "HD").reply is not None

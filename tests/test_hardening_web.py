@@ -48,6 +48,17 @@ def test_item04_the_lifetime_is_absolute_and_cookies_secure_over_https(web_app, 
     assert r.status_code == 302 and "Secure" in r.headers["Set-Cookie"]
 
 
+def test_item04_secure_cookies_forced_by_the_setting_behind_a_tls_proxy(tmp_path, school_db_path, redis_url,
+                                                                         redis_prefix, redis_server, make_staff):
+    cfg = write_config(tmp_path / "w.toml", f'[redis]\nurl = "{redis_url}"\nprefix = "{redis_prefix}"\n'
+                                            '[web]\nsecure_cookies = true\n', db_path=school_db_path)
+    app = create_app(settings_mod.load(cfg, env={"SLL_WEB_SECRET_KEY": "k" * 40}), redis=redis_server)
+    make_staff("co.lan", "admin", school="THCS-DD")
+    client = app.test_client()                 # plain http: the proxy in front speaks TLS and says nothing
+    r = login_staff(client, "co.lan")
+    assert r.status_code == 302 and "Secure" in r.headers["Set-Cookie"]
+
+
 def test_item05_the_typed_login_is_stored_only_as_a_short_hash(client, redis_server, web_settings):
     huge = "x" * 400_000
     r = post_form(client, "/login", {"login": huge, "password": "p"})
@@ -69,6 +80,17 @@ def test_item06_an_attacker_cannot_lock_the_owner_out_from_another_address(web_a
     r = post_form(owner, "/login", {"login": "co.lan", "password": STAFF_PASSWORD},
                   environ_base={"REMOTE_ADDR": "198.51.100.7"})
     assert r.status_code == 302, "the owner's right password from elsewhere still works"
+
+
+def test_item06_a_spread_out_attack_meets_the_slower_global_backstop(web_app, make_staff):
+    make_staff("co.lan", "admin", school="THCS-DD")
+    for n in range(50):                   # 50 addresses, one wrong guess each: no pair and no address limit
+        r = post_form(web_app.test_client(), "/login", {"login": "co.lan", "password": "wrong"},
+                      environ_base={"REMOTE_ADDR": f"198.18.{n // 200}.{n % 200 + 1}"})
+        assert r.status_code == 401, n
+    r = post_form(web_app.test_client(), "/login", {"login": "co.lan", "password": "wrong"},
+                  environ_base={"REMOTE_ADDR": "198.18.9.9"})
+    assert r.status_code == 429, "the 51st attempt on the account from anywhere is held for the window"
 
 
 def test_item06_a_locked_parents_number_can_still_set_a_password_from_home(web_app, school_db):
@@ -133,6 +155,25 @@ def test_item15_security_headers_and_a_quiet_healthz(client):
     assert r.headers["Referrer-Policy"] == "same-origin"
     page = r.get_data(as_text=True)
     assert "<style" not in page and " style=" not in page and "<script>" not in page
+
+
+def test_item15_metrics_only_for_a_scrape_on_the_host_or_with_the_token(tmp_path, school_db_path, redis_url,
+                                                                         redis_prefix, redis_server):
+    cfg = write_config(tmp_path / "w.toml", f'[redis]\nurl = "{redis_url}"\nprefix = "{redis_prefix}"\n'
+                                            '[web]\ntrusted_proxies = "127.0.0.1"\n', db_path=school_db_path)
+    token = "t" * 40
+    app = create_app(settings_mod.load(cfg, env={"SLL_WEB_SECRET_KEY": "k" * 40, "SLL_WEB_METRICS_TOKEN": token}),
+                     redis=redis_server)
+    client = app.test_client()
+
+    def scrape(addr, **headers):
+        return client.get("/metrics", environ_base={"REMOTE_ADDR": addr}, headers=headers).status_code
+    assert scrape("127.0.0.1") == 200 and scrape("::1") == 200                     # Prometheus on the host
+    assert scrape("203.0.113.9") == 403                                            # anyone else
+    assert scrape("127.0.0.1", **{"X-Forwarded-For": "203.0.113.9"}) == 403        # through the local proxy
+    assert scrape("203.0.113.9", Authorization="Bearer wrong") == 403
+    assert scrape("203.0.113.9", Authorization=f"Bearer {token}") == 200
+    assert client.get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code in (200, 503)
 
 
 def test_item15_pages_keep_their_styles_under_the_csp_in_a_browser(page, live_server):

@@ -23,6 +23,7 @@ from store.school import tokens
 from store.core.clock import local_today, school_year_of
 from store.core.connection import transaction
 from store.core.errors import UserError
+from store.core.text import is_digits
 from store.staff import accounts, codes
 from store.school import assignments, roster
 from store.school.roster import Position
@@ -179,7 +180,7 @@ def account_action(user_id: int, action: str):
 
 def _chosen_classes(db, acct: dict) -> list[int]:
     """The ticked classes, only those of the account's school this year."""
-    wanted = {int(v) for v in request.form.getlist("class") if v.isdigit() and len(v) < 12}
+    wanted = {int(v) for v in request.form.getlist("class") if is_digits(v) and len(v) < 12}
     rows = db.execute("SELECT id FROM classes WHERE school_id = ? AND school_year = ?",
                       [acct["school_id"], school_year_of(_today())])
     return sorted(r[0] for r in rows if r[0] in wanted)

@@ -1,15 +1,20 @@
 """`GET /healthz` (database, Redis, every SMPP connection) and `GET /metrics` (Prometheus); no login.
 
+/healthz tells anyone states and counts only; /metrics (process names, host
+names, pids) answers a scrape on this host or one with ``web.metrics_token``.
+
 The SMPP side runs in other processes (`gateway`, `worker`): their binds are
 read from the statuses they publish to Redis (gateway/heartbeat.py). Neither
 endpoint shows personal data: states, counts, process names and bind names.
 """
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import sqlite3
 
 import redis as redis_lib
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, abort, jsonify, request
 
 from gateway import heartbeat
 from gateway.session import BindType, SessionState
@@ -136,11 +141,28 @@ def healthz():
     return jsonify(body), 200 if status == "ok" else 503
 
 
+def may_read_metrics() -> bool:
+    """A scrape with the bearer token of ``web.metrics_token``, or one from this host that came through no
+    proxy (a trusted proxy's client has its own address here, and every proxy sends X-Forwarded-For)."""
+    token = settings().web.metrics_token
+    given = request.headers.get("Authorization", "")
+    if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return True
+    try:
+        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        local = False
+    return local and "X-Forwarded-For" not in request.headers
+
+
 @bp.get("/metrics")
 def metrics():
     """Prometheus text: outbox, inbox, receipts and digests from SQLite; binds and counters from the heartbeats."""
     from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+    if not may_read_metrics():
+        abort(403, description="/metrics chỉ đọc được từ chính máy chủ, hoặc với web.metrics_token "
+                               "(Authorization: Bearer ...).")
     from .metrics import SllCollector
     database = check_database()
     redis_health, statuses = read_statuses()

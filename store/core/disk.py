@@ -1,9 +1,11 @@
 """Disk trouble: a full disk or a read-only database, told apart from a bad row."""
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 # Primary result codes that say "the storage cannot take writes now", not "this row is wrong":
@@ -43,6 +45,19 @@ def storage_problem(db_path: Path, min_free_mb: int) -> str | None:
         return f"cannot check {folder}: {e}"
     if free_mb < min_free_mb:
         return f"disk almost full: {free_mb} MB free under {folder} (store.min_free_mb = {min_free_mb})"
+    return _write_probe(folder)
+
+
+def _write_probe(folder: Path) -> str | None:
+    """Whether a file can still be made in ``folder``: a file system the kernel turned read-only after disk
+    errors (ext4's errors=remount-ro, shown as `emergency_ro`) keeps its "rw" flag in statvfs."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):       # O_TMPFILE where it exists: no name, nothing left
+            pass
+    except OSError as e:
+        if e.errno == errno.EROFS:
+            return f"the file system of {folder} went read-only (disk errors?): {e.strerror}"
+        return f"cannot write under {folder}: {e.strerror}"
     return None
 
 

@@ -38,3 +38,9 @@ def given_name(full_name: str) -> str:
     """The given name (last word) folded to upper case: 'Nguyễn Thị Hoa' -> 'HOA'."""
     words = full_name.split()
     return fold(words[-1]).upper() if words else ""
+
+
+def is_digits(raw: str) -> bool:
+    """Whether ``raw`` is ASCII digits only: '12' yes; '²', '①', '٣', '１２', '' no (str.isdigit() says yes to
+    the superscripts and circled digits, and int() then fails on them)."""
+    return raw.isascii() and raw.isdigit()

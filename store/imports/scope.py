@@ -12,6 +12,7 @@ refuses them with its own reason; so are rows without the column.
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from itertools import chain, islice
@@ -94,7 +95,8 @@ def keep_own(path: str | Path, foreign: list[ForeignRow], dest: str | Path) -> P
     """
     skip = {f.row for f in foreign}
     dest = Path(dest)
-    with open_table(Path(path)) as table, dest.open("w", newline="", encoding="utf-8-sig") as out:
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)     # children's data, like the upload
+    with open_table(Path(path)) as table, os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as out:
         writer = csv.writer(out)
         for number, cells in table.rows:
             if number not in skip:

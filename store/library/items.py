@@ -17,6 +17,7 @@ from settings import Settings
 
 from store.core.clock import now_iso
 from store.core.connection import transaction
+from store.core.text import is_digits
 
 from . import extract, files, privacy, search
 from .access import Viewer
@@ -90,7 +91,7 @@ def _grade(raw) -> int | None:
     text = str(raw or "").strip()
     if not text:
         return None
-    if not text.isdigit() or not 1 <= int(text) <= 12:
+    if not is_digits(text) or not 1 <= int(text) <= 12:
         raise BadInput(f"Khối lớp «{text}» không đúng: chọn từ 1 đến 12, hoặc để trống.")
     return int(text)
 
@@ -100,7 +101,7 @@ def _department(db, school_id: int, raw) -> int | None:
     if not text:
         return None
     row = db.execute("SELECT id FROM departments WHERE id = ? AND school_id = ?",
-                     [int(text) if text.isdigit() else -1, school_id]).fetchone()
+                     [int(text) if is_digits(text) else -1, school_id]).fetchone()
     if row is None:
         raise BadInput("Tổ chuyên môn đã chọn không thuộc trường.")
     return row[0]

@@ -23,12 +23,13 @@ def other_schools_children(db: sqlite_utils.Database, phone: str, school_id: int
 
 
 def redact(text: str, children: list[tuple[str, str]]) -> str:
-    """``text`` with each child's name (accented or not), and the class right after it, replaced by HIDDEN."""
+    """``text`` with each child's name (accented or not), and the class right after it, replaced by HIDDEN;
+    a line about such a child (it starts with the name: marks, absences, comments) is HIDDEN as a whole."""
     for name, class_name in children:
         for form in {name, fold(name)}:
             text = text.replace(f"{form} {class_name}", HIDDEN).replace(f"{form} ({class_name})", HIDDEN)
             text = text.replace(form, HIDDEN)
-    return text
+    return "\n".join(HIDDEN if line.startswith(HIDDEN) else line for line in text.split("\n"))
 
 
 def for_school(db: sqlite_utils.Database, rows: list[dict], school_id: int) -> list[dict]:

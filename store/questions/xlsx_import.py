@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from store.core.text import is_digits
 from store.imports.errors import ImportFileError
 from store.imports.headers import header_key
 from store.imports.readers import open_table
@@ -57,7 +58,7 @@ def _draft(values: dict[str, str], defaults) -> Draft:
     grade_text = values.get("khoi", "") or (str(defaults.grade) if defaults.grade else "")
     return Draft(body=values.get("cau_hoi", ""), choices=choices, answer=answer,
                  level=values.get("muc_do") or defaults.level, subject_code=values.get("ma_mon") or defaults.subject_code,
-                 grade=int(grade_text) if grade_text.isdigit() else None, topic=values.get("chu_de") or defaults.topic,
+                 grade=int(grade_text) if is_digits(grade_text) else None, topic=values.get("chu_de") or defaults.topic,
                  explanation=values.get("loi_giai", ""), keys_marked=len(keys))
 
 

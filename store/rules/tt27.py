@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from store.core.text import is_digits
 from store.rules import periods
 from store.rules.periods import Point
 
@@ -233,7 +234,7 @@ def parse_test_score(value: object) -> int:
         number = int(value)
     else:
         text = str(value or "").strip()
-        if not text.isdigit():
+        if not is_digits(text):
             if any(ch in text for ch in ".,") and text.replace(",", ".").replace(".", "", 1).isdigit():
                 raise InvalidValue(value, f"điểm {text} có phần thập phân (TT27: điểm nguyên 0-10)")
             raise InvalidValue(value, f"điểm '{text}' không phải số nguyên 0-10")

@@ -20,6 +20,7 @@ from store.secondary import gradebook
 from store.school import levels
 from store.core.clock import local_today, school_year_of
 from store.core.connection import transaction
+from store.core.text import is_digits
 from store.secondary.gradebook import EntryRejected
 from store.primary import gradebook as th_book
 from store.primary import overview as th_overview
@@ -59,13 +60,13 @@ def _quality_edits(form) -> dict[tuple[int, str], str]:
     out = {}
     for name, typed in form.items():
         parts = name.split("-")
-        if len(parts) == 3 and parts[0] == "q" and parts[1].isdigit() and len(parts[1]) < 13:
+        if len(parts) == 3 and parts[0] == "q" and is_digits(parts[1]) and len(parts[1]) < 13:
             out[(int(parts[1]), parts[2])] = typed
     return out
 
 
 def _edits(form) -> dict[int, th_book.RowEdit]:
-    ids = {int(k[2:]) for k in form if k.startswith("m-") and k[2:].isdigit() and len(k) < 16}
+    ids = {int(k[2:]) for k in form if k.startswith("m-") and is_digits(k[2:]) and len(k) < 16}
     return {sid: th_book.RowEdit(form.get(f"m-{sid}", ""), form.get(f"d-{sid}", ""), form.get(f"n-{sid}", ""))
             for sid in ids}
 

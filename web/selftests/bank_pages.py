@@ -9,6 +9,7 @@ from werkzeug.utils import secure_filename
 
 from store.core import audit
 from store.core.connection import transaction
+from store.core.text import is_digits
 from store.questions import bank, levels
 from store.questions.errors import ImportRejected, QuestionError
 from store.questions.importing import Defaults, import_questions
@@ -44,7 +45,7 @@ def _draft(form) -> bank.Draft:
     return bank.Draft(body=form.get("body", ""), choices=choices,
                       answer=bank.LETTERS.index(key) if key and key in bank.LETTERS else None,
                       level=form.get("level", ""), subject_code=form.get("subject_code", ""),
-                      grade=int(grade) if grade.isdigit() and len(grade) <= 2 else None,
+                      grade=int(grade) if is_digits(grade) and len(grade) <= 2 else None,
                       topic=form.get("topic", ""), explanation=form.get("explanation", ""),
                       keys_marked=1 if key else 0)
 
@@ -115,7 +116,7 @@ def bank_import():
     upload = request.files.get("file")
     v = {k: request.form.get(k, "") for k in ("subject_code", "grade", "topic", "level")}
     grade = v["grade"].strip()
-    defaults = Defaults(v["subject_code"].strip().upper(), int(grade) if grade.isdigit() and len(grade) <= 2 else None,
+    defaults = Defaults(v["subject_code"].strip().upper(), int(grade) if is_digits(grade) and len(grade) <= 2 else None,
                         v["topic"].strip(), v["level"].strip())
     if upload is None or not upload.filename:
         flash("Chọn một tệp .docx hoặc .xlsx.", "error")

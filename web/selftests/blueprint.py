@@ -5,6 +5,7 @@ from flask import Blueprint, abort, g
 
 from store.secondary import gradebook
 from store.core.clock import local_today, school_year_of
+from store.core.text import is_digits
 from store.questions import quizzes
 
 from ..db import get_db, settings
@@ -61,6 +62,6 @@ def int_arg(source, name: str, default: int | None = None) -> int | None:
     raw = (source.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or len(raw) > 9:
+    if not is_digits(raw) or len(raw) > 9:
         abort(400, description=f"“{name}” phải là một số như trang hiển thị, không phải “{raw[:20]}”")
     return int(raw)

@@ -7,6 +7,7 @@ from store.core import audit
 from store.secondary import parent_view
 from store.core.clock import utcnow
 from store.core.connection import transaction
+from store.core.text import is_digits
 from store.school.phones import mask
 from store.questions import attempts, quizzes
 from store.questions.attempts import Outcome
@@ -57,7 +58,7 @@ def _picks(form, items) -> tuple:
     out = []
     for item in items:
         raw = form.get(f"q{item.position}", "")
-        out.append(int(raw) if raw.isdigit() and int(raw) < len(item.choices) else None)
+        out.append(int(raw) if is_digits(raw) and int(raw) < len(item.choices) else None)
     return tuple(out)
 
 

@@ -11,6 +11,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from store.core import audit
 from store.core.clock import iso, parse_iso, utcnow
 from store.core.connection import transaction
+from store.core.text import is_digits
 from store.secondary.gradebook import EntryRejected
 from store.questions import analysis, bank, quizzes
 from store.questions.adopt import Pick, adopt
@@ -52,7 +53,7 @@ def _create(form, choices) -> int:
     subject = (form.get("subject") or "").strip().upper()
     grade = int_arg(form, "grade")
     allowed = {c.id: c for c in choices}
-    class_ids = [int(x) for x in form.getlist("class") if x.isdigit()]
+    class_ids = [int(x) for x in form.getlist("class") if is_digits(x)]
     if any(cid not in allowed for cid in class_ids):
         abort(404)
     if any(allowed[cid].grade != grade for cid in class_ids):
@@ -67,7 +68,7 @@ def _create(form, choices) -> int:
             ids = quizzes.draw(db, g.staff.school_id, subject, grade, count, rng, topic=form.get("draw_topic", ""),
                                level=form.get("draw_level", ""))
         else:
-            ids = [int(x) for x in form.getlist("question") if x.isdigit()]
+            ids = [int(x) for x in form.getlist("question") if is_digits(x)]
         quiz_id = quizzes.create(db, school_id=g.staff.school_id, title=form.get("title", ""),
                                  code=form.get("code", "").strip() or None, subject=subject, grade=grade,
                                  question_ids=ids, class_ids=class_ids, opens=opens, closes=closes,
@@ -183,7 +184,7 @@ def adopt_scores(quiz_id: int):
     if raw_pick not in ("first", "best"):
         abort(400, description="chọn lần làm đầu hoặc lần cao nhất")
     pick = Pick(raw_pick)
-    ticked = {int(x) for x in request.form.getlist("student") if x.isdigit()}
+    ticked = {int(x) for x in request.form.getlist("student") if is_digits(x)}
     try:
         done = adopt(get_db(), quiz, choice, term=term, column=request.form.get("column", ""), pick=pick,
                      student_ids=ticked, login=g.staff.login, today=today(), school_year=year())
