@@ -53,10 +53,6 @@ def tick(db, settings, redis_conn, enqueued: set, now: datetime | None = None) -
     """Enqueue the due digest jobs once each (a re-enqueue would be harmless: builds are idempotent);
     queue the absence alerts; close polls past their closing time; purge SMS bodies past retention;
     show each class the GVCN of the term in force (a new term's assignment takes over the day it starts)."""
-    with transaction(db):
-        renamed = assignments.sync_homerooms(db, (now or utcnow()).astimezone(ZoneInfo(settings.sms.timezone)).date())
-    if renamed:
-        logger.info("the new term's homeroom teachers shown for %s classes", renamed)
     if alerts.send_absence_alerts(db, settings):
         Wake(redis_conn, settings.redis.prefix).ring()
     closed = polls.close_due(db, now)
@@ -78,4 +74,13 @@ def tick(db, settings, redis_conn, enqueued: set, now: datetime | None = None) -
         enqueued.add((school_id, day))
         count += 1
         logger.info("queued the digest of school %s for %s", school_id, day)
+    _sync_homerooms(db, settings, now)
     return count
+
+
+def _sync_homerooms(db, settings, now: datetime | None) -> None:
+    """Each class shows the GVCN of the term in force (last: the digests are queued whatever happens here)."""
+    with transaction(db):
+        renamed = assignments.sync_homerooms(db, (now or utcnow()).astimezone(ZoneInfo(settings.sms.timezone)).date())
+    if renamed:
+        logger.info("the new term's homeroom teachers shown for %s classes", renamed)

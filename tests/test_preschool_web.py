@@ -91,7 +91,7 @@ def test_the_days_dan_texts_are_on_the_grid(client, kindergarten):
 
 
 def test_a_teacher_cannot_open_another_class_or_a_future_day(client, kindergarten):
-    db, day = kindergarten.db, kindergarten.friday
+    db = kindergarten.db
     login_staff(client, _teacher(db))
     mam1 = db.execute("SELECT id FROM classes WHERE name = 'MAM1'").fetchone()[0]
     assert client.get(f"/staff/mn/nhatky?class={mam1}").status_code == 404
