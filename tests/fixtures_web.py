@@ -2,8 +2,10 @@
 the app served on a free port, and headless Chromium (Debian's, driven by Playwright)."""
 from __future__ import annotations
 
+import re
 import shutil
 import threading
+from html import unescape
 
 import pytest
 from werkzeug.serving import make_server
@@ -60,6 +62,18 @@ def post_form(client, url: str, data: dict, **kw):
 
 def login_staff(client, login: str, password: str = STAFF_PASSWORD):
     return post_form(client, "/login", {"login": login, "password": password})
+
+
+def menu_labels(client) -> list[str]:
+    """The labels of the staff menu (the page's <nav>) as the logged-in account sees it."""
+    page = client.get("/staff/").get_data(as_text=True)
+    nav = re.search(r"<nav[^>]*>(.*?)</nav>", page, re.S).group(1)
+    return [unescape(label) for label in re.findall(r"<a [^>]*>([^<]+)</a>", nav)]
+
+
+def page_text(response) -> str:
+    """A response's page as plain text: tags dropped, entities read, spaces folded."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
 
 
 @pytest.fixture

@@ -63,22 +63,27 @@ def test_read_only_and_full_are_storage_trouble_not_a_bad_row(tmp_path, db):
     assert not is_transient(bad.value)
 
 
-def test_full_disk_refuses_mo_pauses_the_sender_and_everything_resumes(small_disk, school_db_template, make_sim,
-                                                                         redis_server, redis_prefix):
-    db_path = small_disk / "sll.db"
+def _gateway_on(db_path, school_db_template, make_sim, redis_server, redis_prefix):
+    """The demo school copied to ``db_path``: (simulator, settings, started Engine, web client) on that folder."""
     src, dst = sqlite3.connect(school_db_template), sqlite3.connect(db_path)
     src.backup(dst)
     src.close()
     dst.close()
     sim = make_sim()
-    config = write_config(small_disk / "config.toml",
+    config = write_config(db_path.parent / "config.toml",
                           f'min_free_mb = 1\n[redis]\nprefix = "{redis_prefix}"\n[sms]\nquiet_hours = ""\n'
                           f'[[smsc]]\nport = {sim.port}\nsystem_id = "{sim.system_id}"\nresponse_timeout = 3\n'
                           f'reconnect_max = 1\n', db_path=db_path)
     app_settings = settings_mod.load(config, env={"SLL_SMSC_PASSWORD": sim.password, "SLL_WEB_SECRET_KEY": "k" * 40})
     engine = Engine(app_settings, redis_server, lease_s=3.0)
     engine.start()
-    web = create_app(app_settings, redis=redis_server).test_client()
+    return sim, app_settings, engine, create_app(app_settings, redis=redis_server).test_client()
+
+
+def test_full_disk_refuses_mo_pauses_the_sender_and_everything_resumes(small_disk, school_db_template, make_sim,
+                                                                         redis_server, redis_prefix):
+    db_path = small_disk / "sll.db"
+    sim, app_settings, engine, web = _gateway_on(db_path, school_db_template, make_sim, redis_server, redis_prefix)
     db = connect(db_path)
     try:
         assert engine.wait_bound(10)
@@ -136,19 +141,7 @@ def test_a_file_system_gone_read_only_under_the_gateway_refuses_mo_and_says_why(
         failing_disk, school_db_template, make_sim, redis_server, redis_prefix):
     mount, fail = failing_disk
     db_path = mount / "sll.db"
-    src, dst = sqlite3.connect(school_db_template), sqlite3.connect(db_path)
-    src.backup(dst)
-    src.close()
-    dst.close()
-    sim = make_sim()
-    config = write_config(mount / "config.toml",
-                          f'min_free_mb = 1\n[redis]\nprefix = "{redis_prefix}"\n[sms]\nquiet_hours = ""\n'
-                          f'[[smsc]]\nport = {sim.port}\nsystem_id = "{sim.system_id}"\nresponse_timeout = 3\n'
-                          f'reconnect_max = 1\n', db_path=db_path)
-    app_settings = settings_mod.load(config, env={"SLL_SMSC_PASSWORD": sim.password, "SLL_WEB_SECRET_KEY": "k" * 40})
-    engine = Engine(app_settings, redis_server, lease_s=3.0)
-    engine.start()
-    web = create_app(app_settings, redis=redis_server).test_client()
+    sim, app_settings, engine, web = _gateway_on(db_path, school_db_template, make_sim, redis_server, redis_prefix)
     try:
         assert engine.wait_bound(10)
         assert sim.push_mo("0911000111", "CON") == [0]

@@ -2,22 +2,9 @@
 kindergarten menu and its pages refuse them in Vietnamese (the primary pages: test_primary_menu.py)."""
 from __future__ import annotations
 
-import re
-from html import unescape
-
-from .fixtures_web import login_staff
+from .fixtures_web import login_staff, menu_labels as _menu, page_text as _detail
 
 KINDERGARTEN_LABELS = ("Nhật ký MN", "Người đón", "Cân đo MN")
-
-
-def _menu(client) -> list[str]:
-    page = client.get("/staff/").get_data(as_text=True)
-    nav = re.search(r"<nav[^>]*>(.*?)</nav>", page, re.S).group(1)
-    return [unescape(label) for label in re.findall(r"<a [^>]*>([^<]+)</a>", nav)]
-
-
-def _detail(response) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
 
 
 def test_a_secondary_school_has_no_kindergarten_menu_and_the_pages_refuse(client, make_staff):

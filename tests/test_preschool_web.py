@@ -12,7 +12,7 @@ from store.preschool import notes, pickups
 from store.rules.preschool import Amount
 
 from .conftest import write_config
-from .fixtures_web import STAFF_PASSWORD, login_staff, post_form
+from .fixtures_web import STAFF_PASSWORD, login_staff, menu_labels, post_form
 
 
 @pytest.fixture
@@ -242,14 +242,6 @@ def test_another_classs_teacher_sees_no_growth_or_health_of_la1(client, kinderga
 KINDERGARTEN_LABELS = ("Nhật ký MN", "Người đón", "Cân đo MN")
 
 
-def _menu_labels(client) -> list[str]:
-    import re
-    from html import unescape
-    page = client.get("/staff/").get_data(as_text=True)
-    nav = re.search(r"<nav[^>]*>(.*?)</nav>", page, re.S).group(1)
-    return [unescape(label) for label in re.findall(r"<a [^>]*>([^<]+)</a>", nav)]
-
-
 def test_a_kindergartens_staff_have_its_menu(client, kindergarten):
     login_staff(client, _teacher(kindergarten.db))
-    assert set(KINDERGARTEN_LABELS) <= set(_menu_labels(client))
+    assert set(KINDERGARTEN_LABELS) <= set(menu_labels(client))

@@ -6,24 +6,12 @@ Runs on the secondary demo (THCS-DD, THPT-CVA); the primary demo's own menu is i
 from __future__ import annotations
 
 import csv
-import re
-from html import unescape
 
 from store.imports import import_file
 
-from .fixtures_web import login_staff
+from .fixtures_web import login_staff, menu_labels as _menu, page_text as _detail
 
 PRIMARY_LABELS = ("Nhập đánh giá TH", "Tổng hợp TH")
-
-
-def _menu(client) -> list[str]:
-    page = client.get("/staff/").get_data(as_text=True)
-    nav = re.search(r"<nav[^>]*>(.*?)</nav>", page, re.S).group(1)
-    return [unescape(label) for label in re.findall(r"<a [^>]*>([^<]+)</a>", nav)]
-
-
-def _detail(response) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))).split())
 
 
 def test_a_secondary_school_has_no_primary_menu_and_the_pages_refuse(client, make_staff):
