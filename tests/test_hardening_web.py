@@ -157,23 +157,36 @@ def test_item15_security_headers_and_a_quiet_healthz(client):
     assert "<style" not in page and " style=" not in page and "<script>" not in page
 
 
-def test_item15_metrics_only_for_a_scrape_on_the_host_or_with_the_token(tmp_path, school_db_path, redis_url,
-                                                                         redis_prefix, redis_server):
-    cfg = write_config(tmp_path / "w.toml", f'[redis]\nurl = "{redis_url}"\nprefix = "{redis_prefix}"\n'
-                                            '[web]\ntrusted_proxies = "127.0.0.1"\n', db_path=school_db_path)
-    token = "t" * 40
-    app = create_app(settings_mod.load(cfg, env={"SLL_WEB_SECRET_KEY": "k" * 40, "SLL_WEB_METRICS_TOKEN": token}),
-                     redis=redis_server)
-    client = app.test_client()
+def _metrics_scraper(tmp_path, school_db_path, redis_url, redis_prefix, redis_server, web: str, env: dict):
+    cfg = write_config(tmp_path / f"w{len(web)}.toml", f'[redis]\nurl = "{redis_url}"\nprefix = "{redis_prefix}"\n'
+                                                       f'[web]\n{web}', db_path=school_db_path)
+    client = create_app(settings_mod.load(cfg, env={"SLL_WEB_SECRET_KEY": "k" * 40, **env}),
+                        redis=redis_server).test_client()
 
     def scrape(addr, **headers):
         return client.get("/metrics", environ_base={"REMOTE_ADDR": addr}, headers=headers).status_code
-    assert scrape("127.0.0.1") == 200 and scrape("::1") == 200                     # Prometheus on the host
-    assert scrape("203.0.113.9") == 403                                            # anyone else
-    assert scrape("127.0.0.1", **{"X-Forwarded-For": "203.0.113.9"}) == 403        # through the local proxy
+    return client, scrape
+
+
+def test_item15_metrics_only_for_a_scrape_on_the_host_or_with_the_token(tmp_path, school_db_path, redis_url,
+                                                                         redis_prefix, redis_server):
+    fixtures = (tmp_path, school_db_path, redis_url, redis_prefix, redis_server)
+    client, scrape = _metrics_scraper(*fixtures, "", {})              # no proxy, no token: the host itself
+    assert scrape("127.0.0.1") == 200 and scrape("::1") == 200
+    assert scrape("203.0.113.9") == 403
+    for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP", "Via"):  # a local proxy saying so
+        assert scrape("127.0.0.1", **{header: "for=203.0.113.9"}) == 403, header
+    assert client.get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code in (200, 503)
+    # nginx on the same host with a bare proxy_pass adds no header: with a proxy configured, a
+    # loopback request may be anyone's, so only the token reads /metrics.
+    _, scrape = _metrics_scraper(*fixtures, 'trusted_proxies = "127.0.0.1"\n', {})
+    assert scrape("127.0.0.1") == 403
+    token = "t" * 40
+    _, scrape = _metrics_scraper(*fixtures, 'trusted_proxies = "127.0.0.1"\n', {"SLL_WEB_METRICS_TOKEN": token})
+    assert scrape("127.0.0.1") == 403, "with a token set, the token is the only key"
     assert scrape("203.0.113.9", Authorization="Bearer wrong") == 403
     assert scrape("203.0.113.9", Authorization=f"Bearer {token}") == 200
-    assert client.get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code in (200, 503)
+    assert scrape("127.0.0.1", Authorization=f"Bearer {token}") == 200
 
 
 def test_item15_pages_keep_their_styles_under_the_csp_in_a_browser(page, live_server):

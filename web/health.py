@@ -141,18 +141,23 @@ def healthz():
     return jsonify(body), 200 if status == "ok" else 503
 
 
+PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP", "Via", "X-Forwarded-Host", "X-Forwarded-Proto")
+
+
 def may_read_metrics() -> bool:
-    """A scrape with the bearer token of ``web.metrics_token``, or one from this host that came through no
-    proxy (a trusted proxy's client has its own address here, and every proxy sends X-Forwarded-For)."""
-    token = settings().web.metrics_token
-    given = request.headers.get("Authorization", "")
-    if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-        return True
+    """With ``web.metrics_token`` set: only a scrape bearing it. Without: only one from this host that came
+    through no proxy — no proxy configured (``web.trusted_proxies`` empty; a proxy on the same host that
+    adds no header could not be told apart from a local scrape) and no proxy's header on the request."""
+    web = settings().web
+    if web.metrics_token:
+        given = request.headers.get("Authorization", "")
+        return hmac.compare_digest(given.encode(), f"Bearer {web.metrics_token}".encode())
+    if web.trusted_proxies.strip() or any(h in request.headers for h in PROXY_HEADERS):
+        return False
     try:
-        local = ipaddress.ip_address(request.remote_addr or "").is_loopback
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
     except ValueError:
-        local = False
-    return local and "X-Forwarded-For" not in request.headers
+        return False
 
 
 @bp.get("/metrics")
@@ -161,8 +166,8 @@ def metrics():
     from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
     if not may_read_metrics():
-        abort(403, description="/metrics chỉ đọc được từ chính máy chủ, hoặc với web.metrics_token "
-                               "(Authorization: Bearer ...).")
+        abort(403, description="/metrics chỉ đọc được với web.metrics_token (Authorization: Bearer ...), "
+                               "hoặc từ chính máy chủ khi không có reverse proxy nào phía trước.")
     from .metrics import SllCollector
     database = check_database()
     redis_health, statuses = read_statuses()
