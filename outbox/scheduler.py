@@ -79,8 +79,11 @@ def tick(db, settings, redis_conn, enqueued: set, now: datetime | None = None) -
 
 
 def _sync_homerooms(db, settings, now: datetime | None) -> None:
-    """Each class shows the GVCN of the term in force (last: the digests are queued whatever happens here)."""
+    """Each class shows the GVCN of the term in force (last: the digests are queued whatever happens here).
+    A read every tick; a write only on the day a term's assignment takes over."""
+    today = (now or utcnow()).astimezone(ZoneInfo(settings.sms.timezone)).date()
+    if not assignments.homerooms_to_sync(db, today):
+        return
     with transaction(db):
-        renamed = assignments.sync_homerooms(db, (now or utcnow()).astimezone(ZoneInfo(settings.sms.timezone)).date())
-    if renamed:
-        logger.info("the new term's homeroom teachers shown for %s classes", renamed)
+        renamed = assignments.sync_homerooms(db, today)
+    logger.info("the new term's homeroom teachers shown for %s classes", renamed)

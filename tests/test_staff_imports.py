@@ -275,3 +275,21 @@ def test_the_shown_gvcn_follows_the_term_in_force_not_the_order_of_imports(loade
         assert assignments.sync_homerooms(db, in_hk2) == 0, "nothing to change twice"
         assignments.sync_homerooms(db, in_hk1)
     assert shown() == old, "back in HK1 (a report of HK1 printed late names HK1's GVCN)"
+
+
+def test_a_locked_gvcn_is_shown_as_nobody_until_unlocked(loaded, sixty):
+    db, _ = loaded
+    in_hk1 = sixty["hk1"][0] + timedelta(days=10)
+    klass, teacher = db.execute("SELECT c.name, st.user_id FROM classes c JOIN staff st ON st.user_id = "
+                                "c.homeroom_user_id ORDER BY c.name LIMIT 1").fetchone()
+    shown = lambda: db.execute("SELECT homeroom_teacher, homeroom_user_id FROM classes WHERE name = ?",  # noqa: E731
+                               [klass]).fetchone()
+    name = shown()[0]
+    with db.conn:
+        accounts.set_active(db, teacher, False)
+        assert assignments.sync_homerooms(db, in_hk1) == 1
+    assert shown() == (None, None), "parents never see a GVCN the school locked out"
+    with db.conn:
+        accounts.set_active(db, teacher, True)
+        assignments.sync_homerooms(db, in_hk1)
+    assert shown() == (name, teacher)

@@ -173,22 +173,31 @@ def diff(db: sqlite_utils.Database, school_id: int, school_code: str, key: TermK
     return result
 
 
+def homerooms_to_sync(db: sqlite_utils.Database, today: date,
+                      school_ids: list[int] | None = None) -> list[tuple[str, int | None, int]]:
+    """(GVCN name, account id, class id) of the classes whose shown GVCN differs from the assignment in force
+    ``today``; a locked (inactive) GVCN is shown as nobody (None, None). A read: the caller writes only these."""
+    if school_ids is None:
+        school_ids = [r[0] for r in db.execute("SELECT DISTINCT school_id FROM teaching_assignments")]
+    out = []
+    for school_id in school_ids:
+        key = in_force(db, school_id, today)
+        if key is not None:
+            out += db.execute(
+                "SELECT name, uid, cid FROM (SELECT CASE WHEN s.active THEN s.full_name END AS name, "
+                "CASE WHEN s.active THEN s.user_id END AS uid, c.id AS cid, c.homeroom_teacher AS shown, "
+                "c.homeroom_user_id AS shown_uid FROM teaching_assignments t JOIN staff s ON s.id = t.staff_id "
+                "JOIN classes c ON c.id = t.class_id WHERE t.school_id = ? AND t.school_year = ? AND t.term = ? "
+                "AND t.homeroom = 1 AND t.active = 1) WHERE shown IS NOT name OR shown_uid IS NOT uid",
+                [school_id, *key]).fetchall()
+    return out
+
+
 def sync_homerooms(db: sqlite_utils.Database, today: date, school_ids: list[int] | None = None) -> int:
     """Each class's shown GVCN (classes.homeroom_teacher, homeroom_user_id) follows the assignment in force
     ``today``: a file imported ahead of its term renames nobody until the term starts, an older term's file
-    imported late renames nobody back. Classes without a homeroom row in force keep what they show.
-    Returns the classes changed; runs in the caller's transaction (an import) or on its own (the daily tick)."""
-    if school_ids is None:
-        school_ids = [r[0] for r in db.execute("SELECT DISTINCT school_id FROM teaching_assignments")]
-    changed = 0
-    for school_id in school_ids:
-        key = in_force(db, school_id, today)
-        if key is None:
-            continue
-        changed += db.execute(
-            "UPDATE classes SET homeroom_teacher = s.full_name, homeroom_user_id = s.user_id "
-            "FROM teaching_assignments t JOIN staff s ON s.id = t.staff_id "
-            "WHERE t.class_id = classes.id AND t.school_id = ? AND t.school_year = ? AND t.term = ? "
-            "AND t.homeroom = 1 AND t.active = 1 AND (classes.homeroom_teacher IS NOT s.full_name "
-            "OR classes.homeroom_user_id IS NOT s.user_id)", [school_id, *key]).rowcount
-    return changed
+    imported late renames nobody back; a teacher an admin locked is shown as nobody. Classes without a homeroom
+    row in force keep what they show. Runs in the caller's transaction; returns the classes changed."""
+    changes = homerooms_to_sync(db, today, school_ids)
+    db.conn.executemany("UPDATE classes SET homeroom_teacher = ?, homeroom_user_id = ? WHERE id = ?", changes)
+    return len(changes)
