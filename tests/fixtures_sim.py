@@ -63,11 +63,14 @@ class SmppEsme:
         self.client.set_error_pdu_handler(lambda pdu: None)  # error statuses are data here
         bind = {"trx": self.client.bind_transceiver, "rx": self.client.bind_receiver,
                 "tx": self.client.bind_transmitter}[kind]
+        # The bind_resp may take longer than the pump's 0.2 s on a loaded machine: a bind waits up to 10 s.
+        self.client._socket.settimeout(10)
         try:
             bind(system_id=system_id, password=password)
         except BaseException:
             self.client.disconnect()      # a refused bind leaves no socket behind
             raise
+        self.client._socket.settimeout(0.2)
 
     def _received(self, pdu, **_):
         status = self.deliver_status

@@ -85,6 +85,9 @@ CROSSINGS = {
         "grade books would let it ask the class's level instead",
     ("store.primary.gradebook", "store.imports.primary"):
         "the TT27 book writes through the primary import kind's row builders, which still live with the kind",
+    ("store.community.round_commendation", "store.primary.assessments"):
+        "a commendation round (community, SPEC §13) proposes the TT27 year-end commendation of the class's "
+        "pupils, read from their assessments; a level registry of year-end entries would let it ask instead",
 }
 
 
