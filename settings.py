@@ -72,6 +72,10 @@ def _parts(value) -> str | None:
     return None if 0 < value <= 255 else "must be 1-255 (a concatenated SMS numbers its parts in one byte)"
 
 
+def _processes(value) -> str | None:
+    return None if 1 <= value <= 16 else "must be 1-16"
+
+
 def _redis_url(value: str) -> str | None:
     from urllib.parse import urlsplit
     try:
@@ -145,6 +149,8 @@ class DigestSettings:
     valid_until: str = _s("21:00", "Local time after which an unsent digest expires (validity_period).", check=_hhmm)
     email: bool = _s(True, "Also e-mail the digest to guardians with an address (needs [email]).")
     part_price: int = _s(500, "Price of one SMS part in đồng, for the cost preview of `digest --dry-run`.", check=_positive)
+    processes: int = _s(2, "Schools whose digests are built at once (`digest` and serve's job workers); 1 = one after another.",
+                        check=_processes)
 
 
 @dataclass(frozen=True)

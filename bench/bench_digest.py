@@ -12,10 +12,12 @@ Every grade cell of the term is news on the first evening (the heavy day:
 6.8M cells). `--scale 3` copies the database and clones its students,
 guardians, links, enrollments and grades twice more in SQL (300k
 guardians, 20M cells), so the figures show whether the build is linear.
-Each build runs in a fresh process (`digest.build` on one school after
-the other, as `digest` does) that reports its own wall time and peak RSS
-(getrusage); the database keeps its built rows between runs only until
-the next run deletes them. Figures only, nothing asserted.
+Each build runs in a fresh process that builds every school as `digest`
+does (`--processes N`: N schools at once, each in a process of its own,
+`digest.processes`) and reports its wall time, the CPU of all its
+processes and the largest peak RSS (getrusage); the database keeps its
+built rows between runs only until the next run deletes them. Figures
+only, nothing asserted.
 """
 from __future__ import annotations
 
@@ -37,22 +39,24 @@ CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[2])
 import settings as settings_mod
-from outbox import digest
+from outbox import digest, digest_pool
 from store.core.clock import local_today
 from store.core.connection import connect
-st = settings_mod.load(None, env={"SLL_STORE_PATH": sys.argv[1], "SLL_SMS_QUIET_HOURS": ""})
-db = connect(sys.argv[1])
-day = local_today(st.sms.timezone)
-dry = sys.argv[3] == "dry"
-digest.lower_priority()          # as the rq job and the `digest` command do
-t, cpu = time.perf_counter(), time.process_time()
-created = parts = 0
-for sid, code in digest.schools(db):
-    r = digest.build(db, st, sid, day, dry_run=dry)
-    created, parts = created + r.created, parts + r.parts
-took = time.perf_counter() - t
-print(json.dumps({"seconds": took, "cpu": time.process_time() - cpu, "created": created, "parts": parts,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+if __name__ == "__main__":
+    st = settings_mod.load(None, env={"SLL_STORE_PATH": sys.argv[1], "SLL_SMS_QUIET_HOURS": "",
+                                      "SLL_DIGEST_PROCESSES": sys.argv[4]})
+    db = connect(sys.argv[1])
+    day = local_today(st.sms.timezone)
+    dry = sys.argv[3] == "dry"
+    digest.lower_priority()          # as the rq job and the `digest` command do
+    t = time.perf_counter()
+    created = parts = 0
+    for sid, code, r in digest_pool.build_schools(db, st, digest.schools(db), day, dry_run=dry):   # as `digest` does
+        created, parts = created + r.created, parts + r.parts
+    took = time.perf_counter() - t
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"seconds": took, "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+                      "created": created, "parts": parts, "peak_mib": max(me.ru_maxrss, kids.ru_maxrss) / 1024}))
 """
 
 CLONE = """
@@ -109,10 +113,14 @@ def clone(source: Path, target: Path, scale: int) -> None:
     db.close()
 
 
+PROCESSES = [1]       # --processes: the schools built at once (digest.processes)
+
+
 def run(path: Path, mode: str) -> dict:
-    """One build (or dry run) in a fresh process."""
-    out = subprocess.run([sys.executable, "-c", CHILD, str(path), str(ROOT), mode], capture_output=True, text=True,
-                         check=True)
+    """One build (or dry run) in a fresh process (and its pool's processes); CPU summed over them all,
+    peak RSS the largest one's."""
+    out = subprocess.run([sys.executable, "-c", CHILD, str(path), str(ROOT), mode, str(PROCESSES[0])],
+                         capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -210,7 +218,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tps", type=int, default=300)
     parser.add_argument("--sending-seconds", type=float, default=30)
     parser.add_argument("--mo-every", type=float, default=0.2, help="seconds between two parents' texts")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="schools built at once (digest.processes; the product's default is 2)")
     args = parser.parse_args(argv)
+    PROCESSES[0] = args.processes
     print("command:", shlex.join([sys.executable, *sys.argv]))
     if args.latency:
         latency(args.db, args.tps, args.sending_seconds, args.mo_every)
@@ -231,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
             results.append(run(path, "build"))
         secs = [r["seconds"] for r in results]
         cpu = [r["cpu"] for r in results]
-        print(f"x{scale}: {guardians} guardians, {cells} grade cells: build {statistics.median(secs):.1f} s wall, "
+        print(f"x{scale}, {args.processes} process(es): {guardians} guardians, {cells} grade cells: build {statistics.median(secs):.1f} s wall, "
               f"{statistics.median(cpu):.1f} s CPU (medians of {len(secs)}: {', '.join(f'{x:.1f}' for x in secs)} / "
               f"{', '.join(f'{x:.1f}' for x in cpu)}), peak RSS {max(r['peak_mib'] for r in results):.0f} MiB, "
               f"{results[-1]['created']} digests, {results[-1]['parts']} parts; --dry-run {dry['seconds']:.1f} s, "

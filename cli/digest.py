@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from outbox import digest as digest_mod
-from outbox import mail
+from outbox import digest_pool, mail
 from store.core.clock import local_today
 
 from .context import pass_app
@@ -24,8 +24,7 @@ def digest(app, day, school_code, dry_run):
         raise click.ClickException(f"unknown school {school_code!r}" if school_code else "no schools imported yet")
     digest_mod.lower_priority()     # a `serve` beside this command keeps answering parents first
     queued = 0
-    for school_id, code in schools:
-        r = digest_mod.build(app.db, app.settings, school_id, day, dry_run=dry_run)
+    for school_id, code, r in digest_pool.build_schools(app.db, app.settings, schools, day, dry_run=dry_run):
         if dry_run:
             click.echo(f"{code} {day}: " + ("already built, nothing to queue" if r.already_built else
                                            f"would queue {r.created} digests, {r.parts} parts "

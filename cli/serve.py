@@ -158,8 +158,10 @@ def serve(app):
             redis_child.stop()      # never leave the embedded Redis behind
         raise
     env = dict(os.environ, SLL_CONFIG=app.settings.source, SLL_REDIS_URL=redis_url_of(conn))
-    children = [Child("gateway", _command("gateway"), env), Child("jobs", _command("jobs"), env),
-                Child("web", _command("web"), env)]
+    # digest.processes job workers: as many schools' digests built at once
+    workers = [Child("jobs" if n == 1 else f"jobs-{n}", _command("jobs"), env)
+               for n in range(1, app.settings.digest.processes + 1)]
+    children = [Child("gateway", _command("gateway"), env), *workers, Child("web", _command("web"), env)]
     if redis_child:
         children.insert(0, redis_child)
     enqueued: set = set()
