@@ -195,3 +195,16 @@ def test_grade_2_year_end(talk, primary_db, sms_settings):
     """)
     final, encoding = prepare(talk.send(HAN, "KQ CN"), sms_settings.sms.transliterate)
     assert parts_needed(final, encoding) == 2
+
+
+def test_some_qualities_approved_never_read_as_all_tot(talk, primary_db, tmp_path):
+    """A teacher's book saved with blanks at CN: only three qualities approved. 'deu Tot' would speak for
+    the twelve not assessed yet."""
+    year = school_year_of(_today())
+    qrows = [("KD900004", year, "CN", q, "T") for q in QUALITIES_G4[:3]]
+    import_file(primary_db, "phamchat", _csv(tmp_path / "pc3.csv", ["ma_hs", "nam_hoc", "dot", "ma", "muc"], qrows),
+                approve=True)
+    talk.run("""
+    0977123456 > RL CN
+    0977123456 < Do Minh Khoi 4A1: tieu hoc khong xep loai ren luyen; pham chat, nang luc CN: Yeu nuoc Tot, Nhan ai Tot, Cham chi Tot; 12 muc chua danh gia.
+    """)

@@ -62,7 +62,7 @@ def kq(ctx: Context, parsed: Parsed, child, note: str = "") -> Reply:
     outcome = None
     if point is Point.CN:
         outcome = pa.year_outcome(ctx.db, child.student_id, child.grade, ctx.family.school_year, marks, quals)
-    clause = pa.quality_clause(quals.get(point, {})) if point else ""
+    clause = pa.quality_clause(quals.get(point, {}), child.grade) if point else ""
     assessed = bool(point) and pa.has_point(marks, quals, point)
     text = render("th_kq.txt", child=child, marks=marks, point=point, assessed=assessed, qualities=clause,
                   outcome=outcome, note=note)
@@ -84,6 +84,6 @@ def rl(ctx: Context, parsed: Parsed, child, note: str = "") -> Reply:
     """RL for a primary pupil: TT27 rates qualities and competences, not conduct."""
     marks, quals = _data(ctx, child)
     point = _point(parsed, marks, quals)
-    clause = pa.quality_clause(quals.get(point, {})) if point else "chưa đánh giá"
+    clause = pa.quality_clause(quals.get(point, {}), child.grade) if point else "chưa đánh giá"
     text = render("th_rl.txt", child=child, point=point, qualities=clause, note=note)
     return _reply(text, "RL", child, "/p/ketqua")

@@ -129,11 +129,21 @@ def point_comments(marks: list[SubjectMarks], point: Point) -> list[PointComment
             if m.at(point) is not None and m.at(point).comment]
 
 
-def quality_clause(levels: dict[str, QualityLevel]) -> str:
-    """Qualities and competences in one clause: 'đều Tốt', or 'Tốt, trừ Chăm chỉ Đạt'."""
+def quality_clause(levels: dict[str, QualityLevel], grade: int | None = None) -> str:
+    """Qualities and competences in one clause: 'đều Tốt', or 'Tốt, trừ Chăm chỉ Đạt'.
+
+    With ``grade``, a point where only some of the qualities the grade rates are approved never reads
+    'đều Tốt' (nor 'Tốt, trừ …', which speaks for the others too): the approved ones by name (or counted,
+    when many), then how many are not assessed yet.
+    """
     if not levels:
         return "chưa đánh giá"
     values = list(levels.values())
+    missing = len(set(tt27.rated_qualities(grade)) - set(levels)) if grade is not None else 0
+    if missing:
+        named = (", ".join(f"{tt27.quality_name(c)} {v.label}" for c, v in levels.items()) if len(levels) <= 3
+                 else _counted(values))
+        return f"{named}; {missing} mục chưa đánh giá"
     usual = max(set(values), key=lambda v: (values.count(v), v.rank))
     others = [f"{tt27.quality_name(c)} {v.label}" for c, v in levels.items() if v is not usual]
     if not others:
@@ -141,5 +151,8 @@ def quality_clause(levels: dict[str, QualityLevel]) -> str:
     if len(others) <= 2:
         return f"{usual.label}, trừ {', '.join(others)}"
     # Many exceptions read better as counts; the names are on the parents' page.
-    counts = [(v, values.count(v)) for v in sorted(set(values), key=lambda v: -v.rank)]
-    return ", ".join(f"{n} {v.label}" for v, n in counts)
+    return _counted(values)
+
+
+def _counted(values: list[QualityLevel]) -> str:
+    return ", ".join(f"{values.count(v)} {v.label}" for v in sorted(set(values), key=lambda v: -v.rank))

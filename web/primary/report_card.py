@@ -47,7 +47,7 @@ def card(db: sqlite_utils.Database, row, year: str, term: int) -> report_card.Ca
     marks = pa.subject_marks(db, sid, school_id, grade, year)
     quals = pa.qualities(db, sid, year)
     rows = [(m.subject.name, *(_cell(m.at(p)) for p in points)) for m in marks]
-    lines = [f"Phẩm chất, năng lực {POINT_WORDS[p]}: {pa.quality_clause(quals.get(p, {}))}"
+    lines = [f"Phẩm chất, năng lực {POINT_WORDS[p]}: {pa.quality_clause(quals.get(p, {}), grade)}"
              for p in points]
     if Point.CN in points:
         lines.append(outcome_line(pa.year_outcome(db, sid, grade, year, marks, quals)))
