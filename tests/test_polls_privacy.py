@@ -154,3 +154,30 @@ def test_only_ascii_digits_answer(school_db, sms_settings):
         assert not reply.startswith("Da ghi"), (text, reply)
         assert not reply.startswith("Nhan BC <so khao sat>"), (text, reply)
     assert school_db.execute("SELECT count(*) FROM poll_answers WHERE poll_id = ?", [poll.id]).fetchone()[0] == 0
+
+
+def test_migration_19_cleans_what_older_closings_left(school_db, sms_settings):
+    """A poll closed before version 19: a copy with its text, keys from the text, an answer's channel."""
+    from store.core import migrate
+    poll = make_poll(school_db, sms_settings, anonymous=True)
+    n = poll.id
+    _mo(school_db, sms_settings, f"BC {n} 2", answer=True)
+    school_db.execute("INSERT INTO inbox (connection, source_addr, phone, text, data_coding, dedup_key, received_at, "
+                      "state) SELECT connection, source_addr, phone, ?, 0, dedup_key, received_at, 'duplicate' "
+                      "FROM inbox WHERE phone = ?", [f"BC {n} 2", HUNG])           # what insert_mo stored before
+    poll_answers.answer(school_db, poll, gid(school_db, HUNG), 2, source="web")
+    _settle(school_db)
+    polls.close(school_db, n, by="test", dedup_window_s=WINDOW)
+    school_db.execute("UPDATE poll_answers SET source = 'web'")
+    school_db.execute("UPDATE polls SET forgotten_at = NULL, opened_at = '2020-01-01T00:00:00.000Z', "
+                      "closed_at = '2020-01-03T00:00:00.000Z' WHERE id = ?", [n])
+    school_db.execute("UPDATE inbox SET dedup_key = ?, received_at = '2020-01-02T00:00:00.000Z' WHERE phone = ?",
+                      [dedup_key(SRC, f"BC {n} 2", ""), HUNG])
+    sql = [p for number, p in migrate.migrations() if number == 19][0].read_text(encoding="utf-8")
+    school_db.conn.executescript("\n".join(line for line in sql.splitlines() if not line.startswith("ALTER")))
+    assert school_db.execute("SELECT text, dedup_key FROM inbox WHERE phone = ?", [HUNG]).fetchall() == \
+        [(None, f"{poll_privacy.FORGOTTEN}{i}") for i, in school_db.execute("SELECT id FROM inbox WHERE phone = ? "
+                                                                             "ORDER BY id", [HUNG])]
+    assert {s for s, in school_db.execute("SELECT source FROM poll_answers")} == {"sms"}
+    assert school_db.execute("SELECT forgotten_at FROM polls WHERE id = ?", [n]).fetchone()[0] == \
+        "2020-01-03T00:00:00.000Z"
