@@ -762,6 +762,8 @@ CREATE TABLE primary_results (
     entered_at TEXT NOT NULL,
     approved_by TEXT,
     approved_at TEXT,
+    computed INTEGER NOT NULL DEFAULT 0,          -- 1: computed from the CN levels for a commendation round's award:
+                                                  -- read as tạm tính and computed again (store/primary/assessments.py)
     PRIMARY KEY (student_id, school_year)
 );
 CREATE INDEX primary_results_approved_at ON primary_results (approved_at);
@@ -789,6 +791,7 @@ CREATE TABLE polls (
     opened_at TEXT,
     closed_at TEXT,
     reminded_at TEXT,
+    forgotten_at TEXT,                            -- anonymous: nothing left to blank (store/community/poll_privacy.py)
     CHECK ((target = 'grade') = (grade IS NOT NULL)),
     CHECK ((target = 'class') = (class_id IS NOT NULL))
 );

@@ -45,7 +45,7 @@ class PrimarySource:
                 out.append(f"NX {m.subject_code}: {m.comment.rstrip('. ')}")
         if news.result:
             result, award = news.result
-            out.append(f"Cuối năm: {result.label}{'; khen thưởng ' + award.label if award else ''}")
+            out.append(f"Cuối năm: {_year(news)}{'; khen thưởng ' + award.label if award else ''}")
         return out
 
     def summary(self, student_id: int) -> str:
@@ -60,8 +60,13 @@ class PrimarySource:
         out = f"Đánh giá {'; '.join(parts)}" if parts else ""
         if news.result:
             result, award = news.result
-            out += ("; " if out else "") + f"Cuối năm: {result.label}{'; khen thưởng ' + award.label if award else ''}"
+            out += ("; " if out else "") + f"Cuối năm: {_year(news)}{'; khen thưởng ' + award.label if award else ''}"
         return out or "Đánh giá mới"
+
+
+def _year(news) -> str:
+    """'Hoàn thành tốt', marked tạm tính when computed for a commendation round (SPEC §10)."""
+    return news.result[0].label + (" (tạm tính)" if news.result_provisional else "")
 
 
 def _qualities(levels: dict, grade: int | None) -> str:

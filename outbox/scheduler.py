@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from rq import Queue, Retry
 from rq.job import Job
 
-from store.messaging import retention
+from store.messaging import inbox, retention
 from store.community import polls
 from store.core.clock import utcnow
 from store.core.connection import transaction
@@ -55,7 +55,7 @@ def tick(db, settings, redis_conn, enqueued: set, now: datetime | None = None) -
     show each class the GVCN of the term in force (a new term's assignment takes over the day it starts)."""
     if alerts.send_absence_alerts(db, settings):
         Wake(redis_conn, settings.redis.prefix).ring()
-    closed = polls.close_due(db, now)
+    closed = polls.close_due(db, now, dedup_window_s=inbox.dedup_window(settings.sms))
     if closed:
         logger.info("closed the polls past their closing time: %s", closed)
     retention.purge_codes(db, settings.sms.otp_validity)

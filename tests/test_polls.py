@@ -21,6 +21,7 @@ from outbox.scheduler import tick
 from .fixtures_commands import Conversation
 
 HUNG, LAN = "+84912345678", "+84987654321"
+WINDOW = 600                # sms.mo_dedup_window
 
 
 def school_and_class(db, class_name="8A2", school="THCS-DD") -> tuple[int, int]:
@@ -220,7 +221,7 @@ def test_an_anonymous_poll_keeps_no_voter_once_closed_and_never_lists_who(school
         poll_answers.answer(school_db, poll, g, 1 + i % 2)
     assert poll_results.not_answered(school_db, poll) == []
     assert all(row[1] is None and row[2] is None for row in poll_results.answers(school_db, poll))
-    polls.close(school_db, poll.id, by="test")
+    polls.close(school_db, poll.id, by="test", dedup_window_s=WINDOW)
     rows = school_db.execute("SELECT guardian_id, student_id FROM poll_answers WHERE poll_id = ?", [poll.id]).fetchall()
     assert len(rows) == 4 and set(rows) == {(None, None)}
     counts = {c.number: c.confirmed for c in poll_results.counts(school_db, poll)}

@@ -14,7 +14,7 @@ from store.community import poll_results, polls
 from store.community.poll_rules import Option, PollKind
 
 from .fixtures_commands import Conversation
-from .test_polls import HUNG, LAN, gid, make_poll
+from .test_polls import HUNG, LAN, WINDOW, gid, make_poll
 
 
 def texted(db, settings, phone: str, text: str) -> int:
@@ -59,7 +59,7 @@ def test_a_closed_anonymous_poll_leaves_no_row_that_ties_a_family_to_an_answer(s
     school_db.execute(f"UPDATE messages SET state = 'delivered' WHERE id IN ({','.join('?' * 3)})", replies[:3])
     counts_before = {c.number: c.confirmed for c in poll_results.counts(school_db, poll)}
     assert counts_before == {1: 2, 2: 2}
-    polls.close(school_db, poll.id, by="test")
+    polls.close(school_db, poll.id, by="test", dedup_window_s=WINDOW)
     closed_at = polls.get(school_db, poll.id).closed_at
     rows = school_db.execute("SELECT id, guardian_id, student_id, option, answered_at FROM poll_answers "
                              "WHERE poll_id = ? ORDER BY id", [poll.id]).fetchall()
@@ -71,7 +71,7 @@ def test_a_closed_anonymous_poll_leaves_no_row_that_ties_a_family_to_an_answer(s
                 m in t for m in (f"BC {n} ", f"bc{n} ", f"BC {n}-", "Da ghi", "Da rut")))]
     assert len(leaks()) == 1, leaks()       # the reply still in flight keeps its body until it settles
     school_db.execute("UPDATE messages SET state = 'delivered' WHERE id = ?", [replies[3]])
-    polls.close_due(school_db)              # serve's scheduler: the settled reply is blanked now
+    polls.close_due(school_db, dedup_window_s=WINDOW)            # serve's scheduler: the settled reply is blanked now
     assert leaks() == []
     assert school_db.execute("SELECT count(*) FROM inbox WHERE command = 'BC' AND text IS NOT NULL").fetchone()[0] == 0
 
@@ -80,7 +80,7 @@ def test_a_named_poll_keeps_its_texts_when_it_closes(school_db, sms_settings):
     poll = make_poll(school_db, sms_settings)
     texted(school_db, sms_settings, HUNG, f"BC {poll.id} 1")
     school_db.execute("UPDATE messages SET state = 'delivered' WHERE kind = 'reply'")
-    polls.close(school_db, poll.id, by="test")
+    polls.close(school_db, poll.id, by="test", dedup_window_s=WINDOW)
     assert school_db.execute("SELECT text FROM inbox WHERE command = 'BC'").fetchone()[0] == f"BC {poll.id} 1"
     assert school_db.execute("SELECT guardian_id FROM poll_answers").fetchone()[0] == gid(school_db, HUNG)
 
@@ -116,7 +116,7 @@ def test_no_guardian_is_ever_texted_another_familys_child_or_answer(school_db, s
 def test_a_closed_poll_gets_one_polite_refusal_per_number_then_silence(school_db, sms_settings):
     poll = make_poll(school_db, sms_settings)
     texted(school_db, sms_settings, HUNG, f"BC {poll.id} 1")
-    polls.close(school_db, poll.id, by="test")
+    polls.close(school_db, poll.id, by="test", dedup_window_s=WINDOW)
     refusal = f"Khao sat {poll.id} da dong, khong nhan them cau tra loi. Cam on phu huynh."
     for text in (f"BC {poll.id} 2", f"bc{poll.id} 1", f"BC {poll.id}-2"):
         texted(school_db, sms_settings, HUNG, text)
@@ -128,7 +128,7 @@ def test_a_closed_poll_gets_one_polite_refusal_per_number_then_silence(school_db
     assert rows[4][2] == "answered" and rows[4][3].startswith(f"Khong tim thay khao sat {poll.id}")
     assert school_db.execute("SELECT option FROM poll_answers WHERE poll_id = ?", [poll.id]).fetchall() == [(1,)]
     other = make_poll(school_db, sms_settings, question="Hop lan 2?")
-    polls.close(school_db, other.id, by="test")
+    polls.close(school_db, other.id, by="test", dedup_window_s=WINDOW)
     assert school_db.execute("SELECT count(*) FROM inbox").fetchone()[0] == 5
     texted(school_db, sms_settings, HUNG, f"BC {other.id} 1")
     assert school_db.execute("SELECT m.body FROM inbox i JOIN messages m ON m.id = i.reply_id ORDER BY i.id DESC "

@@ -1,6 +1,6 @@
 """A "Học sinh Tiêu biểu" round (TT27 art. 15.1b) in the demo primary school: the class's teachers nominate, the
-homeroom teacher decides, and the decision becomes the pupil's year-end result pending approval; once approved the
-parent reads it. The demo primary school: 0977123456 has KD900004 Đỗ Minh Khôi (TH-KD 4A1)."""
+homeroom teacher decides, and the decision becomes the pupil's year-end award pending approval; once approved the
+parent reads it (on a computed result still marked tạm tính, and computed again after a correction). The demo primary school: 0977123456 has KD900004 Đỗ Minh Khôi (TH-KD 4A1)."""
 from __future__ import annotations
 
 import pytest
@@ -10,7 +10,8 @@ from store.community import round_commendation, rounds
 from store.community.poll_rules import PollError
 from store.core.clock import local_today, school_year_of
 from store.imports import import_file
-from store.primary import assessments
+from store.core.clock import now_iso
+from store.primary import assessments, news
 from store.review import approvals
 from store.rules.tt27 import Commendation, YearResult
 from store.school import users
@@ -99,16 +100,25 @@ def test_the_homeroom_decision_becomes_a_pending_tieu_bieu_and_reaches_the_paren
     assert _results(primary_db, ht_id) == ("HT", None, "approved") and _results(primary_db, none_id) is None
     assert talk.send("0977123456", "KQ CN") == before, "nothing pending reaches the parent"
     assert round_commendation.to_commendation(primary_db, rnd, {khoi: "C"}, by=HOMEROOM).written == 0, "unchanged"
+    stranger = primary_db.execute("SELECT max(id) + 1 FROM students").fetchone()[0]
+    with pytest.raises(PollError, match="không thuộc lớp 4A1"):
+        round_commendation.to_commendation(primary_db, rnd, {stranger: "C"}, by=HOMEROOM)
 
     groups = [gr for gr in approvals.pending_groups(primary_db, TZ, school_id=school_id)
               if gr.key.kind.name == "primary_results"]
     assert sum(gr.count for gr in groups) == 2 and {gr.key.entered_by for gr in groups} == {HOMEROOM}
     approvals.approve(primary_db, [gr.key for gr in groups], actor="kd-th", tz=TZ, school_id=school_id)
-    outcome_now = assessments.year_outcome(primary_db, khoi, 4, year, [], {})
-    assert (outcome_now.result, outcome_now.commendation, outcome_now.provisional) == \
-        (YearResult.HTT, Commendation.TIEU_BIEU, False)
+    def outcome_now():
+        marks = assessments.subject_marks(primary_db, khoi, school_id, 4, year)
+        out = assessments.year_outcome(primary_db, khoi, 4, year, marks, assessments.qualities(primary_db, khoi, year))
+        return out.result, out.commendation, out.provisional
+    assert outcome_now() == (YearResult.HTT, Commendation.TIEU_BIEU, True), "the award, on a result still tạm tính"
+    assert news.approved_between(primary_db, school_id, None, now_iso())[khoi].result_provisional, "digest: tạm tính"
     after = talk.send("0977123456", "KQ CN")
-    assert "Khen thuong: Hoc sinh Tieu bieu" in after and "tam tinh" not in after, after
+    assert "Khen thuong: Hoc sinh Tieu bieu" in after and "Hoan thanh tot (tam tinh)" in after, after
+    _year_end(tmp_path, primary_db, music="H", tests={**TESTED_CN_G4, "TOAN": 8})      # a CN level corrected
+    assert outcome_now() == (YearResult.HT, None, True), "computed again: Hoàn thành, so no Tiêu biểu"
+    assert "Tieu bieu" not in talk.send("0977123456", "KQ CN")
     audit = primary_db.execute("SELECT actor FROM audit_log WHERE action = 'round:to-commendation'").fetchall()
     assert audit and audit[0] == (HOMEROOM,)
 

@@ -8,13 +8,13 @@ from outbox.templating import render
 from store.community import poll_answers, poll_privacy, polls
 from store.community.poll_rules import Place, PollError, PollStatus
 
-from store.core.text import fold
+from store.core.text import fold, is_digits
 
 from commands.base import Command, Context, Reply
 from commands.children import choose
 from commands.grammar import CON, TEXT, Parsed
 
-_NUMBERS = re.compile(r"\d+")
+_NUMBERS = re.compile(r"[0-9]+")
 
 
 def _asked_polls(ctx: Context) -> list[polls.Poll]:
@@ -93,7 +93,7 @@ class Bc(Command):
 def bare_answer(ctx: Context, text: str | None) -> Reply | None:
     """A text that is one digit, when exactly one poll is open for the number: that option of it; else None."""
     digits = (text or "").strip().strip(".,;:!")
-    if len(digits) != 1 or not digits.isdigit():
+    if len(digits) != 1 or not is_digits(digits):
         return None
     open_polls = _asked_polls(ctx)
     if len(open_polls) != 1:

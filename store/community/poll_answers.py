@@ -16,7 +16,7 @@ import sqlite_utils
 
 from store.core.clock import iso, utcnow
 from store.core.connection import atomic
-from .poll_rules import Place, PollError, PollStatus, answers_poll
+from .poll_rules import Place, PollError, PollStatus
 from .polls import Poll
 
 
@@ -126,12 +126,21 @@ def current(db: sqlite_utils.Database, poll_id: int, guardian_id: int) -> dict[i
         [poll_id, guardian_id])}
 
 
+def refusals(poll: Poll) -> list[str]:
+    """LIKE patterns of the one polite refusal for this poll (templates_sms/bc_dong.txt), unaccented and accented."""
+    return [f"{word} {poll.id} {closed},%" for word, closed in (("Khao sat", "da dong"), ("Dang ky", "da dong"),
+                                                                  ("Khảo sát", "đã đóng"), ("Đăng ký", "đã đóng"))]
+
+
 def refused_before(db: sqlite_utils.Database, phone: str, poll: Poll, inbox_id: int | None) -> bool:
-    """Whether this number was already answered "closed" for this poll: a BC about it, answered, since closing.
+    """Whether this number was already answered "closed" for this poll: a reply since closing that was this
+    poll's refusal (a bare digit answering another poll, or a refusal for another one, does not count).
 
     The one polite refusal (SPEC §13): a second BC to a closed poll gets no reply.
     """
     closed = min(t for t in (poll.closes_at, poll.closed_at) if t)
-    rows = db.execute("SELECT text FROM inbox WHERE phone = ? AND command = 'BC' AND state = 'answered' "
-                      "AND received_at >= ? AND id IS NOT ? AND text IS NOT NULL", [phone, closed, inbox_id])
-    return any(answers_poll(text, poll.id) for text, in rows)
+    patterns = refusals(poll)
+    return db.execute(f"SELECT 1 FROM inbox i JOIN messages m ON m.id = i.reply_id WHERE i.phone = ? "
+                      f"AND i.received_at >= ? AND i.id IS NOT ? AND i.command = 'BC' "
+                      f"AND ({' OR '.join(['m.body LIKE ?'] * len(patterns))}) LIMIT 1",
+                      [phone, closed, inbox_id, *patterns]).fetchone() is not None

@@ -78,12 +78,13 @@ def to_remind(db: sqlite_utils.Database, poll: Poll) -> list[tuple[int, str]]:
 def answers(db: sqlite_utils.Database, poll: Poll) -> list[tuple]:
     """Every answer for the export: (class, student code, student name, option, label, place, source, at).
 
-    An anonymous poll's rows have no student (nothing links an answer to a family).
+    An anonymous poll's rows have no student and no source (nothing links an answer to a family).
     """
     labels = {o.number: o.label for o in poll.options}
     rows = db.execute(
         "SELECT c.name, s.code, s.full_name, a.option, a.place, a.source, a.answered_at FROM poll_answers a "
         "JOIN classes c ON c.id = a.class_id LEFT JOIN students s ON s.id = a.student_id WHERE a.poll_id = ? "
         "ORDER BY c.grade, c.name, s.full_name, a.id", [poll.id]).fetchall()
-    return [(r[0], r[1] if not poll.anonymous else None, r[2] if not poll.anonymous else None, r[3], labels.get(r[3]),
-             r[4], r[5], r[6]) for r in rows]
+    hide = poll.anonymous          # nor the channel: with the SMS log it would tell who chose what
+    return [(r[0], None if hide else r[1], None if hide else r[2], r[3], labels.get(r[3]), r[4],
+             None if hide else r[5], r[6]) for r in rows]

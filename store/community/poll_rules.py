@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from store.core.errors import StoreError
+from store.core.text import is_digits
 
 MAX_QUESTION = 300
 MAX_OPTION = 40
@@ -65,7 +66,7 @@ class Option:
     capacity: int | None = None
 
 
-_CAPACITY = re.compile(r"^(.*?)\s*\[\s*(\d{1,5})\s*\]\s*$")
+_CAPACITY = re.compile(r"^(.*?)\s*\[\s*([0-9]{1,5})\s*\]\s*$")
 
 
 def parse_options(text: str, *, signup: bool) -> tuple[Option, ...]:
@@ -91,14 +92,14 @@ def parse_options(text: str, *, signup: bool) -> tuple[Option, ...]:
     return tuple(out)
 
 
-_FIRST_NUMBER = re.compile(r"\d+")
+_FIRST_NUMBER = re.compile(r"[0-9]+")
 
 
 def answers_poll(text: str, poll_id: int) -> bool:
     """Whether a BC text was about this poll: its first number is the poll's (`BC 31 1`, `bc31 1`, `BC 31-1`),
     or it is a lone digit (the bare answer, when the poll was the only one open)."""
     bare = text.strip().strip(".,;:!")
-    if len(bare) == 1 and bare.isdigit():
+    if len(bare) == 1 and is_digits(bare):
         return True
     first = _FIRST_NUMBER.search(text)
     return first is not None and int(first.group()) == poll_id

@@ -177,8 +177,11 @@ def cancel(db: sqlite_utils.Database, poll_id: int, *, by: str) -> None:
         audit.record(db, by, "poll:cancel", school_id=poll.school_id, poll=poll_id)
 
 
-def close(db: sqlite_utils.Database, poll_id: int, *, by: str) -> bool:
-    """OPEN → CLOSED; an anonymous poll keeps its tally and drops who answered. False when already closed."""
+def close(db: sqlite_utils.Database, poll_id: int, *, by: str, dedup_window_s: int) -> bool:
+    """OPEN → CLOSED; an anonymous poll keeps its tally and drops who answered. False when already closed.
+
+    ``dedup_window_s``: store.messaging.inbox.dedup_window(settings.sms), how long a texted answer's dedup key
+    must still recognise a re-delivery (store.community.poll_privacy)."""
     poll = get(db, poll_id)
     if poll is None or poll.status is not PollStatus.OPEN:
         return False
@@ -189,20 +192,20 @@ def close(db: sqlite_utils.Database, poll_id: int, *, by: str) -> bool:
         if cur.rowcount != 1:
             return False
         if poll.anonymous:
-            poll_privacy.forget_voters(db, poll_id, poll.opened_at or poll.created_at, stamp)
+            poll_privacy.forget_voters(db, poll_id, poll.opened_at or poll.created_at, stamp, dedup_window_s)
         audit.record(db, by, "poll:close", school_id=poll.school_id, poll=poll_id, anonymous=poll.anonymous)
     return True
 
 
-def close_due(db: sqlite_utils.Database, now: datetime | None = None) -> list[int]:
+def close_due(db: sqlite_utils.Database, now: datetime | None = None, *, dedup_window_s: int) -> list[int]:
     """Close every open poll past its closing time (serve's scheduler calls this); the ids closed.
 
-    Also blanks what was still in flight when an anonymous poll closed (store.community.poll_privacy)."""
+    Also blanks what was still in flight or in the dedup window when an anonymous poll closed
+    (store.community.poll_privacy.forget_settled: reads first, writes only what is left)."""
     due = [r[0] for r in db.execute("SELECT id FROM polls WHERE status = 'open' AND closes_at <= ?",
                                     [iso(now or utcnow())])]
-    closed = [pid for pid in due if close(db, pid, by="scheduler")]
-    with atomic(db):
-        poll_privacy.forget_settled(db, now)
+    closed = [pid for pid in due if close(db, pid, by="scheduler", dedup_window_s=dedup_window_s)]
+    poll_privacy.forget_settled(db, dedup_window_s, now)
     return closed
 
 

@@ -6,7 +6,10 @@ row for the school year, status pending, so nothing reaches a guardian until
 a reviewer approves it (store.review.approvals). "Học sinh Tiêu biểu" goes
 only on a Hoàn thành tốt result: the result already entered (imported,
 pending or approved) when there is one, else the one computed from the
-approved CN assessments, which the reviewer then approves with the award.
+approved CN assessments. That row is marked `computed`: the reviewer approves
+the award, not an official result, and every reader shows the result as tạm
+tính and computes it again (a corrected CN level changes it; the award holds
+only while it is Hoàn thành tốt) until an imported result replaces it.
 A pupil without a result yet, or with another one, is reported, not written.
 """
 from __future__ import annotations
@@ -39,8 +42,8 @@ class Outcome:
 
 
 def _entered(db, student_id: int, school_year: str):
-    """(rowid, result, commendation, status) of the pupil's result row, or None."""
-    return db.execute("SELECT rowid, result, commendation, status FROM primary_results WHERE student_id = ? "
+    """(rowid, result, commendation, status, computed) of the pupil's result row, or None."""
+    return db.execute("SELECT rowid, result, commendation, status, computed FROM primary_results WHERE student_id = ? "
                       "AND school_year = ?", [student_id, school_year]).fetchone()
 
 
@@ -55,23 +58,24 @@ def _write(db, rnd: Round, student_id: int, row, result: YearResult, award: Comm
     value = award.value if award else None
     if row is None:
         db.execute("INSERT INTO primary_results (student_id, school_year, result, commendation, status, entered_by, "
-                   f"entered_at) VALUES (?, ?, ?, ?, '{PENDING}', ?, ?)",
+                   f"entered_at, computed) VALUES (?, ?, ?, ?, '{PENDING}', ?, ?, 1)",
                    [student_id, rnd.school_year, result.value, value, by, now_iso()])
         return 1
-    rowid, old_result, old_award, status = row
+    rowid, old_result, old_award, status, computed = row
     if old_award == value:
         return 0
     if status == ReviewStatus.APPROVED.value:      # what parents saw: the reviewer reads old -> new
         remember(db.conn, "primary_results", rowid, {"result": old_result, "commendation": old_award})
-    db.execute(f"UPDATE primary_results SET commendation = ?, status = '{PENDING}', entered_by = ?, entered_at = ?, "
-               "approved_by = NULL, approved_at = NULL WHERE rowid = ?", [value, by, now_iso(), rowid])
+    db.execute(f"UPDATE primary_results SET commendation = ?, result = ?, status = '{PENDING}', entered_by = ?, "
+               "entered_at = ?, approved_by = NULL, approved_at = NULL WHERE rowid = ?",
+               [value, result.value if computed and result else old_result, by, now_iso(), rowid])
     return 1
 
 
 def _decide(db, rnd: Round, grade: int, student_id: int, level: str, by: str) -> tuple[int, str | None]:
     """One pupil's decision: (rows written, reason it was not written or None)."""
     row = _entered(db, student_id, rnd.school_year)
-    result = YearResult(row[1]) if row else _computed(db, rnd, grade, student_id)
+    result = YearResult(row[1]) if row and not row[4] else _computed(db, rnd, grade, student_id)
     current = Commendation(row[2]) if row and row[2] else None
     if level == "K":
         if current is not Commendation.TIEU_BIEU:
@@ -90,15 +94,17 @@ def to_commendation(db: sqlite_utils.Database, rnd: Round, decisions: dict[int, 
     """The homeroom teacher's decisions (student id -> C or K) as pending year-end results; audited."""
     if rnd.kind is not RoundKind.COMMENDATION:
         raise PollError("chỉ phiếu học sinh tiêu biểu ghi vào khen thưởng")
-    grade = db.execute("SELECT grade FROM classes WHERE id = ?", [rnd.class_id]).fetchone()[0]
+    grade, class_name = db.execute("SELECT grade, name FROM classes WHERE id = ?", [rnd.class_id]).fetchone()
     if not levels.is_primary(grade):
         raise PollError("khen thưởng Học sinh Tiêu biểu chỉ dành cho lớp tiểu học")
     names = {p.student_id: p.full_name for p in pupils(db, rnd.class_id, rnd.school_year)}
     written, skipped = 0, []
     with atomic(db):
         for sid, level in decisions.items():
-            if sid not in names or level not in LEVELS[RoundKind.COMMENDATION]:
-                raise PollError(f"mức “{level}” không hợp lệ")
+            if sid not in names:
+                raise PollError(f"học sinh mã số {sid} không thuộc lớp {class_name} năm học {rnd.school_year}")
+            if level not in LEVELS[RoundKind.COMMENDATION]:
+                raise PollError(f"mức “{level}” không hợp lệ cho {names[sid]}")
             n, why = _decide(db, rnd, grade, sid, level, by)
             written += n
             if why:

@@ -214,7 +214,7 @@ class KetquaTh(ImportHandler):
     def apply(self, ctx: Context, op: Op) -> Outcome:
         d = op.data
         return upsert_reviewed(ctx, "primary_results", {"student_id": d["student_id"], "school_year": d["year"]},
-                               {"result": d["result"], "commendation": d["award"]})
+                               {"result": d["result"], "commendation": d["award"], "computed": 0})
 
 
 class TonghopTh(ImportHandler):

@@ -16,18 +16,27 @@ def dedup_key(source_addr: str, text: str | None, reference: str) -> str:
     return hashlib.sha256(raw).hexdigest()[:32]
 
 
+def dedup_window(sms) -> int:
+    """The longest time a stored MO's dedup key can still match a re-delivery (settings.sms)."""
+    return max(sms.mo_dedup_window, sms.mo_retry_window)
+
+
 def insert_mo(db: sqlite_utils.Database, *, connection: str, source_addr: str, phone: str | None,
               text: str | None, data_coding: int, key: str, dedup_window_s: int) -> tuple[int, bool]:
     """Insert one MO inside the caller's transaction; returns (inbox id, is_duplicate).
 
     A text with the same key within the dedup window is stored too (the
     record stays complete) but marked `duplicate`, so it is never answered
-    twice.
+    twice; without its text when the first copy's text was already blanked
+    (an anonymous poll's answer, store.community.poll_privacy).
     """
     now = utcnow()
     since = iso(now - timedelta(seconds=dedup_window_s))
-    duplicate = dedup_window_s > 0 and db.execute(
-        "SELECT 1 FROM inbox WHERE dedup_key = ? AND received_at >= ? LIMIT 1", [key, since]).fetchone() is not None
+    earlier = db.execute("SELECT max(text IS NULL) FROM inbox WHERE dedup_key = ? AND received_at >= ?",
+                         [key, since]).fetchone()[0] if dedup_window_s > 0 else None
+    duplicate = earlier is not None
+    if earlier:
+        text = None
     cur = db.execute(
         "INSERT INTO inbox (connection, source_addr, phone, text, data_coding, dedup_key, received_at, state) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -7,7 +7,7 @@ student and returns that student's levels.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlite_utils
 
@@ -82,17 +82,28 @@ def latest_point(marks: list[SubjectMarks], quals: dict[Point, dict]) -> Point |
 
 
 def _official(db: sqlite_utils.Database, student_id: int, school_year: str):
-    return db.execute("SELECT result, commendation FROM primary_results WHERE student_id = ? AND school_year = ? "
-                      "AND status = 'approved'", [student_id, school_year]).fetchone()
+    return db.execute("SELECT result, commendation, computed FROM primary_results WHERE student_id = ? "
+                      "AND school_year = ? AND status = 'approved'", [student_id, school_year]).fetchone()
 
 
 def year_outcome(db: sqlite_utils.Database, student_id: int, grade: int, school_year: str,
                  marks: list[SubjectMarks], quals: dict[Point, dict]) -> YearOutcome:
-    """The year-end result: the official one when imported and approved, else computed at CN, else what is missing."""
+    """The year-end result: the official one when imported and approved, else computed at CN, else what is missing.
+
+    A row a commendation round wrote over a computed result (``computed``) is not official: the result is computed
+    again (tạm tính, so a corrected CN level counts) and carries the round's award while it allows it."""
     official = _official(db, student_id, school_year)
-    if official:
+    if official and not official[2]:
         return YearOutcome(YearResult(official[0]), False, Commendation(official[1]) if official[1] else None, "", ())
-    return computed_outcome(grade, marks, quals.get(Point.CN, {}))
+    outcome = computed_outcome(grade, marks, quals.get(Point.CN, {}))
+    return with_award(outcome, official[1]) if official else outcome
+
+
+def with_award(outcome: YearOutcome, award: str | None) -> YearOutcome:
+    """A computed outcome with the award a commendation round gave: Tiêu biểu holds only on Hoàn thành tốt."""
+    if award == Commendation.TIEU_BIEU.value and outcome.result is not None and tt27.may_be_tieu_bieu(outcome.result):
+        return replace(outcome, commendation=Commendation.TIEU_BIEU)
+    return outcome
 
 
 def computed_outcome(grade: int, marks: list[SubjectMarks], cn_qualities: dict[str, QualityLevel]) -> YearOutcome:

@@ -32,6 +32,7 @@ class PrimaryNews:
     marks: list[MarkItem] = field(default_factory=list)
     qualities: dict[Point, dict[str, QualityLevel]] = field(default_factory=lambda: defaultdict(dict))
     result: tuple[YearResult, Commendation | None] | None = None
+    result_provisional: bool = False        # computed for a commendation round's award (tạm tính)
     grade: int | None = None        # the khối of the qualities' year (which qualities it rates)
 
 
@@ -42,7 +43,7 @@ _MARKS = (f"SELECT t.student_id, t.point, t.subject_code, t.level, t.score, t.co
 _QUALITIES = (f"SELECT t.student_id, t.point, t.code, t.level, c.grade FROM primary_qualities t {_OF_SCHOOL} "
               "LEFT JOIN enrollments e ON e.student_id = t.student_id AND e.school_year = t.school_year "
               f"LEFT JOIN classes c ON c.id = e.class_id WHERE {_WINDOW} ORDER BY t.student_id")
-_RESULTS = (f"SELECT t.student_id, t.result, t.commendation FROM primary_results t {_OF_SCHOOL} "
+_RESULTS = (f"SELECT t.student_id, t.result, t.commendation, t.computed FROM primary_results t {_OF_SCHOOL} "
             f"WHERE {_WINDOW}")
 
 
@@ -56,6 +57,7 @@ def approved_between(db: sqlite_utils.Database, school_id: int, after_utc: str |
     for sid, point, code, level, grade in db.execute(_QUALITIES, params):
         out[sid].qualities[Point(point)][code] = QualityLevel(level)
         out[sid].grade = grade
-    for sid, result, award in db.execute(_RESULTS, params):
+    for sid, result, award, computed in db.execute(_RESULTS, params):
         out[sid].result = (YearResult(result), Commendation(award) if award else None)
+        out[sid].result_provisional = bool(computed)
     return dict(out)

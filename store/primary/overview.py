@@ -16,7 +16,7 @@ import sqlite_utils
 from store.school import subjects as subjects_mod
 from store.school.levels import is_primary
 from store.rules import tt27
-from .assessments import Mark, SubjectMarks, computed_outcome
+from .assessments import Mark, SubjectMarks, computed_outcome, with_award
 from store.rules.tt27 import Commendation, Point, QualityLevel, SubjectLevel, YearResult
 
 _ROSTER = ("FROM classes c JOIN enrollments e ON e.class_id = c.id AND e.school_year = c.school_year "
@@ -29,7 +29,7 @@ QUERIES = {
     "qualities": "SELECT q.student_id, q.point, q.code, q.level "
                  f"{_ROSTER.replace('WHERE', 'JOIN primary_qualities q ON q.student_id = e.student_id WHERE')} "
                  "AND q.school_year = :year AND q.status = 'approved'",
-    "results": "SELECT r.student_id, r.result, r.commendation "
+    "results": "SELECT r.student_id, r.result, r.commendation, r.computed "
                f"{_ROSTER.replace('WHERE', 'JOIN primary_results r ON r.student_id = e.student_id WHERE')} "
                "AND r.school_year = :year AND r.status = 'approved'",
 }
@@ -83,14 +83,14 @@ def school_levels(db: sqlite_utils.Database, school_id: int, school_year: str, p
 
 
 def _count_result(cls: ClassLevels, sid: int, official, subjects, marks, quals) -> None:
-    if sid in official:
-        result, award = official[sid]
+    result, award, computed = official.get(sid, (None, None, 1))
+    if not computed:
         cls.results[YearResult(result)] += 1
         if award:
             cls.commendations[Commendation(award)] += 1
         return
     pupil_marks = [SubjectMarks(s, marks.get(sid, {}).get(s.code, {})) for s in subjects]
-    outcome = computed_outcome(cls.grade, pupil_marks, quals.get(sid, {}).get(Point.CN, {}))
+    outcome = with_award(computed_outcome(cls.grade, pupil_marks, quals.get(sid, {}).get(Point.CN, {})), award)
     cls.results[outcome.result] += 1
     if outcome.result is not None:
         cls.provisional += 1

@@ -20,8 +20,9 @@ def _quality(values: tuple) -> str:
 
 def _result(values: tuple) -> str:
     """'Hoàn thành tốt', with its award."""
-    result, award = values
-    return tt27.YearResult(result).label + (f", {tt27.Commendation(award).label}" if award else "")
+    result, award, computed = values
+    return (tt27.YearResult(result).label + (" (tạm tính)" if computed else "")
+            + (f", {tt27.Commendation(award).label}" if award else ""))
 
 
 ASSESSMENTS = per_student("primary_assessments", "Đánh giá tiểu học", "t.school_year",
@@ -29,5 +30,5 @@ ASSESSMENTS = per_student("primary_assessments", "Đánh giá tiểu học", "t.
                           corrected="t.corrected")
 QUALITIES = per_student("primary_qualities", "Phẩm chất, năng lực", "t.school_year", "t.point, t.code, t.level",
                         _quality, corrected="t.corrected")
-RESULTS = per_student("primary_results", "Kết quả cuối năm (tiểu học)", "t.school_year", "t.result, t.commendation",
+RESULTS = per_student("primary_results", "Kết quả cuối năm (tiểu học)", "t.school_year", "t.result, t.commendation, t.computed",
                       _result)

@@ -23,6 +23,7 @@ from store.core.clock import local_today, school_year_of, utcnow
 from store.community import poll_results, polls
 from store.community.poll_rules import PollError, PollKind, PollStatus, Target, parse_options
 from store.core.connection import transaction
+from store.messaging.inbox import dedup_window
 from store.school.phones import mask
 
 from web import targets as send_targets
@@ -197,7 +198,9 @@ def remind(poll_id: int):
 @staff_required(*SENDERS)
 def close(poll_id: int):
     """Close now (an anonymous poll drops who answered)."""
-    return _action(poll_id, lambda db: polls.close(db, poll_id, by=g.staff.login), "Đã đóng khảo sát.")
+    window = dedup_window(settings().sms)
+    return _action(poll_id, lambda db: polls.close(db, poll_id, by=g.staff.login, dedup_window_s=window),
+                   "Đã đóng khảo sát.")
 
 
 @bp.route("/<int:poll_id>.xlsx")
