@@ -195,8 +195,11 @@ def _timing(settings, day: date, now: datetime) -> datetime:
     valid_until = quiet.digest_valid_until(day, settings.digest.valid_until, tz)
     first_send = quiet.next_send_time(now, settings.sms.quiet_hours or None, tz)
     if valid_until <= first_send:
-        valid_until = quiet.digest_valid_until(first_send.astimezone(ZoneInfo(tz)).date(),
-                                               settings.digest.valid_until, tz)
+        # The evening of the first send, or (no quiet hours, a build after digest.valid_until) the next one.
+        send_day = first_send.astimezone(ZoneInfo(tz)).date()
+        valid_until = quiet.digest_valid_until(send_day, settings.digest.valid_until, tz)
+        if valid_until <= first_send:
+            valid_until = quiet.digest_valid_until(send_day + timedelta(days=1), settings.digest.valid_until, tz)
     return valid_until
 
 

@@ -131,6 +131,19 @@ def test_a_digest_built_in_quiet_hours_waits_for_the_morning(school_db, sms_sett
     assert "quiet hours" in result.warning
 
 
+def test_without_quiet_hours_a_digest_built_after_nine_pm_still_goes_out(school_db):
+    """A school with no quiet hours that builds at 22:30: sent at once, valid until the next evening (it
+    expired at once before: the evening's 21:00 was already past)."""
+    from datetime import datetime, timezone
+
+    import settings as settings_mod
+    no_quiet = settings_mod.load(settings_mod.DEFAULT_CONFIG, env={"SLL_SMS_QUIET_HOURS": ""})
+    late = datetime(LAST.year, LAST.month, LAST.day, 15, 30, tzinfo=timezone.utc)      # 22:30 in Ha Noi
+    digest.build(school_db, no_quiet, school_id(school_db), LAST, now=late)
+    row = school_db.execute("SELECT min(not_before), max(valid_until) FROM messages WHERE kind = 'digest'").fetchone()
+    assert row == (f"{LAST}T15:30:00.000Z", f"{LAST + timedelta(days=1)}T14:00:00.000Z")
+
+
 def test_warning_when_the_parts_would_run_into_quiet_hours(sms_settings):
     from datetime import datetime, timezone
     at_2050 = datetime(2026, 11, 27, 13, 50, tzinfo=timezone.utc)   # 20:50 local, quiet from 21:00
