@@ -60,7 +60,9 @@ def _split_keyword(word: str, aliases: dict[str, str]) -> tuple[str, str] | None
     return None
 
 
+@lru_cache(maxsize=8192)
 def _is_vocab(piece: str) -> bool:
+    """Whether ``piece`` is a subject alias, a KY word or a child selector (static tables: remembered)."""
     return bool(lexicon.subject_of(piece) or lexicon.term_of(piece) is not None or lexicon.child_index(piece))
 
 
@@ -146,6 +148,12 @@ def _is_child(word: str, names: frozenset[str], codes: frozenset[str]) -> bool:
 
 def _join_spaced(words: list[str]) -> list[str]:
     """Join words typed apart that make one known word: TIENG ANH, HOC KY 1, CA NAM."""
+    return list(_joined(tuple(words)))
+
+
+@lru_cache(maxsize=4096)
+def _joined(words: tuple[str, ...]) -> tuple[str, ...]:
+    """_join_spaced of a text's words, remembered (it depends on the words alone)."""
     out, i = [], 0
     while i < len(words):
         for size in (5, 4, 3, 2):
@@ -159,7 +167,7 @@ def _join_spaced(words: list[str]) -> list[str]:
         else:
             out.append(words[i])
             i += 1
-    return out
+    return tuple(out)
 
 
 def _expand(words: list[str], names: frozenset[str], codes: frozenset[str]) -> list[str]:
@@ -301,11 +309,18 @@ def _spelled_names(raw: str, names: frozenset[str], spelled: dict[str, frozenset
     when some word folding to it is typed unaccented or with the child's own spelling."""
     if not spelled:
         return names
-    typed: dict[str, set[str]] = {}
-    for word in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", raw or "")):
-        typed.setdefault(fold(word).upper(), set()).add(word.lower())
+    typed = _typed_words(raw or "")
     return frozenset(n for n in names if n not in typed or any(
         w == fold(w) or w in spelled.get(n, frozenset()) for w in typed[n]))
+
+
+@lru_cache(maxsize=4096)
+def _typed_words(raw: str) -> dict[str, tuple[str, ...]]:
+    """Each folded upper-case word of ``raw`` -> the spellings it was typed in, lower case (read only)."""
+    typed: dict[str, dict[str, None]] = {}
+    for word in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", raw)):
+        typed.setdefault(fold(word).upper(), {})[word.lower()] = None
+    return {k: tuple(v) for k, v in typed.items()}
 
 
 def _body_after(raw: str, consumed: str) -> str:
