@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from outbox import gsm
 from outbox.segment import GSM, MULTI, SINGLE, UCS2, count_parts
@@ -80,6 +81,7 @@ def make_portable(text: str) -> str:
     return _tidy(text.translate(_TO_PORTABLE))
 
 
+@lru_cache(maxsize=4096)   # pure: fit() prepares a reply, then the answer prepares the same text again
 def prepare(text: str, transliterate: bool) -> tuple[str, str]:
     """The text to send and its encoding ('gsm' or 'ucs2')."""
     if transliterate:
