@@ -87,12 +87,13 @@ def enqueue(db: sqlite_utils.Database, settings, *, phone: str, body: str, kind:
                                   if kind.is_reply else None)
         valid_until = due + timedelta(seconds=seconds) if seconds else None
     connection = connection or settings.smsc[0].name
+    stamp = iso(now)
     cur = db.execute(
         "INSERT INTO messages (connection, phone, body, kind, priority, state, school_id, class_id, student_id, "
         "guardian_id, inbox_id, not_before, valid_until, created_at, updated_at) "
         f"VALUES (?, ?, ?, ?, ?, '{INITIAL.value}', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [connection, phone, body, kind.value, kind.priority, school_id, class_id, student_id, guardian_id,
-         inbox_id, iso(due), iso(valid_until) if valid_until else None, iso(now), iso(now)])
+         inbox_id, iso(due), iso(valid_until) if valid_until else None, stamp, stamp])
     return cur.lastrowid
 
 

@@ -12,7 +12,11 @@ def utcnow() -> datetime:
 
 def iso(dt: datetime) -> str:
     """The stored form of a timestamp: UTC, milliseconds, 'Z'."""
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    u = dt if dt.tzinfo is timezone.utc else dt.astimezone(timezone.utc)
+    if u.year < 1000:    # strftime writes such years unpadded: kept as it always was
+        return u.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    return (f"{u.year}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}."
+            f"{dt.microsecond // 1000:03d}Z")
 
 
 def now_iso() -> str:
