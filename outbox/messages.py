@@ -67,12 +67,6 @@ class Message:
     concat_ref: int | None = None
 
 
-_INSERT_ONE = (
-    "INSERT INTO messages (connection, phone, body, kind, priority, state, school_id, class_id, student_id, "
-    "guardian_id, inbox_id, not_before, valid_until, created_at, updated_at) "
-    f"VALUES (?, ?, ?, ?, ?, '{INITIAL.value}', ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-
-
 def enqueue(db: sqlite_utils.Database, settings, *, phone: str, body: str, kind: MessageKind | str,
             connection: str | None = None, school_id: int | None = None, class_id: int | None = None,
             student_id: int | None = None, guardian_id: int | None = None, inbox_id: int | None = None,
@@ -95,7 +89,10 @@ def enqueue(db: sqlite_utils.Database, settings, *, phone: str, body: str, kind:
         valid_until = due + timedelta(seconds=seconds) if seconds else None
     connection = connection or settings.smsc[0].name
     stamp = iso(now)
-    cur = db.execute(_INSERT_ONE, [
+    cur = db.execute(
+        "INSERT INTO messages (connection, phone, body, kind, priority, state, school_id, class_id, student_id, "
+        "guardian_id, inbox_id, not_before, valid_until, created_at, updated_at) "
+        f"VALUES (?, ?, ?, ?, ?, '{INITIAL.value}', ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
         connection, phone, body, kind.value, kind.priority, school_id, class_id, student_id, guardian_id, inbox_id,
         stamp if due is now else iso(due), iso(valid_until) if valid_until else None, stamp, stamp])
     return cur.lastrowid
