@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -52,15 +53,32 @@ class Parsed:
     kept: list[str] = field(default_factory=list)   # the words that filled MON / KY, canonical terms
 
 
-def _split_keyword(word: str, aliases: dict[str, str]) -> tuple[str, str] | None:
+def _split_keyword(word: str, aliases: Mapping[str, object]) -> tuple[str, str] | None:
     """'DIEMTOAN1' -> ('DIEM', 'TOAN1'): the longest keyword alias the word starts with."""
-    for alias in sorted(aliases, key=len, reverse=True):
+    for alias in _longest_first(aliases):
         if word.startswith(alias) and len(word) > len(alias) and alias != "?":
             return alias, word[len(alias):]
     return None
 
 
+_LONGEST_FIRST: dict[int, tuple[tuple[str, ...], list[str]]] = {}
+
+
+def _longest_first(aliases: Mapping[str, object]) -> list[str]:
+    """The aliases, longest first (ties in table order), sorted once per table and remembered."""
+    keys = tuple(aliases)
+    cached = _LONGEST_FIRST.get(id(aliases))
+    if cached is None or cached[0] != keys:
+        cached = _LONGEST_FIRST[id(aliases)] = (keys, sorted(keys, key=len, reverse=True))
+        if len(_LONGEST_FIRST) > 64:
+            _LONGEST_FIRST.clear()
+            _LONGEST_FIRST[id(aliases)] = cached
+    return cached[1]
+
+
+@lru_cache(maxsize=8192)
 def _is_vocab(piece: str) -> bool:
+    """Whether ``piece`` is a subject alias, a KY word or a child selector (static tables: remembered)."""
     return bool(lexicon.subject_of(piece) or lexicon.term_of(piece) is not None or lexicon.child_index(piece))
 
 
@@ -146,6 +164,12 @@ def _is_child(word: str, names: frozenset[str], codes: frozenset[str]) -> bool:
 
 def _join_spaced(words: list[str]) -> list[str]:
     """Join words typed apart that make one known word: TIENG ANH, HOC KY 1, CA NAM."""
+    return list(_joined(tuple(words)))
+
+
+@lru_cache(maxsize=4096)
+def _joined(words: tuple[str, ...]) -> tuple[str, ...]:
+    """_join_spaced of a text's words, remembered (it depends on the words alone)."""
     out, i = [], 0
     while i < len(words):
         for size in (5, 4, 3, 2):
@@ -159,7 +183,7 @@ def _join_spaced(words: list[str]) -> list[str]:
         else:
             out.append(words[i])
             i += 1
-    return out
+    return tuple(out)
 
 
 def _expand(words: list[str], names: frozenset[str], codes: frozenset[str]) -> list[str]:
@@ -194,7 +218,7 @@ def _fill(parsed: Parsed, filler: _Slots, expanded: list[str], names: frozenset[
             parsed.kept.append(word if term is None or word in ("1", "2") else term.code)
 
 
-def _lead(words: list[str], aliases: dict[str, str], names: frozenset[str]) -> tuple[int, str | None]:
+def _lead(words: list[str], aliases: Mapping[str, object], names: frozenset[str]) -> tuple[int, str | None]:
     """Words before the keyword (`cho chau Long nghi`): how many, and the child's name among them."""
     name = None
     for i, word in enumerate(words[:5]):
@@ -207,7 +231,7 @@ def _lead(words: list[str], aliases: dict[str, str], names: frozenset[str]) -> t
     return 0, None
 
 
-def _keyword_at(words: list[str], i: int, aliases: dict[str, str]) -> bool:
+def _keyword_at(words: list[str], i: int, aliases: Mapping[str, object]) -> bool:
     word = words[i]
     return word in aliases or (i + 1 < len(words) and word + words[i + 1] in aliases) or \
         _split_keyword(word, aliases) is not None
@@ -232,14 +256,14 @@ def parse(raw: str | None, keywords: dict[str, tuple[str, ...]], *, names: froze
     if not words:
         return None
     names = _spelled_names(raw, names, spelled)
-    aliases = {alias: entry[0] for alias, entry in keywords.items()}
+    aliases = keywords    # only its keys are read: the aliases (the canonical keyword is keywords[alias][0])
     skip, lead_name = _lead(words, aliases, names)
     lead, words = words[:skip], words[skip:]
     found = _keyword(words, aliases)
     if found is None:
         return None
     typed, rest = found
-    keyword = aliases[typed]
+    keyword = keywords[typed][0]
     slots = keywords[keyword][1]
     parsed = Parsed(keyword=keyword, words=rest)
     filler = _Slots(parsed, slots, names, codes)
@@ -261,7 +285,7 @@ def _question_marks(words: list[str]) -> list[str]:
     return [w for w in words if set(w) != {"?"}] or ["?"]
 
 
-def _keyword(words: list[str], aliases: dict[str, str]) -> tuple[str, list[str]] | None:
+def _keyword(words: list[str], aliases: Mapping[str, object]) -> tuple[str, list[str]] | None:
     """The keyword alias as typed and the words after it (`XIN PHEP`, `DIEMTOAN1` split); None if none."""
     if len(words) > 1 and words[0] + words[1] in aliases:
         words = [words[0] + words[1], *words[2:]]  # two-word keywords: XIN PHEP, HUONG DAN, LICH THI
@@ -301,11 +325,18 @@ def _spelled_names(raw: str, names: frozenset[str], spelled: dict[str, frozenset
     when some word folding to it is typed unaccented or with the child's own spelling."""
     if not spelled:
         return names
-    typed: dict[str, set[str]] = {}
-    for word in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", raw or "")):
-        typed.setdefault(fold(word).upper(), set()).add(word.lower())
+    typed = _typed_words(raw or "")
     return frozenset(n for n in names if n not in typed or any(
         w == fold(w) or w in spelled.get(n, frozenset()) for w in typed[n]))
+
+
+@lru_cache(maxsize=4096)
+def _typed_words(raw: str) -> dict[str, tuple[str, ...]]:
+    """Each folded upper-case word of ``raw`` -> the spellings it was typed in, lower case (read only)."""
+    typed: dict[str, dict[str, None]] = {}
+    for word in re.findall(r"[^\W_]+", unicodedata.normalize("NFC", raw)):
+        typed.setdefault(fold(word).upper(), {})[word.lower()] = None
+    return {k: tuple(v) for k, v in typed.items()}
 
 
 def _body_after(raw: str, consumed: str) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from store.core.text import fold
 
@@ -10,6 +11,7 @@ SEPARATORS = re.compile(r"[\s.,;:+\-_/\\|]+")
 MAX_INPUT = 480  # longer texts are cut before parsing (a GV/NGHI body keeps its own copy)
 
 
+@lru_cache(maxsize=8192)   # pure, and parents send the same few texts: remembered
 def normalize(raw: str | None) -> str:
     """Upper-case, unaccented, separator-free form: 'Điểm.Toán, hk1' -> 'DIEM TOAN HK1'.
 

@@ -78,21 +78,23 @@ def enqueue(db: sqlite_utils.Database, settings, *, phone: str, body: str, kind:
     then wakes the senders.
     """
     kind = MessageKind(kind)
+    reply = kind.is_reply
     now = utcnow()
     due = not_before or now
-    if not kind.is_reply:
+    if not reply:
         due = max(due, quiet.next_send_time(due, settings.sms.quiet_hours or None, settings.sms.timezone))
     if valid_until is None:
         seconds = valid_for_s or (settings.sms.otp_validity if kind is MessageKind.OTP else settings.sms.reply_validity
-                                  if kind.is_reply else None)
+                                  if reply else None)
         valid_until = due + timedelta(seconds=seconds) if seconds else None
     connection = connection or settings.smsc[0].name
+    stamp = iso(now)
     cur = db.execute(
         "INSERT INTO messages (connection, phone, body, kind, priority, state, school_id, class_id, student_id, "
         "guardian_id, inbox_id, not_before, valid_until, created_at, updated_at) "
-        f"VALUES (?, ?, ?, ?, ?, '{INITIAL.value}', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [connection, phone, body, kind.value, kind.priority, school_id, class_id, student_id, guardian_id,
-         inbox_id, iso(due), iso(valid_until) if valid_until else None, iso(now), iso(now)])
+        f"VALUES (?, ?, ?, ?, ?, '{INITIAL.value}', ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        connection, phone, body, kind.value, kind.priority, school_id, class_id, student_id, guardian_id, inbox_id,
+        stamp if due is now else iso(due), iso(valid_until) if valid_until else None, stamp, stamp])
     return cur.lastrowid
 
 

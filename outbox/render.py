@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from outbox import gsm
 from outbox.segment import GSM, MULTI, SINGLE, UCS2, count_parts
@@ -74,12 +75,49 @@ class _PortableTable(dict):
 _TO_PORTABLE = _PortableTable()
 
 
+def _portable_spelling(text: str) -> str:
+    """The steps of make_portable after NFC and before tidying, one pass each."""
+    return fold(text.translate(_TYPOGRAPHIC)).translate(_PORTABLE_MAP).translate(_TO_PORTABLE)
+
+
+class _NotLocal(Exception):
+    """A character whose folding is not ASCII: NFC could join it to its neighbours."""
+
+
+class _OnePassTable(dict):
+    """A str.translate table doing every step of _portable_spelling at once, per character.
+
+    Those steps read one character at a time, but for fold()'s last NFC: once a character's
+    marks are dropped (NFD, combining marks out) and what is left is ASCII, no NFC can join it to
+    a neighbour, so the whole text's spelling is the characters' spellings put together. Any other
+    character raises _NotLocal and the text takes the step-by-step path.
+    """
+
+    LIMIT = 20_000
+
+    def __missing__(self, code: int):
+        folded = fold(chr(code).translate(_TYPOGRAPHIC))
+        if not folded.isascii():
+            raise _NotLocal(chr(code))
+        value = folded.translate(_PORTABLE_MAP).translate(_TO_PORTABLE)
+        if len(self) < self.LIMIT:
+            self[code] = value
+        return value
+
+
+_ONE_PASS = _OnePassTable()
+
+
 def make_portable(text: str) -> str:
     """``text`` folded and reduced to characters that read the same in GSM, ASCII and Latin-1."""
-    text = fold(unicodedata.normalize("NFC", text).translate(_TYPOGRAPHIC)).translate(_PORTABLE_MAP)
-    return _tidy(text.translate(_TO_PORTABLE))
+    text = unicodedata.normalize("NFC", text)
+    try:
+        return _tidy(text.translate(_ONE_PASS))
+    except _NotLocal:
+        return _tidy(_portable_spelling(text))
 
 
+@lru_cache(maxsize=4096)   # pure: fit() prepares a reply, then the answer prepares the same text again
 def prepare(text: str, transliterate: bool) -> tuple[str, str]:
     """The text to send and its encoding ('gsm' or 'ucs2')."""
     if transliterate:

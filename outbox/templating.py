@@ -46,15 +46,26 @@ def environment() -> jinja2.Environment:
     return env
 
 
+@lru_cache(maxsize=None)
+def template(name: str) -> jinja2.Template:
+    """templates_sms/``name`` compiled, kept for the life of the process (they ship with the code).
+
+    Its globals become one plain dict (Jinja keeps a ChainMap over the environment's, read on every
+    render): the environment's globals are never changed after environment() made them."""
+    found = environment().get_template(name)
+    found.globals = dict(found.globals)
+    return found
+
+
 def render(name: str, **values) -> str:
     """Render templates_sms/``name`` and squeeze whitespace to single spaces."""
-    text = " ".join(environment().get_template(name).render(**values).split())
+    text = " ".join(template(name).render(**values).split())
     return _SPACE_BEFORE_PUNCT.sub(r"\1", text)
 
 
 def macros(name: str):
     """The macros of templates_sms/``name`` as callables (for texts built many thousand times a run)."""
-    return environment().get_template(name).module
+    return template(name).module
 
 
 def names() -> list[str]:

@@ -12,7 +12,11 @@ def utcnow() -> datetime:
 
 def iso(dt: datetime) -> str:
     """The stored form of a timestamp: UTC, milliseconds, 'Z'."""
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    u = dt if dt.tzinfo is timezone.utc else dt.astimezone(timezone.utc)
+    if u.year < 1000:    # strftime writes such years unpadded: kept as it always was
+        return u.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    return "%d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (u.year, u.month, u.day, u.hour, u.minute, u.second,
+                                                dt.microsecond // 1000)
 
 
 def now_iso() -> str:

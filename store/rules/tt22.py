@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from enum import Enum
 
 ONE_PLACE = Decimal("0.1")
@@ -88,6 +89,11 @@ def parse_score(text: str) -> Score:
     """'7.5', '7,5', '10' -> Decimal; 'D', 'Đ', 'CD', 'CĐ' (any case) -> Mark; else InvalidScore."""
     if not isinstance(text, str):
         raise InvalidScore(text, "a score is text, never a float")
+    return _parse_text(text)
+
+
+@lru_cache(maxsize=4096)    # pure, and a school's scores are a few hundred distinct texts
+def _parse_text(text: str) -> Score:
     cleaned = text.strip().upper().replace("Đ", "D")
     if cleaned in ("D", "CD"):
         return Mark(cleaned)
