@@ -17,7 +17,7 @@ from store.rules.periods import Point, Semester
 from store.core.text import fold
 
 from . import lexicon
-from .normalize import normalize, tokens
+from .normalize import MAX_INPUT, normalize, tokens
 
 MON, KY, CON, TEXT = "MON", "KY", "CON", "TEXT"
 
@@ -325,7 +325,7 @@ def _spelled_names(raw: str, names: frozenset[str], spelled: dict[str, frozenset
     when some word folding to it is typed unaccented or with the child's own spelling."""
     if not spelled:
         return names
-    typed = _typed_words(raw or "")
+    typed = _typed_words((raw or "")[:MAX_INPUT])      # the cache keys stay short: the parse reads no further
     return frozenset(n for n in names if n not in typed or any(
         w == fold(w) or w in spelled.get(n, frozenset()) for w in typed[n]))
 

@@ -11,7 +11,6 @@ SEPARATORS = re.compile(r"[\s.,;:+\-_/\\|]+")
 MAX_INPUT = 480  # longer texts are cut before parsing (a GV/NGHI body keeps its own copy)
 
 
-@lru_cache(maxsize=8192)   # pure, and parents send the same few texts: remembered
 def normalize(raw: str | None) -> str:
     """Upper-case, unaccented, separator-free form: 'Điểm.Toán, hk1' -> 'DIEM TOAN HK1'.
 
@@ -21,7 +20,12 @@ def normalize(raw: str | None) -> str:
     """
     if not raw:
         return ""
-    text = unicodedata.normalize("NFKC", raw[:MAX_INPUT])
+    return _normalize_cut(raw[:MAX_INPUT])
+
+
+@lru_cache(maxsize=8192)   # pure, and parents send the same few texts; keys are cut: ≤ 8192 × MAX_INPUT
+def _normalize_cut(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw)
     text = fold(text).upper()
     text = "".join(c if (c.isascii() and (c.isalnum() or c == "?")) else " " for c in text)
     return " ".join(SEPARATORS.split(text)).strip()
