@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from store.core.clock import iso, parse_iso
 from store.community import poll_answers, poll_privacy, polls
-from store.community.poll_rules import Option, PollKind
+from store.community.poll_rules import Option, PollError, PollKind
 from store.messaging import reports
 from store.messaging.inbox import dedup_key, store_mo
 
@@ -130,9 +132,21 @@ def test_a_withdrawal_from_poll_31_survives_the_closing_of_poll_3(school_db, sms
     assert any(b and b.startswith(f"Da rut cau tra loi khao sat {long.id}") for b in bodies), bodies
 
 
-def test_an_anonymous_sign_up_says_a_place_freed_without_the_option(school_db, sms_settings):
-    poll = make_poll(school_db, sms_settings, kind=PollKind.SIGNUP, anonymous=True, question="Dang ky tham quan?",
+def test_a_sign_up_with_places_cannot_be_anonymous(school_db, sms_settings):
+    with pytest.raises(PollError, match="không thể ẩn danh"):
+        make_poll(school_db, sms_settings, kind=PollKind.SIGNUP, anonymous=True, question="Dang ky tham quan?",
+                  options=(Option(1, "Buoi sang", 1), Option(2, "Buoi chieu")))
+    assert make_poll(school_db, sms_settings, kind=PollKind.SIGNUP, anonymous=True, question="Dang ky an danh?",
+                     options=(Option(1, "Co"), Option(2, "Khong"))).anonymous, "without places it may be"
+
+
+def test_an_anonymous_sign_up_from_before_says_a_place_freed_without_the_option(school_db, sms_settings):
+    """One made before anonymous sign-ups with places were refused (the flag set on a named one here)."""
+    poll = make_poll(school_db, sms_settings, kind=PollKind.SIGNUP, question="Dang ky tham quan?",
                      options=(Option(1, "Buoi sang", 1), Option(2, "Buoi chieu")))
+    with school_db.conn:
+        school_db.execute("UPDATE polls SET anonymous = 1 WHERE id = ?", [poll.id])
+    poll = polls.get(school_db, poll.id)
     other = school_db.execute("SELECT g.phone FROM poll_recipients r JOIN guardians g ON g.id = r.guardian_id "
                               "WHERE r.poll_id = ? AND g.phone != ? ORDER BY g.id LIMIT 1", [poll.id, HUNG]).fetchone()[0]
     texted(school_db, sms_settings, HUNG, f"BC {poll.id} 1")

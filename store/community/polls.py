@@ -97,6 +97,11 @@ def create(db: sqlite_utils.Database, *, school_id: int, school_year: str, kind:
         raise PollError("thời hạn trả lời đã qua: chọn một thời điểm trong tương lai")
     if kind is PollKind.POLL and any(o.capacity for o in options):
         raise PollError("số chỗ chỉ dùng cho đăng ký")
+    if anonymous and any(o.capacity for o in options):
+        # Who holds a place must be known to the school, and moving a family up from the waiting list
+        # is an SMS to that number: a sign-up with places cannot keep its families' choices secret.
+        raise PollError("đăng ký có giới hạn số chỗ không thể ẩn danh: nhà trường cần biết ai giữ chỗ "
+                        "và ai đang trong danh sách chờ")
     with atomic(db):
         poll_id = db.execute(
             "INSERT INTO polls (school_id, school_year, kind, target, grade, class_id, question, anonymous, "
