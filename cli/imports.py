@@ -10,6 +10,7 @@ import click
 
 from store.core.clock import now_iso
 from store.imports import ImportFileError, ImportReport, ImportRowsError, import_file, registry
+from store.imports.labels import count_label
 
 from .context import database_problem
 
@@ -38,16 +39,17 @@ def progress_reporter(label: str):
         tenth = min(10, done * 10 // total)
         if tenth > last["tenth"]:
             last["tenth"] = tenth
-            click.echo(f"{label}: {done}/{total} rows", err=True)
+            click.echo(f"{label}: {done}/{total} dòng", err=True)
     yield plain
 
 
 def summary(report: ImportReport) -> str:
-    """'students.csv (students): 40 rows: 38 inserted, 1 updated, 1 unchanged'."""
-    parts = [f"{report.counts[k]} {k}" for k in ("inserted", "updated", "unchanged")]
-    parts += [f"{n} {k}" for k, n in sorted(report.counts.items()) if k not in ("inserted", "updated", "unchanged")]
-    text = f"{report.file_name} ({report.kind}): {report.rows} rows: {', '.join(parts)}"
-    return text + (" (dry run: nothing written)" if report.dry_run else "")
+    """'students.csv (students): 40 dòng: 38 thêm mới, 1 cập nhật, 1 không đổi'."""
+    keys = ["inserted", "updated", "unchanged"]
+    keys += [k for k in sorted(report.counts) if k not in keys]
+    parts = [f"{report.counts[k]} {count_label(k)}" for k in keys]
+    text = f"{report.file_name} ({report.kind}): {report.rows} dòng: {', '.join(parts)}"
+    return text + (" (chạy thử: chưa ghi gì)" if report.dry_run else "")
 
 
 def echo_notes(report: ImportReport, all_notes: bool) -> None:
@@ -107,11 +109,12 @@ def send_first_codes(app, school: str | None, since: str) -> None:
             audit.record(db, "cli", "cli:account-code", school_id=school_id, account=i.login, delivery=i.delivery.value)
     texted = [i for i in issued if i.code is None]
     if texted:
-        click.echo(f"{len(texted)} new account(s): a one-time code was texted to each teacher's phone "
-                   f"(valid {app.settings.sms.otp_validity // 60} minutes; `accounts` page: reset sends a new one)")
+        click.echo(f"{len(texted)} tài khoản mới: mã dùng một lần đã nhắn tới số điện thoại của từng giáo viên "
+                   f"(hiệu lực {app.settings.sms.otp_validity // 60} phút; trang Tài khoản: “Đặt lại” gửi mã mới)")
     for i in issued:
         if i.code is not None:
-            click.echo(f"{i.login} ({i.full_name}): no phone; one-time code {i.code} (valid 24 h, shown only now)")
+            click.echo(f"{i.login} ({i.full_name}): không có số điện thoại; mã dùng một lần {i.code} "
+                       "(hiệu lực 24 giờ, chỉ hiện lúc này)")
 
 
 @click.command("import")

@@ -135,11 +135,11 @@ def test_cli_import_reports_rows_and_exit_status(cli, tmp_path):
     assert "schools.csv: dòng 7: trùng với dòng 3" in bad.stderr
     assert "4 dòng lỗi, chưa nhập gì" in bad.stderr
     dry = cli("import", "schools", str(GOOD / "schools.csv"), "--dry-run", check=True)
-    assert "schools.csv (schools): 2 rows: 2 inserted, 0 updated, 0 unchanged (dry run: nothing written)" in dry.stdout
+    assert "schools.csv (schools): 2 dòng: 2 thêm mới, 0 cập nhật, 0 không đổi (chạy thử: chưa ghi gì)" in dry.stdout
     first = cli("import", "schools", str(GOOD / "schools.csv"), "--approve", check=True)
-    assert "2 inserted" in first.stdout
+    assert "2 thêm mới" in first.stdout
     again = cli("import", "schools", str(GOOD / "schools.csv"), check=True)
-    assert "schools.csv (schools): 2 rows: 0 inserted, 0 updated, 2 unchanged" in again.stdout
+    assert "schools.csv (schools): 2 dòng: 0 thêm mới, 0 cập nhật, 2 không đổi" in again.stdout
     missing = cli("import", "grades", str(BAD / "grades_missing_column.csv"))
     assert missing.returncode == 1 and "thiếu cột điểm (diem) (dòng tiêu đề tìm thấy: dòng 2:" in missing.stderr
 
@@ -151,9 +151,9 @@ def test_cli_demo_data_imports_then_reports_everything_unchanged(cli, tmp_path):
     first = cli(*args, check=True)
     assert "students.csv (students)" in first.stdout and "guardians.csv: dòng" in first.stdout
     second = cli(*args, check=True)
-    summaries = [line for line in second.stdout.splitlines() if " rows: " in line]
+    summaries = [line for line in second.stdout.splitlines() if " dòng: " in line]
     assert len(summaries) == len(demo_school.IMPORT_ORDER) + len(primary_demo.IMPORT_ORDER) + len(preschool_demo.IMPORT_ORDER)
-    assert all(" 0 inserted, 0 updated, " in line for line in summaries), summaries
+    assert all(" 0 thêm mới, 0 cập nhật, " in line for line in summaries), summaries
 
 
 @pytest.mark.parametrize("family", demo_school.SHOWCASE, ids=lambda f: f.phone)

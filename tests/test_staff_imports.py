@@ -225,8 +225,8 @@ def test_cli_import_texts_first_codes_and_shows_the_phoneless_ones_once(db, sixt
     dry = cli("-v", "import", "teachers", str(t), "--dry-run", check=True)
     assert "code" not in dry.stdout and db.execute("SELECT count(*) FROM users").fetchone()[0] == 0
     done = cli("-vv", "import", "teachers", str(t), check=True)      # DEBUG: every logger
-    assert "60 new account(s): a one-time code was texted" in done.stdout
-    shown = re.findall(r"^(\S+) \(.*\): no phone; one-time code (\d{8}) ", done.stdout, re.M)
+    assert "60 tài khoản mới: mã dùng một lần đã nhắn tới số điện thoại" in done.stdout
+    shown = re.findall(r"^(\S+) \(.*\): không có số điện thoại; mã dùng một lần (\d{8}) ", done.stdout, re.M)
     assert len(shown) == 1
     sms = db.execute("SELECT phone, body FROM messages WHERE kind = 'otp'").fetchall()
     assert len(sms) == 60 and all("Ten dang nhap: " in body for _, body in sms)

@@ -32,6 +32,7 @@ from werkzeug.utils import secure_filename
 
 from store.core import audit
 from store.core.clock import now_iso
+from store.imports.labels import COUNT_LABELS
 from store.imports import ImportFileError, ImportReport, ImportRowsError, import_file, registry
 from store.imports.scope import keep_own, rows_outside
 from store.core.text import fold
@@ -177,7 +178,9 @@ def _ok(outcome: dict) -> bool:
 
 def _page(status: int = 200, **context):
     kinds = {k.name: k for k in registry.KINDS}
+    count_labels = {k: v[:1].upper() + v[1:] for k, v in COUNT_LABELS.items()}     # "Thêm mới", as a heading
     return render_template("uploads/upload.html", kinds=kinds, kind_labels={n: k.label for n, k in kinds.items()},
+                           count_labels=count_labels,
                            reviewed={n for n, k in kinds.items() if k.reviewed_in}, school=_own_school(),
                            keep_minutes=KEEP_S // 60, notes_shown=NOTES_SHOWN, **context), status
 

@@ -27,6 +27,18 @@ COLUMN_LABELS: dict[str, str] = {
 }
 
 
+# What an import's counts are called (the command line's summary and the upload page).
+COUNT_LABELS: dict[str, str] = {
+    "inserted": "thêm mới", "updated": "cập nhật", "unchanged": "không đổi", "deactivated": "bị ngừng",
+    "accounts": "tài khoản mới", "homerooms": "lớp đổi GVCN", "locked": "vẫn bị khoá",
+}
+
+
+def count_label(key: str) -> str:
+    """'inserted' -> 'thêm mới'; a count no label names keeps its key."""
+    return COUNT_LABELS.get(key, key)
+
+
 def label(column: str) -> str:
     """The Vietnamese name of a canonical column ('ngay_sinh' -> 'ngày sinh'); TX columns as 'TX3'.
 
