@@ -364,7 +364,10 @@ def _demo_once(sim: Child, serve_child: Child, url: str, web: str, text: str) ->
                 break
             except SimError as e:
                 if time.monotonic() > deadline:
-                    raise click.ClickException(f"the demo did not answer: {e}") from e
+                    raise click.ClickException(
+                        f"the demo did not answer: {e}. The same text from the same number within "
+                        "sms.mo_retry_window (30 s) is taken for the SMSC sending it again and is not answered "
+                        "twice: wait half a minute, or send another text") from e
                 time.sleep(0.5)
         click.echo(f"0912345678 > {text}")
         for reply in replies:
