@@ -7,7 +7,9 @@ would text it (the password stays until the code sets a new one).
 from __future__ import annotations
 
 from outbox.templating import render
+from store.core import audit
 from store.school import otp
+from store.school.phones import mask
 from store.staff import accounts, codes
 
 from .base import Audience, Command, Context, Reply, ReplyKind
@@ -41,6 +43,9 @@ class Mk(Command):
                 continue
             code = codes.issue(ctx.db, member.user_id, codes.Delivery.SMS, issued_by="sms:MK", lifetime_s=lifetime)
             accounts.mark_invited(ctx.db, member.user_id)
+            # As the web's and the command line's codes are (never the code itself): who, which account, where.
+            audit.record(ctx.db, ctx.actor, "sms:account-code", school_id=member.school_id, account=row[0],
+                         delivery=codes.Delivery.SMS.value, phone=mask(ctx.phone))
             texts.append(render("ma_can_bo.txt", code=code, login=row[0], minutes=lifetime // 60, url=url))
         if not texts:
             return Reply(render("nv_chua_tk.txt"), command=self.keyword, school_id=ctx.staff[0].school_id)

@@ -18,7 +18,7 @@ from demo.staff import SHOWCASE_TEACHER
 from gateway.answering import MoAnswerer
 from store.core.clock import local_today
 from store.messaging import inbox, retention
-from store.school.phones import normalise
+from store.school.phones import mask, normalise
 
 from .fixtures_imports import write_xlsx
 from .fixtures_web import csrf_of, login_staff
@@ -171,6 +171,9 @@ def test_the_one_time_code_never_appears_in_a_log_a_page_or_the_audit_log(admin_
     for code, allowed in shown:
         assert [i for i, text in pages if not _absent(code, text)] == [allowed], code
     assert "web:first-login" in audit and "web:account-reset" in audit and "web:account-code" in audit
+    [(actor, detail)] = school_db.execute(
+        "SELECT actor, detail FROM audit_log WHERE action = 'sms:account-code'").fetchall()
+    assert json.loads(detail) == {"account": "dd-gv001.thcs-dd", "delivery": "sms", "phone": mask(TEACHER_PHONE)}
 
     school_db.execute("UPDATE messages SET state = 'delivered' WHERE kind = 'otp'")
     assert retention.purge_codes(school_db, -1) == 4 and _texted(school_db) == []   # its text goes once it expired
