@@ -154,6 +154,12 @@ class DigestSettings:
 
 
 @dataclass(frozen=True)
+class GatewaySettings:
+    processes: int = _s(1, "SMPP processes `serve` runs: `gateway` and processes-1 `worker`s, each with its share of every account's max_binds (one bind a worker), answering the MO of its binds and sending; 2 uses both cores of a two-core host.",
+                        check=_processes)
+
+
+@dataclass(frozen=True)
 class RetentionSettings:
     message_body_days: int = _s(180, "Days after which SMS bodies (inbox and outbox) are purged; states and counts stay.", check=_positive)
 
@@ -205,6 +211,7 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
     sms: SmsSettings = field(default_factory=SmsSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
+    gateway: GatewaySettings = field(default_factory=GatewaySettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
     library: LibrarySettings = field(default_factory=LibrarySettings)
@@ -346,6 +353,12 @@ def load(path: str | os.PathLike | None = None, env: dict | None = None) -> Sett
             raise ConfigError(f"smsc[{c.name}].system_id", "SMPP 3.4 allows at most 15 characters", source)
         if c.bind_mode == "rx+tx" and c.max_binds < 2:
             raise ConfigError(f"smsc[{c.name}].max_binds", "rx+tx needs at least 2 binds (one receiver, one transmitter)", source)
+        processes = sections["gateway"].processes
+        needed = processes + (1 if c.bind_mode == "rx+tx" else 0)
+        if c.max_binds < needed:
+            raise ConfigError("gateway.processes", f"{processes} processes need at least {needed} binds of smsc[{c.name}] "
+                              f"(one for each process{', plus the receiver' if c.bind_mode == 'rx+tx' else ''}); "
+                              f"its max_binds is {c.max_binds}", source)
     _warn_unknown_env(env, smsc)
     return Settings(**sections, smsc=tuple(smsc), source=source, base_dir=str(path.resolve().parent))
 

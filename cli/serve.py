@@ -148,7 +148,8 @@ def jobs(app):
 @click.command()
 @pass_app
 def serve(app):
-    """gateway + sender, rq jobs worker, web and the digest scheduler: one supervised process group."""
+    """gateway + sender (and gateway.processes-1 workers), rq jobs workers, web and the digest scheduler:
+    one supervised process group."""
     from outbox import scheduler
     from store.core.connection import open_settings_db
     app.require("smsc.password", "web.secret_key")
@@ -165,7 +166,11 @@ def serve(app):
     # digest.processes job workers: as many schools' digests built at once
     workers = [Child("jobs" if n == 1 else f"jobs-{n}", _command("jobs"), env)
                for n in range(1, app.settings.digest.processes + 1)]
-    children = [Child("gateway", _command("gateway"), env), *workers, Child("web", _command("web"), env)]
+    # gateway.processes SMPP processes: `gateway` and a one-bind `worker` for each of the others
+    smpp = [Child("gateway", _command("gateway"), env)]
+    smpp += [Child(f"worker-{n}", _command("worker", "--binds", "1"), env)
+             for n in range(2, app.settings.gateway.processes + 1)]
+    children = [*smpp, *workers, Child("web", _command("web"), env)]
     if redis_child:
         children.insert(0, redis_child)
     enqueued: set = set()

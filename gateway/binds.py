@@ -18,11 +18,13 @@ from settings import SmscSettings
 logger = logging.getLogger(__name__)
 
 
-def plan_binds(smsc: SmscSettings) -> list[BindType]:
-    """The bind types an account opens for its bind_mode within max_binds."""
+def plan_binds(smsc: SmscSettings, processes: int = 1) -> list[BindType]:
+    """The bind types `gateway` opens for the bind_mode within max_binds, leaving one bind to each of
+    the other ``processes - 1`` SMPP processes (`worker`s: a transceiver, or a transmitter in rx+tx)."""
+    others = processes - 1
     if smsc.bind_mode == "trx":
-        return [BindType.TRX] * smsc.max_binds
-    return [BindType.RX] + [BindType.TX] * (smsc.max_binds - 1)
+        return [BindType.TRX] * (smsc.max_binds - others)
+    return [BindType.RX] + [BindType.TX] * (smsc.max_binds - 1 - others)
 
 
 class Account:

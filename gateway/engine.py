@@ -19,7 +19,7 @@ from outbox.wake import Wake
 from store.core.connection import open_inbox_db, open_settings_db
 
 from .answering import MoAnswerer
-from .binds import Account
+from .binds import Account, plan_binds
 from .heartbeat import Heartbeat, spool_dir
 from .session import BindType
 from .wire import corked
@@ -70,7 +70,7 @@ class Engine:
                                     journal_db_factory=lambda: open_inbox_db(settings))
         self.accounts = {}
         for conn in settings.smsc:
-            kinds = None
+            kinds = plan_binds(conn, settings.gateway.processes)
             if binds is not None:
                 # An extra sender's own binds: transceivers in trx mode, transmitters only in rx+tx
                 # (the account's receiver belongs to `gateway`).

@@ -33,6 +33,9 @@ def test_default_config_loads_and_documents_every_key():
     ("[nonsense]\n", "nonsense"),
     ("[[smsc]]\nname = \"a\"\n[[smsc]]\nname = \"a\"\n", "smsc"),
     ("[[smsc]]\nbind_mode = \"rx+tx\"\nmax_binds = 1\n", "smsc[default].max_binds"),
+    ("[gateway]\nprocesses = 2\n[[smsc]]\nmax_binds = 1\n", "gateway.processes"),
+    ("[gateway]\nprocesses = 2\n[[smsc]]\nbind_mode = \"rx+tx\"\nmax_binds = 2\n", "gateway.processes"),
+    ("[gateway]\nprocesses = 0\n", "gateway.processes"),
 ])
 def test_bad_config_names_the_key(tmp_path, body, key):
     path = write_config(tmp_path / "config.toml", body)
