@@ -49,10 +49,8 @@ class RawClient:
         while not self.closed.is_set():
             try:
                 self.client.read_once()
-            except smpplib.exceptions.ConnectionError:
-                return
-            except OSError:
-                return
+            except (smpplib.exceptions.ConnectionError, smpplib.exceptions.PDUError, OSError):
+                return          # closed, or an idle enquire_link after the unbind
 
     def run(self, count: int, window: int) -> tuple[float, float, float]:
         """Send ``count`` submit_sm, ``window`` unanswered at most, until every receipt came: (started, ended,
