@@ -18,7 +18,7 @@ import time
 import smpplib.client
 import smpplib.exceptions
 
-PASSWORD = "bench-pw"           # bench/peers.py PASSWORD (this file imports nothing of the project)
+from peers import PASSWORD      # bench/ is on the path: this file's folder, or put there by bench_e2e
 
 
 class RawClient:
