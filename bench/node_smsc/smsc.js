@@ -2,14 +2,15 @@
 // A fast SMSC peer for the benchmarks, on the third-party node-smpp server (npm `smpp`): the SMPP codec
 // and server are node-smpp's, this file only answers.
 //
-//     node bench/node_smsc/smsc.js [--port 0] [--control-port 0] [--system-id ID] [--password PW] [--no-receipts]
+//     node bench/node_smsc/smsc.js [--port 0] [--control-port 0] [--system-id ID] [--password PW]
+//                                  [--no-receipts] [--receipt-delay MS]
 //
 // Accepts bind_transceiver/transmitter/receiver whose password is --password (or $SLL_SIM_PASSWORD; any
 // password when neither is set) and, with --system-id, whose system_id is that; answers enquire_link and
 // unbind; answers every submit_sm at once with a hex message_id and, when registered_delivery asks, sends
-// a DELIVRD receipt deliver_sm (esm_class 0x04, the text form plus the receipted_message_id and
-// message_state TLVs) to the bind that submitted (a transmitter's receipt goes to a receiver of the same
-// system_id). POST /mo pushes MO texts to the receiving binds, round robin, `window` unanswered at once
+// a DELIVRD receipt deliver_sm (at once, or --receipt-delay MS later; esm_class 0x04, the text form plus
+// the receipted_message_id and message_state TLVs) to the bind that submitted (a transmitter's receipt
+// goes to a receiver of the same system_id). POST /mo pushes MO texts to the receiving binds, round robin, `window` unanswered at once
 // (or paced at `rate` a second). Prints `port <smpp> <control>` once listening; runs until killed.
 //
 // Control (JSON over HTTP on 127.0.0.1:<control>):
@@ -30,7 +31,7 @@ const SMSC_DELIVERY_RECEIPT = 0x04;
 
 function options(argv) {
   const opts = {port: 0, control: 0, systemId: null, password: process.env.SLL_SIM_PASSWORD || null,
-                receipts: true};
+                receipts: true, receiptDelay: 0};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--port') opts.port = Number(argv[++i]);
@@ -38,6 +39,7 @@ function options(argv) {
     else if (a === '--system-id') opts.systemId = argv[++i];
     else if (a === '--password') opts.password = argv[++i];
     else if (a === '--no-receipts') opts.receipts = false;
+    else if (a === '--receipt-delay') opts.receiptDelay = Number(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
   }
   return opts;
@@ -145,8 +147,11 @@ function onSubmit(session, pdu) {
     short_message: Buffer.from(`id:${id} sub:001 dlvrd:001 submit date:${date} done date:${date} stat:DELIVRD ` +
                                `err:000 text:${text}`, 'latin1'),
     receipted_message_id: id, message_state: DELIVRD});
-  stats.receipts_sent++;
-  send(target, receipt, () => { stats.receipts_acked++; });
+  const deliver = () => {
+    stats.receipts_sent++;
+    send(target, receipt, () => { stats.receipts_acked++; });
+  };
+  if (opts.receiptDelay > 0) setTimeout(deliver, opts.receiptDelay); else deliver();
 }
 
 // The bulk MO push: one at a time, so at most `window` are unanswered (or one every 1/rate s).
@@ -196,7 +201,9 @@ function paced() {
   const q = push.queue;
   const due = Math.min(q.count, Math.floor((now() - q.started) * q.rate) + 1);
   while (push.next < due && pushOne()) { /* catch up */ }
-  if (push.next < q.count) push.timer = setTimeout(paced, Math.max(0, (push.next / q.rate - (now() - q.started)) * 1000));
+  if (push.next < q.count) {
+    push.timer = setTimeout(paced, Math.max(0, (push.next / q.rate - (now() - q.started)) * 1000));
+  }
 }
 
 function startPush(body) {
