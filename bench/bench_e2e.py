@@ -1,26 +1,33 @@
-"""End-to-end figures of the live path against the simulator, in one run.
+"""End-to-end figures of the live path against a fast third-party SMSC peer, in one run.
 
-    .venv/bin/python bench/bench_e2e.py [--count 5000] [--window 50] [--runs 3] [--mo-rate 300] [--mo-max 3000]
+    .venv/bin/python bench/bench_e2e.py [--peer node|smpp34] [--count 5000] [--window 50] [--runs 3]
+                                        [--clients 2] [--mo-rate 300] [--mo-max 3000]
 
-The simulator (`run_gateway.py sim`, the third-party smpp34 server) runs in
-its own process; the gateway Engine runs in this one. Prints:
+The peer runs in its own process; the gateway Engine runs in this one. `--peer node` (the default when node
+and npm are installed) is bench/node_smsc/ on the npm package `smpp` (node-smpp), ~0.1 ms of CPU a
+message; `--peer smpp34` is bench/fast_smsc.py (bare smpp34) for outbound and the simulator (`run_gateway.py
+sim`) for MO, ~0.25 ms a message, which on 2 cores competes with what it measures. Prints:
 
 1. outbound SMS/s end to end (outbox row -> submit_sm_resp -> receipt applied,
    every message `delivered` in SQLite) and a raw python-smpplib windowed
-   submit loop with receipts, against the same simulator, and their ratio;
-2. MO -> reply latency p50/p99 at a fixed MO rate (from the moment the MO is
-   handed to the simulator's control API to the moment the reply submit_sm
-   reaches the simulator), then the highest sustained MO rate;
+   submit loop with receipts, alternated against the same peer, and their ratio;
+   then `--clients` raw loops in their own processes at once (the peer's own ceiling);
+2. MO -> reply latency p50/p99 at a fixed MO rate (node peer: from the deliver_sm
+   written to the reply submit_sm read, both on the peer's clock; simulator: from
+   the push to its control API), then the MO ceiling: one bulk push, 50 unanswered
+   deliver_sm at once, until every reply arrived, each MO answered once;
 3. achieved TPS against a cap of 100 with the simulator throttling above 100.
 Figures vary by ~30 % between runs on 2 cores; compare the ratio.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -42,7 +49,9 @@ from store.core import migrate  # noqa: E402
 from store.core.connection import connect, transaction  # noqa: E402
 from store.imports import import_file  # noqa: E402
 
-from peers import PASSWORD, FastPeer, SimProcess  # noqa: E402,F401  (SimProcess: other benches import it here)
+import raw_client  # noqa: E402
+from peers import PASSWORD, FastPeer, NodePeer, SimProcess, node_missing  # noqa: E402,F401  (SimProcess: other
+#                                                                  benches import it here)
 
 # A parent who texts the same thing twice within `sms.mo_retry_window` (30 s) without an SMSC reference is an
 # SMSC re-delivery and is not answered again (issue 13): each round through the 500 numbers sends another
@@ -67,12 +76,12 @@ def reset_outbox(db) -> None:
             db.execute(sql)
 
 
-def wait_for(predicate, timeout: float) -> bool:
+def wait_for(predicate, timeout: float, interval: float = 0.01) -> bool:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if predicate():
             return True
-        time.sleep(0.01)
+        time.sleep(interval)
     return False
 
 
@@ -101,59 +110,69 @@ def outbound(folder: Path, sim, count: int, window: int, r) -> tuple[float, floa
     return count / elapsed, cpu * 1000 / count
 
 
-def raw_loop(sim: SimProcess, count: int, window: int) -> tuple[float, float]:
-    """Bare python-smpplib with TCP_NODELAY: `window` submits in flight, receipts counted; SMS/s and CPU ms
-    a message."""
-    import smpplib.client
-    import smpplib.exceptions
+def raw_loop(peer, count: int, window: int) -> tuple[float, float]:
+    """Bare python-smpplib with TCP_NODELAY (bench/raw_client.py): SMS/s and CPU ms a message."""
+    return raw_client.raw_loop(peer.port, count, window)
 
-    client = smpplib.client.Client("127.0.0.1", sim.port, timeout=2, allow_unknown_opt_params=True)
-    client.connect()
-    client._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    client.bind_transceiver(system_id="sll", password=PASSWORD)
-    slots = threading.Semaphore(window)
-    lock = threading.Lock()
-    receipts = [0]
-    done = threading.Event()
 
-    def on_sent(pdu):
-        slots.release()
-
-    def on_received(pdu):
-        with lock:
-            receipts[0] += 1
-            if receipts[0] == count:
-                done.set()
-
-    client.set_message_sent_handler(on_sent)
-    client.set_message_received_handler(on_received)
-    write_lock = threading.Lock()
-
-    def read():
-        while not done.is_set():
-            try:
-                with write_lock:
-                    pass
-                client.read_once()
-            except smpplib.exceptions.ConnectionError:
-                return
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    started, cpu = time.perf_counter(), time.process_time()
-    for i in range(count):
-        slots.acquire()
-        client.send_message(source_addr_ton=3, source_addr="8088", dest_addr_ton=1, dest_addr_npi=1,
-                            destination_addr=f"8492{i:07d}", registered_delivery=1,
-                            short_message=f"Thong bao so {i}: hop phu huynh thu 7".encode())
-    done.wait(300)
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+def raw_parallel(peer, count: int, window: int, clients: int) -> tuple[float, float, float]:
+    """``clients`` raw loops in their own processes, bound first and then started together: SMS/s over all
+    of them (every message sent by the first start to the last receipt), the peer's CPU ms a message over
+    that time, and the clients' CPU ms a message."""
+    procs = [subprocess.Popen([sys.executable, str(ROOT / "bench" / "raw_client.py"), str(peer.port), str(count),
+                               str(window)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             for _ in range(clients)]
     try:
-        client.unbind()
-    except smpplib.exceptions.ConnectionError:
-        pass
-    client.disconnect()
-    return count / elapsed, cpu * 1000 / count
+        for proc in procs:
+            if proc.stdout.readline().strip() != "ready":
+                raise SystemExit("a raw client did not bind")
+        before = cpu_seconds(peer.proc.pid)
+        for proc in procs:
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        runs = [json.loads(proc.stdout.readline()) for proc in procs]
+        peer_cpu = cpu_seconds(peer.proc.pid) - before
+    finally:
+        for proc in procs:
+            proc.wait(30)
+    total = clients * count
+    elapsed = max(r["ended"] for r in runs) - min(r["started"] for r in runs)
+    return total / elapsed, peer_cpu * 1000 / total, sum(r["cpu"] for r in runs) * 1000 / total
+
+
+def submit_count(peer) -> int:
+    """How many submit_sm the peer received so far (an index for /submits?since=)."""
+    return peer.get(f"/submits?since={1 << 40}")["next"]
+
+
+def submits_since(peer, since: int) -> list[tuple[str, float]]:
+    """(destination_addr, epoch seconds received) of every submit_sm from the ``since``-th on."""
+    out = []
+    for s in peer.get(f"/submits?since={since}")["submits"]:
+        at = s["received_at"]                    # the node peer's epoch seconds, the simulator's ISO text
+        out.append((s["destination_addr"], at if isinstance(at, (int, float))
+                    else datetime.fromisoformat(at).timestamp()))
+    return out
+
+
+def push_paced(peer, phones: list[str], texts: list[str], n: int, rate: float) -> list[tuple[str, float]]:
+    """Push ``n`` MO at ``rate`` a second, the i-th from phones[i % P] (international digits, 84...) texting
+    texts[i // P % T]; (phone, epoch seconds pushed) of each. The node peer paces them itself and stamps
+    each deliver_sm as it writes it; the simulator gets one control request each, stamped before it."""
+    if isinstance(peer, NodePeer):
+        first = peer.post("/mo", {"phones": phones, "texts": texts, "count": n, "rate": rate})["first_mo"]
+        wait_for(lambda: peer.get("/stats")["push_left"] == 0, n / rate + 30, 0.1)
+        return [(m["source_addr"], m["pushed_at"]) for m in peer.get(f"/mos?since={first}")["mos"]]
+    pushed = []
+    start = time.time()
+    for i in range(n):
+        delay = start + i / rate - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        phone = phones[i % len(phones)]
+        pushed.append((phone, time.time()))
+        peer.post("/mo", {"phone": "0" + phone[2:], "text": texts[i // len(phones) % len(texts)]})
+    return pushed
 
 
 def cpu_seconds(pid: int) -> float:
@@ -162,7 +181,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def raw_echo_latency(sim: SimProcess, rate: float, seconds: float) -> list[float]:
+def raw_echo_latency(sim, rate: float, seconds: float) -> list[float]:
     """The floor: a bare python-smpplib ESME answering each MO with a submit_sm from its handler."""
     import smpplib.client
     import smpplib.exceptions
@@ -194,20 +213,11 @@ def raw_echo_latency(sim: SimProcess, rate: float, seconds: float) -> list[float
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    since = len(sim.get("/submits")["submits"])
+    since = submit_count(sim)
     n = int(rate * seconds)
-    pushed = []
-    start = time.time()
-    for i in range(n):
-        delay = start + i / rate - time.time()
-        if delay > 0:
-            time.sleep(delay)
-        phone = f"0912{i:06d}"
-        pushed.append((f"84912{i:06d}", time.time()))
-        sim.post("/mo", {"phone": phone, "text": "DIEM TOAN HK1"})
-    wait_for(lambda: len(sim.get(f"/submits?since={since}")["submits"]) >= n, 30)
-    subs = {s["destination_addr"]: datetime.fromisoformat(s["received_at"]).timestamp()
-            for s in sim.get(f"/submits?since={since}")["submits"]}
+    pushed = push_paced(sim, [f"84912{i:06d}" for i in range(n)], ["DIEM TOAN HK1"], n, rate)
+    wait_for(lambda: submit_count(sim) - since >= n, 30, 0.05)
+    subs = dict(submits_since(sim, since))
     done.set()
     try:
         client.unbind()
@@ -229,7 +239,7 @@ def guardians_with_one_child(db, limit: int, offset: int = 0) -> list[str]:
     return [r[0] for r in rows]
 
 
-def answering_engine(folder: Path, sim: SimProcess, r, offset: int = 0) -> tuple[Engine, list[str], int]:
+def answering_engine(folder: Path, sim, r, offset: int = 0) -> tuple[Engine, list[str], int]:
     """A running Engine, up to 500 single-child guardians to text from (from ``offset`` on: the latency run and the
     ceiling run use different parents, so neither looks like the other's re-delivery), and the simulator's
     submit count."""
@@ -238,37 +248,26 @@ def answering_engine(folder: Path, sim: SimProcess, r, offset: int = 0) -> tuple
     engine = Engine(st, r)
     engine.start()
     engine.wait_bound(10)
-    return engine, phones, len(sim.get("/submits")["submits"])
+    return engine, phones, submit_count(sim)
 
 
-def mo_latency(folder: Path, sim: SimProcess, rate: float, seconds: float, r) -> tuple[list[float], float]:
+def mo_latency(folder: Path, sim, rate: float, seconds: float, r) -> tuple[list[float], float]:
     engine, phones, since = answering_engine(folder, sim, r, offset=500)
-    pushed: list[tuple[str, float]] = []
     n = int(rate * seconds)
-    start = time.time()
-    for i in range(n):
-        due = start + i / rate
-        delay = due - time.time()
-        if delay > 0:
-            time.sleep(delay)
-        phone = phones[i % len(phones)]
-        t = time.time()
-        sim.post("/mo", {"phone": "0" + phone[3:], "text": TEXTS[i // len(phones) % len(TEXTS)]})
-        pushed.append((phone, t))
-    ok = wait_for(lambda: len(sim.get(f"/submits?since={since}")["submits"]) >= n, 60)
-    subs = sim.get(f"/submits?since={since}")["submits"]
+    pushed = push_paced(sim, [p.lstrip("+") for p in phones], TEXTS, n, rate)
+    ok = wait_for(lambda: submit_count(sim) - since >= n, 60, 0.05)
+    subs = submits_since(sim, since)
     engine.stop()
     # Match the k-th MO of a phone to the k-th reply to it.
     by_phone: dict[str, list[float]] = {}
-    for s in subs:
-        by_phone.setdefault(s["destination_addr"], []).append(
-            datetime.fromisoformat(s["received_at"]).timestamp())
+    for dest, at in subs:
+        by_phone.setdefault(dest, []).append(at)
     latencies = []
     seen: dict[str, int] = {}
     for phone, t in pushed:
         k = seen.get(phone, 0)
         seen[phone] = k + 1
-        replies = by_phone.get(phone.lstrip("+"), [])
+        replies = by_phone.get(phone, [])
         if k < len(replies):
             latencies.append(replies[k] - t)
     if not ok:
@@ -276,23 +275,31 @@ def mo_latency(folder: Path, sim: SimProcess, rate: float, seconds: float, r) ->
     return latencies, n / seconds
 
 
-def max_mo_rate(folder: Path, sim: SimProcess, total: int, r) -> tuple[float, int, int]:
-    """MO/s when the simulator pushes ``total`` texts back to back (one bulk push, 50 unanswered at once),
-    until every reply arrived; and how many replies and distinct MOs there were (each answered once)."""
+def max_mo_rate(folder: Path, sim, total: int, r) -> tuple[float, int, int, float, float]:
+    """MO/s when the peer pushes ``total`` texts back to back (one bulk push, 50 unanswered at once),
+    until every reply arrived; how many replies and distinct MOs there were (each answered once); this
+    process's (the gateway's) and the peer's CPU ms an MO."""
     engine, phones, since = answering_engine(folder, sim, r)
+    if total > len(phones) * len(TEXTS):
+        print(f"  ({total} MO from {len(phones)} numbers x {len(TEXTS)} texts: the same text from the same number "
+              "within sms.mo_retry_window is a re-delivery, not answered again)")
     answered_before = connect(folder / "sll.db").execute(
         "SELECT count(*) FROM inbox WHERE reply_id IS NOT NULL").fetchone()[0]
-    started = time.perf_counter()
-    sim.post("/mo", {"phones": ["0" + p[3:] for p in phones], "texts": TEXTS, "count": total, "window": 50})
-    if not wait_for(lambda: sim.get("/stats").get("submits", 0) - since >= total, 120):
+    peer_cpu, cpu, started = cpu_seconds(sim.proc.pid), time.process_time(), time.perf_counter()
+    if isinstance(sim, NodePeer):
+        sim.post("/mo", {"phones": [p.lstrip("+") for p in phones], "texts": TEXTS, "count": total, "window": 50})
+    else:
+        sim.post("/mo", {"phones": ["0" + p[3:] for p in phones], "texts": TEXTS, "count": total, "window": 50})
+    if not wait_for(lambda: submit_count(sim) - since >= total, 120, 0.05):
         print("  (not every reply arrived within 120 s: the rate below is a floor)")
     elapsed = time.perf_counter() - started
+    cpu, peer_cpu = time.process_time() - cpu, cpu_seconds(sim.proc.pid) - peer_cpu
     time.sleep(1.0)                                  # a late duplicate answer would show up here
-    replies = len(sim.get(f"/submits?since={since}")["submits"])
+    replies = len(submits_since(sim, since))
     engine.stop()
     db = connect(folder / "sll.db")
     answered = db.execute("SELECT count(*) FROM inbox WHERE reply_id IS NOT NULL").fetchone()[0] - answered_before
-    return total / elapsed, replies, answered
+    return total / elapsed, replies, answered, cpu * 1000 / total, peer_cpu * 1000 / total
 
 
 def capped(folder: Path, r, count: int) -> tuple[float, int]:
@@ -329,63 +336,97 @@ def demo_folder(prefix: str):
     return folder, db
 
 
-def report_outbound(args, pairs: list[tuple[tuple[float, float], tuple[float, float]]], peer_ms: float) -> None:
-    """Medians of the alternated gateway / raw runs (rate, CPU a message) and of their ratios."""
+PEERS = {"node": "the node-smpp peer (bench/node_smsc/)", "smpp34": "the bare smpp34 peer (bench/fast_smsc.py)"}
+
+
+def report_outbound(args, pairs: list[tuple[tuple[float, float], tuple[float, float]]], peer_ms: tuple[float, float],
+                    parallel: list[tuple[float, float, float]]) -> None:
+    """Medians of the alternated gateway / raw runs (rate, CPU a message) and of their ratios; the peer's CPU;
+    the parallel raw loops."""
     def line(what: str, runs: list[tuple[float, float]]) -> str:
         rate, cpu = statistics.median(r for r, _ in runs), statistics.median(c for _, c in runs)
         return (f"  {what} {rate:8.0f} SMS/s  ({', '.join(f'{r:.0f}' for r, _ in runs)}), "
                 f"{cpu:.2f} ms CPU a message")
-    print(f"outbound, {args.count} one-part SMS, window {args.window}, receipts on, against the bare smpp34 peer "
-          f"(bench/fast_smsc.py), median of {len(pairs)} alternated runs:")
+    print(f"outbound, {args.count} one-part SMS, window {args.window}, receipts on, against {PEERS[args.peer]}, "
+          f"median of {len(pairs)} alternated runs:")
     print(line("gateway end to end (row -> resp -> receipt applied):", [g for g, _ in pairs]))
     print(line("raw python-smpplib windowed loop (resp + receipt):  ", [w for _, w in pairs]))
     print(f"  ratio: {statistics.median(g[0] / w[0] for g, w in pairs):.2f} (median of the per-run ratios)")
-    print(f"  the peer's own CPU: {peer_ms:.3f} ms a message (one core would carry ~{1000 / peer_ms:.0f}/s)")
+    print(f"  the peer's own CPU: {peer_ms[0]:.3f} ms a message in the gateway runs, {peer_ms[1]:.3f} in the raw "
+          f"runs (one core would carry ~{1000 / max(peer_ms):.0f}/s)")
+    rate, peer, clients = (statistics.median(p[i] for p in parallel) for i in range(3))
+    ratio = statistics.median(p[0] / g[0] for p, (g, _) in zip(parallel, pairs))
+    print(f"  {args.clients} raw loops at once in their own processes (the peer's ceiling): {rate:.0f} SMS/s  "
+          f"({', '.join(f'{p[0]:.0f}' for p in parallel)}), {ratio:.1f}x the gateway's (median of the per-run "
+          f"ratios); the peer {peer:.3f} ms CPU a message, the clients {clients:.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--peer", choices=list(PEERS), help="node (default when node and npm are installed) or "
+                        "smpp34")
     parser.add_argument("--count", type=int, default=5000)
     parser.add_argument("--window", type=int, default=50)
+    parser.add_argument("--clients", type=int, default=2, help="raw loops in parallel for the peer's ceiling")
     parser.add_argument("--mo-rate", type=float, default=300)
     parser.add_argument("--mo-seconds", type=float, default=5)
     parser.add_argument("--mo-max", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=3, help="alternated gateway / raw outbound runs")
     parser.add_argument("--only", choices=["outbound", "mo"], help="one part of the benchmark")
     args = parser.parse_args()
+    if args.peer is None:
+        why = node_missing()
+        args.peer = "smpp34" if why else "node"
+        if why:
+            print(f"note: {why}; running against the Python peers (smpp34), which take ~0.25 ms of CPU a message "
+                  "and compete with the gateway for the cores")
+    elif args.peer == "node" and node_missing():
+        raise SystemExit(node_missing())
     logging.basicConfig(level=logging.ERROR)
     r = redis.Redis()
     r.ping()
     folder, db = demo_folder("sll-bench-")
     print(f"$ {' '.join([Path(sys.executable).name, *sys.argv])}")
-    print(f"{os.cpu_count()} cores; simulator (smpp34) in its own process; Redis 127.0.0.1:6379; loopback")
+    print(f"{os.cpu_count()} cores; the peer ({args.peer}) in its own process; Redis 127.0.0.1:6379; loopback; "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.only != "mo":
-        peer = FastPeer()
+        peer = NodePeer() if args.peer == "node" else FastPeer()
         try:
-            before = cpu_seconds(peer.proc.pid)
-            pairs = [(outbound(folder, peer, args.count, args.window, r), raw_loop(peer, args.count, args.window))
-                     for _ in range(args.runs)]      # alternated, so both see the same machine load
-            peer_ms = (cpu_seconds(peer.proc.pid) - before) * 1000 / (2 * args.runs * args.count)
+            raw_loop(peer, 2000, args.window)       # warm-up, not counted (node's JIT, the peer's first binds)
+            pairs, spent, parallel = [], [0.0, 0.0], []
+            for _ in range(args.runs):               # alternated, so all three see the same machine load
+                pair = []
+                for i, run in enumerate((outbound, raw_loop)):
+                    before = cpu_seconds(peer.proc.pid)
+                    pair.append(run(folder, peer, args.count, args.window, r) if run is outbound
+                                else run(peer, args.count, args.window))
+                    spent[i] += cpu_seconds(peer.proc.pid) - before
+                pairs.append(tuple(pair))
+                parallel.append(raw_parallel(peer, args.count, args.window, args.clients))
+            peer_ms = tuple(x * 1000 / (args.runs * args.count) for x in spent)
         finally:
             peer.stop()
-        report_outbound(args, pairs, peer_ms)
+        report_outbound(args, pairs, peer_ms, parallel)
     if args.only == "outbound":
         return
-    sim = SimProcess()
+    sim = NodePeer() if args.peer == "node" else SimProcess()
+    where = ("the deliver_sm written to the reply submit_sm read, on the node peer's clock" if args.peer == "node"
+             else "the push to the simulator's control API to the reply submit_sm arriving there")
     try:
         lat, rate = mo_latency(folder, sim, args.mo_rate, args.mo_seconds, r)
         floor = raw_echo_latency(sim, args.mo_rate, args.mo_seconds)
-        print(f"MO -> reply at {rate:.0f} MO/s for {args.mo_seconds:.0f} s (from the push to the simulator's control "
-              "API to the reply submit_sm arriving there):")
+        print(f"MO -> reply at {rate:.0f} MO/s for {args.mo_seconds:.0f} s (from {where}):")
         print(f"  gateway (store, answer from SQLite, outbox, sender): {percentiles(lat)}  ({len(lat)} replies)")
         print(f"  raw python-smpplib echo ESME (the floor):            {percentiles(floor)}  ({len(floor)} replies)")
-        best, replies, answered = max_mo_rate(folder, sim, args.mo_max, r)
-        print(f"MO ceiling ({args.mo_max} MO in one bulk push, 50 unanswered at once): {best:.0f} MO/s, "
-              f"{replies} replies, {answered} MO answered")
+        best, replies, answered, cpu, peer_cpu = max_mo_rate(folder, sim, args.mo_max, r)
+        print(f"MO ceiling ({args.mo_max} MO in one bulk push from the {args.peer} peer, 50 unanswered at once): "
+              f"{best:.0f} MO/s, {replies} replies, {answered} MO answered; CPU an MO: gateway {cpu:.2f} ms, "
+              f"peer {peer_cpu:.3f} ms")
     finally:
         sim.stop()
     tps, throttled = capped(folder, r, 1000)
     print(f"cap 100 TPS, simulator throttling above 100: achieved {tps:.1f} TPS, {throttled} throttled")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
