@@ -25,6 +25,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -59,13 +60,46 @@ from peers import PASSWORD, FastPeer, NodePeer, SimProcess, node_missing  # noqa
 TEXTS = ["DIEM TOAN HK1", "DIEM VAN HK1", "DIEM TOAN HK2", "VANG HK1", "VANG HK2", "NX", "RL", "DIEM ANH HK1"]
 
 
+PROCESSES = [1]     # --gateway-processes: the gateway as `serve` runs it with gateway.processes = N
+
+
 def make_settings(folder: Path, sim: SimProcess, prefix: str, *, window: int, tps: int) -> settings_mod.Settings:
     cfg = folder / f"bench-{prefix.strip(':')}.toml"
+    n = PROCESSES[0]
     cfg.write_text(f'[store]\npath = "{folder}/sll.db"\n[redis]\nurl = "redis://127.0.0.1:6379/0"\n'
                    f'prefix = "{prefix}"\n[sms]\nquiet_hours = ""\ncommands_per_hour = 100000000\n'
-                   f'mo_dedup_window = 0\n[[smsc]]\nport = {sim.port}\nsystem_id = "sll"\n'
-                   f'window = {window}\ntps = {tps}\n', encoding="utf-8")
+                   f'mo_dedup_window = 0\n[gateway]\nprocesses = {n}\n[[smsc]]\nport = {sim.port}\n'
+                   f'system_id = "sll"\nwindow = {window}\ntps = {tps}\nmax_binds = {n}\n', encoding="utf-8")
     return settings_mod.load(cfg, env={"SLL_SMSC_PASSWORD": PASSWORD})
+
+
+class Workers:
+    """The other gateway.processes - 1 SMPP processes, as `serve` starts them: `worker --binds 1` on the same
+    config (the same outbox, Redis prefix and limiter); each answers the MO of its bind and sends."""
+
+    def __init__(self, st: settings_mod.Settings, peer):
+        self.procs = [subprocess.Popen([sys.executable, str(ROOT / "run_gateway.py"), "-c", st.source, "worker",
+                                        "--binds", "1"], env=dict(os.environ, SLL_SMSC_PASSWORD=PASSWORD),
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                      for _ in range(PROCESSES[0] - 1)]
+        self.peer = peer
+
+    def wait_bound(self, binds: int) -> None:
+        """Until the peer counts ``binds`` binds (the node peer's stats; the others: two seconds)."""
+        if isinstance(self.peer, NodePeer):
+            if not wait_for(lambda: self.peer.get("/stats")["binds"] >= binds, 30, 0.05):
+                raise SystemExit("the workers did not bind")
+        elif self.procs:
+            time.sleep(2.0)
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(p.pid) for p in self.procs)
+
+    def stop(self) -> None:
+        for p in self.procs:
+            p.terminate()
+        for p in self.procs:
+            p.wait(15)
 
 
 def reset_outbox(db) -> None:
@@ -90,20 +124,27 @@ def outbound(folder: Path, sim, count: int, window: int, r) -> tuple[float, floa
     st = make_settings(folder, sim, f"bench{time.time_ns()}:", window=window, tps=1_000_000)
     db = connect(st.db_path)
     reset_outbox(db)
+    workers = Workers(st, sim)
+    engine = Engine(st, r, batch=500)
+    engine.start(run_sender=False)
+    engine.wait_bound(10)
+    workers.wait_bound(PROCESSES[0])
+    # Queued once every process is bound (the workers send as soon as the rows are committed), then the bell;
+    # the clock starts at the commit.
     with transaction(db):
         for i in range(count):
             messages.enqueue(db, st, phone=f"+8491{i:07d}", body=f"Thong bao so {i}: hop phu huynh thu 7",
                              kind="announcement")
-    engine = Engine(st, r, batch=500)
-    engine.start(run_sender=False)
-    engine.wait_bound(10)
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu, workers_cpu = time.perf_counter(), time.process_time(), workers.cpu()
+    engine.wake.ring()
     runner = threading.Thread(target=lambda: engine.sender.run(threading.Event(), burst=True))
     runner.start()
     ok = wait_for(lambda: db.execute("SELECT count(*) FROM messages WHERE state = 'delivered'").fetchone()[0]
                   == count, 300)
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu + workers.cpu() - workers_cpu
     runner.join()
+    workers.stop()
     engine.stop()
     if not ok:
         print("  (not every message delivered within 300 s)")
@@ -246,9 +287,16 @@ def answering_engine(folder: Path, sim, r, offset: int = 0) -> tuple[Engine, lis
     st = make_settings(folder, sim, f"bench{time.time_ns()}:", window=50, tps=1_000_000)
     phones = guardians_with_one_child(connect(st.db_path), 500, offset)
     engine = Engine(st, r)
+    engine.workers = Workers(st, sim)
     engine.start()
     engine.wait_bound(10)
+    engine.workers.wait_bound(PROCESSES[0])
     return engine, phones, submit_count(sim)
+
+
+def stop_answering(engine: Engine) -> None:
+    engine.workers.stop()
+    engine.stop()
 
 
 def mo_latency(folder: Path, sim, rate: float, seconds: float, r) -> tuple[list[float], float]:
@@ -257,7 +305,7 @@ def mo_latency(folder: Path, sim, rate: float, seconds: float, r) -> tuple[list[
     pushed = push_paced(sim, [p.lstrip("+") for p in phones], TEXTS, n, rate)
     ok = wait_for(lambda: submit_count(sim) - since >= n, 60, 0.05)
     subs = submits_since(sim, since)
-    engine.stop()
+    stop_answering(engine)
     # Match the k-th MO of a phone to the k-th reply to it.
     by_phone: dict[str, list[float]] = {}
     for dest, at in subs:
@@ -285,7 +333,7 @@ def max_mo_rate(folder: Path, sim, total: int, r) -> tuple[float, int, int, floa
               "within sms.mo_retry_window is a re-delivery, not answered again)")
     answered_before = connect(folder / "sll.db").execute(
         "SELECT count(*) FROM inbox WHERE reply_id IS NOT NULL").fetchone()[0]
-    peer_cpu, cpu, started = cpu_seconds(sim.proc.pid), time.process_time(), time.perf_counter()
+    peer_cpu, cpu, started = cpu_seconds(sim.proc.pid), time.process_time() + engine.workers.cpu(), time.perf_counter()
     if isinstance(sim, NodePeer):
         sim.post("/mo", {"phones": [p.lstrip("+") for p in phones], "texts": TEXTS, "count": total, "window": 50})
     else:
@@ -293,10 +341,10 @@ def max_mo_rate(folder: Path, sim, total: int, r) -> tuple[float, int, int, floa
     if not wait_for(lambda: submit_count(sim) - since >= total, 120, 0.05):
         print("  (not every reply arrived within 120 s: the rate below is a floor)")
     elapsed = time.perf_counter() - started
-    cpu, peer_cpu = time.process_time() - cpu, cpu_seconds(sim.proc.pid) - peer_cpu
+    cpu, peer_cpu = time.process_time() + engine.workers.cpu() - cpu, cpu_seconds(sim.proc.pid) - peer_cpu
     time.sleep(1.0)                                  # a late duplicate answer would show up here
     replies = len(submits_since(sim, since))
-    engine.stop()
+    stop_answering(engine)
     db = connect(folder / "sll.db")
     answered = db.execute("SELECT count(*) FROM inbox WHERE reply_id IS NOT NULL").fetchone()[0] - answered_before
     return total / elapsed, replies, answered, cpu * 1000 / total, peer_cpu * 1000 / total
@@ -373,7 +421,10 @@ def main() -> None:
     parser.add_argument("--mo-max", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=3, help="alternated gateway / raw outbound runs")
     parser.add_argument("--only", choices=["outbound", "mo"], help="one part of the benchmark")
+    parser.add_argument("--gateway-processes", type=int, default=1,
+                        help="SMPP processes of the gateway (gateway.processes: this one and N-1 `worker --binds 1`)")
     args = parser.parse_args()
+    PROCESSES[0] = args.gateway_processes
     if args.peer is None:
         why = node_missing()
         args.peer = "smpp34" if why else "node"
@@ -386,6 +437,13 @@ def main() -> None:
     r = redis.Redis()
     r.ping()
     folder, db = demo_folder("sll-bench-")
+    try:
+        measure(args, folder, r)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)       # the demo school and its configs
+
+
+def measure(args, folder: Path, r) -> None:
     print(f"$ {' '.join([Path(sys.executable).name, *sys.argv])}")
     print(f"{os.cpu_count()} cores; the peer ({args.peer}) in its own process; Redis 127.0.0.1:6379; loopback; "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
