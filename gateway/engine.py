@@ -62,7 +62,7 @@ class Engine:
                  lease_s: float = 30.0, batch: int = 200):
         self.settings = settings
         self.db_factory = lambda: open_settings_db(settings)
-        self.wake = Wake(redis_conn, settings.redis.prefix)
+        self.wake = Wake(redis_conn, settings.redis.prefix, sender_here=send)
         self.answerer = MoAnswerer(self.db_factory, settings, self.wake)
         self.applier = ReceiptApplier(self.db_factory, settings.sms.orphan_receipt_ttl)
         self.router = InboundRouter(self.db_factory, settings, on_mo=self.answerer.submit,

@@ -6,6 +6,7 @@ SQLite every poll interval, so losing Redis costs latency, never a message.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -18,11 +19,21 @@ MIN_STEP = 0.05  # never shorter: Redis reads a timeout that rounds to 0 as "for
 
 
 class Wake:
-    """A doorbell: ``ring()`` after committing rows, ``wait(timeout)`` in the sender."""
+    """A doorbell: ``ring()`` after committing rows, ``wait(timeout)`` in the sender.
 
-    def __init__(self, conn: redis.Redis | None, prefix: str):
+    ``sender_here``: this process runs a sender (an Engine that sends). Its rings (replies its answerer
+    queued) then go to this sender's own key: with several SMPP processes (``gateway.processes``) a ring
+    on the shared key wakes whichever sender's BLPOP comes first, and this process's own sender, waiting
+    on Redis too, would sleep on while another process claims the reply across the write lock. Rings of
+    processes without a sender (web, CLI, jobs) keep the shared key: one sender somewhere wakes.
+    """
+
+    OWN_TTL_S = 60      # the own key of a process that died goes away by itself
+
+    def __init__(self, conn: redis.Redis | None, prefix: str, *, sender_here: bool = False):
         self.conn = conn
         self.key = f"{prefix}outbox:wake"
+        self.own_key = f"{self.key}:{os.getpid()}:{id(self):x}" if sender_here else None
         self.local = threading.Event()
         # Set when a reply was queued in this process: the sender stops its bulk slice between two
         # chunks and claims again, replies first, instead of finishing the slice.
@@ -35,10 +46,13 @@ class Wake:
         self.local.set()
         if self.conn is None:
             return
+        key = self.own_key or self.key
         try:
             pipe = self.conn.pipeline()
-            pipe.lpush(self.key, 1)
-            pipe.ltrim(self.key, 0, 0)
+            pipe.lpush(key, 1)
+            pipe.ltrim(key, 0, 0)
+            if self.own_key:
+                pipe.expire(key, self.OWN_TTL_S)
             pipe.execute()
         except redis.exceptions.RedisError as e:
             logger.warning("could not ring the outbox bell in Redis (%s); senders will poll", e)
@@ -57,11 +71,12 @@ class Wake:
             # at least MIN_STEP: a BLPOP timeout that rounds to 0 (a float remainder such as 1e-17 s
             # after ten steps of 0.1) means "block forever" to Redis, and the sender never polled again.
             deadline = time.monotonic() + timeout
+            keys = [self.own_key, self.key] if self.own_key else [self.key]
             while not self.local.is_set():
                 left = deadline - time.monotonic()
                 if left < MIN_STEP / 2:
                     break
-                if self.conn.blpop([self.key], timeout=round(max(MIN_STEP, min(STEP, left)), 3)):
+                if self.conn.blpop(keys, timeout=round(max(MIN_STEP, min(STEP, left)), 3)):
                     break
         except redis.exceptions.TimeoutError:
             # A blocking read that timed out on the client side just means no ring came.

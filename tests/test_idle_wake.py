@@ -65,3 +65,25 @@ def test_the_digest_command_rings_the_bell_of_the_serve_beside_it(tmp_path, scho
         assert serve_side.llen(key) == 1, "rung on serve's own embedded server, not on a second one"
     finally:
         serve_side.shutdown()
+
+
+def test_a_reply_rung_in_one_smpp_process_is_for_its_own_sender(redis_server, redis_prefix):
+    """With gateway.processes = 2 the answerer's ring goes to its own sender's key: another process's sender,
+    first in BLPOP on the shared key, does not take it (and leave this sender asleep, the reply claimed across
+    the write lock); a ring from a process without a sender (web, CLI) wakes one sender, whichever."""
+    from outbox.wake import Wake
+    a = Wake(redis_server, redis_prefix, sender_here=True)
+    b = Wake(redis_server, redis_prefix, sender_here=True)
+    a.ring(reply=True)
+    assert redis_server.llen(a.own_key) == 1 and not redis_server.exists(a.key)
+    assert 0 < redis_server.ttl(a.own_key) <= Wake.OWN_TTL_S, "a dead process's key goes away"
+    b.wait(0.2)                                      # the other process's sender: not for it
+    assert redis_server.llen(a.own_key) == 1
+    a.local.clear()                                  # a's sender, blocked in Redis when the ring came
+    a.wait(5.0)
+    assert not redis_server.exists(a.own_key), "taken by its own sender"
+    web = Wake(redis_server, redis_prefix)
+    web.ring()
+    assert redis_server.llen(web.key) == 1 and web.own_key is None
+    b.wait(5.0)
+    assert not redis_server.exists(web.key), "the shared bell wakes a sender of any process"
