@@ -57,6 +57,25 @@ def write_xlsx(path: Path, rows: list[list], merge: list[str] = ()) -> Path:
     return path
 
 
+def write_xls(path: Path, rows: list[list]) -> Path:
+    """An old-format .xls (BIFF8, as SMAS still exports) with ``rows`` as typed: numbers are stored as
+    floats, dates as numbers with a date format, as Excel 97-2003 does."""
+    import datetime
+
+    import xlwt
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Sheet1")
+    as_date = xlwt.easyxf(num_format_str="dd/mm/yyyy")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if isinstance(value, datetime.date):
+                sheet.write(r, c, value, as_date)
+            elif value is not None and value != "":
+                sheet.write(r, c, value)
+    book.save(str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def school_db_template(tmp_path_factory) -> Path:
     """The demo school database, generated and imported once per session (do not write to it)."""

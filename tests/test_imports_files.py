@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from store.imports import ImportRowsError, MissingColumnsError, import_file
-from tests.fixtures_imports import BAD, GOOD, HAND_ORDER, csv_rows, dump, write_xlsx
+from store.imports import calamine_rows
+from tests.fixtures_imports import BAD, GOOD, HAND_ORDER, csv_rows, dump, write_xls, write_xlsx
 
 # kind -> the exact (row, reason) list for tests/data/imports/bad/<kind>.csv, imported on top of hand_school.
 BAD_ROWS = {
@@ -106,27 +107,37 @@ BAD_ROWS = {
 LATER = ("grades", "bangdiem", "conduct", "attendance", "comments", "events")
 
 
-def as_format(tmp_path, folder, kind: str, fmt: str):
-    """The CSV test file, or the same cells written to an .xlsx."""
+FORMATS = ["csv", "xlsx", "xlsx-streamed", "xls"]
+
+
+def as_format(tmp_path, folder, kind: str, fmt: str, monkeypatch=None):
+    """The CSV test file, or the same cells written to an .xlsx (read whole by calamine, or streamed by
+    openpyxl as a sheet past calamine_rows.MAX_SHEET_BYTES is) or an old .xls."""
     source = folder / f"{kind}.csv"
-    return source if fmt == "csv" else write_xlsx(tmp_path / f"{kind}.xlsx", csv_rows(source))
+    if fmt == "csv":
+        return source
+    if fmt == "xls":
+        return write_xls(tmp_path / f"{kind}.xls", csv_rows(source))
+    if fmt == "xlsx-streamed":
+        monkeypatch.setattr(calamine_rows, "MAX_SHEET_BYTES", 0)
+    return write_xlsx(tmp_path / f"{kind}.xlsx", csv_rows(source))
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("kind", list(BAD_ROWS))
-def test_bad_file_lists_every_bad_row_and_writes_nothing(hand_school, tmp_path, kind, fmt):
+def test_bad_file_lists_every_bad_row_and_writes_nothing(hand_school, tmp_path, kind, fmt, monkeypatch):
     before = dump(hand_school)
     with pytest.raises(ImportRowsError) as raised:
-        import_file(hand_school, kind, as_format(tmp_path, BAD, kind, fmt), approve=True)
+        import_file(hand_school, kind, as_format(tmp_path, BAD, kind, fmt, monkeypatch), approve=True)
     assert [(e.row, e.reason) for e in raised.value.report.errors] == BAD_ROWS[kind]
     assert dump(hand_school) == before
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_good_files_load_then_a_second_import_changes_nothing(db, tmp_path, fmt):
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_good_files_load_then_a_second_import_changes_nothing(db, tmp_path, fmt, monkeypatch):
     first = {}
     for kind in HAND_ORDER + LATER:
-        report = import_file(db, kind, as_format(tmp_path, GOOD, kind, fmt))
+        report = import_file(db, kind, as_format(tmp_path, GOOD, kind, fmt, monkeypatch))
         assert not report.errors
         first[kind] = dict(report.counts)
     assert first["guardians"] == {"inserted": 4}
@@ -134,7 +145,7 @@ def test_good_files_load_then_a_second_import_changes_nothing(db, tmp_path, fmt)
     assert first["bangdiem"] == {"inserted": 12, "unchanged": 1}
     before = dump(db)
     for kind in HAND_ORDER + LATER:
-        report = import_file(db, kind, as_format(tmp_path, GOOD, kind, fmt))
+        report = import_file(db, kind, as_format(tmp_path, GOOD, kind, fmt, monkeypatch))
         assert report.inserted == report.updated == 0 and report.unchanged > 0, kind
     after = dump(db)
     assert {t: rows for t, rows in after.items() if t != "import_batches"} == \
@@ -278,3 +289,45 @@ def test_a_student_who_moved_school_keeps_earlier_years_at_the_earlier_school(sc
     import_file(db, "conduct", f, school_code="THCS-DD")
     assert db.execute("SELECT rating FROM conduct WHERE student_id = ? AND school_year = ?", [sid, last]).fetchone() \
         == ("CD",)
+
+
+def test_an_old_xls_as_smas_exports_it_imports_as_its_csv_does(tmp_path):
+    """Numbers typed in an Excel 97-2003 sheet come back as floats (8.0) and dates as date cells: the same
+    rows as the CSV with the same marks typed as text."""
+    import datetime
+
+    from store.core import migrate
+    from store.core.connection import connect
+
+    def school(name):
+        db = connect(tmp_path / f"{name}.db")
+        migrate.init(db, tmp_path / f"{name}.db")
+        for kind in HAND_ORDER:
+            import_file(db, kind, GOOD / f"{kind}.csv")
+        return db
+    typed, text = school("typed"), school("text")
+    header = ["Mã HS", "Mã môn", "Năm học", "Học kỳ", "Loại", "STT", "Điểm", "Ngày"]
+    rows = [["HS001", "TOAN", "2025-2026", "HK1", "TX", 1, 7.5, datetime.date(2025, 9, 15)],
+            ["HS001", "TOAN", "2025-2026", "HK1", "TX", 2, 8, datetime.date(2025, 10, 1)],
+            ["HS001", "TOAN", "2025-2026", "HK1", "GK", None, 9, None]]
+    xls = write_xls(tmp_path / "Bang diem HK1.xls", [["BẢNG ĐIỂM CHI TIẾT HỌC KỲ I"], header, *rows])
+    csv_file = tmp_path / "grades.csv"
+    csv_file.write_text(",".join(header) + "\n" + "".join(
+        f"HS001,TOAN,2025-2026,HK1,{kind},{stt},{score},{day}\n"
+        for kind, stt, score, day in (("TX", 1, "7.5", "15/09/2025"), ("TX", 2, "8", "01/10/2025"), ("GK", "", "9", ""))),
+        encoding="utf-8")
+    report = import_file(typed, "grades", xls)
+    assert not report.errors and report.counts == {"inserted": 3}
+    import_file(text, "grades", csv_file)
+    cells = ("SELECT student_id, subject_code, school_year, term, kind, seq, value, date, status FROM grades "
+             "ORDER BY id")
+    assert typed.execute(cells).fetchall() == text.execute(cells).fetchall()
+    assert [r[6:8] for r in typed.execute(cells)] == [("7.5", "2025-09-15"), ("8", "2025-10-01"), ("9", None)]
+
+
+def test_a_sheet_starting_right_of_column_a_keeps_its_columns(hand_school, tmp_path):
+    """calamine returns cells from the first used column on: the columns left of it are padded back."""
+    from store.imports.readers import open_table
+    path = write_xlsx(tmp_path / "offset.xlsx", [[None, None, "Mã HS", "Điểm"], [None, None, "HS001", 8]])
+    with open_table(path) as table:
+        assert list(table.rows) == [(1, [None, None, "Mã HS", "Điểm"]), (2, [None, None, "HS001", 8])]

@@ -90,9 +90,11 @@ FILE_REASONS = {
                         "(mở bằng Excel và lưu lại, hoặc xuất lại từ SMAS)"),
     "not UTF-8": ("grades.csv", "Mã HS,Môn\n".encode("latin-1"),
                   "grades.csv: không phải văn bản UTF-8 (dòng 1): lưu lại dạng 'CSV UTF-8' hoặc .xlsx"),
-    "old xls": ("grades.xls", b"\xd0\xcf\x11\xe0",
-                "grades.xls: định dạng .xls cũ: mở bằng Excel, lưu lại dạng .xlsx (Excel Workbook) hoặc CSV UTF-8"),
-    "wrong file type": ("grades.pdf", b"%PDF-1.4", "grades.pdf: loại tệp .pdf không đọc được: dùng .csv hoặc .xlsx"),
+    "broken xls": ("grades.xls", b"\xd0\xcf\x11\xe0",
+                   "grades.xls: không đọc được tệp .xls: tệp hỏng hoặc không phải .xls "
+                   "(mở bằng Excel và lưu lại, hoặc xuất lại từ SMAS)"),
+    "wrong file type": ("grades.pdf", b"%PDF-1.4",
+                        "grades.pdf: loại tệp .pdf không đọc được: dùng .csv, .xlsx hoặc .xls"),
 }
 
 

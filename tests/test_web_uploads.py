@@ -204,9 +204,9 @@ def test_the_clis_bad_example_file_reports_every_row(operator, school_db):
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("diem.pdf", b"%PDF-1.4", "diem.pdf: loại tệp .pdf không đọc được: dùng .csv hoặc .xlsx"),
-    ("diem", b"a,b\n", "diem: loại tệp (không có đuôi) không đọc được: dùng .csv hoặc .xlsx"),
-    ("diem.xls", b"\xd0\xcf\x11\xe0", "định dạng .xls cũ: mở bằng Excel, lưu lại dạng .xlsx"),
+    ("diem.pdf", b"%PDF-1.4", "diem.pdf: loại tệp .pdf không đọc được: dùng .csv, .xlsx hoặc .xls"),
+    ("diem", b"a,b\n", "diem: loại tệp (không có đuôi) không đọc được: dùng .csv, .xlsx hoặc .xls"),
+    ("diem.xls", b"\xd0\xcf\x11\xe0", "diem.xls: không đọc được tệp .xls: tệp hỏng"),
     ("diem.csv", b"", "diem.csv: thiếu cột mã học sinh (ma_hs), mã môn (ma_mon), năm học (nam_hoc), học kỳ (hoc_ky)"),
     ("diem.xlsx", b"this is not a workbook", "diem.xlsx: không đọc được tệp .xlsx: tệp hỏng"),
     ("diem.xlsx", b"", "diem.xlsx: không đọc được tệp .xlsx: tệp hỏng"),

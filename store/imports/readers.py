@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterator
 from xml.etree.ElementTree import ParseError
 
+from . import calamine_rows
 from .errors import ImportFileError
 from .limits import DEFAULT, Limits, mib
 
@@ -110,8 +111,9 @@ def _csv_table(path: Path, limits: Limits) -> Table:
     return Table(rows=_guarded(path, _csv_rows(path, delimiter), csv.Error, "CSV"), total=_count_lines(path) or None)
 
 
-def _check_xlsx_sizes(path: Path, limits: Limits) -> None:
-    """Refuse a workbook whose sheet or shared strings decompress past the caps (a zip bomb), before parsing.
+def _check_xlsx_sizes(path: Path, limits: Limits) -> int:
+    """Refuse a workbook whose sheet or shared strings decompress past the caps (a zip bomb), before parsing;
+    the sheets' decompressed size.
 
     zipfile never returns more than a member's declared size, so the declared sizes bound what is read.
     """
@@ -129,6 +131,7 @@ def _check_xlsx_sizes(path: Path, limits: Limits) -> None:
     if strings > limits.max_shared_strings_bytes:
         raise ImportFileError(path.name, f"bảng chuỗi (sharedStrings) giải nén {mib(strings)} vượt giới hạn "
                                          f"{mib(limits.max_shared_strings_bytes)}: tệp hỏng hoặc quá lớn")
+    return sheets
 
 
 def _xlsx_rows(ws) -> Iterator[tuple[int, list]]:
@@ -147,8 +150,43 @@ def _guarded(path: Path, rows: Iterator[tuple[int, list]], errors, what: str) ->
 
 
 @contextmanager
+def _calamine_table(path: Path, what: str) -> Iterator[Table]:
+    """The first sheet read by calamine (an .xls, or an .xlsx small enough to hold in memory)."""
+    broken = calamine_rows.errors()
+    try:
+        sheet = calamine_rows.Sheet(path)
+    except broken as e:
+        raise _unreadable(path, what, e) from e
+    try:
+        yield Table(rows=_guarded(path, sheet.rows(), broken, what), total=sheet.total)
+    finally:
+        sheet.close()
+
+
+@contextmanager
+def _openpyxl_table(path: Path) -> Iterator[Table]:
+    """The first sheet of an .xlsx streamed by openpyxl's read-only mode (memory flat in the rows)."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+    import zipfile
+    broken = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ParseError, ValueError, TypeError,
+              IndexError, *_LXML_ERRORS)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        ws = wb.worksheets[0]
+        total = ws.max_row
+    except broken as e:
+        raise _unreadable(path, ".xlsx", e) from e
+    try:
+        yield Table(rows=_guarded(path, _xlsx_rows(ws), broken, ".xlsx"), total=total)
+    finally:
+        wb.close()
+
+
+@contextmanager
 def open_table(path: str | Path, limits: Limits = DEFAULT) -> Iterator[Table]:
-    """The first sheet of an .xlsx (streamed: openpyxl's read-only mode), or a .csv (UTF-8, BOM or not; , ; tab)."""
+    """The first sheet of an .xlsx (read whole by calamine up to calamine_rows.MAX_SHEET_BYTES of sheet XML,
+    else streamed by openpyxl's read-only mode) or an old .xls (calamine), or a .csv (UTF-8, BOM or not; , ; tab)."""
     path = Path(path)
     if not path.is_file():
         raise ImportFileError(path.name, "không có tệp này")
@@ -156,24 +194,15 @@ def open_table(path: str | Path, limits: Limits = DEFAULT) -> Iterator[Table]:
     if suffix in (".csv", ".txt"):
         yield _csv_table(path, limits)
     elif suffix in (".xlsx", ".xlsm"):
-        import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
-        import zipfile
-        broken = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ParseError, ValueError, TypeError,
-                  IndexError, *_LXML_ERRORS)
-        _check_xlsx_sizes(path, limits)
-        try:
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            ws = wb.worksheets[0]
-            total = ws.max_row
-        except broken as e:
-            raise _unreadable(path, ".xlsx", e) from e
-        try:
-            yield Table(rows=_guarded(path, _xlsx_rows(ws), broken, ".xlsx"), total=total)
-        finally:
-            wb.close()
+        whole = _check_xlsx_sizes(path, limits) <= calamine_rows.MAX_SHEET_BYTES
+        with (_calamine_table(path, ".xlsx") if whole else _openpyxl_table(path)) as table:
+            yield table
     elif suffix == ".xls":
-        raise ImportFileError(path.name, "định dạng .xls cũ: mở bằng Excel, lưu lại dạng .xlsx (Excel Workbook) "
-                                         "hoặc CSV UTF-8")
+        size = path.stat().st_size          # BIFF is not compressed: the file is what is read
+        if size > limits.max_sheet_bytes:
+            raise ImportFileError(path.name, f"tệp .xls {mib(size)} vượt giới hạn {mib(limits.max_sheet_bytes)}: "
+                                             "chia thành nhiều tệp nhỏ hơn")
+        with _calamine_table(path, ".xls") as table:
+            yield table
     else:
-        raise ImportFileError(path.name, f"loại tệp {suffix or '(không có đuôi)'} không đọc được: dùng .csv hoặc .xlsx")
+        raise ImportFileError(path.name, f"loại tệp {suffix or '(không có đuôi)'} không đọc được: dùng .csv, .xlsx hoặc .xls")
