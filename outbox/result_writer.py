@@ -42,6 +42,7 @@ class ResultWriter:
         self.wake = wake
         self.in_flight = in_flight          # ids of the messages still waiting for a response here
         self.lease_s = lease_s
+        self._renewed = float("-inf")       # time.monotonic() of the last renewal of the leases in flight
         self.queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self._unwritten: Counter = Counter()    # connection -> parts handed in, results not committed yet
@@ -112,8 +113,15 @@ class ResultWriter:
         db.close()
 
     def _renew_leases(self, db) -> None:
-        """Extend the lease of every message still in flight here, so no one takes them back."""
+        """Extend the lease of every message still in flight here, so no one takes them back: every third of
+        a lease, not with every batch (a row written again for each message in flight, a few times a message
+        under load). A lease was set at most a lease ago (claim, mark_sending or this), so a renewal every
+        third of one comes well before it runs out."""
+        now = time.monotonic()
+        if now - self._renewed < self.lease_s / 3:
+            return
         messages.renew_leases(db, self.in_flight(), iso(utcnow() + timedelta(seconds=self.lease_s)))
+        self._renewed = now
 
     def _write(self, db, items: list) -> None:
         batch = [o for o in items if isinstance(o, delivery.MessageOutcome)]
