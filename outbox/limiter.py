@@ -151,7 +151,7 @@ def grant(limiter, n: int, horizon: float = 0.5) -> Slots:
     as after any fresh reservation. One round trip a chunk, where a slot taken before the encoding went
     stale while the chunk was built (two or three round trips a chunk under load).
     """
-    for attempt in (1, 2):
+    for _ in range(2):
         slots = limiter.reserve(n, horizon)
         delay = slots.at(n - 1) - time.monotonic()
         if delay > 0:
