@@ -50,9 +50,9 @@ class CanonicalIds:
     def wait_room(self, n: int, timeout: float) -> int:
         return self.account.wait_room(n, timeout)
 
-    def corked(self):
-        """A block whose PDU writes (this thread's) go out together at its end."""
-        return corked()
+    def corked(self, before_flush=None):
+        """A block whose PDU writes (this thread's) go out together at its end, ``before_flush()`` first."""
+        return corked(before_flush)
 
 
 class Engine:
@@ -66,7 +66,7 @@ class Engine:
         self.answerer = MoAnswerer(self.db_factory, settings, self.wake)
         self.applier = ReceiptApplier(self.db_factory, settings.sms.orphan_receipt_ttl)
         self.router = InboundRouter(self.db_factory, settings, on_mo=self.answerer.submit,
-                                    on_receipt=self.applier.submit,
+                                    on_receipt=self._on_receipt,
                                     journal_db_factory=lambda: open_inbox_db(settings))
         self.accounts = {}
         for conn in settings.smsc:
@@ -90,6 +90,12 @@ class Engine:
                                    spool_to=spool_dir(settings.data_dir))
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
+
+    def _on_receipt(self, receipt_id: int) -> None:
+        """A journaled receipt: applied by the sender's writer while it runs (one transaction with the submit
+        results it follows), else by the receipt applier."""
+        if self.sender is None or not self.sender.take_receipt(receipt_id):
+            self.applier.submit(receipt_id)
 
     def start(self, run_sender: bool = True) -> None:
         """Open the binds and start every thread; returns at once.
@@ -146,7 +152,7 @@ class Engine:
         """Binds and counters, for /healthz and /metrics."""
         out = {"connections": [a.status() for a in self.accounts.values()],
                "inbound": dict(self.router.counters), "answered": self.answerer.answered,
-               "receipts_applied": self.applier.applied,
+               "receipts_applied": self.applier.applied + (self.sender.receipts_applied() if self.sender else 0),
                "store": {"ok": self.router.journal.problem is None, "problem": self.router.journal.problem}}
         if self.sender is not None:
             out["sender"] = dataclasses.asdict(self.sender.stats)

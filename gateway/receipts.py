@@ -117,8 +117,25 @@ def normalise_stat(value: str) -> str:
     return _STAT_ALIASES.get(stat, stat)
 
 
+# The de-facto text form exactly as most SMSCs write it (lower case, one space, every field): read with one
+# match. Each group takes what the lenient patterns below would take at that place, and an id without a colon
+# cannot hold an earlier "name:" for them to find first, so both readings agree (a test compares them).
+_CANONICAL = re.compile(r"id:([^\s\x00:]+) sub:(\w+) dlvrd:(\w+) submit date:(\d+) done date:(\d+) "
+                        r"stat:([A-Za-z_]+) err:(\w+) text:(.*)\Z", re.S)
+
+
 def parse_text(text: str) -> dict:
     """The fields of the text form ``id:.. sub:.. dlvrd:.. submit date:.. done date:.. stat:.. err:.. text:..``."""
+    canonical = _CANONICAL.match(text)
+    if canonical is not None:
+        rid, sub, dlvrd, submit_date, done_date, stat, err, rest = canonical.groups()
+        return {"id": rid, "stat": normalise_stat(stat), "sub": sub, "dlvrd": dlvrd, "submit_date": submit_date,
+                "done_date": done_date, "err": err, "text": rest}
+    return parse_text_leniently(text)
+
+
+def parse_text_leniently(text: str) -> dict:
+    """parse_text for any spelling: each field found wherever it is, in any case, missing ones left out."""
     fields: dict = {}
     found = _ID.search(text)
     if found:

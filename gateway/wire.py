@@ -15,6 +15,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from types import SimpleNamespace
+from typing import Callable
 
 from smpplib import client as smpp_client
 from smpplib import command_codes, consts, exceptions, smpp
@@ -184,9 +185,15 @@ _cork = threading.local()
 
 
 @contextmanager
-def corked():
+def corked(before_flush: Callable[[], None] | None = None):
     """Within the block, this thread's writes are gathered per link and sent with one sendall each at its
-    end (the deliver_sm_resps of a committed batch: one system call for the lot, not one each)."""
+    end (the deliver_sm_resps of a committed batch: one system call for the lot, not one each).
+
+    ``before_flush()`` runs at the end of the block when something was gathered, just before it is written
+    (the sender takes the chunk's rate slots there: they are then spent by the write itself, not by the
+    encoding before it). Inside an outer block the writes wait for the outer one, which its own
+    ``before_flush`` does not cover: the sender never nests.
+    """
     if getattr(_cork, "pending", None) is not None:
         yield
         return
@@ -195,6 +202,8 @@ def corked():
         yield
     finally:
         pending, _cork.pending = _cork.pending, None
+        if pending and before_flush is not None:
+            before_flush()
         for client, data in pending.items():
             try:
                 client.send_raw(bytes(data))
@@ -290,7 +299,8 @@ def parse(raw: bytes):
 
 
 DELIVER_SM = 0x00000005
-_RECEIPT_TLVS = {0x001E: "receipted_message_id", 0x0427: "message_state"}
+_RECEIPT_TLVS = {0x001E: "receipted_message_id", 0x0427: "message_state", 0x0423: "network_error_code"}
+_TLV_SIZES = {"message_state": 1, "network_error_code": 3}     # fixed sizes; smpplib reads any other
 
 
 def _c_string(raw: bytes, at: int) -> tuple[bytes, int]:
@@ -299,8 +309,9 @@ def _c_string(raw: bytes, at: int) -> tuple[bytes, int]:
 
 
 def _plain_deliver_sm(raw: bytes):
-    """A deliver_sm read here when its only TLVs are a receipt's (receipted_message_id, message_state): the
-    fields deliver_from_pdu() reads, as smpplib would give them. None for anything else (smpplib reads it)."""
+    """A deliver_sm read here when its only TLVs are a receipt's (receipted_message_id, message_state,
+    network_error_code): the fields deliver_from_pdu() reads, as smpplib would give them. None for anything
+    else (smpplib reads it)."""
     try:
         at = raw.index(b"\0", 16) + 1                          # service_type
         pdu = SimpleNamespace(command="deliver_sm", status=int.from_bytes(raw[8:12], "big"),
@@ -316,7 +327,7 @@ def _plain_deliver_sm(raw: bytes):
         while at < len(raw):
             tag, size = int.from_bytes(raw[at:at + 2], "big"), int.from_bytes(raw[at + 2:at + 4], "big")
             name, value = _RECEIPT_TLVS.get(tag), raw[at + 4:at + 4 + size]
-            if name is None or len(value) != size or (name == "message_state" and size != 1):
+            if name is None or len(value) != size or _TLV_SIZES.get(name, size) != size:
                 return None
             setattr(pdu, name, value[0] if name == "message_state" else value)
             pdu.params.append(name)

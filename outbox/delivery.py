@@ -139,9 +139,23 @@ def apply_submit(db: sqlite_utils.Database, outcome: MessageOutcome, *, max_atte
 def apply_submits(db: sqlite_utils.Database, outcomes: list[MessageOutcome], *, max_attempts: int) -> list[Decision]:
     """apply_submit for a batch (caller holds the transaction): the common case, every part accepted,
     in a few statements for the whole batch; anything else message by message."""
+    return apply_batch(db, outcomes, [], max_attempts=max_attempts)[0]
+
+
+def apply_batch(db: sqlite_utils.Database, outcomes: list[MessageOutcome], receipt_ids: list[int], *,
+                max_attempts: int) -> tuple[list[Decision], int]:
+    """apply_submits, then apply_receipts of ``receipt_ids`` (caller holds the transaction): the decisions,
+    and how many receipts were matched here, orphans that the results found included."""
+    decisions, orphans_applied = _apply_submits(db, outcomes, max_attempts=max_attempts)
+    applied = apply_receipts(db, receipt_ids)[0] if receipt_ids else 0
+    return decisions, orphans_applied + applied
+
+
+def _apply_submits(db, outcomes: list[MessageOutcome], *, max_attempts: int) -> tuple[list[Decision], int]:
     plain = [o for o in outcomes if o.parts and all(p.result.command_status == 0 and p.result.message_id
                                                      for p in o.parts)]
     plain_ids = {o.message_id for o in plain}
+    orphans_applied = 0
     decisions = {o.message_id: apply_submit(db, o, max_attempts=max_attempts)
                  for o in outcomes if o.message_id not in plain_ids}
     if plain:
@@ -155,26 +169,29 @@ def apply_submits(db: sqlite_utils.Database, outcomes: list[MessageOutcome], *, 
             f"lease_until = NULL, updated_at = ? WHERE id = ? AND state IN {_open(S.submitted)}",
             [(stamp, stamp, o.message_id) for o in plain])
         for i in range(0, len(plain), 400):
-            _after_plain_submits(db, plain[i:i + 400], stamp)
+            orphans_applied += _after_plain_submits(db, plain[i:i + 400], stamp)
         decisions.update((o.message_id, Decision(S.submitted)) for o in plain)
-    return [decisions[o.message_id] for o in outcomes]
+    return [decisions[o.message_id] for o in outcomes], orphans_applied
 
 
-def _after_plain_submits(db, plain: list[MessageOutcome], stamp: str) -> None:
-    """Orphan receipts of the newly known ids applied; messages with other parts (a resend) settled."""
+def _after_plain_submits(db, plain: list[MessageOutcome], stamp: str) -> int:
+    """Orphan receipts of the newly known ids applied; messages with other parts (a resend) settled.
+    Returns how many orphans were applied."""
+    applied = 0
     for connection in {o.connection for o in plain}:
         ids = [p.result.message_id for o in plain if o.connection == connection for p in o.parts]
         marks = ",".join("?" * len(ids))
         orphans = [rid for (rid,) in db.execute(f"SELECT id FROM receipts WHERE connection = ? AND part_id IS NULL "
                                                 f"AND smsc_id IN ({marks}) ORDER BY id", [connection, *ids])]
         if orphans:     # common when the SMSC sends the receipt right behind the resp: a few statements for all
-            apply_receipts(db, orphans)
+            applied += apply_receipts(db, orphans)[0]
     sent = {o.message_id: len(o.parts) for o in plain}
     marks = ",".join("?" * len(sent))
     for mid, total in db.execute(f"SELECT message_id, count(*) FROM message_parts WHERE message_id IN ({marks}) "
                                  "GROUP BY message_id", list(sent)).fetchall():
         if total > sent[mid]:
             _settle_message(db, mid, stamp)
+    return applied
 
 
 def journal_receipt(db: sqlite_utils.Database, connection: str, smsc_id: str, stat: str, err: str | None,
@@ -224,9 +241,14 @@ def apply_receipts(db: sqlite_utils.Database, receipt_ids: list[int]) -> tuple[i
 
 def _apply_receipt_chunk(db, ids: list[int]) -> tuple[int, int]:
     marks = ",".join("?" * len(ids))
-    receipts = db.execute(f"SELECT id, connection, smsc_id, stat, err FROM receipts WHERE id IN ({marks}) "
-                          "ORDER BY id", ids).fetchall()
+    rows = db.execute(f"SELECT id, connection, smsc_id, stat, err, part_id FROM receipts WHERE id IN ({marks}) "
+                      "ORDER BY id", ids).fetchall()
+    # A receipt already matched (the writer applied it as an orphan right behind its submit_sm_resp) is done:
+    # not matched, moved or counted again.
+    receipts = [r[:5] for r in rows if r[5] is None]
     parts: dict[tuple[str, str], list] = {}      # (connection, smsc_id) -> [part id, message id, state]
+    if not receipts:
+        return 0, 0
     for connection in {r[1] for r in receipts}:
         smsc_ids = [r[2] for r in receipts if r[1] == connection]
         for pid, mid, state, smsc_id in db.execute(

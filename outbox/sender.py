@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -21,7 +20,7 @@ from store.core.disk import describe, is_transient
 from store.school.phones import international, national
 
 from . import delivery, messages, quiet
-from .limiter import FallbackLimiter, TpsLimiter
+from .limiter import GRANT_SPAN, FallbackLimiter, TpsLimiter, grant
 from .messages import Message
 from .render import prepare
 from .result_writer import ResultWriter
@@ -143,6 +142,13 @@ class Sender:
             self._wait_inflight(timeout=max(s.response_timeout for s in self.settings.smsc) + 2)
             self._writer.close(timeout=10)
         return self.stats
+
+    def take_receipt(self, receipt_id: int) -> bool:
+        """Hand a journaled receipt to the writer thread; False when it is not running."""
+        return self._writer.take_receipt(receipt_id)
+
+    def receipts_applied(self) -> int:
+        return self._writer.receipts_applied
 
     def stop(self) -> None:
         self._stop.set()
@@ -277,21 +283,30 @@ class Sender:
         # Rate slots reserved for PDUs that can be written at once: a full window would leave them to go
         # stale one by one (a fresh Redis reservation each) and wake this thread for every response.
         free = room(count, ROOM_WAIT) if room is not None else 0
-        slots = self.limiters[connection].reserve(count, horizon=REPLY_HORIZON if urgent else BULK_HORIZON)
+        limiter, horizon = self.limiters[connection], REPLY_HORIZON if urgent else BULK_HORIZON
         corked = getattr(self.transports[connection], "corked", None)
-        # When the window has room for the whole chunk and every slot of it is already due (a licence far
-        # above what one process sends), its PDUs go out in one write: no system call (and no switch to
-        # another thread) between two of them. Without room a held PDU could wait for a slot that only
-        # its own unwritten predecessors' responses would free.
-        cork = corked is not None and free >= count and slots.at(count - 1) <= time.monotonic()
-        with corked() if cork else nullcontext():
-            slot = 0
-            for index, (msg, parts) in enumerate(chunk):
-                # Each PDU waits for its own slot: exactly tps a second, never a burst.
-                if not self._submit(msg, parts, lambda i, base=slot: slots.wait(base + i)):
-                    self._release([m.id for m, _ in chunk[index:]])
-                    break
-                slot += len(parts)
+        # When the window has room for the whole chunk and its slots span next to nothing (a licence far
+        # above what one process sends), its PDUs are encoded first and go out in one write, granted right
+        # before it: one Redis round trip a chunk, no system call (and no switch to another thread) between
+        # two PDUs. Without room a held PDU could wait for a slot that only its own unwritten predecessors'
+        # responses would free.
+        if corked is not None and free >= count and count / limiter.tps <= GRANT_SPAN:
+            with corked(lambda: grant(limiter, count, horizon)):
+                self._submit_all(chunk, lambda base: None)
+            return
+        slots = limiter.reserve(count, horizon=horizon)
+        # Each PDU waits for its own slot: exactly tps a second, never a burst.
+        self._submit_all(chunk, lambda base: lambda i: slots.wait(base + i))
+
+    def _submit_all(self, chunk: list[tuple[Message, list[tuple[int, SubmitPart]]]], pacing) -> None:
+        """Submit the chunk's messages in order (``pacing(first slot)`` paces each one's parts); the rest go
+        back to the queue when the account is unavailable."""
+        slot = 0
+        for index, (msg, parts) in enumerate(chunk):
+            if not self._submit(msg, parts, pacing(slot)):
+                self._release([m.id for m, _ in chunk[index:]])
+                break
+            slot += len(parts)
 
     def _wait_persisted(self, connection: str, count: int) -> None:
         """At most the account's window of parts in doubt: written to the SMSC and not yet committed (no

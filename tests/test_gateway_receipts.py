@@ -114,3 +114,30 @@ def test_an_id_in_the_wrong_base_falls_back_to_same():
     assert canonical_receipt_id("00AB", "hex_to_dec") == "ab"
     with pytest.raises(ValueError):
         canonical_submit_id("1", "base64")
+
+
+def test_the_one_match_reading_of_the_usual_text_form_agrees_with_the_lenient_one():
+    import random
+
+    from gateway.receipts import _CANONICAL, parse_text, parse_text_leniently
+    rng = random.Random(14)
+    DIGITS = "0123456789"
+    pieces = ["a", "Z", "0", "9", "_", ":", " ", "-", "\x00", "id:", "stat:", "err:", "text:", "sub:", "é", "."]
+
+    def value(chars, n=6, usual="0123456789abcdef"):
+        """Mostly what the field usually holds, else anything from ``chars`` (empty too)."""
+        if rng.random() < 0.85:
+            return "".join(rng.choice(usual) for _ in range(rng.randint(1, n)))
+        return "".join(rng.choice(chars) for _ in range(rng.randint(0, n)))
+
+    canonical = 0
+    for _ in range(3000):
+        fields = [f"id:{value(pieces)}", f"sub:{value('01a_:', usual=DIGITS)}", f"dlvrd:{value('01x ', usual=DIGITS)}",
+                  f"submit date:{value('0123a', 10, DIGITS)}", f"done date:{value('0123 ', 10, DIGITS)}", f"stat:{value('DELIVRDdx_1', usual='DELIVRDUNKNOWNEXPIRED')}",
+                  f"err:{value('0a_:', usual=DIGITS)}", f"text:{value(pieces, 20, usual=''.join(pieces))}"]
+        if rng.random() < 0.1:
+            rng.shuffle(fields)
+        text = " ".join(fields)
+        canonical += _CANONICAL.match(text) is not None
+        assert parse_text(text) == parse_text_leniently(text), text
+    assert canonical > 300, "the one-match reading was tried"

@@ -101,3 +101,53 @@ def test_the_sender_survives_a_failing_iteration(tmp_path, db, app_settings, red
         sender.wake.local.set()
         thread.join(10)
     assert sender.stats.errors >= 1 and len(transport.writes) == 1
+
+
+def test_at_a_licence_far_above_the_rate_a_chunk_is_granted_once_right_before_its_one_write(
+        tmp_path, db, app_settings, redis_server, redis_prefix):
+    from contextlib import contextmanager
+
+    class Corking(ScriptedTransport):
+        """Records the order of encodes, grants and flushes; room for every chunk."""
+
+        def __init__(self):
+            super().__init__([])
+            self.events = []
+
+        def wait_room(self, n, timeout):
+            return n
+
+        @contextmanager
+        def corked(self, before_flush=None):
+            yield
+            before_flush()
+            self.events.append("flush")
+
+        def submit(self, parts, on_result, before_write=None):
+            assert before_write is None, "a granted chunk's PDUs do not wait slot by slot"
+            self.events.append("encode")
+            super().submit(parts, on_result, before_write)
+
+    transport = Corking()
+    settings = dataclasses.replace(app_settings, smsc=[dataclasses.replace(app_settings.smsc[0], tps=1_000_000,
+                                                                           window=20)])
+    sender, settings = make_sender(tmp_path / "sll.db", settings, redis_server, redis_prefix, transport)
+    limiter = sender.limiters["default"]
+    reserve = limiter.reserve
+    calls = []
+
+    def counted(n, horizon=0.5):
+        transport.events.append("grant")
+        calls.append(n)
+        return reserve(n, horizon)
+    limiter.reserve = counted
+    with transaction(db):
+        for i in range(30):
+            messages.enqueue(db, settings, phone=f"+8491234{i:04d}", body=f"Thong bao {i}", kind="announcement")
+    sender.run(threading.Event(), burst=True)
+    assert len(transport.writes) == 30
+    chunks = "".join("e" if e == "encode" else "g" if e == "grant" else "|" for e in transport.events)
+    # chunks of window // 2 = 10 parts: ten encodes, then the grant of all ten (once more at most), then one write
+    assert [c.rstrip("g") for c in chunks.split("|") if c] == ["e" * 10] * 3, chunks
+    assert sum(calls) >= 30 and all(n == 10 for n in calls)
+    assert db.execute("SELECT count(*) FROM messages WHERE state = 'submitted'").fetchone()[0] == 30

@@ -103,7 +103,7 @@ WRITERS = {
 COVERED = {
     "outbox/messages.py": {"enqueue", "enqueue_many", "claim", "recover", "requeue", "mark_sending", "release",
                            "give_up", "add_parts"},     # add_parts: part rows inserted queued (test_sender_unit)
-    "outbox/delivery.py": {"_update_part", "apply_submit", "apply_submits", "apply_receipt", "_apply_receipt_chunk",
+    "outbox/delivery.py": {"_update_part", "apply_submit", "_apply_submits", "apply_receipt", "_apply_receipt_chunk",
                            "_settle_message", "_settle_messages", "expire_unknown", "expire_stale_queued"},
 }
 

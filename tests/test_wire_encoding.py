@@ -73,6 +73,8 @@ def test_a_deliver_sm_reads_as_smpplib_reads_it():
         kind = rng.random()
         if kind < 0.5:      # a receipt's TLVs: read here
             fields.update(receipted_message_id=f"{rng.randint(1, 10 ** 9):X}", message_state=rng.randint(1, 8))
+            if rng.random() < 0.5:
+                fields.update(network_error_code=bytes((rng.randint(1, 3), 0, rng.randrange(256))))
         elif kind < 0.7:    # any other TLV: smpplib reads it
             fields.update(user_message_reference=rng.randint(1, 60000))
         raw = smpp.make_pdu("deliver_sm", client=_Numbers(rng.randint(1, 2 ** 31 - 1)), **fields).generate()
@@ -80,4 +82,4 @@ def test_a_deliver_sm_reads_as_smpplib_reads_it():
         ours = wire.parse(raw)
         read_here += type(ours) is not type(theirs)
         assert wire.deliver_from_pdu(ours, "c", "b") == wire.deliver_from_pdu(theirs, "c", "b")
-    assert read_here > 200, "receipts and TLV-less texts are read without smpplib"
+    assert read_here > 280, "receipts (with a network_error_code too) and TLV-less texts are read without smpplib"

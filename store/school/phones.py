@@ -98,8 +98,25 @@ def from_mo(source_addr: str, ton: int | None) -> str:
 
     Only numeric MSISDNs identify a guardian: TON 1 (international) or 2 (national), or TON 0 (unknown)
     in a Vietnamese pattern. An alphanumeric sender (TON 5), a ``tel:`` prefix or full-width digits
-    are refused here, though phonenumbers would read them.
+    are refused here, though phonenumbers would read them. Remembered per sender (a pure function of its
+    arguments, on the journal thread's path for every MO): a parent texts from the same number again.
     """
+    phone, reason = _from_mo(source_addr, ton)
+    if reason is not None:
+        raise PhoneError(source_addr, reason)
+    return phone
+
+
+@functools.lru_cache(maxsize=65536)
+def _from_mo(source_addr: str, ton: int | None) -> tuple[str | None, str | None]:
+    """from_mo's (number, None) or (None, why not)."""
+    try:
+        return _read_mo_sender(source_addr, ton), None
+    except PhoneError as e:
+        return None, e.reason
+
+
+def _read_mo_sender(source_addr: str, ton: int | None) -> str:
     if ton not in (0, TON_INTERNATIONAL, TON_NATIONAL):
         raise PhoneError(source_addr, f"not a numeric sender (TON {ton})")
     if not _MSISDN.fullmatch(source_addr or ""):
