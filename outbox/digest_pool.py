@@ -1,10 +1,17 @@
-"""Several schools' digests built at once, one process each (`digest.processes`).
+"""The evening's digests built in several processes at once (`digest.processes`), a slice of guardians at a time.
 
 A province host holds hundreds of schools and two or more cores; one build is one
-process's CPU (composing in Python, reading SQLite), so the evening is shorter
-when schools are built side by side. Each process opens its own connection: the
-writes stay the builder's bounded transactions, queued on the one write lock
-every process shares, so MO replies still get in between them.
+process's CPU (composing in Python, reading SQLite). Schools differ in size (one
+may hold more than half of the guardians), so the work is cut finer than a
+school: this process opens each school's run (its cutoffs fixed once), cuts its
+recipients in ranges of guardian ids (`digest.slices`: a guardian and all their
+children of the school in one range), and the pool's processes build the ranges
+as they come free. Each process opens its own connection and keeps what a run
+reads once (`digest.Builder`) for the next range of the same run; the writes
+stay the builder's bounded transactions, queued on the one write lock every
+process shares, so MO replies still get in between them. A school's run is
+marked built here once all its ranges are queued: a crash before leaves it
+`building`, and the next build queues only the guardians still without theirs.
 """
 from __future__ import annotations
 
@@ -13,16 +20,36 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from typing import Iterator
 
+from store.core.clock import school_year_of, utcnow
 from store.core.connection import open_settings_db
 
 from . import digest
+from .digest_states import DigestRunState
+
+SLICE = 4 * digest.BATCH     # guardians a task: a few pages, small enough for the processes to share a school
+_BUILDERS: dict[digest.Run, digest.Builder] = {}     # this pool process's builder of each run it met
+_KEPT = 4
 
 
 def _build_one(app_settings, school_id: int, day: date, dry_run: bool) -> digest.DigestResult:
-    """One school's build in a pool process (its own connection, at the builder's lower priority)."""
+    """One school's whole build in a pool process (a school with an interrupted earlier run: in date order)."""
     db = open_settings_db(app_settings)
     try:
         return digest.build(db, app_settings, school_id, day, dry_run=dry_run)
+    finally:
+        db.close()
+
+
+def build_slice(app_settings, run: digest.Run, after: int, upto: int | None) -> digest.Tally:
+    """The digests of ``run``'s guardians with ids in (after, upto], in a pool process (its own connection)."""
+    db = open_settings_db(app_settings)
+    try:
+        builder = _BUILDERS.get(run)
+        if builder is None:
+            if len(_BUILDERS) >= _KEPT:
+                _BUILDERS.clear()
+            builder = _BUILDERS[run] = digest.Builder(db, app_settings, run)
+        return builder.slice(db, after, upto)
     finally:
         db.close()
 
@@ -31,20 +58,66 @@ def _start_worker() -> None:
     digest.lower_priority()
 
 
+class _School:
+    """One school's share of the evening: its result known already (built before, or its error), or the
+    tasks that build it: the whole school (an earlier run to finish first) or its run's slices."""
+
+    def __init__(self, db, school_id: int, day: date, dry_run: bool):
+        self.result, self.error, self.run, self.tasks, self.futures = None, None, None, [], []
+        try:
+            if digest.interrupted_days(db, school_id, day):
+                self.tasks = [(_build_one, school_id, day, dry_run)]
+                return
+            self.run = digest.open_run(db, school_id, day, utcnow(), dry_run=dry_run)
+            if self.run.state == DigestRunState.BUILT:
+                self.result = digest.already_built(self.run)
+                return
+            self.tasks = [(build_slice, self.run, a, b) for a, b in digest.slices(db, school_id, school_year_of(day),
+                                                                                  SLICE)]
+        except Exception as e:          # raised at the school's turn, as a build in place would
+            self.error = e
+
+    def outcome(self, db, app_settings) -> digest.DigestResult:
+        if self.error is not None:
+            raise self.error
+        if self.result is not None:
+            return self.result
+        done = [f.result() for f in self.futures] if self.futures else [fn(app_settings, *args)
+                                                                          for fn, *args in self.tasks]
+        if self.run is None:            # the whole school, built by _build_one
+            return done[0]
+        tally = digest.Tally()
+        for part in done:
+            tally = tally + part
+        return digest.finish(db, app_settings, self.run, tally)
+
+
 def build_schools(db, app_settings, schools: list[tuple[int, str]], day: date, *, dry_run: bool = False,
                   processes: int | None = None) -> Iterator[tuple[int, str, digest.DigestResult]]:
-    """(school id, code, result) of every school in ``schools``, in their order, built
-    ``processes`` at a time (default ``digest.processes``); one school, or one process,
-    builds here on ``db``."""
-    processes = min(processes or app_settings.digest.processes, len(schools))
+    """(school id, code, result) of every school in ``schools``, in their order, built by ``processes``
+    processes (default ``digest.processes``) sharing the schools' slices; with one process every school
+    builds here on ``db``, one after the other, as does a single slice of work."""
+    processes = processes or app_settings.digest.processes
     if processes <= 1:
         for school_id, code in schools:
             yield school_id, code, digest.build(db, app_settings, school_id, day, dry_run=dry_run)
         return
+    planned = [(sid, code, _School(db, sid, day, dry_run)) for sid, code in schools]
+    tasks = sum(len(s.tasks) for *_, s in planned)
+    if tasks <= 1:
+        for school_id, code, school in planned:
+            yield school_id, code, school.outcome(db, app_settings)
+        return
     # spawn, not fork: a forked child would inherit this process's write-lock descriptors (one flock
     # shared by both) and its open SQLite connection; a spawned one starts clean and gets the settings.
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+    with ProcessPoolExecutor(min(processes, tasks), mp_context=multiprocessing.get_context("spawn"),
                              initializer=_start_worker) as pool:
-        futures = [(sid, code, pool.submit(_build_one, app_settings, sid, day, dry_run)) for sid, code in schools]
-        for school_id, code, future in futures:
-            yield school_id, code, future.result()
+        for *_, school in planned:
+            school.futures = [pool.submit(fn, app_settings, *args) for fn, *args in school.tasks]
+        try:
+            for school_id, code, school in planned:
+                yield school_id, code, school.outcome(db, app_settings)
+        finally:            # an error (or a caller that stops early): no slice starts that was not running
+            for *_, school in planned:
+                for future in school.futures:
+                    future.cancel()
