@@ -83,11 +83,11 @@ RECIPIENT_PAGE = (
 RECIPIENT_ROWS = (
     "SELECT g.id, g.phone, s.id, s.full_name, c.id, c.name, c.grade FROM guardian_links l "
     "JOIN guardians g ON g.id = l.guardian_id "
-    "JOIN students s ON s.id = l.student_id AND s.school_id = :school "
-    "JOIN enrollments e ON e.student_id = s.id AND e.school_year = :year "
+    "JOIN students s ON s.id = l.student_id AND s.school_id = ? "
+    "JOIN enrollments e ON e.student_id = s.id AND e.school_year = ? "
     "JOIN classes c ON c.id = e.class_id "
-    "WHERE l.guardian_id > :last AND l.guardian_id <= :upto AND l.school_year = :year AND l.active = 1 "
-    "AND l.digest_opt_out = 0 ORDER BY g.id, c.name, s.full_name")
+    "WHERE l.guardian_id IN ({ids}) AND l.school_year = ? AND l.active = 1 "
+    "AND l.digest_opt_out = 0 ORDER BY g.id, c.name, s.full_name")   # the page's guardians, sought one by one
 
 
 SLICE_END = (
@@ -130,8 +130,8 @@ def pages(db, school_id: int, school_year: str, size: int, after: int = 0, upto:
                                                          "school": school_id, "n": size}).fetchall()]
         if not ids:
             return
-        rows = db.execute(RECIPIENT_ROWS, {"school": school_id, "year": school_year, "last": last,
-                                           "upto": ids[-1]}).fetchall()
+        rows = db.execute(RECIPIENT_ROWS.format(ids=",".join("?" * len(ids))),
+                          [school_id, school_year, *ids, school_year]).fetchall()
         last = ids[-1]
         families: list = []
         class_of, grade_of = {}, {}

@@ -283,13 +283,27 @@ class Conduct:
     SQL = ("SELECT student_id, term, rating FROM conduct WHERE student_id IN ({ids}) AND +status = 'approved' "
            "AND approved_at > ? AND approved_at <= ? ORDER BY student_id, school_year, term")
 
+    def __init__(self):
+        self._lines: dict[tuple[int, str], str] = {}
+        self._shared: dict[tuple[str, ...], Piece] = {}       # children with the same ratings share one Piece
+
     def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
         """The page's new conduct ratings, per child."""
         out: dict[int, list[str]] = defaultdict(list)
         for sid, term, rating in _page_rows(db, self.SQL, w, page):
-            out[sid].append(f"Rèn luyện {Semester(term).short}: {_RATED[rating]}")
-        return {sid: Piece(lines, ", ".join(x.replace("Rèn luyện", "RL").replace(":", "") for x in lines))
-                for sid, lines in out.items()}
+            line = self._lines.get((term, rating))
+            if line is None:
+                line = self._lines[term, rating] = f"Rèn luyện {Semester(term).short}: {_RATED[rating]}"
+            out[sid].append(line)
+        pieces = {}
+        for sid, lines in out.items():
+            key = tuple(lines)
+            piece = self._shared.get(key)
+            if piece is None:
+                piece = self._shared[key] = Piece(lines, ", ".join(x.replace("Rèn luyện", "RL").replace(":", "")
+                                                                   for x in lines))
+            pieces[sid] = piece
+        return pieces
 
 
 class Absences:
@@ -337,6 +351,7 @@ class Events:
 
     def __init__(self):
         self._cache: tuple | None = None
+        self._of_class: dict[int | None, Piece | None] = {}
 
     def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
         """Each child's new events (the school's few rows are read once per window)."""
@@ -345,20 +360,26 @@ class Events:
             rows = db.execute(self.SQL, [w.school_id, w.after, w.until, w.day.isoformat()]).fetchall()
             self._cache = (key, [(cid, f"{'TB' if kind == 'thongbao' else 'Lịch'} "
                                        f"{fmt_date(date.fromisoformat(d))} {title}") for cid, d, kind, title in rows])
+            self._of_class = {}
         events = self._cache[1]
         if not events:
             return {}
-        pieces = {}
+        pieces, of_class = {}, self._of_class
         for sid in page.student_ids:
-            lines = [line for cid, line in events if cid is None or cid == page.class_of.get(sid)]
-            if lines:
-                pieces[sid] = Piece(lines, f"{len(lines)} lịch/thông báo mới")
+            cid = page.class_of.get(sid)
+            if cid not in of_class:         # the same lines for a whole class: one Piece it shares
+                lines = [line for event_class, line in events if event_class is None or event_class == cid]
+                of_class[cid] = Piece(lines, f"{len(lines)} lịch/thông báo mới") if lines else None
+            piece = of_class[cid]
+            if piece is not None:
+                pieces[sid] = piece
         return pieces
 
 
 class WindowLines:
     """A level's source whose news is read once per window (``load(db, school_id, after, until)``, an object with
-    ``lines(student_id)`` and ``summary(student_id)``): the primary TT27 lines, the kindergarten lines."""
+    ``students()``, the children it may have lines for, ``lines(student_id)`` and ``summary(student_id)``): the
+    primary TT27 lines, the kindergarten lines."""
 
     def __init__(self, name: str, load, brief: str):
         self.name, self._load, self._brief = name, load, brief
@@ -368,10 +389,11 @@ class WindowLines:
         """Each child of the page with lines in this window, as a Piece (its summary from the level's own words)."""
         key = (w.school_id, w.after, w.until)
         if self._cache is None or self._cache[0] != key:
-            self._cache = (key, self._load(db, w.school_id, w.after or None, w.until))
-        found = self._cache[1]
+            found = self._load(db, w.school_id, w.after or None, w.until)
+            self._cache = (key, found, found.students())
+        _key, found, known = self._cache
         pieces = {}
-        for sid in page.student_ids:
+        for sid in known.intersection(page.class_of) if known else ():
             lines = found.lines(sid)
             if lines:
                 pieces[sid] = Piece(lines, found.summary(sid), f"{len(lines)} {self._brief}")
