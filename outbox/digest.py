@@ -149,6 +149,7 @@ def news_of_page(db, window: Window, page: Page, families, news_sources, keep_al
     ``keep_all``: families without news too (with their classes), for news of the guardian's own (the forum).
     """
     by_source = [src.read(db, window, page) for src in news_sources] if page.student_ids else []
+    by_source = [found for found in by_source if found]     # in source order, those with news on this page
     out = []
     for gid, phone, kids in families:
         children = []
