@@ -69,7 +69,7 @@ class _School:
     """One school's share of the evening: its result known already (built before, or its error), or the
     tasks that build it: the whole school (an earlier run to finish first) or its run's slices."""
 
-    def __init__(self, db, school_id: int, day: date, dry_run: bool):
+    def __init__(self, db, school_id: int, day: date, dry_run: bool, ranges: list[tuple[int, int | None]]):
         self.result, self.error, self.run, self.tasks, self.done = None, None, None, [], []
         try:
             if digest.interrupted_days(db, school_id, day):
@@ -79,8 +79,7 @@ class _School:
             if self.run.state == DigestRunState.BUILT:
                 self.result = digest.already_built(self.run)
                 return
-            self.tasks = [(build_slice, self.run, a, b)
-                          for a, b in digest.slices(db, school_id, school_year_of(day), SLICE)]
+            self.tasks = [(build_slice, self.run, a, b) for a, b in ranges]
         except Exception as e:          # raised at the school's turn, as a build in place would
             self.error = e
 
@@ -122,7 +121,8 @@ def build_schools(db, app_settings, schools: list[tuple[int, str]], day: date, *
         for school_id, code in schools:
             yield school_id, code, digest.build(db, app_settings, school_id, day, dry_run=dry_run)
         return
-    planned = [(sid, code, _School(db, sid, day, dry_run)) for sid, code in schools]
+    ranges = digest.slices_of(db, [sid for sid, _ in schools], school_year_of(day), SLICE)
+    planned = [(sid, code, _School(db, sid, day, dry_run, ranges[sid])) for sid, code in schools]
     queue = deque((school, task) for *_, school in planned for task in school.tasks)
     if len(queue) <= 1:
         for school_id, code, school in planned:

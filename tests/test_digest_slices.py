@@ -154,3 +154,14 @@ def test_slices_built_before_a_crash_are_skipped_by_the_next_run(school_db_path,
     assert db.execute("SELECT messages FROM digest_runs WHERE school_id = ?", [sid]).fetchone()[0] == school.created, \
         "as a resumed run counts today: what it queued itself"
     db.close()
+
+
+def test_one_pass_cuts_every_school_as_each_alone(school_db):
+    year = school_year_of(local_today("Asia/Ho_Chi_Minh"))
+    ids = [sid for sid, _code in digest.schools(school_db)]
+    together = digest.slices_of(school_db, ids + [999_999], year, SMALL)
+    for sid in ids:
+        sizes = [sum(len(families) for _p, families in digest.pages(school_db, sid, year, 1000, a, b))
+                 for a, b in together[sid]]
+        assert sizes[:-1] == [SMALL] * (len(sizes) - 1) and 0 <= sizes[-1] < SMALL, sizes
+    assert together[999_999] == [(0, None)], "a school without recipients: one empty range"
