@@ -149,7 +149,7 @@ class DigestSettings:
     valid_until: str = _s("21:00", "Local time after which an unsent digest expires (validity_period).", check=_hhmm)
     email: bool = _s(True, "Also e-mail the digest to guardians with an address (needs [email]).")
     part_price: int = _s(500, "Price of one SMS part in đồng, for the cost preview of `digest --dry-run`.", check=_positive)
-    processes: int = _s(2, "Schools whose digests are built at once (`digest` and serve's job workers); 1 = one after another.",
+    processes: int = _s(2, "Processes building the digests (`digest`: they share every school's slices; serve: job workers, a school each); 1 = one after another.",
                         check=_processes)
 
 

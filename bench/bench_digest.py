@@ -13,8 +13,8 @@ Every grade cell of the term is news on the first evening (the heavy day:
 guardians, links, enrollments and grades twice more in SQL (300k
 guardians, 20M cells), so the figures show whether the build is linear.
 Each build runs in a fresh process that builds every school as `digest`
-does (`--processes N`: N schools at once, each in a process of its own,
-`digest.processes`) and reports its wall time, the CPU of all its
+does (`--processes N`: N processes sharing the schools' slices of
+guardians, `digest.processes`) and reports its wall time, the CPU of all its
 processes and the largest peak RSS (getrusage); the database keeps its
 built rows between runs only until the next run deletes them. Figures
 only, nothing asserted.
@@ -113,7 +113,7 @@ def clone(source: Path, target: Path, scale: int) -> None:
     db.close()
 
 
-PROCESSES = [1]       # --processes: the schools built at once (digest.processes)
+PROCESSES = [1]       # --processes: the processes sharing the build (digest.processes)
 
 
 def run(path: Path, mode: str) -> dict:
@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sending-seconds", type=float, default=30)
     parser.add_argument("--mo-every", type=float, default=0.2, help="seconds between two parents' texts")
     parser.add_argument("--processes", type=int, default=1,
-                        help="schools built at once (digest.processes; the product's default is 2)")
+                        help="processes sharing the build (digest.processes; the product's default is 2)")
     args = parser.parse_args(argv)
     PROCESSES[0] = args.processes
     print("command:", shlex.join([sys.executable, *sys.argv]))

@@ -29,6 +29,10 @@ class PreschoolSource:
     weeks: dict[int, Week] = field(default_factory=dict)
     measured: dict[int, measurements.Measured] = field(default_factory=dict)
 
+    def students(self) -> set[int]:
+        """The children with a note, a week line or a measurement in the window (any other has no lines)."""
+        return set(self.by_student) | set(self.weeks) | set(self.measured)
+
     def lines(self, student_id: int) -> list[str]:
         """'Nhật ký 14/3: ăn ít; nhắc mang: bỉm/tã', 'Tuần 10-14/3: đi học 5/5, …', 'Cân đo 14/3: 15,2 kg, 101 cm'."""
         out = [f"Nhật ký {fmt_date(day)}: {note.line()}" for day, note in self.by_student.get(student_id, ())

@@ -23,6 +23,10 @@ class PrimarySource:
 
     by_student: dict[int, primary_news.PrimaryNews]
 
+    def students(self) -> set[int]:
+        """The children with news in the window (any other has no lines)."""
+        return set(self.by_student)
+
     def lines(self, student_id: int) -> list[str]:
         """'Đánh giá CK1: TV T 9, TOAN T 10 (sửa)', 'PC, NL CK1: đều Tốt', 'NX TOAN: …', 'Cuối năm: …'."""
         news = self.by_student.get(student_id)

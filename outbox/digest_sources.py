@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from store.secondary.news import GRADE_TENTHS
 from store.rules.periods import Semester
@@ -63,6 +63,23 @@ class Piece:
         return [self.brief or self.summary] if level >= 2 else [self.summary]
 
 
+US, RS = "\x1f", "\x1e"     # unit and record separators of Grades.BY_STUDENT's text
+
+
+class Counted(NamedTuple):
+    """One student's new scores counted per subject: ``key`` (the same for the same counts of one khối),
+    [(code, term, new scores, complete)] in report rows' order, and the number of new scores."""
+
+    key: tuple
+    subjects: list[tuple]
+    new: int
+    complete: list[tuple[str, int]]      # (code, term) of the complete subjects
+
+    @classmethod
+    def of(cls, key: tuple, subjects: list[tuple]) -> "Counted":
+        return cls(key, subjects, sum(s[2] for s in subjects), [(code, term) for code, term, _n, done in subjects if done])
+
+
 def _marks(ids: list[int]) -> str:
     return ",".join("?" * len(ids))
 
@@ -84,9 +101,12 @@ class Grades:
 
     name = "grades"
 
-    COUNTS = ("SELECT student_id, subject_code, term, sum(approved_at > ?) AS new, count(*), sum(kind != 'TX') "
-              "FROM grades WHERE student_id IN ({ids}) AND +status = 'approved' AND +approved_at <= ? "
-              "GROUP BY student_id, subject_code, school_year, term HAVING new > 0")
+    COUNTS = ("SELECT student_id, subject_code, school_year, term, sum(approved_at > ?) AS new, count(*) AS cells, "
+              "sum(kind != 'TX') AS exams FROM grades WHERE student_id IN ({ids}) AND +status = 'approved' "
+              "AND +approved_at <= ? GROUP BY student_id, subject_code, school_year, term HAVING new > 0")
+    # The same counts, one row a student: "code US year US term US new US cells US exams" joined by RS.
+    BY_STUDENT = (f"SELECT student_id, group_concat(subject_code || '{US}' || school_year || '{US}' || term || '{US}' "
+                  f"|| new || '{US}' || cells || '{US}' || exams, '{RS}') FROM ({{counts}}) GROUP BY student_id")
     CELLS = ("SELECT student_id, subject_code, term, kind, seq, value, corrected FROM grades "
              "WHERE student_id IN ({ids}) AND +status = 'approved' AND approved_at > ? AND approved_at <= ?")
     SUMS = ("SELECT student_id, subject_code, term, sum(kind = 'TX'), sum(CASE WHEN kind = 'TX' THEN {t} END), "
@@ -99,44 +119,86 @@ class Grades:
         # More new scores than this never fit a part: only counted, their cells not read (None: always listed).
         self.detail_max = detail_max
         self._shared: dict[tuple, Piece] = {}
+        self._parsed: dict[tuple[int, str], Counted] = {}
+        self._required_of: dict[int, dict[str, int]] = {}
         self._order: dict[str, tuple[int, str]] = {}
 
     def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
         """The page's new scores, per child."""
-        by_student, new = self._counts(db, w, page)
-        cells = self._cells(db, w, [sid for sid, n in new.items() if self.detail_max is None or n <= self.detail_max])
-        averages = self._averages(db, w, page, by_student)
+        counted = self._counts(db, w, page)
+        cells = self._cells(db, w, [sid for sid, c in counted.items()
+                                    if self.detail_max is None or c.new <= self.detail_max])
+        averages = self._averages(db, w, page, counted)
         shared, out = self._shared, {}
         if len(shared) > self.SHARED_MAX:
             shared.clear()
-        for sid, subjects in by_student.items():
+        for sid, c in counted.items():
             own = cells.get(sid)
             if own:
-                out[sid] = self._piece(subjects, averages.get(sid), own)
+                out[sid] = self._piece(c.subjects, averages.get(sid), own)
                 continue
-            key = (*subjects, averages.get(sid))
+            key = (c.key, averages.get(sid))
             piece = shared.get(key)
             if piece is None:
-                piece = shared[key] = self._piece(subjects, averages.get(sid), None)
+                piece = shared[key] = self._piece(c.subjects, averages.get(sid), None)
             out[sid] = piece
         return out
 
-    def _counts(self, db, w: Window, page: Page) -> tuple[dict[int, list[tuple]], dict[int, int]]:
-        """student -> [(code, term, new, complete)] in the query's order, and student -> new scores."""
+    def _counts(self, db, w: Window, page: Page) -> dict[int, Counted]:
+        """student -> their Counted subjects; students with the same khối and counts share one (a class, mostly).
+
+        One row a student: its subjects' counts as one text (BY_STUDENT), taken apart once per distinct text.
+        """
+        parsed, out = self._parsed, {}
+        if len(parsed) > self.SHARED_MAX:
+            parsed.clear()
+        rows = db.execute(self.BY_STUDENT.format(counts=self.COUNTS.format(ids=_marks(page.student_ids))),
+                          [w.after, *page.student_ids, w.until]).fetchall()
+        for sid, text in rows:
+            key = (page.grade_of.get(sid, 0), text)
+            c = parsed.get(key)
+            if c is None:
+                c = self._parse(key, self._required(w, key[0]))
+                if c is None:       # a separator inside a subject code: the rows one by one
+                    return self._count_rows(db, w, page)
+                parsed[key] = c
+            out[sid] = c
+        return out
+
+    def _required(self, w: Window, grade: int) -> dict[str, int]:
+        """code -> TX a term of the khối's subjects (0: no average), once a khối a run."""
+        required = self._required_of.get(grade)
+        if required is None:
+            required = self._required_of[grade] = {c: n for (c, g), (_k, n) in w.subjects.items() if g == grade}
+        return required
+
+    @staticmethod
+    def _subject(code: str, term: int, new: int, cells: int, exams: int, required: dict[str, int]) -> tuple:
+        tx = required.get(code, 0)
+        return (code, term, new, bool(tx and exams == 2 and cells - 2 >= tx))
+
+    def _parse(self, key: tuple[int, str], required: dict[str, int]) -> Counted | None:
+        """One student's BY_STUDENT text as (code, term, new, complete) in the rows' order (code, school year,
+        term: the text's own order is not promised), or None when a field holds a separator."""
+        rows = []
+        for record in key[1].split(RS):
+            fields = record.split(US)
+            if len(fields) != 6:
+                return None
+            code, year, term, new, cells, exams = fields
+            rows.append((code, year, int(term), int(new), int(cells), int(exams)))
+        rows.sort(key=lambda r: r[:3])
+        subjects = [self._subject(code, term, new, cells, exams, required) for code, _y, term, new, cells, exams in rows]
+        return Counted.of(key, subjects)
+
+    def _count_rows(self, db, w: Window, page: Page) -> dict[int, Counted]:
+        """_counts from the per-subject rows themselves (COUNTS), each student's its own."""
         by_student: dict[int, list[tuple]] = {}
-        required_of: dict[int, dict[str, int]] = {}      # khối -> code -> TX a term (0: no average)
-        last, subs, required = None, [], {}
-        for sid, code, term, new, cells, exams in db.execute(self.COUNTS.format(ids=_marks(page.student_ids)),
-                                                            [w.after, *page.student_ids, w.until]).fetchall():
-            if sid != last:         # the rows come grouped by student
-                last, subs = sid, by_student.setdefault(sid, [])
-                grade = page.grade_of.get(sid, 0)
-                required = required_of.get(grade)
-                if required is None:
-                    required = required_of[grade] = {c: n for (c, g), (_k, n) in w.subjects.items() if g == grade}
-            tx = required.get(code, 0)
-            subs.append((code, term, new, bool(tx and exams == 2 and cells - 2 >= tx)))
-        return by_student, {sid: sum([s[2] for s in subs]) for sid, subs in by_student.items()}
+        for sid, code, _year, term, new, cells, exams in db.execute(
+                self.COUNTS.format(ids=_marks(page.student_ids)), [w.after, *page.student_ids, w.until]).fetchall():
+            required = self._required(w, page.grade_of.get(sid, 0))
+            by_student.setdefault(sid, []).append(self._subject(code, term, new, cells, exams, required))
+        return {sid: Counted.of((sid,), subs) for sid, subs in by_student.items()}
 
     def _cells(self, db, w: Window, ids: list[int]) -> dict[int, list[tuple]]:
         out: dict[int, list[tuple]] = defaultdict(list)
@@ -145,11 +207,11 @@ class Grades:
                 out[sid].append(cell)
         return out
 
-    def _averages(self, db, w: Window, page: Page, by_student: dict[int, list[tuple]]) -> dict[int, tuple]:
+    def _averages(self, db, w: Window, page: Page, counted: dict[int, Counted]) -> dict[int, tuple]:
         """student -> ((code, term, average), ...) of the complete scored subjects of children with few of them."""
         wanted: dict[int, dict] = {}
-        for sid, subs in by_student.items():
-            complete = [(code, term) for code, term, _n, done in subs if done]
+        for sid, c in counted.items():
+            complete = c.complete
             if 0 < len(complete) <= AVERAGES_LISTED:
                 grade = page.grade_of.get(sid, 0)
                 wanted[sid] = {key: None for key in complete
@@ -221,13 +283,27 @@ class Conduct:
     SQL = ("SELECT student_id, term, rating FROM conduct WHERE student_id IN ({ids}) AND +status = 'approved' "
            "AND approved_at > ? AND approved_at <= ? ORDER BY student_id, school_year, term")
 
+    def __init__(self):
+        self._lines: dict[tuple[int, str], str] = {}
+        self._shared: dict[tuple[str, ...], Piece] = {}       # children with the same ratings share one Piece
+
     def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
         """The page's new conduct ratings, per child."""
         out: dict[int, list[str]] = defaultdict(list)
         for sid, term, rating in _page_rows(db, self.SQL, w, page):
-            out[sid].append(f"Rèn luyện {Semester(term).short}: {_RATED[rating]}")
-        return {sid: Piece(lines, ", ".join(x.replace("Rèn luyện", "RL").replace(":", "") for x in lines))
-                for sid, lines in out.items()}
+            line = self._lines.get((term, rating))
+            if line is None:
+                line = self._lines[term, rating] = f"Rèn luyện {Semester(term).short}: {_RATED[rating]}"
+            out[sid].append(line)
+        pieces = {}
+        for sid, lines in out.items():
+            key = tuple(lines)
+            piece = self._shared.get(key)
+            if piece is None:
+                piece = self._shared[key] = Piece(lines, ", ".join(x.replace("Rèn luyện", "RL").replace(":", "")
+                                                                   for x in lines))
+            pieces[sid] = piece
+        return pieces
 
 
 class Absences:
@@ -275,6 +351,7 @@ class Events:
 
     def __init__(self):
         self._cache: tuple | None = None
+        self._of_class: dict[int | None, Piece | None] = {}
 
     def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
         """Each child's new events (the school's few rows are read once per window)."""
@@ -283,20 +360,26 @@ class Events:
             rows = db.execute(self.SQL, [w.school_id, w.after, w.until, w.day.isoformat()]).fetchall()
             self._cache = (key, [(cid, f"{'TB' if kind == 'thongbao' else 'Lịch'} "
                                        f"{fmt_date(date.fromisoformat(d))} {title}") for cid, d, kind, title in rows])
+            self._of_class = {}
         events = self._cache[1]
         if not events:
             return {}
-        pieces = {}
+        pieces, of_class = {}, self._of_class
         for sid in page.student_ids:
-            lines = [line for cid, line in events if cid is None or cid == page.class_of.get(sid)]
-            if lines:
-                pieces[sid] = Piece(lines, f"{len(lines)} lịch/thông báo mới")
+            cid = page.class_of.get(sid)
+            if cid not in of_class:         # the same lines for a whole class: one Piece it shares
+                lines = [line for event_class, line in events if event_class is None or event_class == cid]
+                of_class[cid] = Piece(lines, f"{len(lines)} lịch/thông báo mới") if lines else None
+            piece = of_class[cid]
+            if piece is not None:
+                pieces[sid] = piece
         return pieces
 
 
 class WindowLines:
     """A level's source whose news is read once per window (``load(db, school_id, after, until)``, an object with
-    ``lines(student_id)`` and ``summary(student_id)``): the primary TT27 lines, the kindergarten lines."""
+    ``students()``, the children it may have lines for, ``lines(student_id)`` and ``summary(student_id)``): the
+    primary TT27 lines, the kindergarten lines."""
 
     def __init__(self, name: str, load, brief: str):
         self.name, self._load, self._brief = name, load, brief
@@ -306,10 +389,11 @@ class WindowLines:
         """Each child of the page with lines in this window, as a Piece (its summary from the level's own words)."""
         key = (w.school_id, w.after, w.until)
         if self._cache is None or self._cache[0] != key:
-            self._cache = (key, self._load(db, w.school_id, w.after or None, w.until))
-        found = self._cache[1]
+            found = self._load(db, w.school_id, w.after or None, w.until)
+            self._cache = (key, found, found.students())
+        _key, found, known = self._cache
         pieces = {}
-        for sid in page.student_ids:
+        for sid in known.intersection(page.class_of) if known else ():
             lines = found.lines(sid)
             if lines:
                 pieces[sid] = Piece(lines, found.summary(sid), f"{len(lines)} {self._brief}")

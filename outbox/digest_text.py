@@ -75,12 +75,15 @@ def frames(tpl, day) -> tuple[Callable, Callable]:
 class Composer:
     """Composes the digest texts of one run (one local date, one settings)."""
 
+    PREPARED_MAX = 50_000     # pieces whose prepared lines are kept (memory stays flat in the school's size)
+
     def __init__(self, settings, day):
         self.day = day
         self.transliterate = settings.sms.transliterate
         self.link = settings.web.public_url.rstrip("/") + "/p"
         self._child, self._frame = frames(macros("digest.txt"), day)
         self._shares: dict[int, int] = {}
+        self._prepared: dict[tuple[int, int], tuple[object, list[str]]] = {}
         self._prep = lru_cache(maxsize=100_000)(lambda text: prepare(text, self.transliterate)[0])
 
     def parts(self, text: str) -> int:
@@ -100,9 +103,21 @@ class Composer:
         """A child's name prepared word by word: names share a few hundred words, so the cache always hits."""
         return " ".join(self._prep(word) for word in name.split())
 
+    def _lines(self, piece, level: int) -> list[str]:
+        """A piece's prepared lines at ``level``, once per piece (children of a class share their pieces)."""
+        key = (id(piece), level)
+        found = self._prepared.get(key)
+        if found is None or found[0] is not piece:      # the piece itself is kept: its id is not reused meanwhile
+            if len(self._prepared) > self.PREPARED_MAX:
+                self._prepared.clear()
+            found = self._prepared[key] = (piece, [self._prep(line) for line in piece.at(level)])
+        return found[1]
+
     def _block(self, head: tuple[str, str], pieces: list, level: int) -> str:
         """One child's block at ``level``; ``head`` is the prepared (name, class name)."""
-        return self._child(head[0], head[1], [self._prep(line) for piece in pieces for line in piece.at(level)])
+        if len(pieces) == 1:
+            return self._child(head[0], head[1], self._lines(pieces[0], level))
+        return self._child(head[0], head[1], [line for piece in pieces for line in self._lines(piece, level)])
 
     def _message(self, blocks: list[str], summarised: bool) -> str:
         text = " ".join(self._frame(blocks, self.link if summarised else "").split())

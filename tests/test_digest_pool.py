@@ -47,7 +47,7 @@ def test_two_processes_build_every_school_once_with_the_same_texts(school_db_pat
     one = _build(alone, 1)
     assert pools == [], "one process builds in place"
     two = _build(side_by_side, 2)
-    assert pools == [2], "two schools, two processes"
+    assert pools == [1], "two processes: this one and one spawned"
     assert [(sid, code) for sid, code, _ in two] == [(sid, code) for sid, code, _ in one], "results in school order"
     assert [r.created for *_, r in two] == [r.created for *_, r in one] and all(r.created for *_, r in one)
     assert _bodies(side_by_side) == _bodies(alone)
@@ -71,3 +71,13 @@ def test_a_failing_school_is_reported_by_the_pool(school_db_path, tmp_path):
     assert all(r.created for *_, r in built)
     with pytest.raises(sqlite3.IntegrityError):     # the unknown school's own error, raised as in place
         next(results)
+
+
+def test_a_build_spawned_by_a_build_stays_at_nice_10():
+    import subprocess
+    import sys
+    code = ("import os; from outbox import digest; start = os.nice(0); digest.lower_priority(); "
+            "digest.lower_priority(); print(start, os.nice(0))")
+    start, after = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                  cwd=str(__import__("pathlib").Path(__file__).resolve().parent.parent)).stdout.split()
+    assert int(after) == max(int(start), 10), "lowered once to 10, not again to 19 or 20"

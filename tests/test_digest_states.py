@@ -50,5 +50,5 @@ def test_every_move_a_digest_build_makes_is_in_the_table(school_db, sms_settings
 def test_no_writer_of_a_run_state_is_left_out():
     found = {p.relative_to(ROOT).as_posix(): names for folder in CODE for p in sorted((ROOT / folder).rglob("*.py"))
              if (names := writers_in(p, "digest_runs"))}
-    assert found == {"outbox/digest.py": {"_open_run", "build"}}
+    assert found == {"outbox/digest.py": {"_open_run", "finish"}}
     assert digest_states.sources_of(R.BUILT) == (R.BUILDING,)

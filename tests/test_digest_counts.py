@@ -1,0 +1,57 @@
+"""The grades source counts a page's new scores in one row a student (BY_STUDENT) and takes each distinct
+text apart once: the same subjects, counts and complete terms as the per-subject rows (COUNTS) give."""
+from __future__ import annotations
+
+from outbox import digest
+from outbox.digest_sources import Grades, Window, subjects_of
+from store.core.clock import iso, school_year_of, utcnow
+
+from .test_digest import DAY1, school_id
+
+
+def _page(db, sid):
+    return next(digest.pages(db, sid, school_year_of(DAY1), 1000))[0]
+
+
+def _window(db, sid):
+    return Window(sid, "", iso(utcnow()), DAY1, subjects_of(db, sid))
+
+
+def test_one_row_a_student_counts_what_the_rows_per_subject_count(school_db):
+    sid = school_id(school_db)
+    page, w = _page(school_db, sid), _window(school_db, sid)
+    grades = Grades()
+    counted, rows = grades._counts(school_db, w, page), grades._count_rows(school_db, w, page)
+    assert counted.keys() == rows.keys() and len(counted) == len(page.student_ids)
+    for student, c in counted.items():
+        assert (c.subjects, c.new, c.complete) == (rows[student].subjects, rows[student].new, rows[student].complete)
+    assert any(c.complete for c in counted.values()) and all(c.new for c in counted.values())
+    assert len({id(c) for c in counted.values()}) < len(counted), "classmates with the same counts share one"
+
+
+def test_a_subject_of_two_school_years_keeps_the_rows_order(school_db):
+    sid = school_id(school_db)
+    page, w = _page(school_db, sid), _window(school_db, sid)
+    student = page.student_ids[0]
+    year = school_year_of(DAY1)
+    earlier = f"{int(year[:4]) - 1}-{year[:4]}"
+    school_db.execute("INSERT INTO grades (student_id, subject_code, school_year, term, kind, seq, value, status, "
+                      "entered_at, approved_at) SELECT student_id, subject_code, ?, term, kind, seq, value, status, "
+                      "entered_at, approved_at FROM grades WHERE student_id = ? AND subject_code = 'TOAN'",
+                      [earlier, student])
+    grades = Grades()
+    c, rows = grades._counts(school_db, w, page)[student], grades._count_rows(school_db, w, page)[student]
+    assert c.subjects == rows.subjects and [s[0] for s in c.subjects].count("TOAN") == 2 * len(
+        {s[1] for s in c.subjects if s[0] == "TOAN"})
+
+
+def test_a_separator_inside_a_subject_code_falls_back_to_the_rows(school_db):
+    sid = school_id(school_db)
+    page, w = _page(school_db, sid), _window(school_db, sid)
+    student = page.student_ids[1]
+    school_db.execute("UPDATE grades SET subject_code = 'A' || char(31) || 'B' WHERE student_id = ? "
+                      "AND subject_code = 'VAN'", [student])
+    grades = Grades()
+    counted, rows = grades._counts(school_db, w, page), grades._count_rows(school_db, w, page)
+    assert [(s, c.subjects) for s, c in counted.items()] == [(s, c.subjects) for s, c in rows.items()]
+    assert "A\x1fB" in [code for code, *_ in counted[student].subjects]
