@@ -49,12 +49,14 @@ def _hammer(pool_class, pool_kwargs, prefix, tps, burst, count, sizes, seed, sta
     out.put(grants)
 
 
-def run_processes(redis_server, prefix, processes, tps, count, sizes=(1,), burst=1):
+def race(redis_server, target, args: tuple, processes: int) -> list:
+    """``processes`` forked ``target(connection class, its kwargs, *args, seed, start, out)`` let go at once;
+    what each put on ``out``."""
     ctx = multiprocessing.get_context("fork")
     start, out = ctx.Event(), ctx.Queue()
     pool = redis_server.connection_pool
-    procs = [ctx.Process(target=_hammer, args=(pool.connection_class, pool.connection_kwargs, prefix, tps, burst,
-                                               count, sizes, seed, start, out)) for seed in range(processes)]
+    procs = [ctx.Process(target=target, args=(pool.connection_class, pool.connection_kwargs, *args, seed, start, out))
+             for seed in range(processes)]
     for p in procs:
         p.start()
     start.set()
@@ -63,6 +65,10 @@ def run_processes(redis_server, prefix, processes, tps, count, sizes=(1,), burst
         p.join(timeout=10)
         assert p.exitcode == 0
     return results
+
+
+def run_processes(redis_server, prefix, processes, tps, count, sizes=(1,), burst=1):
+    return race(redis_server, _hammer, (prefix, tps, burst, count, sizes), processes)
 
 
 def test_two_processes_never_exceed_tps_in_any_second(redis_server, redis_prefix):

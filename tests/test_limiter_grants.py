@@ -1,7 +1,6 @@
 """Chunks granted as a whole right before their one write (a licence far above the send rate)."""
 from __future__ import annotations
 
-import multiprocessing
 import random
 import time
 
@@ -9,7 +8,7 @@ import redis
 
 from outbox import limiter as limiter_mod
 from outbox.limiter import Slots, TpsLimiter, grant
-from tests.test_limiter import assert_rate_bound
+from tests.test_limiter import assert_rate_bound, race
 
 
 def _grants(pool_class, pool_kwargs, prefix, tps, pdus, seed, start, out):
@@ -31,18 +30,7 @@ def _grants(pool_class, pool_kwargs, prefix, tps, pdus, seed, start, out):
 def test_grants_of_two_processes_never_exceed_the_cap(redis_server, redis_prefix):
     tps = 20_000                        # 8 PDUs span 0.4 ms: the granted regime
     assert 8 / tps <= limiter_mod.GRANT_SPAN
-    ctx = multiprocessing.get_context("fork")
-    start, out = ctx.Event(), ctx.Queue()
-    pool = redis_server.connection_pool
-    procs = [ctx.Process(target=_grants, args=(pool.connection_class, pool.connection_kwargs, redis_prefix, tps,
-                                               1500, seed, start, out)) for seed in range(2)]
-    for p in procs:
-        p.start()
-    start.set()
-    results = [out.get(timeout=60) for _ in procs]
-    for p in procs:
-        p.join(timeout=10)
-        assert p.exitcode == 0
+    results = race(redis_server, _grants, (redis_prefix, tps, 1500), processes=2)
     times = [t for slots, _ in results for t in slots]
     assert_rate_bound(times, tps)           # every slot its own, T apart, whichever process took it
     assert all(early == 0 for _, early in results), "a chunk was written before its last slot"
