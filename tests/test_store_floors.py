@@ -19,7 +19,7 @@ FLOORS = ["core", "rules", "school", "review", "messaging", "intake", "domain", 
 DOMAINS = {"secondary", "primary", "preschool", "staff", "community", "questions", "library"}
 # The import machinery every domain's grade book and sheet reader uses, below the domains; the kinds of
 # store/imports/ (each writes one domain's rows) and the runner that knows them all sit on top.
-INTAKE = {"base", "errors", "headers", "readers", "values", "limits", "undo", "kind", "labels", "entry"}
+INTAKE = {"base", "errors", "headers", "readers", "calamine_rows", "values", "limits", "undo", "kind", "labels", "entry"}
 # The approval queue lists and approves the pending rows of every domain (store/registry/review.py names their
 # specs): it stays in store/review/ beside the status machine and the specs, but reads the registry on top.
 QUEUE = {"approvals", "corrections"}
