@@ -60,6 +60,7 @@ from peers import PASSWORD, FastPeer, NodePeer, SimProcess, node_missing  # noqa
 TEXTS = ["DIEM TOAN HK1", "DIEM VAN HK1", "DIEM TOAN HK2", "VANG HK1", "VANG HK2", "NX", "RL", "DIEM ANH HK1"]
 
 
+MO_WINDOW = [50]    # --mo-window: deliver_sm the peer keeps unanswered in the MO ceiling run
 PROCESSES = [1]     # --gateway-processes: the gateway as `serve` runs it with gateway.processes = N
 
 
@@ -335,9 +336,9 @@ def max_mo_rate(folder: Path, sim, total: int, r) -> tuple[float, int, int, floa
         "SELECT count(*) FROM inbox WHERE reply_id IS NOT NULL").fetchone()[0]
     peer_cpu, cpu, started = cpu_seconds(sim.proc.pid), time.process_time() + engine.workers.cpu(), time.perf_counter()
     if isinstance(sim, NodePeer):
-        sim.post("/mo", {"phones": [p.lstrip("+") for p in phones], "texts": TEXTS, "count": total, "window": 50})
+        sim.post("/mo", {"phones": [p.lstrip("+") for p in phones], "texts": TEXTS, "count": total, "window": MO_WINDOW[0]})
     else:
-        sim.post("/mo", {"phones": ["0" + p[3:] for p in phones], "texts": TEXTS, "count": total, "window": 50})
+        sim.post("/mo", {"phones": ["0" + p[3:] for p in phones], "texts": TEXTS, "count": total, "window": MO_WINDOW[0]})
     if not wait_for(lambda: submit_count(sim) - since >= total, 120, 0.05):
         print("  (not every reply arrived within 120 s: the rate below is a floor)")
     elapsed = time.perf_counter() - started
@@ -421,10 +422,12 @@ def main() -> None:
     parser.add_argument("--mo-max", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=3, help="alternated gateway / raw outbound runs")
     parser.add_argument("--only", choices=["outbound", "mo"], help="one part of the benchmark")
+    parser.add_argument("--mo-window", type=int, default=50, help="deliver_sm unanswered at once in the MO ceiling")
     parser.add_argument("--gateway-processes", type=int, default=1,
                         help="SMPP processes of the gateway (gateway.processes: this one and N-1 `worker --binds 1`)")
     args = parser.parse_args()
     PROCESSES[0] = args.gateway_processes
+    MO_WINDOW[0] = args.mo_window
     if args.peer is None:
         why = node_missing()
         args.peer = "smpp34" if why else "node"
@@ -477,7 +480,7 @@ def measure(args, folder: Path, r) -> None:
         print(f"  gateway (store, answer from SQLite, outbox, sender): {percentiles(lat)}  ({len(lat)} replies)")
         print(f"  raw python-smpplib echo ESME (the floor):            {percentiles(floor)}  ({len(floor)} replies)")
         best, replies, answered, cpu, peer_cpu = max_mo_rate(folder, sim, args.mo_max, r)
-        print(f"MO ceiling ({args.mo_max} MO in one bulk push from the {args.peer} peer, 50 unanswered at once): "
+        print(f"MO ceiling ({args.mo_max} MO in one bulk push from the {args.peer} peer, {MO_WINDOW[0]} unanswered at once): "
               f"{best:.0f} MO/s, {replies} replies, {answered} MO answered; CPU an MO: gateway {cpu:.2f} ms, "
               f"peer {peer_cpu:.3f} ms")
     finally:

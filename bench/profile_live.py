@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import redis  # noqa: E402
 
 import bench_e2e  # noqa: E402
-from peers import FastPeer, SimProcess  # noqa: E402
+from peers import FastPeer, NodePeer, SimProcess, node_missing  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -156,7 +156,8 @@ def main() -> None:
     for run in range(args.runs):
         spy = py_spy(args.spy, args.gil) if args.spy and run == args.runs - 1 else None
         load = open("/proc/loadavg").read().split()[:3]
-        peer = FastPeer() if args.what == "outbound" else SimProcess()
+        # the node-smpp peer when node is installed (the bench's own default), else the Python peers
+        peer = NodePeer() if not node_missing() else FastPeer() if args.what == "outbound" else SimProcess()
         try:
             peer_before = bench_e2e.cpu_seconds(peer.proc.pid)
             with ThreadWatch() as watch:
@@ -165,7 +166,7 @@ def main() -> None:
                     rate, _ = bench_e2e.outbound(folder, peer, count, args.window, r)
                     line = f"outbound {rate:.0f} SMS/s"
                 else:
-                    rate, replies, answered = bench_e2e.max_mo_rate(folder, peer, count, r)
+                    rate, replies, answered, *_ = bench_e2e.max_mo_rate(folder, peer, count, r)
                     line = f"MO ceiling {rate:.0f} MO/s, {replies} replies, {answered} answered"
                 elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
             peer_cpu = bench_e2e.cpu_seconds(peer.proc.pid) - peer_before
