@@ -29,7 +29,7 @@ class MoAnswerer(QueueThread):
         self.answered = 0
         self._failures: dict[int, int] = {}
 
-    BATCH = 20   # answers per transaction: fewer commits under load, short enough to keep the lock moving
+    BATCH = 50   # answers per transaction: under a burst fewer commits and claims (MO ceiling ~1,400 -> ~1,750/s at 20 -> 50); the lock is held ~20 ms at most
 
     def _run(self) -> None:
         db = self.db_factory()
