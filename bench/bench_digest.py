@@ -43,7 +43,7 @@ from outbox import digest, digest_pool
 from store.core.clock import local_today
 from store.core.connection import connect
 if __name__ == "__main__":
-    st = settings_mod.load(None, env={"SLL_STORE_PATH": sys.argv[1], "SLL_SMS_QUIET_HOURS": "",
+    st = settings_mod.load(None, env={"SLL_STORE_PATH": sys.argv[1], "SLL_SMS_QUIET_HOURS": sys.argv[5],
                                       "SLL_DIGEST_PROCESSES": sys.argv[4]})
     db = connect(sys.argv[1])
     day = local_today(st.sms.timezone)
@@ -116,10 +116,13 @@ def clone(source: Path, target: Path, scale: int) -> None:
 PROCESSES = [1]       # --processes: the processes sharing the build (digest.processes)
 
 
-def run(path: Path, mode: str) -> dict:
+HELD = "00:00-23:59"    # quiet hours around now: the build queues its digests for later, nothing goes out
+
+
+def run(path: Path, mode: str, quiet_hours: str = "") -> dict:
     """One build (or dry run) in a fresh process (and its pool's processes); CPU summed over them all,
-    peak RSS the largest one's."""
-    out = subprocess.run([sys.executable, "-c", CHILD, str(path), str(ROOT), mode, str(PROCESSES[0])],
+    peak RSS the largest one's. ``quiet_hours``: the build's sms.quiet_hours (none: the digests are due now)."""
+    out = subprocess.run([sys.executable, "-c", CHILD, str(path), str(ROOT), mode, str(PROCESSES[0]), quiet_hours],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -160,6 +163,17 @@ def latency(path: Path, tps: int, after_s: float, mo_every: float) -> None:
     thread = threading.Thread(target=pusher, daemon=True)
     thread.start()
     time.sleep(3)
+    # Only the build: the same build with quiet hours around now, its digests queued for later (replies are
+    # never held), so the parents' texts meet the build's reads and bounded writes and nothing else.
+    phase[0] = "held"
+    started = time.perf_counter()
+    held = run(path, "build", HELD)
+    print(f"  build beside the gateway, digests held for later: {time.perf_counter() - started:.1f} s, "
+          f"{held['created']} digests")
+    phase[0] = "reset"          # the bench's own cleanup (one big DELETE): not counted
+    reset(path)
+    phase[0] = "idle"
+    time.sleep(2)
     phase[0] = "build"
     started = time.perf_counter()
     built = run(path, "build")
@@ -199,7 +213,7 @@ def report(subs: list[dict], pushed: list[tuple[str, float, str]], sending_from:
             by_phase.setdefault(ph, []).append(replies[phone][k] - t)
     sending = [t for t in bulk_times if t >= sending_from]
     rate = (len(sending) - 1) / (sending[-1] - sending[0]) if len(sending) > 1 else 0
-    for ph in ("idle", "build", "sending"):
+    for ph in ("idle", "held", "build", "sending"):
         if by_phase.get(ph):
             print(f"  MO -> reply, {ph:<8}: {percentiles(by_phase[ph])} ({len(by_phase[ph])} replies)")
     print(f"  digests sent: {len(bulk_times)}, {len(sending)} of them after the build at {rate:.0f}/s "

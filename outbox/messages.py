@@ -40,8 +40,15 @@ class MessageKind(str, Enum):
 
     @property
     def priority(self) -> int:
-        """0 = the replies lane, served before 1 = bulk."""
-        return 0 if self.is_reply else 1
+        """REPLIES_LANE (0), served before BULK_LANE (1)."""
+        return REPLIES_LANE if self.is_reply else BULK_LANE
+
+
+# messages.priority: the two lanes. Queries name a lane by equality, so the index (state, priority,
+# not_before) seeks straight to the due rows: `priority > 0` walked every queued bulk row that is not due yet
+# (100k digests held by quiet hours: 15 ms a claim inside the write lock, on every bell).
+REPLIES_LANE, BULK_LANE = 0, 1
+LANES = (REPLIES_LANE, BULK_LANE)
 
 
 
@@ -142,8 +149,8 @@ def claim(db: sqlite_utils.Database, connections: list[str], limit: int, lease_s
     with transaction(db):
         rows = db.execute(
             f"UPDATE messages SET state = '{S.sending.value}', lease_until = ?, updated_at = ? WHERE id IN ("
-            f" SELECT id FROM ({due} AND priority = 0 ORDER BY not_before, id LIMIT ?)"
-            f" UNION ALL SELECT id FROM ({due} AND priority > 0 ORDER BY priority, not_before, id LIMIT ?)) "
+            f" SELECT id FROM ({due} AND priority = {REPLIES_LANE} ORDER BY not_before, id LIMIT ?)"
+            f" UNION ALL SELECT id FROM ({due} AND priority = {BULK_LANE} ORDER BY not_before, id LIMIT ?)) "
             "RETURNING id, connection, phone, body, kind, encoding, parts, valid_until, attempts, duplicates, "
             "concat_ref",
             [iso(now + timedelta(seconds=lease_s)), iso(now), iso(now), *connections, limit, iso(now),
@@ -155,9 +162,11 @@ def claim(db: sqlite_utils.Database, connections: list[str], limit: int, lease_s
 def next_due(db: sqlite_utils.Database, connections: list[str]) -> datetime | None:
     """When the next queued row of ``connections`` becomes due (None when there is none)."""
     marks = ",".join("?" * len(connections))
-    row = db.execute(f"SELECT min(not_before) FROM messages WHERE state = 'queued' AND connection IN ({marks})",
-                     connections).fetchone()
-    return datetime.fromisoformat(row[0].replace("Z", "+00:00")) if row and row[0] else None
+    # One seek a lane (the first row of each in the index), not min() over every queued row.
+    firsts = [row[0] for lane in LANES for row in db.execute(
+        f"SELECT not_before FROM messages WHERE state = 'queued' AND priority = ? AND connection IN ({marks}) "
+        "ORDER BY not_before LIMIT 1", [lane, *connections])]
+    return datetime.fromisoformat(min(firsts).replace("Z", "+00:00")) if firsts else None
 
 
 def recover(db: sqlite_utils.Database, connections: list[str]) -> dict[str, int]:

@@ -151,3 +151,28 @@ def test_at_a_licence_far_above_the_rate_a_chunk_is_granted_once_right_before_it
     assert [c.rstrip("g") for c in chunks.split("|") if c] == ["e" * 10] * 3, chunks
     assert sum(calls) >= 30 and all(n == 10 for n in calls)
     assert db.execute("SELECT count(*) FROM messages WHERE state = 'submitted'").fetchone()[0] == 30
+
+
+def test_bulk_held_for_later_costs_the_claim_and_next_due_one_index_seek(db):
+    """100k digests queued for after the quiet hours must not be walked by every claim (inside the write lock,
+    on every bell) nor by next_due: both name the lane by equality, so the index seeks to the due rows."""
+    from outbox import messages
+    for sql in _claim_and_due_sql(db):
+        plan = " ".join(str(r[3]) for r in db.execute("EXPLAIN QUERY PLAN " + sql[0], sql[1]))
+        assert "priority>?" not in plan and "SCAN messages" not in plan, plan
+    assert messages.BULK_LANE == messages.MessageKind.DIGEST.priority
+    assert messages.REPLIES_LANE == messages.MessageKind.REPLY.priority
+
+
+def _claim_and_due_sql(db):
+    """The statements claim() and next_due() run, as SQLite saw them."""
+    from outbox import messages
+    seen = []
+    db.conn.set_trace_callback(seen.append)
+    try:
+        messages.claim(db, ["default"], 10, 30.0, 5)
+        messages.next_due(db, ["default"])
+    finally:
+        db.conn.set_trace_callback(None)
+    return [(s, []) for s in seen if s.lstrip().upper().startswith(("UPDATE MESSAGES", "SELECT NOT_BEFORE",
+                                                                      "SELECT MIN"))]
