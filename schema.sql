@@ -136,7 +136,52 @@ CREATE TABLE grades (
 );
 CREATE INDEX grades_approved_at ON grades (approved_at);
 CREATE INDEX grades_status ON grades (status);
-CREATE INDEX grades_student_counts ON grades (student_id, subject_code, school_year, term, kind, status, approved_at);
+-- The evening digest's per-subject counts of approved scores, kept by triggers (migration 020).
+CREATE TABLE grade_tallies (
+    student_id INTEGER NOT NULL,
+    subject_code TEXT NOT NULL,
+    school_year TEXT NOT NULL,
+    term INTEGER NOT NULL,
+    approved_at TEXT NOT NULL,
+    cells INTEGER NOT NULL,      -- approved grade rows of this key approved at approved_at
+    exams INTEGER NOT NULL,      -- of them GK or CK
+    PRIMARY KEY (student_id, subject_code, school_year, term, approved_at)
+) WITHOUT ROWID;
+
+CREATE TRIGGER grade_tallies_insert AFTER INSERT ON grades
+WHEN new.status = 'approved' AND new.approved_at IS NOT NULL
+BEGIN
+    INSERT INTO grade_tallies (student_id, subject_code, school_year, term, approved_at, cells, exams)
+    VALUES (new.student_id, new.subject_code, new.school_year, new.term, new.approved_at, 1, new.kind != 'TX')
+    ON CONFLICT DO UPDATE SET cells = cells + 1, exams = exams + excluded.exams;
+END;
+
+CREATE TRIGGER grade_tallies_delete AFTER DELETE ON grades
+WHEN old.status = 'approved' AND old.approved_at IS NOT NULL
+BEGIN
+    UPDATE grade_tallies SET cells = cells - 1, exams = exams - (old.kind != 'TX')
+    WHERE student_id = old.student_id AND subject_code = old.subject_code AND school_year = old.school_year
+      AND term = old.term AND approved_at = old.approved_at;
+    DELETE FROM grade_tallies
+    WHERE student_id = old.student_id AND subject_code = old.subject_code AND school_year = old.school_year
+      AND term = old.term AND approved_at = old.approved_at AND cells <= 0;
+END;
+
+CREATE TRIGGER grade_tallies_update AFTER UPDATE OF student_id, subject_code, school_year, term, kind, status,
+    approved_at ON grades
+WHEN (old.status = 'approved' AND old.approved_at IS NOT NULL) OR (new.status = 'approved' AND new.approved_at IS NOT NULL)
+BEGIN
+    UPDATE grade_tallies SET cells = cells - 1, exams = exams - (old.kind != 'TX')
+    WHERE old.status = 'approved' AND student_id = old.student_id AND subject_code = old.subject_code
+      AND school_year = old.school_year AND term = old.term AND approved_at = old.approved_at;
+    DELETE FROM grade_tallies
+    WHERE old.status = 'approved' AND student_id = old.student_id AND subject_code = old.subject_code
+      AND school_year = old.school_year AND term = old.term AND approved_at = old.approved_at AND cells <= 0;
+    INSERT INTO grade_tallies (student_id, subject_code, school_year, term, approved_at, cells, exams)
+    SELECT new.student_id, new.subject_code, new.school_year, new.term, new.approved_at, 1, new.kind != 'TX'
+    WHERE new.status = 'approved' AND new.approved_at IS NOT NULL
+    ON CONFLICT DO UPDATE SET cells = cells + 1, exams = exams + excluded.exams;
+END;
 
 -- Official (imported) term/year results; without a row, results are
 -- computed and shown as provisional ("tam tinh").

@@ -92,7 +92,8 @@ def _page_rows(db, sql: str, w: Window, page: Page) -> list[tuple]:
 class Grades:
     """Scores: each new score listed (corrected ones "sửa"), or counted per subject with the complete terms.
 
-    One lean query counts per subject and term (the heavy first evening touches every approved cell once);
+    One lean query counts per subject and term from the tallies of approvals (`grade_tallies`, a row per
+    subject, term and approval: the heavy first evening reads 1.3M of them for 6.8M cells);
     the cells themselves are read only for children with few new scores, the averages only for children
     with few complete subjects: the only ones whose text could show them in one part. A subject is a tuple
     (code, term, new scores, complete); children with the same subjects, counts and averages (most of a
@@ -101,9 +102,10 @@ class Grades:
 
     name = "grades"
 
-    COUNTS = ("SELECT student_id, subject_code, school_year, term, sum(approved_at > ?) AS new, count(*) AS cells, "
-              "sum(kind != 'TX') AS exams FROM grades WHERE student_id IN ({ids}) AND +status = 'approved' "
-              "AND +approved_at <= ? GROUP BY student_id, subject_code, school_year, term HAVING new > 0")
+    # From the tallies the triggers of migration 020 keep: one row per subject, term and approval, not per cell.
+    COUNTS = ("SELECT student_id, subject_code, school_year, term, sum(CASE WHEN approved_at > ? THEN cells END) "
+              "AS new, sum(cells) AS cells, sum(exams) AS exams FROM grade_tallies WHERE student_id IN ({ids}) "
+              "AND approved_at <= ? GROUP BY student_id, subject_code, school_year, term HAVING new > 0")
     # The same counts, one row a student: "code US year US term US new US cells US exams" joined by RS.
     BY_STUDENT = (f"SELECT student_id, group_concat(subject_code || '{US}' || school_year || '{US}' || term || '{US}' "
                   f"|| new || '{US}' || cells || '{US}' || exams, '{RS}') FROM ({{counts}}) GROUP BY student_id")

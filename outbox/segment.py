@@ -21,8 +21,6 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 
-import redis as redis_lib
-
 from outbox import gsm
 
 GSM, UCS2 = "gsm", "ucs2"
@@ -187,6 +185,7 @@ class ConcatRefs:
 
     def next(self, phone: str, ref16: bool = False) -> int:
         """The next reference for ``phone``: 1..255, or 1..65535 when ``ref16``."""
+        from redis.exceptions import RedisError      # loaded with the client already; not at import (170 ms)
         key = f"{self.prefix}ref:{phone}"
         span = 0xFFFF if ref16 else 0xFF
         try:
@@ -194,7 +193,7 @@ class ConcatRefs:
             pipe.incr(key)
             pipe.expire(key, self.TTL)
             counter = pipe.execute()[0]
-        except redis_lib.exceptions.RedisError:
+        except RedisError:
             # Redis is down: a random reference (what smpplib does) keeps the text going; two long
             # texts to one phone in the same minutes rarely draw the same one.
             return secrets.randbelow(span) + 1

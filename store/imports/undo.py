@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 UNDO_STEP = 2000          # log rows undone or dropped per transaction
 _OWN = ("import_runs", "import_undo")
+# Kept by triggers of the tables they count (grade_tallies: migration 020): undoing those rows undoes them.
+_DERIVED = ("grade_tallies",)
 
 
 class RunState(str, Enum):
@@ -70,7 +72,7 @@ def _tables(conn: sqlite3.Connection) -> list[str]:
     # Virtual tables (the library's FTS5 index) take no triggers, and neither they nor their shadow tables
     # are written by an import; tables with BLOB columns (MO parts) neither, and JSON cannot hold a BLOB.
     virtual = [name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")]
-    return [name for name, _ in rows if name not in _OWN and name not in virtual
+    return [name for name, _ in rows if name not in _OWN and name not in _DERIVED and name not in virtual
             and not any(name.startswith(f"{v}_") for v in virtual) and not any(
                 (r[2] or "").upper() == "BLOB" for r in conn.execute(f'PRAGMA main.table_info("{name}")'))]
 
