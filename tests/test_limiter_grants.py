@@ -38,25 +38,40 @@ def test_grants_of_two_processes_never_exceed_the_cap(redis_server, redis_prefix
     assert any(t < first_end for t in results[1][0]), "both processes competed inside the same windows"
 
 
+class FakeClock:
+    """The limiter module's clock: stands still unless slept (a loaded host cannot make a fresh slot late)."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += max(0.0, seconds)
+
+
 class PastLimiter:
     """reserve() hands out slots that passed ``ago[i]`` seconds ago on its i-th call."""
 
-    def __init__(self, ago):
-        self.ago, self.calls = list(ago), 0
+    def __init__(self, ago, clock):
+        self.ago, self.calls, self.clock = list(ago), 0, clock
 
     def reserve(self, n, horizon=0.5):
         self.calls += 1
-        return Slots(time.monotonic() - self.ago.pop(0), 1e-6, n, self)
+        return Slots(self.clock.monotonic() - self.ago.pop(0), 1e-6, n, self)
 
 
-def test_a_grant_that_came_back_late_is_taken_once_more():
-    fresh_after_a_stall = PastLimiter([0.05, 0.0])
+def test_a_grant_that_came_back_late_is_taken_once_more(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(limiter_mod, "time", clock)
+    fresh_after_a_stall = PastLimiter([0.05, 0.0], clock)
     slots = grant(fresh_after_a_stall, 5)
     assert fresh_after_a_stall.calls == 2 and not slots.stale
-    always_late = PastLimiter([0.05, 0.05, 0.05])
+    always_late = PastLimiter([0.05, 0.05, 0.05], clock)
     slots = grant(always_late, 5)
     assert always_late.calls == 2 and slots.stale, "at most one more round trip, as for a stale slot"
-    on_time = PastLimiter([0.0])
+    on_time = PastLimiter([0.0], clock)
     grant(on_time, 5)
     assert on_time.calls == 1
 

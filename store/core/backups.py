@@ -9,6 +9,7 @@ from pathlib import Path
 
 from settings import Settings
 
+from store.core import checkpoints
 from store.core.clock import utcnow
 from store.core.disk import fsync_path
 from store.core.errors import BackupError
@@ -87,6 +88,7 @@ def ensure_unused(db_path: Path) -> None:
     """BackupError unless no process has ``db_path`` open (serve, gateway, workers, web all stopped)."""
     if not Path(db_path).exists():
         return
+    checkpoints.stop(os.path.realpath(db_path))     # this process's own checkpoint thread is not a user
     conn = sqlite3.connect(str(db_path), timeout=0.2, isolation_level=None)
     try:
         conn.execute("PRAGMA locking_mode = EXCLUSIVE")

@@ -11,6 +11,8 @@ import sqlite_utils
 
 from settings import Settings
 
+from . import checkpoints
+
 # One write lock per database file and process. Threads of one process queue
 # on it (a fast hand-over) instead of on SQLite's busy handler, which sleeps
 # 1, 2, 5, 10... ms between retries and stalls the SMPP reader threads.
@@ -55,17 +57,19 @@ class _WriterQueue:
 _QUEUES: dict[str, _WriterQueue] = {}
 
 
-def _queue_for(db: sqlite_utils.Database) -> _WriterQueue | None:
-    queue = getattr(db, "_sll_writer_queue", False)
-    if queue is False:
+def _queue_for(db: sqlite_utils.Database) -> tuple[_WriterQueue | None, checkpoints.Checkpointer | None]:
+    """The file's writer queue and this process's checkpointer of it (None, None: an in-memory database)."""
+    found = getattr(db, "_sll_writer_queue", False)
+    if found is False:
         row = db.execute("PRAGMA database_list").fetchone()
-        queue = None
+        found = (None, None)
         if row[2]:
             key = os.path.realpath(row[2])
             with _LOCKS_GUARD:
                 queue = _QUEUES.setdefault(key, _WriterQueue(key + "-writer.lock"))
-        db._sll_writer_queue = queue
-    return queue
+            found = (queue, checkpoints.of(key))
+        db._sll_writer_queue = found
+    return found
 
 
 def write_lock(db: sqlite_utils.Database) -> threading.RLock:
@@ -108,6 +112,9 @@ def connect(path: str | Path, *, synchronous: str = "NORMAL", busy_timeout_ms: i
     conn.execute(f"PRAGMA synchronous = {'FULL' if synchronous == 'FULL' else 'NORMAL'}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    # Checkpoints are this process's checkpointer's, outside the write lock (checkpoints.py); SQLite's own
+    # only as a safety net.
+    conn.execute(f"PRAGMA wal_autocheckpoint = {checkpoints.FALLBACK_PAGES}")
     db = sqlite_utils.Database(conn)
     db._sll_write_lock = _lock_for(str(path))
     return db
@@ -136,7 +143,7 @@ class transaction:
     def __init__(self, db: sqlite_utils.Database):
         self.conn = db.conn
         self.lock = write_lock(db)
-        self.queue = _queue_for(db)
+        self.queue, self.checkpointer = _queue_for(db)
 
     def __enter__(self):
         self.lock.acquire()
@@ -171,6 +178,8 @@ class transaction:
             if self.queue is not None:
                 self.queue.release()
             self.lock.release()
+        if exc_type is None and self.checkpointer is not None:
+            self.checkpointer.wrote()       # after the lock is let go: nobody waits for the checkpoint
         return False
 
 
