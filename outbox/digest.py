@@ -206,9 +206,8 @@ def _write_batch(db, settings, ctx: dict, texts: list[tuple[Family, str]]) -> li
                            for f, text in todo],
             kind=messages.MessageKind.DIGEST, connection=ctx["connection"], not_before=ctx["now"],
             valid_until=ctx["valid_until"])
-        db.conn.executemany("INSERT INTO digests (guardian_id, school_id, local_date, run_id, message_id) "
-                            "VALUES (?, ?, ?, ?, ?)",
-                            [(f.guardian_id, school_id, day, run_id, mid) for (f, _), mid in zip(todo, ids)])
+        messages.insert_rows(db, "INSERT INTO digests (guardian_id, school_id, local_date, run_id, message_id) VALUES ",
+                             [(f.guardian_id, school_id, day, run_id, mid) for (f, _), mid in zip(todo, ids)])
     return [text for _, text in todo]
 
 

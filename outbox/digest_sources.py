@@ -106,9 +106,13 @@ class Grades:
     COUNTS = ("SELECT student_id, subject_code, school_year, term, sum(CASE WHEN approved_at > ? THEN cells END) "
               "AS new, sum(cells) AS cells, sum(exams) AS exams FROM grade_tallies WHERE student_id IN ({ids}) "
               "AND approved_at <= ? GROUP BY student_id, subject_code, school_year, term HAVING new > 0")
-    # The same counts, one row a student: "code US year US term US new US cells US exams" joined by RS.
+    # The same counts, one row a student, in one pass over the tallies in key order (no grouping of groups):
+    # "code US year US term US new US cells US exams" of each approval, joined by RS; _parse sums the
+    # approvals of one subject and term and drops the subjects without new scores. ?1 after, ?2 until.
     BY_STUDENT = (f"SELECT student_id, group_concat(subject_code || '{US}' || school_year || '{US}' || term || '{US}' "
-                  f"|| new || '{US}' || cells || '{US}' || exams, '{RS}') FROM ({{counts}}) GROUP BY student_id")
+                  f"|| (CASE WHEN approved_at > ?1 THEN cells ELSE 0 END) || '{US}' || cells || '{US}' || exams, "
+                  f"'{RS}') FROM grade_tallies WHERE student_id IN ({{ids}}) AND approved_at <= ?2 "
+                  "GROUP BY student_id HAVING max(approved_at) > ?1")
     CELLS = ("SELECT student_id, subject_code, term, kind, seq, value, corrected FROM grades "
              "WHERE student_id IN ({ids}) AND +status = 'approved' AND approved_at > ? AND approved_at <= ?")
     SUMS = ("SELECT student_id, subject_code, term, sum(kind = 'TX'), sum(CASE WHEN kind = 'TX' THEN {t} END), "
@@ -154,8 +158,8 @@ class Grades:
         parsed, out = self._parsed, {}
         if len(parsed) > self.SHARED_MAX:
             parsed.clear()
-        rows = db.execute(self.BY_STUDENT.format(counts=self.COUNTS.format(ids=_marks(page.student_ids))),
-                          [w.after, *page.student_ids, w.until]).fetchall()
+        ids = ",".join(f"?{i + 3}" for i in range(len(page.student_ids)))
+        rows = db.execute(self.BY_STUDENT.format(ids=ids), [w.after, w.until, *page.student_ids]).fetchall()
         for sid, text in rows:
             key = (page.grade_of.get(sid, 0), text)
             c = parsed.get(key)
@@ -180,17 +184,24 @@ class Grades:
         return (code, term, new, bool(tx and exams == 2 and cells - 2 >= tx))
 
     def _parse(self, key: tuple[int, str], required: dict[str, int]) -> Counted | None:
-        """One student's BY_STUDENT text as (code, term, new, complete) in the rows' order (code, school year,
-        term: the text's own order is not promised), or None when a field holds a separator."""
-        rows = []
+        """One student's BY_STUDENT text as (code, term, new, complete) of the subjects with new scores, in the
+        rows' order (code, school year, term: the text's own order is not promised), or None when a field
+        holds a separator."""
+        sums: dict[tuple[str, str, int], list[int]] = {}
         for record in key[1].split(RS):
             fields = record.split(US)
             if len(fields) != 6:
                 return None
             code, year, term, new, cells, exams = fields
-            rows.append((code, year, int(term), int(new), int(cells), int(exams)))
-        rows.sort(key=lambda r: r[:3])
-        subjects = [self._subject(code, term, new, cells, exams, required) for code, _y, term, new, cells, exams in rows]
+            found = sums.get((code, year, int(term)))
+            if found is None:
+                sums[code, year, int(term)] = [int(new), int(cells), int(exams)]
+            else:                   # another approval of the same subject and term
+                found[0] += int(new)
+                found[1] += int(cells)
+                found[2] += int(exams)
+        subjects = [self._subject(code, term, new, cells, exams, required)
+                    for (code, _y, term), (new, cells, exams) in sorted(sums.items()) if new > 0]
         return Counted.of(key, subjects)
 
     def _count_rows(self, db, w: Window, page: Page) -> dict[int, Counted]:

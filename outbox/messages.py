@@ -122,13 +122,30 @@ def enqueue_many(db: sqlite_utils.Database, settings, rows: list[tuple[str, str,
     connection = connection or settings.smsc[0].name
     first = (db.execute("SELECT max(id) FROM messages").fetchone()[0] or 0) + 1
     stamp, due_at, until = iso(now), iso(due), iso(valid_until) if valid_until else None
-    db.conn.executemany(
-        "INSERT INTO messages (id, connection, phone, body, kind, priority, state, school_id, student_id, guardian_id, "
-        f"not_before, valid_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, '{INITIAL.value}', "
-        "?, ?, ?, ?, ?, ?, ?)",
-        [(first + i, connection, phone, body, kind.value, kind.priority, school_id, student_id, guardian_id, due_at,
-          until, stamp, stamp) for i, (phone, body, school_id, guardian_id, student_id) in enumerate(rows)])
+    values = [(first + i, connection, phone, body, kind.value, kind.priority, school_id, student_id, guardian_id,
+               due_at, until, stamp, stamp) for i, (phone, body, school_id, guardian_id, student_id) in enumerate(rows)]
+    insert_rows(db, "INSERT INTO messages (id, connection, phone, body, kind, priority, state, school_id, student_id, "
+                f"guardian_id, not_before, valid_until, created_at, updated_at) VALUES ", values,
+                f"(?, ?, ?, ?, ?, ?, '{INITIAL.value}', ?, ?, ?, ?, ?, ?, ?)")
     return list(range(first, first + len(rows)))
+
+
+MULTI_ROWS = 250    # rows of one multi-row INSERT (13 values a row: well under SQLite's 32,766 parameters)
+
+
+def insert_rows(db: sqlite_utils.Database, head: str, rows: list[tuple], row_marks: str | None = None) -> None:
+    """``head`` ("INSERT INTO t (a, b) VALUES ") with ``rows``, MULTI_ROWS to a statement.
+
+    One statement for many rows, not executemany's one execution a row: each execution of a statement builds
+    the table's `CHECK (x IN (...))` lists afresh (an ephemeral b-tree each, ~6 µs a list on this host), and
+    `messages` has two; a multi-row VALUES builds them once for its rows. ``row_marks``: one row's
+    placeholders (default one ? a value)."""
+    if not rows:
+        return
+    marks = row_marks or "(" + ", ".join("?" * len(rows[0])) + ")"
+    for i in range(0, len(rows), MULTI_ROWS):
+        chunk = rows[i:i + MULTI_ROWS]
+        db.conn.execute(head + ", ".join([marks] * len(chunk)), [v for row in chunk for v in row])
 
 
 def claim(db: sqlite_utils.Database, connections: list[str], limit: int, lease_s: float,
@@ -276,9 +293,9 @@ def add_parts(db: sqlite_utils.Database, rows: list[tuple[int, str, list[int], s
     """Part rows of messages segmented for the first time, ``(message id, connection, seqs, encoding, concat
     reference)`` each: every part queued, the message's part count, encoding and reference kept for a resend
     (caller holds the transaction)."""
-    db.conn.executemany(f"INSERT OR IGNORE INTO message_parts (message_id, seq, connection, state) "
-                        f"VALUES (?, ?, ?, '{INITIAL.value}')",
-                        [(mid, seq, connection) for mid, connection, seqs, _, _ in rows for seq in seqs])
+    insert_rows(db, "INSERT OR IGNORE INTO message_parts (message_id, seq, connection, state) VALUES ",
+                [(mid, seq, connection) for mid, connection, seqs, _, _ in rows for seq in seqs],
+                f"(?, ?, ?, '{INITIAL.value}')")
     db.conn.executemany("UPDATE messages SET parts = ?, encoding = ?, concat_ref = ? WHERE id = ?",
                         [(len(seqs), encoding, ref or None, mid) for mid, _, seqs, encoding, ref in rows])
 

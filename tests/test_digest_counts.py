@@ -55,3 +55,25 @@ def test_a_separator_inside_a_subject_code_falls_back_to_the_rows(school_db):
     counted, rows = grades._counts(school_db, w, page), grades._count_rows(school_db, w, page)
     assert [(s, c.subjects) for s, c in counted.items()] == [(s, c.subjects) for s, c in rows.items()]
     assert "A\x1fB" in [code for code, *_ in counted[student].subjects]
+
+
+def test_several_approvals_of_one_subject_are_summed_and_only_the_new_ones_counted_new(school_db):
+    """A subject's scores approved at two times (a class's import, then a teacher's later scores): the text has a
+    record an approval; counted per subject they give what the rows grouped per subject give."""
+    sid = school_id(school_db)
+    page = _page(school_db, sid)
+    student = page.student_ids[2]
+    before = school_db.execute("SELECT max(approved_at) FROM grades").fetchone()[0]
+    later = "9" + before[1:]            # after every approval of the fixture, before until
+    school_db.execute("UPDATE grades SET approved_at = ? WHERE student_id = ? AND subject_code = 'TOAN' "
+                      "AND kind = 'TX' AND seq = 1", [later, student])
+    w = Window(sid, before, "9999", DAY1, subjects_of(school_db, sid))
+    grades = Grades()
+    counted, rows = grades._counts(school_db, w, page), grades._count_rows(school_db, w, page)
+    assert list(counted) == [student] == list(rows)
+    c = counted[student]
+    assert (c.subjects, c.new, c.complete) == (rows[student].subjects, rows[student].new, rows[student].complete)
+    toan = [s for s in c.subjects if s[0] == "TOAN"]
+    assert [s[2] for s in toan] == [1], "one new score; the subject's other cells count towards complete only"
+    every = Grades()._counts(school_db, Window(sid, "", "9999", DAY1, subjects_of(school_db, sid)), page)[student]
+    assert [s[3] for s in every.subjects if s[0] == "TOAN"] == [s[3] for s in toan], "complete as with all new"

@@ -7,9 +7,12 @@ often the gateway's MO journal behind a digest's or an import's pages, then
 made every other writer of every process wait for a few megabytes to be
 copied and synced. Here each connection's automatic checkpoint is set to a
 high safety net (`FALLBACK_PAGES`) and each process runs its own passive
-checkpoints in a thread of its own, on a connection of its own, a moment
-after its writes: a passive checkpoint takes SQLite's checkpoint lock, not
-the write lock, so writers and readers go on meanwhile. The thread ends, and
+checkpoints in a thread of its own, on a connection of its own, right after
+its commits (one at a time; commits meanwhile make it run once more): a
+passive checkpoint takes SQLite's checkpoint lock, not the write lock, so
+writers and readers go on meanwhile. Measured beside a 100k digest build
+(two processes) on two cores: a small writer's BEGIN..COMMIT waited p99
+31-37 ms (max 38-50) against 70-85 ms (max 88-107) with SQLite's own. The thread ends, and
 closes its connection, once its process has written nothing for `IDLE`
 seconds (a stopped gateway, a finished command, a test's database).
 """
@@ -23,8 +26,8 @@ import time
 
 logger = logging.getLogger(__name__)
 
-FALLBACK_PAGES = 10_000   # SQLite's own checkpoint only if this process's thread could not keep up (~40 MB)
-INTERVAL = 0.2            # seconds between two checkpoints while writes come (the WAL holds about this much)
+FALLBACK_PAGES = 10_000   # SQLite's own checkpoint only if the threads could not keep up (~40 MB of WAL)
+INTERVAL = 0.0            # seconds between two checkpoints while writes come
 IDLE = 2.0                # seconds without a write before the thread closes its connection and ends
 
 
@@ -39,7 +42,7 @@ class Checkpointer:
         self.runs = 0               # checkpoints run (tests and benchmarks read it)
 
     def wrote(self) -> None:
-        """A transaction of this process committed: checkpoint soon (at most every INTERVAL)."""
+        """A transaction of this process committed: checkpoint now, or once more after the one running."""
         with self.cond:
             self.dirty = True
             if self.thread is None:
@@ -89,7 +92,7 @@ class Checkpointer:
                         conn = None
                 with self.cond:
                     if not self.stopping:
-                        self.cond.wait(INTERVAL)     # wrote() does not wake this wait: one checkpoint an INTERVAL
+                        self.cond.wait(INTERVAL)     # a pause between checkpoints (none by default)
         finally:
             if conn is not None:
                 conn.close()
