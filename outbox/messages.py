@@ -125,7 +125,7 @@ def enqueue_many(db: sqlite_utils.Database, settings, rows: list[tuple[str, str,
     values = [(first + i, connection, phone, body, kind.value, kind.priority, school_id, student_id, guardian_id,
                due_at, until, stamp, stamp) for i, (phone, body, school_id, guardian_id, student_id) in enumerate(rows)]
     insert_rows(db, "INSERT INTO messages (id, connection, phone, body, kind, priority, state, school_id, student_id, "
-                f"guardian_id, not_before, valid_until, created_at, updated_at) VALUES ", values,
+                "guardian_id, not_before, valid_until, created_at, updated_at) VALUES ", values,
                 f"(?, ?, ?, ?, ?, ?, '{INITIAL.value}', ?, ?, ?, ?, ?, ?, ?)")
     return list(range(first, first + len(rows)))
 

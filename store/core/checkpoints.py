@@ -22,7 +22,6 @@ import logging
 import os
 import sqlite3
 import threading
-import time
 
 logger = logging.getLogger(__name__)
 
