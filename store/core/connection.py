@@ -57,9 +57,9 @@ class _WriterQueue:
 _QUEUES: dict[str, _WriterQueue] = {}
 
 
-def _queue_for(db: sqlite_utils.Database) -> tuple[_WriterQueue | None, checkpoints.Checkpointer | None]:
+def _writers_of(db: sqlite_utils.Database) -> tuple[_WriterQueue | None, checkpoints.Checkpointer | None]:
     """The file's writer queue and this process's checkpointer of it (None, None: an in-memory database)."""
-    found = getattr(db, "_sll_writer_queue", False)
+    found = getattr(db, "_sll_writers", False)
     if found is False:
         row = db.execute("PRAGMA database_list").fetchone()
         found = (None, None)
@@ -68,7 +68,7 @@ def _queue_for(db: sqlite_utils.Database) -> tuple[_WriterQueue | None, checkpoi
             with _LOCKS_GUARD:
                 queue = _QUEUES.setdefault(key, _WriterQueue(key + "-writer.lock"))
             found = (queue, checkpoints.of(key))
-        db._sll_writer_queue = found
+        db._sll_writers = found
     return found
 
 
@@ -143,7 +143,7 @@ class transaction:
     def __init__(self, db: sqlite_utils.Database):
         self.conn = db.conn
         self.lock = write_lock(db)
-        self.queue, self.checkpointer = _queue_for(db)
+        self.queue, self.checkpointer = _writers_of(db)
 
     def __enter__(self):
         self.lock.acquire()
