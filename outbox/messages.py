@@ -136,10 +136,9 @@ MULTI_ROWS = 250    # rows of one multi-row INSERT (13 values a row: well under 
 def insert_rows(db: sqlite_utils.Database, head: str, rows: list[tuple], row_marks: str | None = None) -> None:
     """``head`` ("INSERT INTO t (a, b) VALUES ") with ``rows``, MULTI_ROWS to a statement.
 
-    One statement for many rows, not executemany's one execution a row: each execution of a statement builds
-    the table's `CHECK (x IN (...))` lists afresh (an ephemeral b-tree each, ~6 µs a list on this host), and
-    `messages` has two; a multi-row VALUES builds them once for its rows. ``row_marks``: one row's
-    placeholders (default one ? a value)."""
+    One statement for many rows, not executemany's one execution a row: 7.4 against 17.6 µs a `messages` row
+    with the CHECK lists, 3.7 against 7.1 as OR chains (`bench/bench_check_lists.py`). ``row_marks``: one
+    row's placeholders (default one ? a value)."""
     if not rows:
         return
     marks = row_marks or "(" + ", ".join("?" * len(rows[0])) + ")"

@@ -72,11 +72,17 @@ _CHECK = re.compile(r"\b(status|state) TEXT NOT NULL(?: DEFAULT '\w+')? CHECK \(
 
 
 def reviewed_tables(db) -> dict[str, tuple[str, object]]:
-    """Each table whose status CHECK list is a review machine's statuses: {table: (column, machine)}."""
+    """Each table of ``db`` whose status CHECK list is a review machine's statuses: {table: (column, machine)}.
+
+    The lists are read in schema.sql (the database holds them as OR chains: store/core/check_lists.py)."""
+    from store.core.migrate import SCHEMA
     from store.review.status import MACHINES
     by_values = {frozenset(s.value for s in m.statuses): m for m in MACHINES}
+    have = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     found = {}
-    for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"):
+    for name, sql in re.findall(r"CREATE TABLE (\w+) \(((?:(?!CREATE ).)*)", SCHEMA.read_text(encoding="utf-8"), re.S):
+        if name not in have:
+            continue
         for column, values in _CHECK.findall(sql):
             machine = by_values.get(frozenset(v.strip().strip("'") for v in values.split(",")))
             if machine is not None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from store.core import check_lists
 from store.core.clock import utcnow
 from store.core.connection import private_file
 from store.core.errors import SchemaError
@@ -57,6 +58,7 @@ def _apply(db: sqlite_utils.Database, sql: str, version: int) -> None:
         db.conn.execute("PRAGMA foreign_keys = OFF")
     try:
         db.conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {version};\n")
+        check_lists.fold_tables(db.conn)      # the step's new CHECK lists as OR chains (store/core/check_lists.py)
         broken = db.conn.execute("PRAGMA foreign_key_check").fetchmany(5) if rebuild else []
         if broken:
             raise sqlite3.IntegrityError(f"foreign keys broken by the rebuild: {broken}")
