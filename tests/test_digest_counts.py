@@ -49,12 +49,12 @@ def test_a_separator_inside_a_subject_code_falls_back_to_the_rows(school_db):
     sid = school_id(school_db)
     page, w = _page(school_db, sid), _window(school_db, sid)
     student = page.student_ids[1]
-    school_db.execute("UPDATE grades SET subject_code = 'A' || char(31) || 'B' WHERE student_id = ? "
+    school_db.execute("UPDATE grades SET subject_code = 'A' || char(30) || 'B' WHERE student_id = ? "
                       "AND subject_code = 'VAN'", [student])
     grades = Grades()
     counted, rows = grades._counts(school_db, w, page), grades._count_rows(school_db, w, page)
     assert [(s, c.subjects) for s, c in counted.items()] == [(s, c.subjects) for s, c in rows.items()]
-    assert "A\x1fB" in [code for code, *_ in counted[student].subjects]
+    assert "A\x1eB" in [code for code, *_ in counted[student].subjects]
 
 
 def test_several_approvals_of_one_subject_are_summed_and_only_the_new_ones_counted_new(school_db):
@@ -77,3 +77,18 @@ def test_several_approvals_of_one_subject_are_summed_and_only_the_new_ones_count
     assert [s[2] for s in toan] == [1], "one new score; the subject's other cells count towards complete only"
     every = Grades()._counts(school_db, Window(sid, "", "9999", DAY1, subjects_of(school_db, sid)), page)[student]
     assert [s[3] for s in every.subjects if s[0] == "TOAN"] == [s[3] for s in toan], "complete as with all new"
+
+
+def test_a_count_too_large_for_its_place_falls_back_to_the_rows(school_db):
+    """The lists pack term, new, cells and exams in one integer of 2^20 a place: a tally of 2^20 cells (never
+    seen, but not refused) would spill into the next place, so the page is counted row by row instead."""
+    from outbox.digest_sources import PACK
+    sid = school_id(school_db)
+    page, w = _page(school_db, sid), _window(school_db, sid)
+    student = page.student_ids[3]
+    school_db.execute("UPDATE grade_tallies SET cells = cells + ? WHERE student_id = ? AND subject_code = "
+                      "(SELECT min(subject_code) FROM grade_tallies WHERE student_id = ?)", [PACK, student, student])
+    grades = Grades()
+    counted, rows = grades._counts(school_db, w, page), grades._count_rows(school_db, w, page)
+    assert [(s, c.subjects) for s, c in counted.items()] == [(s, c.subjects) for s, c in rows.items()]
+    assert any(s[2] > PACK for s in counted[student].subjects), "the large count itself, not a spilled one"
