@@ -83,7 +83,6 @@ class Composer:
         self.link = settings.web.public_url.rstrip("/") + "/p"
         self._child, self._frame = frames(macros("digest.txt"), day)
         self._shares: dict[int, int] = {}
-        self._decided: dict[tuple, tuple] = {}      # _shape -> (pieces, levels, summarised)
         self._prepared: dict[tuple[int, int], tuple[object, list[str]]] = {}
         self._prep = lru_cache(maxsize=100_000)(lambda text: prepare(text, self.transliterate)[0])
 
@@ -133,41 +132,13 @@ class Composer:
         """
         if extra:
             return self._with_extra(children, self._prep(extra))
+        n = len(children)
         heads = [(self._name(name), self._prep(cname)) for _sid, name, cname, _pieces in children]
         pieces = [p for *_, p in children]
-        key = self._shape(heads, pieces)
-        known = self._decided.get(key) if key is not None else None
-        if known is not None and all(a is b for held, now in zip(known[0], pieces) for a, b in zip(held, now)):
-            levels, summarised = known[1], known[2]
-            return self._message([self._block(h, p, lv) for h, p, lv in zip(heads, pieces, levels)], summarised)
-        text, decided = self._compose(heads, pieces)
-        if key is not None and decided is not None:
-            if len(self._decided) > self.PREPARED_MAX:
-                self._decided.clear()
-            self._decided[key] = (pieces, *decided)     # the pieces kept: their ids are not reused meanwhile
-        return text
-
-    def _shape(self, heads: list[tuple[str, str]], pieces: list[list]) -> tuple | None:
-        """What the levels of a text depend on, when its length is plain arithmetic (portable GSM): each child's
-        pieces and the lengths of its name and class name, provided neither has whitespace that the message's
-        spacing would fold. Classmates with names of the same length then share one decision."""
-        if not self.transliterate:
-            return None
-        key = []
-        for (name, cname), ps in zip(heads, pieces):
-            if not name or not cname or " ".join(name.split()) != name or " ".join(cname.split()) != cname:
-                return None
-            key.append((tuple(id(p) for p in ps), len(name), len(cname)))
-        return tuple(key)
-
-    def _compose(self, heads: list[tuple[str, str]], pieces: list[list]) -> tuple[str, tuple | None]:
-        """(text, (each child's level, summarised) or None when the text had to be cut)."""
-        n = len(pieces)
         blocks = [self._block(head, p, 0) for head, p in zip(heads, pieces)]
-        condensed = any(p.condensed for ps in pieces for p in ps)
-        text = self._message(blocks, condensed)
+        text = self._message(blocks, any(p.condensed for ps in pieces for p in ps))
         if self._fits(text, n):
-            return text, ((0,) * n, condensed)
+            return text
         # Each child gets an equal share of the room; one over it is summarised, then briefed.
         levels = [0] * n
         share = self._share(n)
@@ -178,7 +149,7 @@ class Composer:
         while True:
             text = self._message(blocks, True)
             if self._fits(text, n):
-                return text, (tuple(levels), True)
+                return text
             open_ = [i for i in range(n) if levels[i] < LEVELS - 1]
             if not open_:
                 break
@@ -186,7 +157,7 @@ class Composer:
             levels[i] += 1
             blocks[i] = self._block(heads[i], pieces[i], levels[i])
         # Even the briefest form is too long (very long names): cut at a boundary, with the link.
-        return self._prep(fit(text, transliterate=self.transliterate, max_parts=n, more_url=self.link)), None
+        return self._prep(fit(text, transliterate=self.transliterate, max_parts=n, more_url=self.link))
 
     def _with_extra(self, children, extra: str) -> str:
         """The children's text with the guardian's own line after it (one part more)."""
