@@ -93,25 +93,40 @@ class Composer:
     def _encoding(self, text: str) -> str:
         return GSM if gsm.is_portable(text) else UCS2
 
+    @staticmethod
+    def _room(n: int) -> int:
+        """Septets of ``n`` parts of portable GSM."""
+        return 160 if n == 1 else 153 * n
+
     def _fits(self, text: str, n: int) -> bool:
         """Whether a composed text takes at most ``n`` parts."""
         if self.transliterate:      # _message made it portable GSM: one septet a character, plain arithmetic
-            return len(text) <= (160 if n == 1 else 153 * n)
+            return len(text) <= self._room(n)
         return self.parts(text) <= n
 
     def _name(self, name: str) -> str:
         """A child's name prepared word by word: names share a few hundred words, so the cache always hits."""
         return " ".join(self._prep(word) for word in name.split())
 
-    def _lines(self, piece, level: int) -> list[str]:
-        """A piece's prepared lines at ``level``, once per piece (children of a class share their pieces)."""
+    def _prepared_at(self, piece, level: int) -> tuple[object, list[str], int]:
+        """(piece, its prepared lines at ``level``, their characters other than spaces), once per piece
+        (children of a class share their pieces)."""
         key = (id(piece), level)
         found = self._prepared.get(key)
         if found is None or found[0] is not piece:      # the piece itself is kept: its id is not reused meanwhile
             if len(self._prepared) > self.PREPARED_MAX:
                 self._prepared.clear()
-            found = self._prepared[key] = (piece, [self._prep(line) for line in piece.at(level)])
-        return found[1]
+            lines = [self._prep(line) for line in piece.at(level)]
+            found = self._prepared[key] = (piece, lines, sum(len("".join(line.split())) for line in lines))
+        return found
+
+    def _lines(self, piece, level: int) -> list[str]:
+        return self._prepared_at(piece, level)[1]
+
+    def _least(self, pieces: list, level: int) -> int:
+        """A lower bound of the length of a block of ``pieces`` at ``level``, folded or not: their lines'
+        characters other than spaces (no frame, name or separator)."""
+        return sum(self._prepared_at(piece, level)[2] for piece in pieces)
 
     def _block(self, head: tuple[str, str], pieces: list, level: int) -> str:
         """One child's block at ``level``; ``head`` is the prepared (name, class name)."""
@@ -135,14 +150,21 @@ class Composer:
         n = len(children)
         heads = [(self._name(name), self._prep(cname)) for _sid, name, cname, _pieces in children]
         pieces = [p for *_, p in children]
-        blocks = [self._block(head, p, 0) for head, p in zip(heads, pieces)]
-        text = self._message(blocks, any(p.condensed for ps in pieces for p in ps))
-        if self._fits(text, n):
-            return text
+        # The heavy evening's children never fit in detail: their lines alone are longer than the room, so
+        # neither that text nor a block too long for its share below is built only to be measured.
+        if not self.transliterate or sum(self._least(p, 0) for p in pieces) <= self._room(n):
+            blocks = [self._block(head, p, 0) for head, p in zip(heads, pieces)]
+            text = self._message(blocks, any(p.condensed for ps in pieces for p in ps))
+            if self._fits(text, n):
+                return text
         # Each child gets an equal share of the room; one over it is summarised, then briefed.
         levels = [0] * n
         share = self._share(n)
+        blocks = [""] * n
         for i in range(n):
+            while levels[i] < LEVELS - 1 and self._least(pieces[i], levels[i]) > share:
+                levels[i] += 1
+            blocks[i] = self._block(heads[i], pieces[i], levels[i])
             while len(blocks[i]) > share and levels[i] < LEVELS - 1:
                 levels[i] += 1
                 blocks[i] = self._block(heads[i], pieces[i], levels[i])
@@ -171,7 +193,7 @@ class Composer:
     def _share(self, n: int) -> int:
         """Characters of one child's block when ``n`` share one summarised text (portable GSM: 1 a septet)."""
         if n not in self._shares:
-            room = 160 if n == 1 else 153 * n
+            room = self._room(n)
             frame = len(self._message(["" for _ in range(n)], True))
             self._shares[n] = max(1, (room - frame) // n)
         return self._shares[n]
