@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import NamedTuple
 from datetime import date, datetime, timedelta
@@ -95,22 +96,34 @@ RECIPIENT_SCHOOLS = (
     "WHERE l.school_year = ? AND l.active = 1 AND l.digest_opt_out = 0 ORDER BY l.guardian_id")
 
 
+def recipients_of(db, school_ids: list[int], school_year: str) -> dict[int, list[int]]:
+    """Each school's recipients (guardians with an opted-in, active link to a child of it), in id order.
+    One pass over the links, whatever the number of schools; read through before any write here."""
+    wanted = set(school_ids)
+    out: dict[int, list[int]] = {sid: [] for sid in wanted}
+    for gid, sid in db.execute(RECIPIENT_SCHOOLS, [school_year]):
+        if sid in wanted and (not out[sid] or out[sid][-1] != gid):
+            out[sid].append(gid)
+    return out
+
+
+def cut(guardians: list[int], size: int) -> list[tuple[int, int | None]]:
+    """``guardians`` (in id order) in ranges of ids (after, upto] of ``size`` guardians each, covering every id
+    (the last one has no upper bound)."""
+    ranges = [(guardians[i - size - 1] if i > size else 0, guardians[i - 1]) for i in range(size, len(guardians) + 1, size)]
+    return ranges + [(ranges[-1][1] if ranges else 0, None)]
+
+
+def within(guardians: list[int], after: int, upto: int | None) -> list[int]:
+    """The ids of ``guardians`` (in order) in (after, upto]."""
+    return guardians[bisect_right(guardians, after):len(guardians) if upto is None else bisect_right(guardians, upto)]
+
+
 def slices_of(db, school_ids: list[int], school_year: str, size: int) -> dict[int, list[tuple[int, int | None]]]:
     """Each school's recipients cut in ranges of guardian ids (after, upto] of about ``size`` guardians each,
     covering every id (the last one has no upper bound): a guardian is in exactly one range of a school, with
-    all of their children of that school. One pass over the links, whatever the number of schools."""
-    wanted = set(school_ids)
-    out: dict[int, list] = {sid: [] for sid in wanted}
-    last = dict.fromkeys(wanted, 0)         # the school's last guardian seen, and how many since its last cut
-    count = dict.fromkeys(wanted, 0)
-    for gid, sid in db.execute(RECIPIENT_SCHOOLS, [school_year]):     # read through before any write here
-        if sid in wanted and gid != last[sid]:
-            last[sid], count[sid] = gid, count[sid] + 1
-            if count[sid] == size:
-                start = out[sid][-1][1] if out[sid] else 0
-                out[sid].append((start, gid))
-                count[sid] = 0
-    return {sid: ranges + [(ranges[-1][1] if ranges else 0, None)] for sid, ranges in out.items()}
+    all of their children of that school."""
+    return {sid: cut(ids, size) for sid, ids in recipients_of(db, school_ids, school_year).items()}
 
 
 def slices(db, school_id: int, school_year: str, size: int) -> list[tuple[int, int | None]]:
@@ -130,27 +143,38 @@ class Family(NamedTuple):
 NO_BOUND = 2 ** 63 - 1     # the largest guardian id SQLite can hold
 
 
-def pages(db, school_id: int, school_year: str, size: int, after: int = 0, upto: int | None = None):
+def pages(db, school_id: int, school_year: str, size: int, after: int = 0, upto: int | None = None,
+          guardians: list[int] | None = None):
     """(Page, [(guardian id, phone, [(student id, name, class id, class name)])]) of the school's opted-in,
     active links of the guardians with ids in (after, upto], ``size`` guardians at a time in guardian order;
-    each page read whole before it is used."""
+    each page read whole before it is used. ``guardians``: those guardians' ids already known (in order, as
+    `recipients_of` gives them), so only their rows are read."""
+    if guardians is not None:
+        for i in range(0, len(guardians), size):
+            yield _page(db, school_id, school_year, guardians[i:i + size])
+        return
     last, bound = after, NO_BOUND if upto is None else upto
     while True:
         ids = [r[0] for r in db.execute(RECIPIENT_PAGE, {"last": last, "bound": bound, "year": school_year,
                                                          "school": school_id, "n": size}).fetchall()]
         if not ids:
             return
-        rows = db.execute(RECIPIENT_ROWS.format(ids=",".join("?" * len(ids))),
-                          [school_id, school_year, *ids, school_year]).fetchall()
         last = ids[-1]
-        families: list = []
-        class_of, grade_of = {}, {}
-        for gid, phone, sid, name, cid, cname, grade in rows:
-            if not families or families[-1][0] != gid:
-                families.append((gid, phone, []))
-            families[-1][2].append((sid, name, cid, cname))
-            class_of[sid], grade_of[sid] = cid, grade
-        yield Page(sorted(class_of), class_of, grade_of), families
+        yield _page(db, school_id, school_year, ids)
+
+
+def _page(db, school_id: int, school_year: str, ids: list[int]):
+    """(Page, families) of the guardians ``ids`` (in id order)."""
+    rows = db.execute(RECIPIENT_ROWS.format(ids=",".join("?" * len(ids))),
+                      [school_id, school_year, *ids, school_year]).fetchall()
+    families: list = []
+    class_of, grade_of = {}, {}
+    for gid, phone, sid, name, cid, cname, grade in rows:
+        if not families or families[-1][0] != gid:
+            families.append((gid, phone, []))
+        families[-1][2].append((sid, name, cid, cname))
+        class_of[sid], grade_of[sid] = cid, grade
+    return Page(sorted(class_of), class_of, grade_of), families
 
 
 def news_of_page(db, window: Window, page: Page, families, news_sources, keep_all: bool = False) -> list[Family]:
@@ -289,14 +313,17 @@ class Builder:
         self.sources = sources()
         self.forum = ForumDigest(db, run.school_id, run.after, run.until)
 
-    def slice(self, db, after_guardian: int = 0, upto_guardian: int | None = None) -> Tally:
-        """Queue the digests of the guardians with ids in (after_guardian, upto_guardian] (None: no bound)."""
+    def slice(self, db, after_guardian: int = 0, upto_guardian: int | None = None,
+              guardians: list[int] | None = None) -> Tally:
+        """Queue the digests of the guardians with ids in (after_guardian, upto_guardian] (None: no bound);
+        ``guardians``: their ids, when `recipients_of` read them already."""
         composer, run = self.composer, self.run
         created = skipped = parts = 0
         # Each page is read whole (recipients, then each source) before its write: a SELECT still stepping
         # keeps a read snapshot open, and BEGIN IMMEDIATE then fails (SQLITE_BUSY_SNAPSHOT) once anyone else
         # has committed since, which the gateway does all the time. One bounded transaction per page.
-        for page, families in pages(db, run.school_id, school_year_of(run.day), BATCH, after_guardian, upto_guardian):
+        for page, families in pages(db, run.school_id, school_year_of(run.day), BATCH, after_guardian, upto_guardian,
+                                    guardians):
             texts = _texts(composer, self.forum,
                            news_of_page(db, self.window, page, families, self.sources, keep_all=True))
             if run.dry_run:
@@ -328,10 +355,11 @@ def already_built(run: Run) -> DigestResult:
 
 
 def build(db: sqlite_utils.Database, settings, school_id: int, day: date, *, now: datetime | None = None,
-          connection: str | None = None, dry_run: bool = False) -> DigestResult:
+          connection: str | None = None, dry_run: bool = False, guardians: list[int] | None = None) -> DigestResult:
     """Build and queue the digests of ``school_id`` for local date ``day`` (idempotent).
 
-    ``dry_run``: compose everything and count the parts, write nothing.
+    ``dry_run``: compose everything and count the parts, write nothing. ``guardians``: the school's recipients
+    of ``day``'s school year as `recipients_of` read them (else read page by page).
     """
     now = now or utcnow()
     # A run that crashed on an earlier day is finished first (its cutoffs are fixed), so its
@@ -342,7 +370,7 @@ def build(db: sqlite_utils.Database, settings, school_id: int, day: date, *, now
     run = open_run(db, school_id, day, now, connection=connection, dry_run=dry_run)
     if run.state == R.BUILT:
         return already_built(run)
-    return finish(db, settings, run, Builder(db, settings, run).slice(db))
+    return finish(db, settings, run, Builder(db, settings, run).slice(db, guardians=guardians))
 
 
 def quiet_hours_warning(settings, parts: int, start: datetime, connection: str | None = None) -> str | None:

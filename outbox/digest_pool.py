@@ -4,7 +4,7 @@ A province host holds hundreds of schools and two or more cores; one build is on
 process's CPU (composing in Python, reading SQLite). Schools differ in size (one
 may hold more than half of the guardians), so the work is cut finer than a
 school: this process opens each school's run (its cutoffs fixed once), cuts its
-recipients in ranges of guardian ids (`digest.slices`: a guardian and all their
+recipients in ranges of guardian ids (`digest.cut`: a guardian and all their
 children of the school in one range), and builds ranges itself while
 ``processes - 1`` spawned processes build the others, each kept two ranges
 ahead. Each process keeps what a run reads once (`digest.Builder`) for the next
@@ -45,8 +45,10 @@ def _build_one(app_settings, school_id: int, day: date, dry_run: bool, db=None) 
             db.close()
 
 
-def build_slice(app_settings, run: digest.Run, after: int, upto: int | None, db=None) -> digest.Tally:
-    """The digests of ``run``'s guardians with ids in (after, upto] (on ``db``, or a connection of its own)."""
+def build_slice(app_settings, run: digest.Run, after: int, upto: int | None, guardians: list[int] | None = None,
+                db=None) -> digest.Tally:
+    """The digests of ``run``'s guardians with ids in (after, upto] (on ``db``, or a connection of its own);
+    ``guardians``: their ids, read already."""
     own = db is None
     db = open_settings_db(app_settings) if own else db
     try:
@@ -55,7 +57,7 @@ def build_slice(app_settings, run: digest.Run, after: int, upto: int | None, db=
             if len(_BUILDERS) >= _KEPT:
                 _BUILDERS.clear()
             builder = _BUILDERS[run] = digest.Builder(db, app_settings, run)
-        return builder.slice(db, after, upto)
+        return builder.slice(db, after, upto, guardians)
     finally:
         if own:
             db.close()
@@ -69,7 +71,7 @@ class _School:
     """One school's share of the evening: its result known already (built before, or its error), or the
     tasks that build it: the whole school (an earlier run to finish first) or its run's slices."""
 
-    def __init__(self, db, school_id: int, day: date, dry_run: bool, ranges: list[tuple[int, int | None]]):
+    def __init__(self, db, school_id: int, day: date, dry_run: bool, guardians: list[int]):
         self.result, self.error, self.run, self.tasks, self.done = None, None, None, [], []
         try:
             if digest.interrupted_days(db, school_id, day):
@@ -79,7 +81,8 @@ class _School:
             if self.run.state == DigestRunState.BUILT:
                 self.result = digest.already_built(self.run)
                 return
-            self.tasks = [(build_slice, self.run, a, b) for a, b in ranges]
+            self.tasks = [(build_slice, self.run, a, b, digest.within(guardians, a, b))
+                          for a, b in digest.cut(guardians, SLICE)]
         except Exception as e:          # raised at the school's turn, as a build in place would
             self.error = e
 
@@ -117,12 +120,14 @@ def build_schools(db, app_settings, schools: list[tuple[int, str]], day: date, *
     processes (default ``digest.processes``: this one and processes - 1 spawned) sharing the schools'
     slices; with one process, or one slice of work, every school builds here on ``db``, one after the other."""
     processes = processes or app_settings.digest.processes
+    # Every school's recipients in one pass over the links: each slice then reads only its own guardians' rows.
+    recipients = digest.recipients_of(db, [sid for sid, _ in schools], school_year_of(day))
     if processes <= 1:
         for school_id, code in schools:
-            yield school_id, code, digest.build(db, app_settings, school_id, day, dry_run=dry_run)
+            yield school_id, code, digest.build(db, app_settings, school_id, day, dry_run=dry_run,
+                                                guardians=recipients[school_id])
         return
-    ranges = digest.slices_of(db, [sid for sid, _ in schools], school_year_of(day), SLICE)
-    planned = [(sid, code, _School(db, sid, day, dry_run, ranges[sid])) for sid, code in schools]
+    planned = [(sid, code, _School(db, sid, day, dry_run, recipients[sid])) for sid, code in schools]
     queue = deque((school, task) for *_, school in planned for task in school.tasks)
     if len(queue) <= 1:
         for school_id, code, school in planned:

@@ -165,3 +165,19 @@ def test_one_pass_cuts_every_school_as_each_alone(school_db):
                  for a, b in together[sid]]
         assert sizes[:-1] == [SMALL] * (len(sizes) - 1) and 0 <= sizes[-1] < SMALL, sizes
     assert together[999_999] == [(0, None)], "a school without recipients: one empty range"
+
+
+def test_pages_of_known_recipients_are_the_pages_read_page_by_page(school_db):
+    """The recipients read in one pass over the links (`recipients_of`) give the same pages as the paging query,
+    and a slice's share of them (`within` its range) the same as its range."""
+    day = local_today("Asia/Ho_Chi_Minh")
+    year = school_year_of(day)
+    everyone = digest.recipients_of(school_db, [sid for sid, _ in digest.schools(school_db)], year)
+    for sid, _code in digest.schools(school_db):
+        paged = [f for _p, families in digest.pages(school_db, sid, year, 7) for f in families]
+        known = [f for _p, families in digest.pages(school_db, sid, year, 7, guardians=everyone[sid]) for f in families]
+        assert known == paged and [f[0] for f in known] == everyone[sid]
+        for a, b in digest.cut(everyone[sid], SMALL):
+            assert [f for _p, fs in digest.pages(school_db, sid, year, 5, a, b) for f in fs] == [
+                f for _p, fs in digest.pages(school_db, sid, year, 5, guardians=digest.within(everyone[sid], a, b))
+                for f in fs]

@@ -89,6 +89,15 @@ def init(db: sqlite_utils.Database, path: Path | None = None) -> dict:
         raise SchemaError(f"the database is at version {current}, made by a newer version of this program "
                           f"({latest} here): run that newer version, or restore a backup of this version")
     if current == latest:
+        if check_lists.unfolded(db.conn):    # its lists left by a program of this version that did not fold them
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                folded = check_lists.fold_tables(db.conn)
+                db.conn.execute("COMMIT")
+            except sqlite3.Error as e:
+                db.conn.execute("ROLLBACK") if db.conn.in_transaction else None
+                raise SchemaError(f"could not keep the CHECK lists as OR chains: {e}") from e
+            logger.info("kept the CHECK lists of %s tables as OR chains", folded)
         return {"action": "unchanged", "from": current, "to": current, "backup": None}
     backup_path = None
     if path is not None:
