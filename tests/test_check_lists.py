@@ -97,3 +97,29 @@ def test_a_database_at_this_version_with_its_lists_left_is_folded_by_init(tmp_pa
     assert len(_tables_with_lists(db.conn)) >= 40
     assert migrate.init(db, tmp_path / "sll.db")["action"] == "unchanged"
     assert _tables_with_lists(db.conn) == [] and db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+class _Defensive:
+    """A connection of an SQLite built defensive: sqlite_master may not be edited."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def execute(self, sql, *args):
+        if sql.startswith("UPDATE sqlite_master"):
+            raise sqlite3.OperationalError("table sqlite_master may not be modified")
+        return self.conn.execute(sql, *args)
+
+
+def test_an_sqlite_that_refuses_the_edit_keeps_the_lists_and_the_migration_goes_on(tmp_path, caplog):
+    conn = sqlite3.connect(tmp_path / "d.db", isolation_level=None)
+    conn.execute(LISTS)
+    conn.execute("BEGIN")
+    conn.execute("INSERT INTO t (s) VALUES ('a')")
+    assert check_lists.fold_tables(_Defensive(conn)) == 0
+    conn.execute("COMMIT")
+    assert "may not be modified" in caplog.text
+    assert conn.execute("SELECT sql FROM sqlite_master WHERE name = 't'").fetchone()[0] == LISTS
+    assert conn.execute("SELECT s FROM t").fetchall() == [("a",)], "the caller's transaction is intact"
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO t (s) VALUES ('c')")

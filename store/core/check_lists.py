@@ -16,8 +16,11 @@ both only when it equals one of the literals, under the column's affinity.
 """
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
+
+logger = logging.getLogger(__name__)
 
 _LITERAL = r"'(?:[^']|'')*'|-?\d+(?:\.\d+)?"
 # column IN (literal, literal, …), not preceded by NOT (NOT IN lists are left as they are)
@@ -80,9 +83,19 @@ def fold_tables(conn: sqlite3.Connection) -> int:
     version = conn.execute("PRAGMA schema_version").fetchone()[0]
     conn.execute("PRAGMA writable_schema = ON")
     try:
-        for name, sql in todo.items():
-            conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", [sql, name])
-        conn.execute(f"PRAGMA schema_version = {version + 1}")
+        conn.execute("SAVEPOINT fold_check_lists")
+        try:
+            for name, sql in todo.items():
+                conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", [sql, name])
+            conn.execute(f"PRAGMA schema_version = {version + 1}")
+        except sqlite3.DatabaseError as e:
+            # An SQLite built defensive (SQLITE_DBCONFIG_DEFENSIVE) refuses to edit sqlite_master: the lists
+            # stay as they are, correct and only slower, and the migration goes on.
+            conn.execute("ROLLBACK TO fold_check_lists")
+            logger.warning("the CHECK lists stay IN lists (%s): this SQLite does not let sqlite_master be edited", e)
+            return 0
+        finally:
+            conn.execute("RELEASE fold_check_lists")
     finally:
         conn.execute("PRAGMA writable_schema = OFF")
     return len(todo)
