@@ -123,3 +123,23 @@ def test_an_sqlite_that_refuses_the_edit_keeps_the_lists_and_the_migration_goes_
     assert conn.execute("SELECT s FROM t").fetchall() == [("a",)], "the caller's transaction is intact"
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute("INSERT INTO t (s) VALUES ('c')")
+
+
+def test_comments_and_quoted_names_are_never_rewritten():
+    sql = ("CREATE TABLE t (\n"
+           "  a TEXT CHECK (a IN ('x', 'y')),   -- don't check (a IN ('x')) here: a comment\n"
+           "  /* CHECK (b IN (1, 2)) in a block comment, isn't code */\n"
+           "  b INTEGER CHECK (b IN (1, 2) -- a comment inside the check\n  ),\n"
+           "  \"c d\" TEXT CHECK (\"c d\" IN ('p', 'q')),\n"
+           "  e TEXT CHECK (e IN ('(', ')'))\n)")
+    folded = check_lists.fold(sql)
+    assert "CHECK ((a = 'x' OR a = 'y'))" in folded
+    assert "-- don't check (a IN ('x')) here: a comment\n" in folded
+    assert "/* CHECK (b IN (1, 2)) in a block comment, isn't code */" in folded
+    assert "CHECK (b IN (1, 2) -- a comment inside the check\n  )" in folded
+    assert "CHECK (\"c d\" IN ('p', 'q'))" in folded
+    assert "CHECK ((e = '(' OR e = ')'))" in folded
+    db = sqlite3.connect(":memory:")
+    db.execute(folded)                       # still SQL SQLite accepts
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO t (a) VALUES ('z')")

@@ -35,30 +35,60 @@ def _chain(match: re.Match) -> str:
     return "(" + " OR ".join(f"{column} = {item}" for item in _ITEM.findall(match.group(2))) + ")"
 
 
-def _end_of(sql: str, start: int) -> int:
-    """The index just past the parenthesis that closes the one opened at ``start - 1`` (strings skipped)."""
-    depth, i = 1, start
-    while depth:
+def _classes(sql: str) -> str:
+    """One letter a character of ``sql``: c code, s inside a string literal, x inside a comment or a quoted
+    identifier (SQLite's lexical rules: '' inside a string, -- to the end of the line, /* */, "", ``, [])."""
+    out, i, n = [], 0, len(sql)
+    closers = {"'": "'", '"': '"', "`": "`", "[": "]"}
+    while i < n:
         c = sql[i]
-        if c == "'":
-            i = sql.index("'", i + 1)
-            while sql.startswith("''", i):
-                i = sql.index("'", i + 2)
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        i += 1
-    return i
+        if c in closers:
+            close, j = closers[c], i + 1
+            while j < n and (sql[j] != close or (close != "]" and sql.startswith(close * 2, j))):
+                j += 2 if sql[j] == close else 1
+            j = min(j + 1, n)
+            out.append(("s" if c == "'" else "x") * (j - i))
+        elif sql.startswith("--", i):
+            j = sql.find("\n", i)
+            j = n if j < 0 else j
+            out.append("x" * (j - i))
+        elif sql.startswith("/*", i):
+            j = sql.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            out.append("x" * (j - i))
+        else:
+            out.append("c")
+            j = i + 1
+        i = j
+    return "".join(out)
+
+
+def _close(sql: str, classes: str, start: int) -> int | None:
+    """The index just past the parenthesis (in code) that closes the one opened at ``start - 1``."""
+    depth = 1
+    for i in range(start, len(sql)):
+        if classes[i] == "c" and sql[i] in "()":
+            depth += 1 if sql[i] == "(" else -1
+            if depth == 0:
+                return i + 1
+    return None
 
 
 def fold(sql: str) -> str:
-    """``sql`` (a CREATE TABLE) with every IN list of literals inside a CHECK written as an OR chain."""
+    """``sql`` (a CREATE TABLE) with every IN list of literals inside a CHECK written as an OR chain.
+
+    Only a CHECK in code, and only one whose body holds nothing but code and string literals (no comment,
+    no quoted name), is touched: anything else is left exactly as it is."""
+    classes = _classes(sql)
     out, pos = [], 0
     for m in _CHECK.finditer(sql):
-        if m.start() < pos:
+        if m.start() < pos or classes[m.start()] != "c":
             continue
-        end = _end_of(sql, m.end())
+        end = _close(sql, classes, m.end())
+        if end is None:
+            break
+        if "x" in classes[m.end():end - 1]:
+            continue
         out += [sql[pos:m.end()], _IN_LIST.sub(_chain, sql[m.end():end - 1]), ")"]
         pos = end
     return "".join(out) + sql[pos:]
