@@ -1,4 +1,4 @@
-"""What the schema's CHECK IN lists cost a written row, against the same checks as OR chains (store/core/check_lists.py).
+"""What the schema's CHECK IN lists cost a written row, against the same checks as OR chains (check_lists.py).
 
     .venv/bin/python bench/bench_check_lists.py [--rows 100000] [--runs 3]
 
@@ -82,7 +82,8 @@ def main(argv=None) -> None:
         for multi in (False, True):
             best = {form: min(_time(db, sql, rows, multi) for _ in range(args.runs)) for form, db in dbs.items()}
             label = f"{name} ({'VALUES x250' if multi else 'a row'})"
-            print(f"{label:34}{best['IN lists']:10.2f}{best['OR chains']:11.2f}{best['OR chains'] / best['IN lists']:8.2f}")
+            lists, chains = best["IN lists"], best["OR chains"]
+            print(f"{label:34}{lists:10.2f}{chains:11.2f}{chains / lists:8.2f}")
     for db in dbs.values():       # messages rows to update
         _time(db, CASES["messages insert"][0], [CASES["messages insert"][1](i) for i in range(args.rows)], True)
     best = {form: min(_update(db, args.rows) for _ in range(args.runs)) for form, db in dbs.items()}

@@ -110,7 +110,8 @@ def recipients_of(db, school_ids: list[int], school_year: str) -> dict[int, list
 def cut(guardians: list[int], size: int) -> list[tuple[int, int | None]]:
     """``guardians`` (in id order) in ranges of ids (after, upto] of ``size`` guardians each, covering every id
     (the last one has no upper bound)."""
-    ranges = [(guardians[i - size - 1] if i > size else 0, guardians[i - 1]) for i in range(size, len(guardians) + 1, size)]
+    ends = range(size, len(guardians) + 1, size)       # 1-based positions of each range's last guardian
+    ranges = [(guardians[i - size - 1] if i > size else 0, guardians[i - 1]) for i in ends]
     return ranges + [(ranges[-1][1] if ranges else 0, None)]
 
 

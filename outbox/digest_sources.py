@@ -109,10 +109,10 @@ class Grades:
               "AND approved_at <= ? GROUP BY student_id, subject_code, school_year, term HAVING new > 0")
     # The same counts, one row a student, in one pass over the tallies in key order (no grouping of groups):
     # three lists of the student's approvals in one order (every aggregate of a group steps over the same rows):
-    # codes, school years, and ((term * PACK + new) * PACK + cells) * PACK + exams, each joined by RS (term is 1
-    # or 2: under 2^63); then the largest cells, so that a number too large for its place falls back to COUNTS. One integer
-    # and no string built per tally: 0.19 s of SQL per 20,000 pupils against 0.71 s for one text of six
-    # fields a tally. _parse sums the approvals of one subject and term and drops the subjects without new
+    # codes, school years, and ((term * PACK + new) * PACK + cells) * PACK + exams, each joined by RS (term is
+    # 1 or 2: under 2^63); then the largest cells, so that a number too large for its place falls back to
+    # COUNTS. One integer and no string built per tally: 0.19 s of SQL per 20,000 pupils against 0.71 s for
+    # one text of six fields a tally. _parse sums the approvals of one subject and term and drops the subjects without new
     # scores. ?1 after, ?2 until.
     BY_STUDENT = (f"SELECT student_id, group_concat(subject_code, '{RS}'), group_concat(school_year, '{RS}'), "
                   f"group_concat(((term * {PACK} + (CASE WHEN approved_at > ?1 THEN cells ELSE 0 END)) * {PACK} "

@@ -121,6 +121,7 @@ class Composer:
         return found
 
     def _lines(self, piece, level: int) -> list[str]:
+        """A piece's prepared lines at ``level``."""
         return self._prepared_at(piece, level)[1]
 
     def _least(self, pieces: list, level: int) -> int:

@@ -24,8 +24,8 @@ logger = logging.getLogger(__name__)
 
 _LITERAL = r"'(?:[^']|'')*'|-?\d+(?:\.\d+)?"
 # column IN (literal, literal, …), not preceded by NOT (NOT IN lists are left as they are)
-_IN_LIST = re.compile(rf"(?<![\w.])(?<!NOT )(?!NOT\b)([A-Za-z_]\w*)\s+IN\s*\(\s*((?:{_LITERAL})(?:\s*,\s*(?:{_LITERAL}))*)\s*\)",
-                      re.I)
+_IN_LIST = re.compile(rf"(?<![\w.])(?<!NOT )(?!NOT\b)([A-Za-z_]\w*)\s+IN\s*\("
+                      rf"\s*((?:{_LITERAL})(?:\s*,\s*(?:{_LITERAL}))*)\s*\)", re.I)
 _ITEM = re.compile(_LITERAL)
 _CHECK = re.compile(r"\bCHECK\s*\(", re.I)
 
