@@ -336,7 +336,8 @@ CREATE TABLE messages (
 );
 CREATE INDEX messages_state_due ON messages (state, priority, not_before);
 CREATE INDEX messages_school_created ON messages (school_id, created_at);
-CREATE INDEX messages_phone ON messages (phone, created_at);
+-- By phone: only the kinds poll_privacy looks up (an evening's digests, at random phones, would each dirty a page).
+CREATE INDEX messages_phone ON messages (phone, created_at) WHERE kind IN ('reply', 'announcement');
 CREATE INDEX messages_state_kind ON messages (state, kind);   -- /metrics counts
 CREATE INDEX messages_created ON messages (created_at);        -- an operator's day across every school
 CREATE INDEX messages_otp_unpurged ON messages (created_at) WHERE kind = 'otp' AND body IS NOT NULL;  -- MK codes to blank

@@ -195,3 +195,14 @@ def test_migration_19_cleans_what_older_closings_left(school_db, sms_settings):
     assert {s for s, in school_db.execute("SELECT source FROM poll_answers")} == {"sms"}
     assert school_db.execute("SELECT forgotten_at FROM polls WHERE id = ?", [n]).fetchone()[0] == \
         "2020-01-03T00:00:00.000Z"
+
+
+def test_the_closing_reads_the_gateways_texts_by_phone_through_the_partial_index(school_db):
+    """messages_phone holds only replies and announcements (migration 022): the closing's read names those
+    kinds word for word, or SQLite would scan every message of the window instead."""
+    plan = school_db.execute("EXPLAIN QUERY PLAN " + poll_privacy.sent_bodies_sql(2),
+                             [1, "2026-01-01", "2026-02-01", "%a%", "%b%"]).fetchall()
+    assert any("messages USING INDEX messages_phone (phone=?" in row[3] for row in plan), plan
+    kinds = school_db.execute("SELECT sql FROM sqlite_master WHERE name = 'messages_phone'").fetchone()[0]
+    assert kinds.endswith("WHERE kind IN ('reply', 'announcement')")
+    assert "kind IN ('reply', 'announcement')" in poll_privacy.sent_bodies_sql(1)
