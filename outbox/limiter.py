@@ -20,6 +20,7 @@ so a caller that gives up (timeout, shutdown) leaves no hole in the schedule.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from enum import Enum
@@ -86,7 +87,6 @@ return {1, math.floor(first - now), string.format('%.0f', first)}
 """
 
 
-LATE = 0.02    # seconds of slots reserved afresh after a hold-up (one Redis round trip for them all)
 # A slot that passed at most one interval ago (or LATE_FLOOR at licences above 1,000/s, where one interval is
 # shorter than a sleep's overshoot) is still used. A PDU sent within one interval after its slot keeps every
 # 1-second window at or below tps + 1 PDUs; a slot used later would let two PDUs bunch on top of the next
@@ -99,41 +99,64 @@ class Slots:
 
     A slot that passed more than one interval (or LATE_FLOOR) ago is not used: the
     sender was held up (full window, GIL), and catching up would burst on top
-    of other workers' slots. The next PDUs then take fresh slots, reserved
-    together in one call (as many as fit in LATE, at most the rest of the
-    reservation: one Redis round trip per hold-up, not per PDU, at a high
-    licence); the unused ones stay holes in the schedule (a little rate lost,
-    never exceeded) and the schedule never runs far ahead of what is sent.
+    of other workers' slots. Only the slots that passed are lost: the PDU that
+    was late and the ones after it take the reservation's slots still ahead, in
+    order, and the last of them as many fresh slots as were lost, reserved
+    together in one call (one Redis round trip per hold-up, not per PDU). The
+    lost ones stay holes in the schedule (the rate lost is the hold-up, never
+    more), and the schedule never runs far ahead of what is sent.
     """
 
     def __init__(self, first: float, interval: float, n: int, limiter: "TpsLimiter | None" = None):
         self.first, self.interval, self.n, self.limiter = first, interval, n, limiter
         self.stale = False
         self.redis_first: float | None = None     # the first slot on the Redis clock (epoch seconds), if shared
-        self._fresh: tuple[int, int, float] | None = None   # (first index, count, time of the first)
+        # After a hold-up: runs (first PDU index, count, time of its slot) of slots T apart, in time order.
+        self._runs: list[tuple[int, int, float]] | None = None
 
     def at(self, i: int) -> float:
         """time.monotonic() of slot ``i`` of the original reservation."""
         return self.first + i * self.interval
 
     def _target(self, i: int) -> float:
-        if self._fresh is not None:
-            start, count, first = self._fresh
+        for start, count, first in self._runs or ():
             if start <= i < start + count:
                 return first + (i - start) * self.interval
         return self.at(i)
 
     def wait(self, i: int) -> None:
-        """Sleep until slot ``i`` (or a fresh one when it passed too long ago)."""
+        """Sleep until slot ``i`` (or a later one when it passed too long ago)."""
         target = self._target(i)
         if self.limiter is not None and target - time.monotonic() < -max(self.interval, LATE_FLOOR):
             self.stale = True
-            count = max(1, min(self.n - i, int(LATE / self.interval)))
-            target = self.limiter.reserve(count).first
-            self._fresh = (i, count, target)
+            self._retake(i)
+            target = self._target(i)
         delay = target - time.monotonic()
         if delay > 0:
             time.sleep(delay)
+
+    def _retake(self, i: int) -> None:
+        """PDUs ``i``.. onto the slots still ahead (those within the allowance too), in order; fresh slots for
+        as many as passed."""
+        runs = self._runs or [(0, self.n, self.first)]
+        oldest = time.monotonic() - max(self.interval, LATE_FLOOR)
+        kept: list[tuple[int, float]] = []          # (slots, time of the first) of each run, what is left of it
+        for start, count, first in runs:
+            skip = max(0, i - start)                 # PDUs before i keep their slots (sent already)
+            if skip >= count:
+                continue
+            first += skip * self.interval
+            count -= skip
+            passed = min(count, max(0, math.ceil((oldest - first) / self.interval - 1e-9)))
+            if count > passed:
+                kept.append((count - passed, first + passed * self.interval))
+        new, at = [], i
+        for count, first in kept:
+            new.append((at, count, first))
+            at += count
+        if at < self.n:
+            new.append((at, self.n - at, self.limiter.reserve(self.n - at).first))
+        self._runs = new
 
 
 # A chunk whose slots span at most this long (a licence far above what one process sends: 25 parts at
