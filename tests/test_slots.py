@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 from outbox.limiter import TpsLimiter
+from tests.test_limiter_grants import FakeClock
 
 
 def test_a_stalled_sender_takes_fresh_slots_one_by_one(redis_server, redis_prefix):
@@ -20,26 +21,13 @@ def test_a_stalled_sender_takes_fresh_slots_one_by_one(redis_server, redis_prefi
     assert ahead < 0.1
 
 
-class _Clock:
-    """The limiter module's clock: stands still unless slept."""
-
-    def __init__(self):
-        self.now = 100.0
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += max(0.0, seconds)
-
-
 def test_a_hold_up_loses_only_the_slots_that_passed(monkeypatch):
     """Held up 35 ms at slot 2 of ten 10 ms slots: slots 2 and 3 passed, 4 is within one interval. PDUs 2..7
     take slots 4..9 as they were, and only PDUs 8 and 9 take fresh ones, reserved in one call: the rate lost
     is the hold-up (two slots), not the rest of the reservation."""
     from outbox import limiter as limiter_mod
     from outbox.limiter import Slots
-    clock = _Clock()
+    clock = FakeClock()
     monkeypatch.setattr(limiter_mod, "time", clock)
     asked = []
 
