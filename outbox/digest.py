@@ -311,7 +311,8 @@ class Builder:
         self.composer = Composer(settings, run.day)
         self.ctx = {"day": run.day.isoformat(), "school_id": run.school_id, "run_id": run.run_id,
                     "connection": run.connection, "now": run.now, "valid_until": _timing(settings, run.day, run.now)}
-        self.sources = sources()
+        # Only the sources with news in the window (a light evening: often none, and no page is read at all).
+        self.sources = [source for source in sources() if source.maybe(db, self.window)]
         self.forum = ForumDigest(db, run.school_id, run.after, run.until)
 
     def slice(self, db, after_guardian: int = 0, upto_guardian: int | None = None,
@@ -320,6 +321,8 @@ class Builder:
         ``guardians``: their ids, when `recipients_of` read them already."""
         composer, run = self.composer, self.run
         created = skipped = parts = 0
+        if not self.sources and self.forum.empty:
+            return Tally()          # nothing approved in the window for anyone here: no page to read
         # Each page is read whole (recipients, then each source) before its write: a SELECT still stepping
         # keeps a read snapshot open, and BEGIN IMMEDIATE then fails (SQLITE_BUSY_SNAPSHOT) once anyone else
         # has committed since, which the gateway does all the time. One bounded transaction per page.

@@ -38,6 +38,16 @@ class Window:
     subjects: dict[tuple[str, int], tuple[SubjectKind, int]]   # (code, grade) -> (kind, TX a term)
 
 
+def _approved_in(table: str):
+    """A source's ``maybe(db, w)`` for news read from ``table``: False only when no row of it, of any school, was
+    approved in the window (one seek of its approved_at index), so a light evening skips the source's page reads."""
+    sql = f"SELECT 1 FROM {table} WHERE approved_at > ? AND approved_at <= ? LIMIT 1"
+
+    def maybe(self, db, w: "Window") -> bool:
+        return db.execute(sql, [w.after, w.until]).fetchone() is not None
+    return maybe
+
+
 @dataclass(frozen=True)
 class Page:
     """The students of one page of guardians: their class and grade (khối)."""
@@ -102,6 +112,7 @@ class Grades:
     """
 
     name = "grades"
+    maybe = _approved_in("grades")      # the tallies' approval times are their cells'
 
     # From the tallies the triggers of migration 020 keep: one row per subject, term and approval, not per cell.
     COUNTS = ("SELECT student_id, subject_code, school_year, term, sum(CASE WHEN approved_at > ? THEN cells END) "
@@ -302,6 +313,7 @@ class Conduct:
     """Conduct (rèn luyện) ratings of a term or the year: short already."""
 
     name = "conduct"
+    maybe = _approved_in("conduct")
     SQL = ("SELECT student_id, term, rating FROM conduct WHERE student_id IN ({ids}) AND +status = 'approved' "
            "AND approved_at > ? AND approved_at <= ? ORDER BY student_id, school_year, term")
 
@@ -332,6 +344,7 @@ class Absences:
     """Approved absences, each listed, or counted."""
 
     name = "absences"
+    maybe = _approved_in("attendance")
     SQL = ("SELECT student_id, date, session, excused FROM attendance WHERE student_id IN ({ids}) "
            "AND +status = 'approved' AND approved_at > ? AND approved_at <= ? ORDER BY student_id, date, session")
 
@@ -353,6 +366,7 @@ class Comments:
     """Teachers' approved comments, each quoted, or counted."""
 
     name = "comments"
+    maybe = _approved_in("comments")
     SQL = ("SELECT student_id, subject_code, body FROM comments WHERE student_id IN ({ids}) "
            "AND +status = 'approved' AND approved_at > ? AND approved_at <= ? ORDER BY student_id, date, id")
 
@@ -375,15 +389,22 @@ class Events:
         self._cache: tuple | None = None
         self._of_class: dict[int | None, Piece | None] = {}
 
-    def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
-        """Each child's new events (the school's few rows are read once per window)."""
+    def _events(self, db, w: Window) -> list[tuple[int | None, str]]:
+        """(class id or None, line) of the window's events (the school's few rows, read once per window)."""
         key = (w.school_id, w.after, w.until, w.day)
         if self._cache is None or self._cache[0] != key:
             rows = db.execute(self.SQL, [w.school_id, w.after, w.until, w.day.isoformat()]).fetchall()
             self._cache = (key, [(cid, f"{'TB' if kind == 'thongbao' else 'Lịch'} "
                                        f"{fmt_date(date.fromisoformat(d))} {title}") for cid, d, kind, title in rows])
             self._of_class = {}
-        events = self._cache[1]
+        return self._cache[1]
+
+    def maybe(self, db, w: Window) -> bool:
+        return bool(self._events(db, w))
+
+    def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
+        """Each child's new events."""
+        events = self._events(db, w)
         if not events:
             return {}
         pieces, of_class = {}, self._of_class
@@ -407,13 +428,20 @@ class WindowLines:
         self.name, self._load, self._brief = name, load, brief
         self._cache: tuple | None = None
 
-    def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
-        """Each child of the page with lines in this window, as a Piece (its summary from the level's own words)."""
+    def _found(self, db, w: Window):
+        """(the window's lines, the children they are about), loaded once per window."""
         key = (w.school_id, w.after, w.until)
         if self._cache is None or self._cache[0] != key:
             found = self._load(db, w.school_id, w.after or None, w.until)
             self._cache = (key, found, found.students())
-        _key, found, known = self._cache
+        return self._cache[1], self._cache[2]
+
+    def maybe(self, db, w: Window) -> bool:
+        return bool(self._found(db, w)[1])
+
+    def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
+        """Each child of the page with lines in this window, as a Piece (its summary from the level's own words)."""
+        found, known = self._found(db, w)
         pieces = {}
         for sid in known.intersection(page.class_of) if known else ():
             lines = found.lines(sid)
@@ -425,7 +453,9 @@ class WindowLines:
 @dataclass(frozen=True)
 class NewsSource:
     """One domain's news in the digest: ``make(full)`` gives a fresh source (a run's caches are its own) whose
-    ``read(db, window, page)`` returns {student id: Piece}: the detailed lines and the one-part summary."""
+    ``read(db, window, page)`` returns {student id: Piece}: the detailed lines and the one-part summary, and
+    whose ``maybe(db, window)`` is False only when the window surely holds none of its news (a light evening
+    then reads no page of it)."""
 
     name: str
     make: Callable[[bool], object]

@@ -79,6 +79,29 @@ def test_nothing_new_means_no_digest_and_opted_out_children_get_none(school_db, 
     assert result.created == 0
 
 
+def test_a_light_evening_reads_no_page_and_still_finds_the_one_new_comment(school_db, sms_settings):
+    """Nothing approved since yesterday: each source says so from one index seek and no page of guardians is
+    read; one comment approved the next day makes its source (only it) read the pages again."""
+    sid = school_id(school_db)
+    t1 = utcnow()
+    digest.build(school_db, sms_settings, sid, DAY1, now=t1)
+    statements = []
+    school_db.conn.set_trace_callback(statements.append)
+    try:
+        assert digest.build(school_db, sms_settings, sid, DAY2, now=t1 + timedelta(hours=1)).created == 0
+    finally:
+        school_db.conn.set_trace_callback(None)
+    assert statements and not [q for q in statements if "JOIN guardians g ON g.id = l.guardian_id" in q]
+    hoa = school_db.execute("SELECT id FROM students WHERE code = 'DD900001'").fetchone()[0]
+    later = iso(t1 + timedelta(hours=2))
+    school_db.execute("INSERT INTO comments (student_id, date, subject_code, body, status, entered_at, approved_at) "
+                      "VALUES (?, '2026-11-28', 'VAN', 'Con tien bo', 'approved', ?, ?)", [hoa, later, later])
+    run = digest.open_run(school_db, sid, DAY3, t1 + timedelta(hours=3), dry_run=True)
+    assert [source.name for source in digest.Builder(school_db, sms_settings, run).sources] == ["comments"]
+    assert digest.build(school_db, sms_settings, sid, DAY3, now=t1 + timedelta(hours=3)).created == 1
+    assert digests_of(school_db, "+84912345678")[-1] == f"SLL {DAY3:%d/%m}: Nguyen Thi Hoa 8A2: NX VAN: Con tien bo"
+
+
 def test_concurrent_runs_build_once(school_db_path, sms_settings):
     dbs = [connect(school_db_path) for _ in range(4)]
     sid = school_id(dbs[0])

@@ -84,6 +84,11 @@ class ForumDigest:
         self.replies = replies_followed(db, school_id, after, until)
         self.muted = muted_rooms(db, school_id) if (self.topics or self.replies) else {}
 
+    @property
+    def empty(self) -> bool:
+        """Nothing new on the school's forum in the window, for anyone."""
+        return not self.topics and not self.replies
+
     def line(self, guardian_id: int, class_ids: set[int] | frozenset[int]) -> str | None:
         """The guardian's forum line (None when nothing is new for them)."""
         if not self.topics and guardian_id not in self.replies:
