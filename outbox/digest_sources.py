@@ -38,7 +38,7 @@ class Window:
     subjects: dict[tuple[str, int], tuple[SubjectKind, int]]   # (code, grade) -> (kind, TX a term)
 
 
-def _approved_in(table: str):
+def approved_in(table: str):
     """A source's ``maybe(db, w)`` for news read from ``table``: False only when no row of it, of any school, was
     approved in the window (one seek of its approved_at index), so a light evening skips the source's page reads."""
     sql = f"SELECT 1 FROM {table} WHERE approved_at > ? AND approved_at <= ? LIMIT 1"
@@ -112,7 +112,7 @@ class Grades:
     """
 
     name = "grades"
-    maybe = _approved_in("grades")      # the tallies' approval times are their cells'
+    maybe = approved_in("grades")      # the tallies' approval times are their cells'
 
     # From the tallies the triggers of migration 020 keep: one row per subject, term and approval, not per cell.
     COUNTS = ("SELECT student_id, subject_code, school_year, term, sum(CASE WHEN approved_at > ? THEN cells END) "
@@ -313,7 +313,7 @@ class Conduct:
     """Conduct (rèn luyện) ratings of a term or the year: short already."""
 
     name = "conduct"
-    maybe = _approved_in("conduct")
+    maybe = approved_in("conduct")
     SQL = ("SELECT student_id, term, rating FROM conduct WHERE student_id IN ({ids}) AND +status = 'approved' "
            "AND approved_at > ? AND approved_at <= ? ORDER BY student_id, school_year, term")
 
@@ -344,7 +344,7 @@ class Absences:
     """Approved absences, each listed, or counted."""
 
     name = "absences"
-    maybe = _approved_in("attendance")
+    maybe = approved_in("attendance")
     SQL = ("SELECT student_id, date, session, excused FROM attendance WHERE student_id IN ({ids}) "
            "AND +status = 'approved' AND approved_at > ? AND approved_at <= ? ORDER BY student_id, date, session")
 
@@ -366,7 +366,7 @@ class Comments:
     """Teachers' approved comments, each quoted, or counted."""
 
     name = "comments"
-    maybe = _approved_in("comments")
+    maybe = approved_in("comments")
     SQL = ("SELECT student_id, subject_code, body FROM comments WHERE student_id IN ({ids}) "
            "AND +status = 'approved' AND approved_at > ? AND approved_at <= ? ORDER BY student_id, date, id")
 

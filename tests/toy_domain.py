@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from outbox.digest_sources import NewsSource, Page, Piece, Window
+from outbox.digest_sources import NewsSource, Page, Piece, Window, approved_in
 from store.imports import values as v
 from store.imports.base import Context, ImportHandler, Op, Outcome, Row, upsert_reviewed
 from store.imports.errors import RowRejected
@@ -51,6 +51,7 @@ class ToySource:
 
     SQL = ("SELECT student_id, body FROM toy_notes WHERE student_id IN ({ids}) AND status = 'approved' "
            "AND approved_at > ? AND approved_at <= ? ORDER BY student_id, rowid")
+    maybe = approved_in("toy_notes")      # a light evening reads no page of it
 
     def read(self, db, w: Window, page: Page) -> dict[int, Piece]:
         found: dict[int, list[str]] = defaultdict(list)
