@@ -341,6 +341,8 @@ CREATE INDEX messages_phone ON messages (phone, created_at) WHERE kind IN ('repl
 CREATE INDEX messages_state_kind ON messages (state, kind);   -- /metrics counts
 CREATE INDEX messages_created ON messages (created_at);        -- an operator's day across every school
 CREATE INDEX messages_otp_unpurged ON messages (created_at) WHERE kind = 'otp' AND body IS NOT NULL;  -- MK codes to blank
+-- The sweep's expiry of queued rows past their validity (outbox/delivery.py: the same words).
+CREATE INDEX messages_queued_valid ON messages (valid_until) WHERE state IN ('queued');
 
 CREATE TABLE message_parts (
     id INTEGER PRIMARY KEY,
@@ -356,6 +358,8 @@ CREATE TABLE message_parts (
     UNIQUE (message_id, seq)
 );
 CREATE INDEX message_parts_smsc ON message_parts (connection, smsc_id);
+-- The sweep's parts whose receipt never came (outbox/delivery.py: the same words).
+CREATE INDEX message_parts_submitted ON message_parts (submitted_at) WHERE state IN ('submitted');
 
 -- Every receipt received; part_id NULL = an orphan waiting for its
 -- submit_sm_resp (matched later or given up after sms.orphan_receipt_ttl).

@@ -348,7 +348,10 @@ def expire_stale_queued(db: sqlite_utils.Database) -> int:
     """Queued messages whose validity passed (a digest after 21:00) are `expired` without sending."""
     stamp = iso(utcnow())
     # Only rows no worker holds: a claimed one is expired by its worker (sender._prepare).
-    cur = db.execute(f"UPDATE messages SET state = '{S.expired.value}', reason = 'validity passed before sending', "
+    # INDEXED BY: the partial index of migration 023 (only queued rows, by validity; without statistics SQLite
+    # would walk every queued row through messages_state_kind), an error rather than a walk if it stops fitting.
+    cur = db.execute(f"UPDATE messages INDEXED BY messages_queued_valid SET state = '{S.expired.value}', "
+                     f"reason = 'validity passed before sending', "
                      f"final_at = ?, updated_at = ? WHERE state IN {sql_in(sources_of(S.expired, among=[S.queued]))} "
                      "AND valid_until IS NOT NULL "
                      "AND valid_until < ?", [stamp, stamp, stamp])

@@ -176,3 +176,40 @@ def _claim_and_due_sql(db):
         db.conn.set_trace_callback(None)
     return [(s, []) for s in seen if s.lstrip().upper().startswith(("UPDATE MESSAGES", "SELECT NOT_BEFORE",
                                                                       "SELECT MIN"))]
+
+
+def test_the_sweep_reads_only_the_rows_it_changes(db):
+    """The sweep runs inside the write lock every third of a lease: its expiry of queued rows past their validity
+    and its `unknown` of parts without a receipt seek the partial indexes of migration 023 (only the rows in that
+    state) instead of walking every queued row or scanning every part ever sent."""
+    from outbox import delivery
+    seen = []
+    db.conn.set_trace_callback(seen.append)
+    try:
+        with transaction(db):
+            delivery.expire_stale_queued(db)
+            delivery.expire_unknown(db, 3600)
+    finally:
+        db.conn.set_trace_callback(None)
+    updates = [s for s in seen if s.lstrip().upper().startswith("UPDATE")]
+    assert len(updates) == 3, updates
+    plans = [" ".join(str(r[3]) for r in db.execute("EXPLAIN QUERY PLAN " + s)) for s in updates]
+    assert "USING INDEX messages_queued_valid (valid_until" in plans[0], plans[0]
+    assert "message_parts_submitted (submitted_at<?)" in plans[2], plans[2]
+    assert not [p for p in plans if "SCAN" in p], plans
+
+
+def test_the_sweep_expires_a_queued_row_past_its_validity_and_leaves_a_valid_one(db, app_settings):
+    from datetime import timedelta
+
+    from outbox import delivery
+    from store.core.clock import iso, utcnow
+    with transaction(db):
+        old = messages.enqueue(db, app_settings, phone="+84912340001", body="Cu", kind="announcement")
+        new = messages.enqueue(db, app_settings, phone="+84912340002", body="Moi", kind="announcement")
+    db.execute("UPDATE messages SET valid_until = ? WHERE id = ?", [iso(utcnow() - timedelta(minutes=1)), old])
+    db.execute("UPDATE messages SET valid_until = ? WHERE id = ?", [iso(utcnow() + timedelta(hours=1)), new])
+    with transaction(db):
+        assert delivery.expire_stale_queued(db) == 1
+    states = dict(db.execute("SELECT id, state FROM messages WHERE id IN (?, ?)", [old, new]).fetchall())
+    assert states == {old: "expired", new: "queued"}
