@@ -4,5 +4,6 @@
 -- `unknown` of parts whose receipt never came scanned every part ever sent (millions after a few months).
 -- Both indexes hold only the rows in that state, so they stay small; their WHERE is word for word the
 -- sweep's (outbox/delivery.py), as SQLite uses a partial index only for a query that names its terms.
-CREATE INDEX messages_queued_valid ON messages (valid_until) WHERE state IN ('queued');
-CREATE INDEX message_parts_submitted ON message_parts (submitted_at) WHERE state IN ('submitted');
+-- IF NOT EXISTS: a database made from a later schema.sql and set back (the migration tests) has them already.
+CREATE INDEX IF NOT EXISTS messages_queued_valid ON messages (valid_until) WHERE state IN ('queued');
+CREATE INDEX IF NOT EXISTS message_parts_submitted ON message_parts (submitted_at) WHERE state IN ('submitted');

@@ -44,7 +44,8 @@ def clear(db) -> None:
 
 def _writes(tables: str) -> re.Pattern:
     """SQL that sets a state column of ``tables`` (a regex alternation): an UPDATE ... SET state, an INSERT."""
-    return re.compile(rf"UPDATE\s+({tables})\s+SET\s+state\b|INSERT\b.*\bINTO\s+({tables})\b", re.S)
+    return re.compile(rf"UPDATE\s+({tables})(?:\s+INDEXED\s+BY\s+\w+|\s+NOT\s+INDEXED)?\s+SET\s+state\b"
+                      rf"|INSERT\b.*\bINTO\s+({tables})\b", re.S)
 
 
 def _strings(node) -> str:
